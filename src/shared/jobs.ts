@@ -39,3 +39,75 @@ export interface FindResult {
   runDir: string;
   status: 'complete' | 'cancelled' | 'failed';
 }
+
+/**
+ * How `ablate` changes the subnetwork's weights: `zero`, `mean` (the tensor's mean) and `random-reinit`
+ * (fresh draws from the tensor's own distribution) remove the subnetwork; `keep-only` removes everything
+ * else in the masked tensors (the subnetwork condition).
+ */
+export type AblateMode = 'zero' | 'mean' | 'random-reinit' | 'keep-only';
+
+/**
+ * Options of `ablate(options: AblateOptions, hooks: JobHooks): Promise<AblateResult>`
+ * (src/core/analysis/ablate.ts): re-evaluates a saved mask under one ablation mode, no retraining.
+ */
+export interface AblateOptions {
+  /** Run folder holding run.json and the masks. */
+  runDir: string;
+  subroutine: string;
+  seed: number;
+  mode: AblateMode;
+  /** Test-set names as results.json names them (subroutine names, 'task'); undefined = all of the run's. */
+  testSets?: string[];
+  /** Size-matched random ablations (per layer) for a null distribution; 0 or undefined = none. */
+  randomAblations?: number;
+  threads?: number;
+}
+
+/** One test set under one ablation. Accuracies in [0, 1]. */
+export interface AblateRow {
+  testSet: string;
+  examples: number;
+  /** The intact model. */
+  accuracyFull: number;
+  /** With the requested mode applied. */
+  accuracyAblated: number;
+  /** Mean and standard deviation over the random ablations, when any were asked for. */
+  randomMean?: number;
+  randomStd?: number;
+  /** Fraction of random ablations at least as damaging as the subnetwork's (one-sided). */
+  pValue?: number;
+}
+
+export interface AblateResult {
+  runDir: string;
+  subroutine: string;
+  seed: number;
+  mode: AblateMode;
+  /** Fraction of the masked weights the subnetwork keeps. */
+  keptFraction: number;
+  rows: AblateRow[];
+  /** JSON file inside the run folder where the result was saved, if it was saved. */
+  savedTo?: string;
+}
+
+/**
+ * Options of `exportModel(options: ExportModelOptions, hooks: JobHooks): Promise<ExportModelResult>`
+ * (src/core/analysis/exportModel.ts): writes a copy of the run's model with one subnetwork's mask applied.
+ */
+export interface ExportModelOptions {
+  runDir: string;
+  subroutine: string;
+  seed: number;
+  /** `keep-only` writes the pruned model (only the subnetwork); the others write the ablated model. */
+  mode: AblateMode;
+  /** Output .onnx path (absolute). */
+  outPath: string;
+}
+
+export interface ExportModelResult {
+  outPath: string;
+  /** Weights set by the mask / all masked weights. */
+  changedWeights: number;
+  maskedWeights: number;
+}

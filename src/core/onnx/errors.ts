@@ -5,3 +5,11 @@ export class OnnxFormatError extends Error {
     super(file ? `${file}: ${message}` : message);
   }
 }
+
+/** Tensor shapes cannot be determined (unknown input rank, the probe run failed). */
+export class ShapeInferenceError extends Error {
+  override readonly name = 'ShapeInferenceError';
+  constructor(message: string, readonly tensor?: string) {
+    super(message);
+  }
+}

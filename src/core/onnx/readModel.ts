@@ -10,6 +10,9 @@ import { decodeTensor } from './tensorCodec';
 /** Highest versions onnxruntime-node 1.30 accepts. */
 export const MAX_IR_VERSION = 13;
 export const MAX_DEFAULT_OPSET = 26;
+/** Oldest versions onnxruntime accepts (ONNX 1.2). */
+export const MIN_IR_VERSION = 3;
+export const MIN_DEFAULT_OPSET = 7;
 
 /** Supplies the bytes of an external-data side file; `location` is relative to the model's folder. */
 export type ExternalDataLoader = (location: string, offset: number, length: number | undefined) => Uint8Array;
@@ -23,17 +26,18 @@ export interface DecodeOptions {
 export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Model {
   const file = options.file;
   if (bytes.byteLength === 0) throw new OnnxFormatError('the file is empty', file);
-  const head = new TextDecoder().decode(bytes.subarray(0, 64)).trimStart();
-  if (head.startsWith('{') || head.startsWith('[')) {
-    throw new OnnxFormatError('this is a JSON file, not an ONNX model (ONNX models are binary protobuf)', file);
-  }
-  let proto: ModelProto;
+  let proto: ModelProto | undefined;
+  let parseError = '';
   try {
     proto = fromBinary(ModelProtoSchema, bytes);
   } catch (e) {
-    throw new OnnxFormatError(`not a valid ONNX protobuf (${(e as Error).message}); the file may be truncated or not an ONNX model`, file);
+    parseError = (e as Error).message;
   }
-  if (!proto.graph || proto.irVersion === 0n || proto.opsetImport.length === 0) {
+  if (!proto || !proto.graph || proto.irVersion === 0n || proto.opsetImport.length === 0) {
+    // Not a model: say what the file looks like instead, when it is recognisable.
+    const other = sniffFormat(bytes);
+    if (other) throw new OnnxFormatError(`this is ${other}, not an ONNX model`, file);
+    if (!proto) throw new OnnxFormatError(`not a valid ONNX protobuf (${parseError}); the file may be truncated or not an ONNX model`, file);
     const missing = !proto.graph ? 'graph' : proto.irVersion === 0n ? 'ir_version' : 'opset_import';
     throw new OnnxFormatError(`not an ONNX model: the '${missing}' field is missing (the file may be truncated or another format)`, file);
   }
@@ -41,13 +45,83 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Mod
   if (irVersion > MAX_IR_VERSION) {
     throw new OnnxFormatError(`IR version ${irVersion} is newer than onnxruntime supports (at most ${MAX_IR_VERSION})`, file);
   }
+  if (irVersion < MIN_IR_VERSION) {
+    throw new OnnxFormatError(`IR version ${irVersion} is older than onnxruntime supports (at least ${MIN_IR_VERSION})`, file);
+  }
   const opsetImports = proto.opsetImport.map((o) => ({ domain: o.domain, version: Number(o.version) }));
   const opset = opsetImports.find((o) => o.domain === '' || o.domain === 'ai.onnx');
   if (opset && opset.version > MAX_DEFAULT_OPSET) {
     throw new OnnxFormatError(`opset ${opset.version} is newer than onnxruntime supports (at most ${MAX_DEFAULT_OPSET})`, file);
   }
+  if (opset && opset.version < MIN_DEFAULT_OPSET) {
+    throw new OnnxFormatError(`opset ${opset.version} is older than onnxruntime supports (at least ${MIN_DEFAULT_OPSET})`, file);
+  }
+  checkGraphStructure(proto.graph, file);
   const ctx: Ctx = { file, loadExternal: options.loadExternal };
   return { irVersion, opsetImports, producerName: proto.producerName, graph: decodeGraph(proto.graph, ctx), proto };
+}
+
+/** A short description of a well-known non-ONNX format ("a zip archive …"), or null. */
+export function sniffFormat(bytes: Uint8Array): string | null {
+  const b = bytes;
+  const starts = (...sig: number[]) => sig.every((v, i) => b[i] === v);
+  if (starts(0x50, 0x4b, 0x03, 0x04)) return 'a zip archive (PyTorch .pt/.pth checkpoints and .npz files are zip archives)';
+  if (starts(0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59)) return 'a NumPy .npy array';
+  if (starts(0x89, 0x48, 0x44, 0x46)) return 'an HDF5 file (a Keras .h5 model?)';
+  if (starts(0x1f, 0x8b)) return 'a gzip-compressed file';
+  if (b[0] === 0x80 && b[1] !== undefined && b[1] >= 2 && b[1] <= 5) return 'a Python pickle';
+  if (b.byteLength > 9) {
+    const headerLength = Number(new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true));
+    if (b[8] === 0x7b && headerLength > 1 && headerLength <= b.byteLength - 8) return 'a safetensors file';
+  }
+  const text = asText(b.subarray(0, 4096));
+  if (text === null) return null;
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    return 'a JSON file (ONNX models are binary protobuf)';
+  }
+  if (trimmed.startsWith('<')) return 'an XML or HTML file';
+  if (trimmed.startsWith('ir_version') || /^\s*graph\s*\{/.test(trimmed)) return 'an ONNX model in protobuf text format (convert it to binary first)';
+  return `a text file (it starts with '${trimmed.slice(0, 24).replace(/\s+/g, ' ')}')`;
+}
+
+/** The prefix decoded as UTF-8 when it is printable text (tabs and newlines allowed), else null. */
+function asText(prefix: Uint8Array): string | null {
+  let text: string;
+  try {
+    // A multi-byte character may be cut at the end of the prefix: drop up to 3 trailing bytes.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(trimPartialUtf8(prefix));
+  } catch {
+    return null;
+  }
+  // eslint-disable-next-line no-control-regex
+  return text.length > 0 && !/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(text) ? text : null;
+}
+
+function trimPartialUtf8(b: Uint8Array): Uint8Array {
+  let end = b.byteLength;
+  for (let k = 1; k <= 3 && end - k >= 0; k++) {
+    const c = b[end - k]!;
+    if ((c & 0xc0) === 0x80) continue; // continuation byte
+    const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    if (need > k) end -= k;
+    break;
+  }
+  return b.subarray(0, end);
+}
+
+/** Garbage that happens to decode as protobuf: every node needs a sane op type and tensor names. */
+function checkGraphStructure(g: GraphProto, file: string | undefined): void {
+  const OP_TYPE = /^[A-Za-z_][A-Za-z0-9_.\-]*$/;
+  g.node.forEach((n, i) => {
+    if (!OP_TYPE.test(n.opType)) {
+      throw new OnnxFormatError(`node ${i}${n.name ? ` '${n.name}'` : ''} has an invalid op type '${n.opType.slice(0, 40)}' (the file may be corrupt)`, file);
+    }
+    for (const t of [...n.input, ...n.output]) {
+      // eslint-disable-next-line no-control-regex
+      if (/[\x00-\x1f]/.test(t)) throw new OnnxFormatError(`node ${i} '${n.name || n.opType}' names a tensor with control characters (the file may be corrupt)`, file);
+    }
+  });
 }
 
 /** Reads a model file; external-data side files must stay inside the model's folder. */
@@ -66,15 +140,23 @@ export function externalFileLoader(modelFile: string): ExternalDataLoader {
   const dir = path.dirname(path.resolve(modelFile));
   return (location, offset, length) => {
     const side = path.resolve(dir, location);
-    const rel = path.relative(dir, side);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    const outside = (from: string, to: string) => {
+      const rel = path.relative(from, to);
+      return rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel);
+    };
+    if (path.isAbsolute(location) || outside(dir, side)) {
       throw new OnnxFormatError(`external data location '${location}' points outside the model's folder`, modelFile);
     }
     let fd: number;
     try {
+      // A symbolic link inside the folder must not lead outside it either.
+      if (outside(fs.realpathSync(dir), fs.realpathSync(side))) {
+        throw new OnnxFormatError(`external data location '${location}' links to a file outside the model's folder`, modelFile);
+      }
       fd = fs.openSync(side, 'r');
-    } catch {
-      throw new OnnxFormatError(`external data file '${location}' is missing`, modelFile);
+    } catch (e) {
+      if (e instanceof OnnxFormatError) throw e;
+      throw new OnnxFormatError(`external data file '${location}' is missing (looked in ${dir})`, modelFile);
     }
     try {
       const size = fs.fstatSync(fd).size;
@@ -119,6 +201,15 @@ function decodeGraph(g: GraphProto, ctx: Ctx): Graph {
 }
 
 function decodeTensorIn(t: TensorProto, ctx: Ctx): Tensor {
+  try {
+    return decodeTensorOrExternal(t, ctx);
+  } catch (e) {
+    if (e instanceof OnnxFormatError && e.file === undefined && ctx.file) throw new OnnxFormatError(e.message, ctx.file);
+    throw e;
+  }
+}
+
+function decodeTensorOrExternal(t: TensorProto, ctx: Ctx): Tensor {
   const EXTERNAL = 1;
   if (t.dataLocation !== EXTERNAL) return decodeTensor(t);
   const entries = new Map(t.externalData.map((e) => [e.key, e.value]));
@@ -127,6 +218,9 @@ function decodeTensorIn(t: TensorProto, ctx: Ctx): Tensor {
   if (!ctx.loadExternal) throw new OnnxFormatError(`tensor '${t.name}' is stored in '${location}', which cannot be read from bytes alone`, ctx.file);
   const offset = Number(entries.get('offset') ?? 0);
   const length = entries.has('length') ? Number(entries.get('length')) : undefined;
+  if (!Number.isSafeInteger(offset) || offset < 0 || (length !== undefined && (!Number.isSafeInteger(length) || length < 0))) {
+    throw new OnnxFormatError(`tensor '${t.name}' has an invalid external-data offset '${entries.get('offset')}' or length '${entries.get('length')}'`, ctx.file);
+  }
   const bytes = ctx.loadExternal(location, offset, length);
   const tensor = decodeTensor(t, bytes);
   tensor.external = { location, offset, length: bytes.byteLength };

@@ -91,9 +91,9 @@ export function encodeTensor(tensor: Tensor): TensorProto {
     name: tensor.name,
     dataType: tensor.dataType,
     dims: tensor.dims.map(BigInt),
-    docString: tensor.proto?.docString ?? '',
     metadataProps: tensor.proto?.metadataProps ?? [],
   });
+  if (tensor.proto?.docString) proto.docString = tensor.proto.docString;
   if (Array.isArray(tensor.data)) {
     const enc = new TextEncoder();
     proto.stringData = tensor.data.map((s) => enc.encode(s));

@@ -26,7 +26,11 @@ export function encodeModel(model: Model, options: EncodeOptions = {}): EncodedM
   const side = options.externalData ? new SideFile(options.externalData.location, options.externalData.threshold ?? 1024) : undefined;
   const proto: ModelProto = model.proto ? clone(ModelProtoSchema, model.proto) : create(ModelProtoSchema, { producerName: model.producerName });
   proto.irVersion = BigInt(model.irVersion);
-  proto.opsetImport = model.opsetImports.map((o) => create(OperatorSetIdProtoSchema, { domain: o.domain, version: BigInt(o.version) }));
+  const sameOpsets = proto.opsetImport.length === model.opsetImports.length
+    && proto.opsetImport.every((o, i) => o.domain === model.opsetImports[i]!.domain && Number(o.version) === model.opsetImports[i]!.version);
+  if (!sameOpsets) {
+    proto.opsetImport = model.opsetImports.map((o) => create(OperatorSetIdProtoSchema, { domain: o.domain, version: BigInt(o.version) }));
+  }
   proto.graph = encodeGraph(model.graph, side);
   const out: EncodedModel = { model: toBinary(ModelProtoSchema, proto) };
   if (side) out.external = side.bytes();
@@ -44,7 +48,8 @@ export function writeModel(file: string, model: Model, options: EncodeOptions = 
 
 export function encodeGraph(graph: Graph, side?: SideFile): GraphProto {
   const g: GraphProto = graph.proto ? clone(GraphProtoSchema, graph.proto) : create(GraphProtoSchema, {});
-  g.name = graph.name;
+  // proto2 fields track presence: assign only what changed so unset fields stay unset.
+  if (g.name !== graph.name) g.name = graph.name;
   g.node = graph.nodes.map(encodeNode);
   g.initializer = [...graph.initializers.values()].map((t) => (side ? side.place(t) : encodeTensor(t)));
   // Keep initializers that the source also listed as graph inputs (IR < 4 style), in their order.
@@ -55,11 +60,13 @@ export function encodeGraph(graph: Graph, side?: SideFile): GraphProto {
   return g;
 }
 
-function encodeNode(node: Node): ReturnType<typeof create<typeof NodeProtoSchema>> {
+function encodeNode(node: Node, index: number): ReturnType<typeof create<typeof NodeProtoSchema>> {
   const n = node.proto ? clone(NodeProtoSchema, node.proto) : create(NodeProtoSchema, {});
-  n.name = node.name;
-  n.opType = node.opType;
-  n.domain = node.domain;
+  // readModel names unnamed nodes `<op>_<index>`; an unchanged generated name stays unwritten.
+  const generated = node.proto !== undefined && node.proto.name === '' && node.name === `${node.opType}_${index}`;
+  if (n.name !== node.name && !generated) n.name = node.name;
+  if (n.opType !== node.opType) n.opType = node.opType;
+  if (n.domain !== node.domain && !(node.domain === '' && n.domain === 'ai.onnx')) n.domain = node.domain;
   n.input = [...node.inputs];
   n.output = [...node.outputs];
   n.attribute = [...node.attributes].map(([name, a]) => encodeAttribute(name, a, node.proto?.attribute.find((x) => x.name === name)));
@@ -69,7 +76,9 @@ function encodeNode(node: Node): ReturnType<typeof create<typeof NodeProtoSchema
 function encodeAttribute(name: string, a: AttributeValue, source: AttributeProto | undefined): AttributeProto {
   if (a.type === 'other') return a.value;
   const enc = new TextEncoder();
-  const base = { name, docString: source?.docString ?? '', refAttrName: source?.refAttrName ?? '' };
+  const base: { name: string; docString?: string; refAttrName?: string } = { name };
+  if (source?.docString) base.docString = source.docString;
+  if (source?.refAttrName) base.refAttrName = source.refAttrName;
   switch (a.type) {
     case 'float': return create(AttributeProtoSchema, { ...base, type: 1, f: a.value });
     case 'int': return create(AttributeProtoSchema, { ...base, type: 2, i: BigInt(a.value) });

@@ -1,0 +1,235 @@
+// Shape of every tensor in the main graph, measured by running the model once or twice in onnxruntime
+// with every intermediate tensor added as a graph output (optimisations disabled so nothing is fused
+// away). Symbolic input dimensions are filled with probe sizes; a dimension of a result that follows a
+// probe size comes back as that symbol's name, one that changes in another way as null, and one that
+// stays put as a number.
+import { create } from '@bufbuild/protobuf';
+import { ValueInfoProtoSchema } from 'onnx-buf';
+import { ort } from '../runtime/session';
+import { ShapeInferenceError } from './errors';
+import { DataType, elementCount, type Dim, type Model, type ValueInfo } from './ir';
+import { encodeModel } from './writeModel';
+
+export interface InferShapesOptions {
+  /** Fix symbolic input dimensions by name (e.g. `{ batch: 64 }`): results carry the number, not the name. */
+  batch?: Record<string, number>;
+}
+
+export interface TensorInfo {
+  shape: Dim[];
+  /** ONNX element type; 0 when unknown. */
+  elemType: number;
+}
+
+/**
+ * Shape of every graph input, initializer and main-graph node output. Tensors onnxruntime cannot
+ * return (sequences, maps, optionals) are left out of the map.
+ */
+export async function inferShapes(model: Model, options: InferShapesOptions = {}): Promise<Map<string, Dim[]>> {
+  const info = await inferTensorInfo(model, options);
+  return new Map([...info].map(([name, t]) => [name, t.shape]));
+}
+
+/** Like `inferShapes`, with the element type of each tensor as well. */
+export async function inferTensorInfo(model: Model, options: InferShapesOptions = {}): Promise<Map<string, TensorInfo>> {
+  const graph = model.graph;
+  const pinned = options.batch ?? {};
+  const symbols = collectSymbols(graph.inputs, pinned);
+  const result = new Map<string, TensorInfo>();
+
+  for (const input of graph.inputs) {
+    result.set(input.name, { shape: input.shape!.map((d) => (typeof d === 'string' && d in pinned ? pinned[d]! : d)), elemType: input.elemType });
+  }
+  for (const t of graph.initializers.values()) result.set(t.name, { shape: [...t.dims], elemType: t.dataType });
+
+  const wanted = probeOutputs(model, result);
+  if (wanted.length === 0) return result;
+  const probeModel: Model = {
+    ...model,
+    graph: {
+      ...graph,
+      outputs: [...graph.outputs, ...wanted.filter((n) => !graph.outputs.some((o) => o.name === n)).map(untypedOutput)],
+    },
+  };
+
+  let session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
+  try {
+    session = await ort.InferenceSession.create(encodeModel(probeModel).model, {
+      graphOptimizationLevel: 'disabled',
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      // Failed probe runs are expected (the fallback handles them); keep onnxruntime's own log quiet.
+      logSeverityLevel: 4,
+    });
+  } catch (e) {
+    throw new ShapeInferenceError(`onnxruntime cannot load the model to measure tensor shapes: ${firstLine(e)}`);
+  }
+  try {
+    const runs = await probeRuns(session, graph.inputs, symbols, pinned, wanted);
+    for (const name of wanted) {
+      const a = runs.a.get(name);
+      if (!a) continue;
+      const b = runs.b?.get(name);
+      result.set(name, { shape: mergeDims(a.dims, b?.dims, runs), elemType: a.elemType });
+    }
+  } finally {
+    await session.release();
+  }
+  return result;
+}
+
+interface Symbol {
+  /** Symbol name, or null for an unnamed unknown dimension (each is its own symbol). */
+  name: string | null;
+}
+
+interface ProbeRuns {
+  a: Map<string, { dims: number[]; elemType: number }>;
+  b?: Map<string, { dims: number[]; elemType: number }>;
+  /** Probe sizes used per symbol in run a and run b. */
+  symbols: Symbol[];
+  valuesA: number[];
+  valuesB: number[];
+  /** True when every symbol got the same size (fallback), so a changed dim cannot be attributed. */
+  uniform: boolean;
+}
+
+/** One entry per distinct symbolic dim among the inputs; unnamed dims each count once. Keys are `name` or `?input:index`. */
+function collectSymbols(inputs: ValueInfo[], pinned: Record<string, number>): Map<string, Symbol> {
+  const out = new Map<string, Symbol>();
+  for (const input of inputs) {
+    if (input.shape === null) {
+      throw new ShapeInferenceError(`graph input '${input.name}' has no declared shape (unknown rank), so it cannot be probed`, input.name);
+    }
+    input.shape.forEach((d, i) => {
+      if (typeof d === 'number') return;
+      if (typeof d === 'string' && d in pinned) return;
+      const key = typeof d === 'string' && d !== '' ? d : `?${input.name}:${i}`;
+      if (!out.has(key)) out.set(key, { name: typeof d === 'string' && d !== '' ? d : null });
+    });
+  }
+  return out;
+}
+
+function symbolKey(input: ValueInfo, d: Dim, i: number): string {
+  return typeof d === 'string' && d !== '' ? d : `?${input.name}:${i}`;
+}
+
+/** Ops whose outputs are sequences, maps or optionals: onnxruntime-node can only return tensors. */
+const NON_TENSOR_OPS = new Set([
+  'SequenceConstruct', 'SequenceEmpty', 'SequenceInsert', 'SequenceErase', 'SplitToSequence', 'SequenceMap',
+  'Optional', 'OptionalGetElement', 'ZipMap', 'CastMap', 'DictVectorizer',
+]);
+
+function probeOutputs(model: Model, known: Map<string, TensorInfo>): string[] {
+  const nonTensor = new Set(model.graph.valueInfo.filter((v) => v.proto?.type && v.elemType === 0).map((v) => v.name));
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const node of model.graph.nodes) {
+    const skip = NON_TENSOR_OPS.has(node.opType) && (node.domain === '' || node.domain === 'ai.onnx' || node.domain === 'ai.onnx.ml');
+    for (const name of node.outputs) {
+      if (!name || seen.has(name) || known.has(name) || skip || nonTensor.has(name)) continue;
+      seen.add(name);
+      out.push(name);
+    }
+  }
+  return out;
+}
+
+/** A graph output with no declared type: onnxruntime takes the type it infers. */
+function untypedOutput(name: string): ValueInfo {
+  return { name, elemType: 0, shape: null, proto: create(ValueInfoProtoSchema, { name }) };
+}
+
+async function probeRuns(
+  session: Awaited<ReturnType<typeof ort.InferenceSession.create>>,
+  inputs: ValueInfo[], symbols: Map<string, Symbol>, pinned: Record<string, number>, wanted: string[],
+): Promise<ProbeRuns> {
+  const keys = [...symbols.keys()];
+  const list = [...symbols.values()];
+  const n = keys.length;
+  const run = async (values: number[]) => {
+    const size = new Map(keys.map((k, i) => [k, values[i]!]));
+    const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
+    for (const input of inputs) {
+      const dims = input.shape!.map((d, i) => (typeof d === 'number' ? d : typeof d === 'string' && d in pinned ? pinned[d]! : size.get(symbolKey(input, d, i))!));
+      feeds[input.name] = probeTensor(input, dims);
+    }
+    const results = await session.run(feeds, wanted);
+    const out = new Map<string, { dims: number[]; elemType: number }>();
+    for (const name of wanted) {
+      const t = results[name];
+      if (t) out.set(name, { dims: [...t.dims].map(Number), elemType: ORT_TYPE_TO_ONNX[t.type] ?? 0 });
+    }
+    return out;
+  };
+  if (n === 0) {
+    try {
+      return { a: await run([]), symbols: list, valuesA: [], valuesB: [], uniform: false };
+    } catch (e) {
+      throw new ShapeInferenceError(`onnxruntime failed to run the model to measure tensor shapes: ${firstLine(e)}`);
+    }
+  }
+  // Distinct sizes per symbol so a result dim can be traced to one symbol; fall back to one size for
+  // all symbols when the model ties different symbols together (e.g. `seq` must equal `kv_seq`).
+  const distinctA = keys.map((_, i) => 2 + i);
+  const distinctB = keys.map((_, i) => 2 + n + i);
+  try {
+    return { a: await run(distinctA), b: await run(distinctB), symbols: list, valuesA: distinctA, valuesB: distinctB, uniform: false };
+  } catch (first) {
+    const uniformA = keys.map(() => 2);
+    const uniformB = keys.map(() => 3);
+    try {
+      return { a: await run(uniformA), b: await run(uniformB), symbols: list, valuesA: uniformA, valuesB: uniformB, uniform: n > 1 };
+    } catch {
+      throw new ShapeInferenceError(`onnxruntime failed to run the model with probe sizes for its symbolic dimensions (${keys.filter((k) => !k.startsWith('?')).join(', ') || 'unnamed'}): ${firstLine(first)}`);
+    }
+  }
+}
+
+function mergeDims(a: number[], b: number[] | undefined, runs: ProbeRuns): Dim[] {
+  if (!b) return a;
+  if (b.length !== a.length) return a.map(() => null);
+  return a.map((da, i) => {
+    const db = b[i]!;
+    if (da === db) return da;
+    if (runs.uniform) return null;
+    const k = runs.valuesA.findIndex((v, j) => v === da && runs.valuesB[j] === db);
+    return k >= 0 ? runs.symbols[k]!.name : null;
+  });
+}
+
+const ORT_TYPE_TO_ONNX: Record<string, number> = {
+  float32: DataType.FLOAT, float64: DataType.DOUBLE, float16: DataType.FLOAT16, bfloat16: DataType.BFLOAT16,
+  int8: DataType.INT8, uint8: DataType.UINT8, int16: DataType.INT16, uint16: DataType.UINT16,
+  int32: DataType.INT32, uint32: DataType.UINT32, int64: DataType.INT64, uint64: DataType.UINT64,
+  bool: DataType.BOOL, string: DataType.STRING,
+};
+
+/** Floats get varied values in [-1, 1] (no zeros: avoids 0/0 and log 0); integers and bools are zero. */
+function probeTensor(input: ValueInfo, dims: number[]): InstanceType<typeof ort.Tensor> {
+  const count = elementCount(dims);
+  const wave = (i: number) => Math.sin(i * 1.618 + 0.5) * 0.9 + 0.05;
+  switch (input.elemType) {
+    case DataType.FLOAT: return new ort.Tensor('float32', Float32Array.from({ length: count }, (_, i) => wave(i)), dims);
+    case DataType.DOUBLE: return new ort.Tensor('float64', Float64Array.from({ length: count }, (_, i) => wave(i)), dims);
+    case DataType.FLOAT16: return new ort.Tensor('float16', new Uint16Array(count).fill(0x3800), dims); // 0.5
+    case DataType.INT64: return new ort.Tensor('int64', new BigInt64Array(count), dims);
+    case DataType.UINT64: return new ort.Tensor('uint64', new BigUint64Array(count), dims);
+    case DataType.INT32: return new ort.Tensor('int32', new Int32Array(count), dims);
+    case DataType.UINT32: return new ort.Tensor('uint32', new Uint32Array(count), dims);
+    case DataType.INT16: return new ort.Tensor('int16', new Int16Array(count), dims);
+    case DataType.UINT16: return new ort.Tensor('uint16', new Uint16Array(count), dims);
+    case DataType.INT8: return new ort.Tensor('int8', new Int8Array(count), dims);
+    case DataType.UINT8: return new ort.Tensor('uint8', new Uint8Array(count), dims);
+    case DataType.BOOL: return new ort.Tensor('bool', new Uint8Array(count), dims);
+    case DataType.STRING: return new ort.Tensor('string', new Array<string>(count).fill(''), dims);
+    default:
+      throw new ShapeInferenceError(`graph input '${input.name}' has element type ${input.elemType}, which the shape probe cannot feed`, input.name);
+  }
+}
+
+function firstLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).split('\n')[0]!.trim();
+}

@@ -1,0 +1,199 @@
+// Runs a training graph: holds parameters and Adam state, feeds batches, anneals β, checks for NaN,
+// reports progress, stops on abort, and saves/restores checkpoints.
+import { ort, createSession } from '../runtime/session';
+import { DataType, elementCount } from '../onnx/ir';
+import type { TrainingGraph } from './buildTrainingGraph';
+import { DEFAULT_ADAM } from './buildTrainingGraph';
+import { oneHot } from './lossHeads';
+import { TrainerError } from './errors';
+import { Rng } from '../util/random';
+import type { Batch, TrainingData } from './TrainingData';
+
+export type FloatArray = Float32Array<ArrayBuffer> | Float64Array<ArrayBuffer>;
+
+export interface TrainStepStats {
+  step: number;
+  epoch: number;
+  loss: number;
+  headLoss: number;
+  accuracy: number;
+  beta: number;
+  /** Fraction of mask logits > 0 (mask training only). */
+  keptFraction?: number;
+}
+
+export interface TrainOptions {
+  epochs: number;
+  batch: number;
+  lr: number;
+  seed: number;
+  /** β schedule [start, end], annealed geometrically per epoch (continuous sparsification only). */
+  temperature?: [number, number];
+  signal?: AbortSignal;
+  onStep?(stats: TrainStepStats): void;
+  /** Called after every epoch with a state snapshot that `resume` accepts. */
+  onEpoch?(checkpoint: TrainerCheckpoint): void | Promise<void>;
+  resume?: TrainerCheckpoint;
+}
+
+export interface TrainerCheckpoint {
+  epoch: number;
+  step: number;
+  params: Record<string, FloatArray>;
+  m: Record<string, FloatArray>;
+  v: Record<string, FloatArray>;
+  rngState: number;
+}
+
+export interface TrainResult {
+  params: Map<string, FloatArray>;
+  steps: number;
+  epochs: number;
+  /** Median milliseconds of one fused forward+backward+update call. */
+  stepMs: number;
+  last?: TrainStepStats;
+  cancelled: boolean;
+}
+
+/** Geometric β for `epoch` of `epochs`: start at epoch 0, end at the last epoch. */
+export function betaAt(epoch: number, epochs: number, [start, end]: [number, number]): number {
+  if (epochs <= 1) return start;
+  return start * Math.pow(end / start, epoch / (epochs - 1));
+}
+
+export class Trainer {
+  private constructor(readonly tg: TrainingGraph, private readonly session: ort.InferenceSession, readonly params: Map<string, FloatArray>) {}
+
+  /** `initial` gives each trainable initializer's starting parameter (mask logits or weights). */
+  static async create(tg: TrainingGraph, initial: Map<string, FloatArray>, threads?: number): Promise<Trainer> {
+    if (!tg.stepSize) throw new TrainerError('the training graph was built without an optimiser update');
+    const session = await createSession(tg.model, { threads });
+    const params = new Map<string, FloatArray>();
+    for (const t of tg.tensors) {
+      const p = initial.get(t.initializer);
+      if (!p || p.length !== elementCount(t.shape)) throw new TrainerError(`no initial value of the right size for '${t.initializer}'`);
+      params.set(t.initializer, p.slice());
+    }
+    return new Trainer(tg, session, params);
+  }
+
+  async train(data: TrainingData, options: TrainOptions): Promise<TrainResult> {
+    const { tg } = this;
+    const f = tg.floatType === DataType.DOUBLE ? Float64Array : Float32Array;
+    const m = new Map(tg.tensors.map((t) => [t.initializer, new f(elementCount(t.shape))]));
+    const v = new Map(tg.tensors.map((t) => [t.initializer, new f(elementCount(t.shape))]));
+    const rng = new Rng(options.seed);
+    let step = 0;
+    let startEpoch = 0;
+    if (options.resume) {
+      const r = options.resume;
+      for (const t of tg.tensors) {
+        this.params.set(t.initializer, r.params[t.initializer]!.slice());
+        m.set(t.initializer, r.m[t.initializer]!.slice());
+        v.set(t.initializer, r.v[t.initializer]!.slice());
+      }
+      step = r.step; startEpoch = r.epoch; rng.state = r.rngState;
+    }
+    const batchesPerEpoch = Math.max(1, Math.floor(data.size / options.batch));
+    if (data.size < options.batch) throw new TrainerError(`the training set has ${data.size} examples, fewer than one batch of ${options.batch}`);
+    const times: number[] = [];
+    let last: TrainStepStats | undefined;
+    const { beta1, beta2 } = DEFAULT_ADAM;
+    for (let epoch = startEpoch; epoch < options.epochs; epoch++) {
+      const beta = options.temperature ? betaAt(epoch, options.epochs, options.temperature) : 1;
+      const order = rng.permutation(data.size);
+      for (let bi = 0; bi < batchesPerEpoch; bi++) {
+        if (options.signal?.aborted) return { params: this.params, steps: step, epochs: epoch, stepMs: median(times), last, cancelled: true };
+        const batch = data.rows(order.subarray(bi * options.batch, (bi + 1) * options.batch));
+        step++;
+        const stepSize = options.lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step));
+        const feeds = this.feeds(batch, { beta, stepSize, m, v, rng });
+        const t0 = performance.now();
+        const out = await this.session.run(feeds);
+        times.push(performance.now() - t0);
+        const loss = scalar(out[tg.loss]!);
+        if (!Number.isFinite(loss)) {
+          throw new TrainerError(`the loss became ${loss} at epoch ${epoch + 1}, step ${step} (learning rate ${options.lr}); lower the learning rate or check the data for NaN/Inf`);
+        }
+        for (const t of tg.tensors) {
+          this.params.set(t.initializer, out[t.paramOut!]!.data as FloatArray);
+          m.set(t.initializer, out[t.mOut!]!.data as FloatArray);
+          v.set(t.initializer, out[t.vOut!]!.data as FloatArray);
+        }
+        last = {
+          step, epoch, loss, headLoss: scalar(out[tg.headLoss]!), accuracy: scalar(out[tg.correct]!) / batch.labels.length, beta,
+          keptFraction: tg.tensors.some((t) => t.param.startsWith('mask/')) ? this.keptFraction() : undefined,
+        };
+        options.onStep?.(last);
+      }
+      if (options.onEpoch) {
+        const snap = (mm: Map<string, FloatArray>) => Object.fromEntries([...mm].map(([k, a]) => [k, a.slice()]));
+        await options.onEpoch({ epoch: epoch + 1, step, params: snap(this.params), m: snap(m), v: snap(v), rngState: rng.state });
+      }
+    }
+    return { params: this.params, steps: step, epochs: options.epochs, stepMs: median(times), last, cancelled: false };
+  }
+
+  /** Fraction of mask logits that are positive, over all masked tensors. */
+  keptFraction(): number {
+    let kept = 0, total = 0;
+    for (const p of this.params.values()) { for (let i = 0; i < p.length; i++) if (p[i]! > 0) kept++; total += p.length; }
+    return total ? kept / total : 0;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+
+  private feeds(batch: Batch, s: { beta: number; stepSize: number; m: Map<string, FloatArray>; v: Map<string, FloatArray>; rng: Rng }): Record<string, ort.Tensor> {
+    const { tg } = this;
+    const type = tg.floatType === DataType.DOUBLE ? 'float64' : 'float32';
+    const f = tg.floatType === DataType.DOUBLE ? Float64Array : Float32Array;
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const name of tg.dataInputs) {
+      const a = batch.inputs[name];
+      if (!a) throw new TrainerError(`the batch has no array for model input '${name}'`);
+      feeds[name] = toOrt(a.data, a.dims);
+    }
+    feeds[tg.onehot] = new ort.Tensor(type, oneHot(batch.labels, tg.classes, tg.floatType), [batch.labels.length, tg.classes]);
+    if (tg.beta) feeds[tg.beta] = new ort.Tensor(type, f.of(s.beta), []);
+    feeds[tg.stepSize!] = new ort.Tensor(type, f.of(s.stepSize), []);
+    for (const t of tg.tensors) {
+      feeds[t.param] = new ort.Tensor(type, this.params.get(t.initializer)!, t.shape);
+      feeds[t.m!] = new ort.Tensor(type, s.m.get(t.initializer)!, t.shape);
+      feeds[t.v!] = new ort.Tensor(type, s.v.get(t.initializer)!, t.shape);
+      if (t.noise) feeds[t.noise] = new ort.Tensor(type, logisticNoise(elementCount(t.shape), s.rng, f), t.shape);
+    }
+    return feeds;
+  }
+}
+
+/** log u − log(1 − u) for u ~ U(0, 1), clamped away from 0 and 1. */
+function logisticNoise(n: number, rng: Rng, f: typeof Float32Array | typeof Float64Array): FloatArray {
+  const out = new f(n);
+  for (let i = 0; i < n; i++) {
+    const u = Math.min(Math.max(rng.next(), 1e-6), 1 - 1e-6);
+    out[i] = Math.log(u) - Math.log(1 - u);
+  }
+  return out;
+}
+
+export function toOrt(data: ArrayLike<number> | ArrayLike<bigint>, dims: number[]): ort.Tensor {
+  if (data instanceof Float32Array) return new ort.Tensor('float32', data, dims);
+  if (data instanceof Float64Array) return new ort.Tensor('float64', data, dims);
+  if (data instanceof BigInt64Array) return new ort.Tensor('int64', data, dims);
+  if (data instanceof Int32Array) return new ort.Tensor('int32', data, dims);
+  if (data instanceof Uint8Array) return new ort.Tensor('uint8', data, dims);
+  throw new TrainerError(`unsupported input array type ${Object.prototype.toString.call(data)}`);
+}
+
+export function scalar(t: ort.Tensor): number {
+  return Number(t.data[0]);
+}
+
+export function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}

@@ -1,0 +1,61 @@
+// Loss heads appended in-graph after the scored model output. Labels arrive one-hot (built by the host
+// from integer labels), so the loss is made of differentiable elementwise ops only.
+import type { GraphBuilder } from '../onnx/GraphBuilder';
+import { DataType } from '../onnx/ir';
+
+export type HeadSpec = { type: 'classify' } | { type: 'odd-one-out'; group: number };
+
+export interface HeadNodes {
+  /** Scalar mean cross-entropy. */
+  loss: string;
+  /** Scalar count of correct predictions in the batch (float). */
+  correct: string;
+  /** [batch, classes] logits the loss is computed from. */
+  logits: string;
+}
+
+/** Number of classes a head scores: the output width for classify, the group size for odd-one-out. */
+export function headClasses(head: HeadSpec, outputWidth: number): number {
+  return head.type === 'odd-one-out' ? head.group : outputWidth;
+}
+
+/** Examples per labelled row: k stimuli per odd-one-out problem, one otherwise. */
+export function stimuliPerExample(head: HeadSpec): number {
+  return head.type === 'odd-one-out' ? head.group : 1;
+}
+
+/**
+ * classify: `output` is [batch, classes] logits. odd-one-out: `output` is [problems·k, D] embeddings;
+ * they are L2-normalised, grouped to [problems, k, D], and the logit of stimulus i is −Σⱼ cos(zᵢ, zⱼ)
+ * (the odd one is least similar to the others). Both: mean softmax cross-entropy against `onehot`.
+ */
+export function appendHead(b: GraphBuilder, head: HeadSpec, output: string, onehot: string, embeddingWidth: number): HeadNodes {
+  let logits = output;
+  if (head.type === 'odd-one-out') {
+    const grouped = b.emit1('Reshape', [output, b.int64([-1, head.group, embeddingWidth])]);
+    const norm = b.emit1('Sqrt', [b.emit1('Add', [
+      b.emit1('ReduceSum', [b.emit1('Mul', [grouped, grouped]), b.int64([-1])], { keepdims: 1 }),
+      b.constant([1e-12]),
+    ])]);
+    const unit = b.emit1('Div', [grouped, norm]);
+    const cosines = b.emit1('MatMul', [unit, b.emit1('Transpose', [unit], { perm: [0, 2, 1] })]);
+    logits = b.emit1('Neg', [b.emit1('ReduceSum', [cosines, b.int64([-1])], { keepdims: 0 })]);
+  }
+  const logProbs = b.emit1('LogSoftmax', [logits], { axis: -1 });
+  const perExample = b.emit1('ReduceSum', [b.emit1('Mul', [logProbs, onehot]), b.int64([-1])], { keepdims: 0 });
+  const loss = b.emit1('Neg', [b.emit1('ReduceMean', [perExample], { keepdims: 0 })]);
+  const hit = b.emit1('Equal', [b.emit1('ArgMax', [logits], { axis: -1, keepdims: 0 }), b.emit1('ArgMax', [onehot], { axis: -1, keepdims: 0 })]);
+  const correct = b.emit1('ReduceSum', [b.emit1('Cast', [hit], { to: b.floatType })], { keepdims: 0 });
+  return { loss, correct, logits };
+}
+
+/** One-hot rows for integer labels; throws on a label outside [0, classes). */
+export function oneHot(labels: ArrayLike<number | bigint>, classes: number, floatType: number): Float32Array | Float64Array {
+  const out = floatType === DataType.DOUBLE ? new Float64Array(labels.length * classes) : new Float32Array(labels.length * classes);
+  for (let i = 0; i < labels.length; i++) {
+    const y = Number(labels[i]);
+    if (!Number.isInteger(y) || y < 0 || y >= classes) throw new RangeError(`label ${y} at row ${i} is outside 0…${classes - 1}`);
+    out[i * classes + y] = 1;
+  }
+  return out;
+}

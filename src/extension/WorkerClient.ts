@@ -1,0 +1,195 @@
+// The host's side of src/shared/workerProtocol.ts: forks the compute process on first use, sends jobs,
+// routes progress, and cancels — politely first, then by killing the process if it does not stop in time.
+// No `vscode` import, so it is unit-tested with a real child process.
+import { fork, type ChildProcess } from 'node:child_process';
+import type { ProgressEvent } from '../shared/jobs';
+import { isFromWorker, type FromWorker, type JobKind, type JobMap, type ToWorker, type WireError } from '../shared/workerProtocol';
+
+/** A job error as the host sees it: the engine's class name and message, never a stack. */
+export class JobError extends Error {
+  constructor(wire: WireError, readonly kind?: JobKind) {
+    super(wire.message);
+    this.name = wire.name;
+  }
+}
+
+export interface JobHandle<R> {
+  readonly id: number;
+  readonly result: Promise<R>;
+  /** Asks the job to stop; kills the worker when it has not finished `cancelGraceMs` later. */
+  cancel(): void;
+  /** True once the worker had to be killed to stop this job (its run was not marked by the engine). */
+  readonly hardKilled: boolean;
+}
+
+export interface WorkerClientOptions {
+  /** Path of the worker entry (dist/worker.js). */
+  workerPath: string;
+  /** Output channel sink. */
+  log: (line: string) => void;
+  /** How long a cancelled job may take to stop before the process is killed (default 1000 ms). */
+  cancelGraceMs?: number;
+  /** Extra node flags for the child (tests use `--import tsx`). */
+  execArgv?: string[];
+  /** Extra environment for the child. */
+  env?: Record<string, string>;
+}
+
+interface Pending {
+  kind: JobKind;
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  onProgress?: (event: ProgressEvent) => void;
+  killTimer?: NodeJS.Timeout;
+  handle: { hardKilled: boolean };
+}
+
+export class WorkerClient {
+  private child: ChildProcess | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private disposed = false;
+
+  constructor(private readonly options: WorkerClientOptions) {}
+
+  /** Process id of the running worker, if one is running. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
+
+  run<K extends JobKind>(kind: K, options: JobMap[K]['options'], onProgress?: (event: ProgressEvent) => void): JobHandle<JobMap[K]['result']> {
+    const id = this.nextId++;
+    const state = { hardKilled: false };
+    const result = new Promise<JobMap[K]['result']>((resolve, reject) => {
+      if (this.disposed) {
+        reject(new JobError({ name: 'WorkerError', message: 'the compute process was shut down' }, kind));
+        return;
+      }
+      this.pending.set(id, { kind, resolve: resolve as (v: unknown) => void, reject, onProgress, handle: state });
+      try {
+        this.send({ type: 'run', id, kind, options });
+      } catch (e) {
+        this.pending.delete(id);
+        reject(new JobError({ name: 'WorkerError', message: `could not start the compute process: ${(e as Error).message}` }, kind));
+      }
+    });
+    return {
+      id,
+      result,
+      cancel: () => this.cancel(id),
+      get hardKilled() {
+        return state.hardKilled;
+      },
+    };
+  }
+
+  /** Sends cancel for job `id`; if it is still running after the grace period, kills the worker. */
+  cancel(id: number): void {
+    const p = this.pending.get(id);
+    if (!p || p.killTimer) return;
+    try {
+      this.send({ type: 'cancel', id });
+    } catch {
+      // The channel is gone; the exit handler settles the job.
+    }
+    p.killTimer = setTimeout(() => {
+      if (!this.pending.has(id)) return;
+      this.options.log(`job ${id} did not stop within ${this.grace} ms of cancel; stopping the compute process`);
+      p.handle.hardKilled = true;
+      this.kill('cancelled');
+    }, this.grace);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.kill('shutdown');
+  }
+
+  private get grace(): number {
+    return this.options.cancelGraceMs ?? 1000;
+  }
+
+  private send(message: ToWorker): void {
+    const child = this.ensureChild();
+    child.send(message);
+  }
+
+  private ensureChild(): ChildProcess {
+    if (this.child && this.child.connected) return this.child;
+    const child = fork(this.options.workerPath, [], {
+      serialization: 'advanced',
+      env: { ...process.env, ...this.options.env, ELECTRON_RUN_AS_NODE: '1' },
+      execArgv: this.options.execArgv ?? [],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    this.options.log(`compute process started (pid ${child.pid})`);
+    const forward = (stream: NodeJS.ReadableStream | null, label: string) => {
+      let buffered = '';
+      stream?.setEncoding('utf8');
+      stream?.on('data', (chunk: string) => {
+        buffered += chunk;
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        for (const line of lines) if (line.trim()) this.options.log(`[worker ${label}] ${line}`);
+      });
+    };
+    forward(child.stdout, 'out');
+    forward(child.stderr, 'err');
+    child.on('message', (m) => this.onMessage(m));
+    child.on('error', (e) => this.options.log(`compute process error: ${e.message}`));
+    child.on('exit', (code, signal) => this.onExit(child, code, signal));
+    this.child = child;
+    return child;
+  }
+
+  private onMessage(message: unknown): void {
+    if (!isFromWorker(message)) return;
+    const m: FromWorker = message;
+    switch (m.type) {
+      case 'ready':
+        return;
+      case 'log':
+        this.options.log(m.message);
+        return;
+      case 'progress':
+        this.pending.get(m.id)?.onProgress?.(m.event);
+        return;
+      case 'result':
+      case 'error': {
+        const p = this.pending.get(m.id);
+        if (!p) return;
+        this.pending.delete(m.id);
+        if (p.killTimer) clearTimeout(p.killTimer);
+        if (m.type === 'result') p.resolve(m.result);
+        else p.reject(new JobError(m.error, p.kind));
+        return;
+      }
+    }
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.child === child) this.child = undefined;
+    const how = signal ? `signal ${signal}` : `exit code ${code}`;
+    if (this.pending.size > 0 || (code !== 0 && code !== null)) this.options.log(`compute process ended (${how})`);
+    for (const [id, p] of this.pending) {
+      if (p.killTimer) clearTimeout(p.killTimer);
+      this.pending.delete(id);
+      p.reject(p.handle.hardKilled || this.disposed
+        ? new JobError({ name: 'AbortError', message: 'cancelled' }, p.kind)
+        : new JobError({ name: 'WorkerCrashedError', message: `the compute process stopped unexpectedly (${how})` }, p.kind));
+    }
+  }
+
+  private kill(reason: string): void {
+    const child = this.child;
+    if (!child) return;
+    this.options.log(`stopping compute process (pid ${child.pid}, ${reason})`);
+    // Mark the remaining jobs so the exit handler reports a cancellation, not a crash.
+    for (const p of this.pending.values()) if (reason === 'cancelled') p.handle.hardKilled = true;
+    child.kill('SIGKILL');
+  }
+}

@@ -1,0 +1,104 @@
+// Messages between the extension host (src/extension/WorkerClient.ts) and the compute child process
+// (src/worker/worker.ts). Sent over the fork IPC channel with `serialization: 'advanced'`, so plain
+// objects, typed arrays, Maps and bigints survive; functions, class instances and Errors do not —
+// errors cross as {name, message}.
+import type { AblateOptions, AblateResult, ExportModelOptions, ExportModelResult, FindOptions, FindResult, ProgressEvent } from './jobs';
+import type { LayerGraphView } from './viewModel';
+
+/** Every job the worker can run: its options and its result. */
+export interface JobMap {
+  /** Train masks for every subroutine × seed, ablate, run the controls, write the run folder. */
+  find: { options: FindOptions; result: FindResult };
+  /** Re-evaluate a saved mask under one ablation mode. */
+  ablate: { options: AblateOptions; result: AblateResult };
+  /** Write a pruned or ablated copy of the model. */
+  exportModel: { options: ExportModelOptions; result: ExportModelResult };
+  /** Read a model and build its layer graph view model (may run onnxruntime to infer shapes). */
+  layerGraph: { options: { modelPath: string }; result: LayerGraphView };
+}
+
+export type JobKind = keyof JobMap;
+
+/** An error as it crosses the process boundary: the engine's error class name and its message, no stack. */
+export interface WireError {
+  name: string;
+  message: string;
+}
+
+// Host → worker
+
+/** Start a job; the worker answers with `progress`* then exactly one `result` or `error` for `id`. */
+export interface RunRequest<K extends JobKind = JobKind> {
+  type: 'run';
+  id: number;
+  kind: K;
+  options: JobMap[K]['options'];
+}
+
+/** Abort job `id`: its signal fires; the job stops within one training step and marks its run cancelled. */
+export interface CancelRequest {
+  type: 'cancel';
+  id: number;
+}
+
+export type ToWorker = RunRequest | CancelRequest;
+
+// Worker → host
+
+/** The worker process is up and listening. Sent once, first. */
+export interface ReadyMessage {
+  type: 'ready';
+  pid: number;
+}
+
+/** A progress report from job `id`. */
+export interface ProgressMessage {
+  type: 'progress';
+  id: number;
+  event: ProgressEvent;
+}
+
+/** Job `id` finished. */
+export interface ResultMessage<K extends JobKind = JobKind> {
+  type: 'result';
+  id: number;
+  kind: K;
+  result: JobMap[K]['result'];
+}
+
+/** Job `id` failed (or was cancelled before it produced a result: name 'AbortError'). */
+export interface ErrorMessage {
+  type: 'error';
+  id: number;
+  error: WireError;
+}
+
+/** A line for the output channel, not tied to a job (or tied to `id` when set). */
+export interface LogMessage {
+  type: 'log';
+  id?: number;
+  message: string;
+}
+
+export type FromWorker = ReadyMessage | ProgressMessage | ResultMessage | ErrorMessage | LogMessage;
+
+/** Turns anything thrown into a WireError: keeps the class name and message, drops the stack. */
+export function toWireError(e: unknown): WireError {
+  if (e instanceof Error) return { name: e.name || 'Error', message: e.message || String(e) };
+  if (e && typeof e === 'object' && 'message' in e) {
+    const o = e as { name?: unknown; message?: unknown };
+    return { name: typeof o.name === 'string' ? o.name : 'Error', message: String(o.message) };
+  }
+  return { name: 'Error', message: String(e) };
+}
+
+export function isFromWorker(m: unknown): m is FromWorker {
+  return !!m && typeof m === 'object' && typeof (m as { type?: unknown }).type === 'string'
+    && ['ready', 'progress', 'result', 'error', 'log'].includes((m as { type: string }).type);
+}
+
+export function isToWorker(m: unknown): m is ToWorker {
+  if (!m || typeof m !== 'object') return false;
+  const o = m as { type?: unknown; id?: unknown };
+  return (o.type === 'run' || o.type === 'cancel') && typeof o.id === 'number';
+}
