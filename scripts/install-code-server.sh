@@ -46,7 +46,12 @@ if [ "$want_chromium" = 1 ]; then
   apt_install chromium
 fi
 
-if [ -x "$BIN" ] && [ "$("$BIN" --version 2>/dev/null | head -n1 | cut -d' ' -f1)" = "$VERSION" ]; then
+installed_version() {
+  # `code-server --version` prints log lines before "4.100.3 <commit> with Code 1.100.3".
+  "$BIN" --version 2>/dev/null | grep -Eo '^[0-9]+\.[0-9]+\.[0-9]+ ' | head -n1 | tr -d ' '
+}
+
+if [ -x "$BIN" ] && [ "$(installed_version)" = "$VERSION" ]; then
   log "code-server $VERSION already installed at $BIN"
   exit 0
 fi
@@ -76,4 +81,8 @@ if [ ! -x "$BIN" ]; then
   echo "code-server was not installed: $BIN is missing" >&2
   exit 1
 fi
-log "installed: $("$BIN" --version | head -n1)"
+if [ "$(installed_version)" != "$VERSION" ]; then
+  echo "code-server at $BIN does not report version $VERSION" >&2
+  exit 1
+fi
+log "installed code-server $VERSION at $BIN"

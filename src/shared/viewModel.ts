@@ -11,6 +11,10 @@ export interface ParameterInfo {
   count: number;
   /** Float and rank >= 2 by default: eligible for masking. */
   maskable: boolean;
+  /** Where the values live: a graph initializer or a Constant node folded into this op. */
+  source?: 'initializer' | 'constant';
+  /** Name the op reads it under when that differs from `name` (an Identity chain in between). */
+  alias?: string;
 }
 
 export interface TensorRef {
@@ -32,7 +36,10 @@ export interface LayerNode {
   inputs: TensorRef[];
   outputs: TensorRef[];
   parameters: ParameterInfo[];
+  /** Elements of the float parameters folded into this node (shared tensors count in every consumer). */
   parameterCount: number;
+  /** Number of subgraph attributes (If/Loop/Scan bodies); absent when none. */
+  subgraphs?: number;
 }
 
 /** An activation tensor flowing from one op node to another (or from a graph input / to a graph output). */
@@ -59,8 +66,12 @@ export interface LayerGraphView {
     irVersion: number;
     opset: number;
     producer: string;
+    /** Elements of all float parameter tensors (each tensor counted once). */
     parameterCount: number;
+    /** Number of maskable tensors. */
     maskableCount: number;
+    /** Elements of the maskable tensors. */
+    maskableParameterCount?: number;
   };
   /** Graph inputs and outputs appear as nodes with opType 'Input' / 'Output'. */
   nodes: LayerNode[];

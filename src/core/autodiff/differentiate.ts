@@ -129,11 +129,10 @@ class Emitter {
     for (const n of graph.nodes) { this.taken.add(n.name); n.outputs.forEach((o) => this.taken.add(o)); }
     for (const v of [...graph.inputs, ...graph.outputs, ...graph.valueInfo]) this.taken.add(v.name);
     for (const k of graph.initializers.keys()) this.taken.add(k);
-    const forwardConstants = new Map<string, number[]>();
-    for (const t of graph.initializers.values()) forwardConstants.set(t.name, numbersOf(t));
+    const constantNodes = new Map<string, Tensor>();
     for (const n of graph.nodes) {
       const v = n.opType === 'Constant' ? n.attributes.get('value') : undefined;
-      if (v?.type === 'tensor') forwardConstants.set(n.outputs[0]!, numbersOf(v.value));
+      if (v?.type === 'tensor') constantNodes.set(n.outputs[0]!, v.value);
     }
     const emit = (op: string, inputs: string[], attrs?: Record<string, AttrInput>, outputCount = 1): string[] => {
       const outputs = Array.from({ length: outputCount }, () => this.fresh(op));
@@ -160,7 +159,10 @@ class Emitter {
         if (!s) throw new AutodiffError(`the rank of tensor '${name}' is unknown (node '${this.current}'); run shape inference first`, this.current, name);
         return s.length;
       },
-      constantValue: (name) => forwardConstants.get(name) ?? null,
+      constantValue: (name) => {
+        const t = graph.initializers.get(name) ?? constantNodes.get(name);
+        return t ? Array.from(t.data as ArrayLike<number | bigint | string>, (v) => Number(v)) : null;
+      },
       floatType,
       opset,
     };
@@ -192,8 +194,4 @@ class Emitter {
     for (const [name, t] of this.constants) if (needed.has(name)) initializers.set(name, t);
     return { ...this.graph, nodes: [...this.graph.nodes, ...kept], initializers };
   }
-}
-
-function numbersOf(t: Tensor): number[] {
-  return Array.from(t.data as ArrayLike<number | bigint | string>, (v) => Number(v));
 }

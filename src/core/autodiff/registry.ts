@@ -24,7 +24,28 @@ import { sigmoid } from './rules/sigmoid';
 import { softmax, softmax13 } from './rules/softmax';
 import { sqrt } from './rules/sqrt';
 import { sub } from './rules/sub';
+import { sum } from './rules/sum';
 import { tanh } from './rules/tanh';
+import { averagePool } from './rules/averagePool';
+import { batchNormalization } from './rules/batchNormalization';
+import { cast } from './rules/cast';
+import { concat } from './rules/concat';
+import { conv } from './rules/conv';
+import { expand } from './rules/expand';
+import { flatten } from './rules/flatten';
+import { gather } from './rules/gather';
+import { globalAveragePool } from './rules/globalAveragePool';
+import { instanceNormalization } from './rules/instanceNormalization';
+import { layerNormalization } from './rules/layerNormalization';
+import { maxPool } from './rules/maxPool';
+import { pad } from './rules/pad';
+import { reshape } from './rules/reshape';
+import { slice } from './rules/slice';
+import { split } from './rules/split';
+import { squeeze } from './rules/squeeze';
+import { transpose } from './rules/transpose';
+import { unsqueeze } from './rules/unsqueeze';
+import { where } from './rules/where';
 
 export const gradientRules: Readonly<Record<string, RuleEntry>> = {
   Add: add,
@@ -53,8 +74,29 @@ export const gradientRules: Readonly<Record<string, RuleEntry>> = {
   Softmax_13: softmax13,
   Sqrt: sqrt,
   Sub: sub,
+  Sum: sum,
   Tanh: tanh,
   // H3's rules (shape, indexing, normalisation, convolution, pooling) go here.
+  AveragePool: averagePool,
+  BatchNormalization: batchNormalization,
+  Cast: cast,
+  Concat: concat,
+  Conv: conv,
+  Expand: expand,
+  Flatten: flatten,
+  Gather: gather,
+  GlobalAveragePool: globalAveragePool,
+  InstanceNormalization: instanceNormalization,
+  LayerNormalization: layerNormalization,
+  MaxPool: maxPool,
+  Pad: pad,
+  Reshape: reshape,
+  Slice: slice,
+  Split: split,
+  Squeeze: squeeze,
+  Transpose: transpose,
+  Unsqueeze: unsqueeze,
+  Where: where,
 };
 
 /**

@@ -9,7 +9,7 @@ export function encodeNpz(arrays: Record<string, NamedArray>, options: { compres
   const files: Zippable = {};
   for (const [name, arr] of Object.entries(arrays)) files[`${name}.npy`] = encodeNpy(arr);
   // Fixed timestamp: identical arrays give identical bytes.
-  return zipSync(files, { level: options.compress ? 6 : 0, mtime: new Date('1980-01-01T00:00:00Z') });
+  return zipSync(files, { level: options.compress ? 6 : 0, mtime: new Date(1980, 0, 2) });
 }
 
 /** Writes `file` atomically (temp file + rename). */

@@ -13,6 +13,8 @@ import { encodeModel } from './writeModel';
 export interface InferShapesOptions {
   /** Fix symbolic input dimensions by name (e.g. `{ batch: 64 }`): results carry the number, not the name. */
   batch?: Record<string, number>;
+  /** Probe sizes of these symbolic dimensions are multiples of the given number (e.g. a group size). */
+  multiples?: Record<string, number>;
 }
 
 export interface TensorInfo {
@@ -66,7 +68,7 @@ export async function inferTensorInfo(model: Model, options: InferShapesOptions 
     throw new ShapeInferenceError(`onnxruntime cannot load the model to measure tensor shapes: ${firstLine(e)}`);
   }
   try {
-    const runs = await probeRuns(session, graph.inputs, symbols, pinned, wanted);
+    const runs = await probeRuns(session, graph.inputs, symbols, pinned, wanted, options.multiples ?? {});
     for (const name of wanted) {
       const a = runs.a.get(name);
       if (!a) continue;
@@ -145,6 +147,7 @@ function untypedOutput(name: string): ValueInfo {
 async function probeRuns(
   session: Awaited<ReturnType<typeof ort.InferenceSession.create>>,
   inputs: ValueInfo[], symbols: Map<string, Symbol>, pinned: Record<string, number>, wanted: string[],
+  multiples: Record<string, number>,
 ): Promise<ProbeRuns> {
   const keys = [...symbols.keys()];
   const list = [...symbols.values()];
@@ -173,13 +176,14 @@ async function probeRuns(
   }
   // Distinct sizes per symbol so a result dim can be traced to one symbol; fall back to one size for
   // all symbols when the model ties different symbols together (e.g. `seq` must equal `kv_seq`).
-  const distinctA = keys.map((_, i) => 2 + i);
-  const distinctB = keys.map((_, i) => 2 + n + i);
+  const times = (k: string) => multiples[k] ?? 1;
+  const distinctA = keys.map((k, i) => (2 + i) * times(k));
+  const distinctB = keys.map((k, i) => (2 + n + i) * times(k));
   try {
     return { a: await run(distinctA), b: await run(distinctB), symbols: list, valuesA: distinctA, valuesB: distinctB, uniform: false };
   } catch (first) {
-    const uniformA = keys.map(() => 2);
-    const uniformB = keys.map(() => 3);
+    const uniformA = keys.map((k) => 2 * times(k));
+    const uniformB = keys.map((k) => 3 * times(k));
     try {
       return { a: await run(uniformA), b: await run(uniformB), symbols: list, valuesA: uniformA, valuesB: uniformB, uniform: n > 1 };
     } catch {

@@ -1,9 +1,10 @@
 // Model + head + trainable tensors -> one graph that runs forward, backward and (optionally) the Adam
 // update in a single onnxruntime call. Weights stay initializers; logits, optimiser state and batches are inputs.
-import type { Dim, Graph, Model } from '../onnx/ir';
+import type { Graph, Model } from '../onnx/ir';
 import { DataType, defaultOpset, elementCount } from '../onnx/ir';
 import { GraphBuilder } from '../onnx/GraphBuilder';
 import { inferShapes } from '../onnx/inferShapes';
+import { sortTopologically } from '../onnx/sortTopologically';
 import { differentiate } from '../autodiff/differentiate';
 import { continuousSparsificationGate, hardConcreteGate, type TrainableMaskMethod } from '../masks/maskMethods';
 import { appendHead, headClasses, type HeadSpec } from './lossHeads';
@@ -39,7 +40,6 @@ export interface TrainingGraphOptions {
   unitAxes?: Map<string, number>;
   update: 'adam' | 'none';
   adam?: { beta1: number; beta2: number; epsilon: number };
-  floatType?: number;
 }
 
 export interface TrainingGraph {
@@ -61,7 +61,8 @@ export interface TrainingGraph {
 export const DEFAULT_ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } as const;
 
 export async function buildTrainingGraph(source: Model, options: TrainingGraphOptions): Promise<TrainingGraph> {
-  const floatType = options.floatType ?? DataType.FLOAT;
+  // Built in float32, the type models are trained in; gradient checks convert the finished graph with toFloat64.
+  const floatType: number = DataType.FLOAT;
   const opset = defaultOpset(source);
   if (opset < 13) {
     throw new TrainerError(`the model uses opset ${opset}; training needs opset 13 or newer (re-export the model with a newer opset)`);
@@ -72,7 +73,8 @@ export async function buildTrainingGraph(source: Model, options: TrainingGraphOp
   if (!outputInfo) {
     throw new TrainerError(`output '${options.output}' is not an output of the model (outputs: ${source.graph.outputs.map((o) => o.name).join(', ')})`);
   }
-  const shapes0 = await inferShapes(source);
+  const multiples = probeMultiples(source, options.head);
+  const shapes0 = await inferShapes(source, { multiples });
   const outShape = shapes0.get(options.output);
   const width = outShape && typeof outShape[outShape.length - 1] === 'number' ? (outShape[outShape.length - 1] as number) : NaN;
   if (!outShape || outShape.length !== 2 || !Number.isFinite(width)) {
@@ -121,7 +123,7 @@ export async function buildTrainingGraph(source: Model, options: TrainingGraphOp
     tensors.push(t);
   }
 
-  const onehot = b.input('train/onehot', floatType, [null, classes]);
+  const onehot = b.input('train/onehot', floatType, [PROBLEMS, classes]);
   const head = appendHead(b, options.head, options.output, onehot, width);
   let loss = head.loss;
   if (penalties.length > 0 && options.target.kind === 'mask') {
@@ -133,9 +135,9 @@ export async function buildTrainingGraph(source: Model, options: TrainingGraphOp
   b.output(head.loss, floatType, []);
   b.output(head.correct, floatType, []);
 
+  graph.nodes = sortTopologically(graph);
   const forward: Model = { ...source, graph, proto: undefined };
-  if (floatType === DataType.DOUBLE) toFloat64InPlace(forward);
-  const shapes = await inferShapes(forward);
+  const shapes = await inferShapes(forward, { multiples });
   const { graph: full, gradients } = differentiate(graph, { loss, wrt: tensors.map((t) => t.param), shapes, floatType, opset });
   const out = new GraphBuilder(full, 'update', floatType);
   let stepSize: string | undefined;
@@ -163,6 +165,22 @@ export async function buildTrainingGraph(source: Model, options: TrainingGraphOp
   return { model: { ...forward, graph: full }, dataInputs, onehot, classes, beta, stepSize, loss, headLoss: head.loss, correct: head.correct, tensors, floatType };
 }
 
+const PROBLEMS = 'problems';
+
+/**
+ * Shape-probe constraints: with an odd-one-out head the stimulus batch must be a multiple of the
+ * group size. Dimensions stay symbolic (a pinned batch would turn means over it into constants).
+ */
+export function probeMultiples(model: Model, head: HeadSpec): Record<string, number> {
+  const k = head.type === 'odd-one-out' ? head.group : 1;
+  const multiples: Record<string, number> = {};
+  for (const input of model.graph.inputs) {
+    const d = input.shape?.[0];
+    if (typeof d === 'string') multiples[d] = k;
+  }
+  return multiples;
+}
+
 function gradientOf(gradients: Map<string, string>, param: string): string {
   const g = gradients.get(param);
   if (!g) throw new TrainerError(`'${param}' does not influence the loss: no path from it to the scored output`);
@@ -178,33 +196,9 @@ export function cloneGraph(g: Graph): Graph {
   };
 }
 
-/**
- * Turns every float32 tensor of a model into float64 (initializers, inputs, Cast targets, Constant
- * values): the float64 variant of a generated graph used by gradient checks.
- */
-export function toFloat64InPlace(model: Model): void {
-  const g = model.graph;
-  for (const [k, t] of g.initializers) {
-    if (t.dataType === DataType.FLOAT) g.initializers.set(k, { ...t, dataType: DataType.DOUBLE, data: Float64Array.from(t.data as Float32Array), proto: undefined, external: undefined });
-  }
-  for (const v of [...g.inputs, ...g.outputs]) if (v.elemType === DataType.FLOAT) { v.elemType = DataType.DOUBLE; v.proto = undefined; }
-  for (const n of g.nodes) {
-    for (const [k, a] of n.attributes) {
-      if (a.type === 'int' && k === 'to' && n.opType === 'Cast' && a.value === DataType.FLOAT) n.attributes.set(k, { type: 'int', value: DataType.DOUBLE });
-      if (a.type === 'tensor' && a.value.dataType === DataType.FLOAT) {
-        n.attributes.set(k, { type: 'tensor', value: { ...a.value, dataType: DataType.DOUBLE, data: Float64Array.from(a.value.data as Float32Array), proto: undefined } });
-      }
-      if (n.opType === 'Constant' && (k === 'value_float' || k === 'value_floats')) {
-        const vals = a.type === 'float' ? [a.value] : a.type === 'floats' ? a.value : [];
-        n.attributes.delete(k);
-        n.attributes.set('value', { type: 'tensor', value: { name: '', dataType: DataType.DOUBLE, dims: k === 'value_float' ? [] : [vals.length], data: Float64Array.from(vals) } });
-      }
-    }
-  }
-}
+export type FloatArrayLike = Float32Array | Float64Array;
 
 export function parameterCount(t: TrainableTensor): number {
   return elementCount(t.shape);
 }
 
-export type { Dim };

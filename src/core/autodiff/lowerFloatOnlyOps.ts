@@ -1,0 +1,242 @@
+// The float64 variant of a generated graph cannot run as is: onnxruntime's CPU build has no float64
+// kernel for Conv, ConvTranspose, AveragePool, GlobalAveragePool or InstanceNormalization (measured
+// with onnxruntime-node 1.30). This pass replaces those nodes by the same computation in ops that do
+// have float64 kernels, so gradient checks of convolutional models stay in double precision:
+// - Conv / ConvTranspose / AveragePool: the elements of every window are gathered into columns
+//   (Gather with an index table computed here from the static geometry; padding and positions no
+//   input reaches read a zero slot), then contracted with the kernel by Einsum (or summed and divided
+//   by the window counts);
+// - GlobalAveragePool → ReduceMean over space; InstanceNormalization → its formula.
+// Static spatial sizes (and channel counts) are read from a float32 twin of the model by inferShapes.
+// The lowering is exact arithmetic reordering of the same sums; its test compares it with
+// onnxruntime's float32 kernels.
+import type { Dim, Graph, Model, Node, Tensor } from '../onnx/ir';
+import { attrFloat, attrInt, attrInts, attrString, DataType, defaultOpset } from '../onnx/ir';
+import { makeNode, type AttrInput } from '../onnx/makeModel';
+import { makeTensor } from '../onnx/tensorCodec';
+import { inferShapes } from '../onnx/inferShapes';
+import { AutodiffError } from './errors';
+import { windowCounts } from './rules/averagePool';
+import { windowGeometry } from './rules/windowGeometry';
+
+export const FLOAT_ONLY_OPS: ReadonlySet<string> = new Set(['Conv', 'ConvTranspose', 'AveragePool', 'GlobalAveragePool', 'InstanceNormalization']);
+
+/** A copy of `model` in which every node of FLOAT_ONLY_OPS is replaced by float64-capable ops. */
+export async function lowerFloatOnlyOps(model: Model): Promise<Model> {
+  const targets = model.graph.nodes.filter((n) => isTarget(n));
+  if (targets.length === 0) return model;
+  const shapes = await inferShapes(float32Twin(model));
+  const opset = defaultOpset(model);
+  const b = new Lowerer(model.graph, opset);
+  const nodes: Node[] = [];
+  for (const node of model.graph.nodes) {
+    if (!isTarget(node)) { nodes.push(node); continue; }
+    b.out = nodes;
+    b.current = node;
+    const dims = (name: string, from = 0): number[] => {
+      const s = shapes.get(name)?.slice(from);
+      if (!s || s.some((d) => typeof d !== 'number')) {
+        throw new AutodiffError(`cannot lower node '${node.name}' (${node.opType}) to float64 ops: the sizes of '${name}' from axis ${from} are not static`, node.name, name);
+      }
+      return s as number[];
+    };
+    lowerNode(b, node, dims);
+  }
+  const initializers = new Map(model.graph.initializers);
+  for (const [k, t] of b.constants) initializers.set(k, t);
+  return { ...model, proto: undefined, graph: { ...model.graph, proto: undefined, nodes, initializers } };
+}
+
+function isTarget(n: Node): boolean {
+  return (n.domain === '' || n.domain === 'ai.onnx') && FLOAT_ONLY_OPS.has(n.opType);
+}
+
+type DimsOf = (name: string, from?: number) => number[];
+
+function lowerNode(b: Lowerer, node: Node, dims: DimsOf): void {
+  const [x] = node.inputs as [string];
+  const y = node.outputs[0]!;
+  const spatial = dims(x, 2);
+  const sp = spatial.map((_, i) => i + 2);
+  switch (node.opType) {
+    case 'GlobalAveragePool':
+      if (b.opset >= 18) b.emitTo([y], 'ReduceMean', [x, b.int64(sp)], { keepdims: 1 });
+      else b.emitTo([y], 'ReduceMean', [x], { axes: sp, keepdims: 1 });
+      return;
+    case 'InstanceNormalization': {
+      const mean = (t: string) => (b.opset >= 18 ? b.emit('ReduceMean', [t, b.int64(sp)], { keepdims: 1 }) : b.emit('ReduceMean', [t], { axes: sp, keepdims: 1 }));
+      const d = b.emit('Sub', [x, mean(x)]);
+      const rstd = b.emit('Reciprocal', [b.emit('Sqrt', [b.emit('Add', [mean(b.emit('Mul', [d, d])), b.constant(attrFloat(node, 'epsilon', 1e-5))])])]);
+      const col = b.int64([-1, ...sp.map(() => 1)]);
+      const scaled = b.emit('Mul', [b.emit('Mul', [d, rstd]), b.emit('Reshape', [node.inputs[1]!, col])]);
+      b.emitTo([y], 'Add', [scaled, b.emit('Reshape', [node.inputs[2]!, col])]);
+      return;
+    }
+    case 'AveragePool': {
+      const g = windowGeometry(node, spatial, attrInts(node, 'kernel_shape')!);
+      const cols = b.gatherWindows(x, spatial, forwardTable(g), g.kernel.reduce((p, q) => p * q, 1));
+      const sums = b.opset >= 13 ? b.emit('ReduceSum', [cols, b.int64([3])], { keepdims: 0 }) : b.emit('ReduceSum', [cols], { axes: [3], keepdims: 0 });
+      const mean = b.emit('Div', [sums, b.constantTensor(windowCounts(g, attrInt(node, 'count_include_pad', 0) === 1), [g.out.reduce((p, q) => p * q, 1)])]);
+      b.emitTo([y], 'Reshape', [mean, b.int64([0, 0, ...g.out])]);
+      return;
+    }
+    case 'Conv': {
+      const w = node.inputs[1]!;
+      const wd = dims(w);
+      const group = attrInt(node, 'group', 1);
+      const [m, cg] = [wd[0]!, wd[1]!];
+      const g = windowGeometry(node, spatial, attrInts(node, 'kernel_shape') ?? wd.slice(2));
+      const kt = g.kernel.reduce((p, q) => p * q, 1);
+      const ot = g.out.reduce((p, q) => p * q, 1);
+      const cols = b.emit('Reshape', [b.gatherWindows(x, spatial, forwardTable(g), kt), b.int64([0, group, cg, ot, kt])]);
+      const wr = b.emit('Reshape', [w, b.int64([group, m / group, cg, kt])]);
+      const prod = b.emit('Einsum', [cols, wr], { equation: 'ngcok,gmck->ngmo' });
+      addBias(b, node, b.emit('Reshape', [prod, b.int64([0, m, ...g.out])]), y, sp);
+      return;
+    }
+    case 'ConvTranspose': {
+      if (attrInts(node, 'output_shape') || attrString(node, 'auto_pad', 'NOTSET') !== 'NOTSET') {
+        throw new AutodiffError(`cannot lower node '${node.name}' (ConvTranspose) to float64 ops: only explicit pads are supported (no output_shape, auto_pad NOTSET)`, node.name);
+      }
+      const w = node.inputs[1]!;
+      const wd = dims(w);
+      const group = attrInt(node, 'group', 1);
+      const [cin, mg] = [wd[0]!, wd[1]!];
+      const kernel = attrInts(node, 'kernel_shape') ?? wd.slice(2);
+      const n = spatial.length;
+      const strides = attrInts(node, 'strides') ?? kernel.map(() => 1);
+      const dil = attrInts(node, 'dilations') ?? kernel.map(() => 1);
+      const pads = attrInts(node, 'pads') ?? new Array<number>(2 * n).fill(0);
+      const outPad = attrInts(node, 'output_padding') ?? kernel.map(() => 0);
+      const out = spatial.map((h, i) => strides[i]! * (h - 1) + outPad[i]! + (kernel[i]! - 1) * dil[i]! + 1 - pads[i]! - pads[i + n]!);
+      const table = windowTable(out, kernel, (q, k, i) => {
+        const p = q + pads[i]! - k * dil[i]!;
+        return p % strides[i]! === 0 && p >= 0 && p / strides[i]! < spatial[i]! ? p / strides[i]! : -1;
+      }, spatial);
+      const kt = kernel.reduce((p, q) => p * q, 1);
+      const qt = out.reduce((p, q) => p * q, 1);
+      const cols = b.emit('Reshape', [b.gatherWindows(x, spatial, table, kt), b.int64([0, group, cin / group, qt, kt])]);
+      const wr = b.emit('Reshape', [w, b.int64([group, cin / group, mg, kt])]);
+      const prod = b.emit('Einsum', [cols, wr], { equation: 'ngcqk,gcmk->ngmq' });
+      addBias(b, node, b.emit('Reshape', [prod, b.int64([0, group * mg, ...out])]), y, sp);
+      return;
+    }
+  }
+}
+
+function addBias(b: Lowerer, node: Node, value: string, y: string, sp: number[]): void {
+  const bias = node.inputs[2];
+  if (bias) b.emitTo([y], 'Add', [value, b.emit('Reshape', [bias, b.int64([-1, ...sp.map(() => 1)])])]);
+  else b.emitTo([y], 'Identity', [value]);
+}
+
+/** Conv/pool windows: input position read by output position o at kernel offset k, or −1 in the padding. */
+function forwardTable(g: ReturnType<typeof windowGeometry>): number[] {
+  return windowTable(g.out, g.kernel, (o, k, i) => {
+    const p = o * g.strides[i]! - g.begin[i]! + k * g.dilations[i]!;
+    return p >= 0 && p < g.spatial[i]! ? p : -1;
+  }, g.spatial);
+}
+
+/**
+ * Row-major table [positions × kernel offsets] of flat input indices (−1 = none), from a per-axis map
+ * (position, offset, axis) → input coordinate or −1.
+ */
+function windowTable(positions: number[], kernel: number[], at: (pos: number, k: number, axis: number) => number, spatial: number[]): number[] {
+  const table: number[] = [];
+  const iterate = (sizes: number[], visit: (idx: number[]) => void) => {
+    const idx = sizes.map(() => 0);
+    const total = sizes.reduce((a, s) => a * s, 1);
+    for (let t = 0; t < total; t++) {
+      visit(idx);
+      for (let a = sizes.length - 1; a >= 0; a--) { if (++idx[a]! < sizes[a]!) break; idx[a] = 0; }
+    }
+  };
+  iterate(positions, (o) => iterate(kernel, (k) => {
+    let flat = 0;
+    for (let i = 0; i < spatial.length; i++) {
+      const p = at(o[i]!, k[i]!, i);
+      if (p < 0) { flat = -1; break; }
+      flat = flat * spatial[i]! + p;
+    }
+    table.push(flat);
+  }));
+  return table;
+}
+
+/** Appends nodes and constants with fresh names. */
+class Lowerer {
+  out: Node[] = [];
+  current!: Node;
+  readonly constants = new Map<string, Tensor>();
+  private readonly taken = new Set<string>();
+  private counter = 0;
+
+  constructor(graph: Graph, readonly opset: number) {
+    for (const n of graph.nodes) { this.taken.add(n.name); n.outputs.forEach((o) => this.taken.add(o)); }
+    for (const v of [...graph.inputs, ...graph.outputs, ...graph.valueInfo]) this.taken.add(v.name);
+    for (const k of graph.initializers.keys()) this.taken.add(k);
+  }
+
+  private fresh(hint: string): string {
+    let name: string;
+    do name = `lower/${hint}_${this.counter++}`; while (this.taken.has(name));
+    this.taken.add(name);
+    return name;
+  }
+
+  emitTo(outputs: string[], op: string, inputs: string[], attrs?: Record<string, AttrInput>): void {
+    this.out.push(makeNode({ op, inputs, outputs, attrs, name: this.fresh(`${this.current.name}/${op}`) }, 0));
+  }
+
+  emit(op: string, inputs: string[], attrs?: Record<string, AttrInput>): string {
+    const y = this.fresh(op);
+    this.emitTo([y], op, inputs, attrs);
+    return y;
+  }
+
+  int64(values: number[], dims: number[] = [values.length]): string {
+    const name = this.fresh('i64');
+    this.constants.set(name, makeTensor(name, DataType.INT64, dims, values.map(BigInt)));
+    return name;
+  }
+
+  constantTensor(values: number[], dims: number[]): string {
+    const name = this.fresh('const');
+    this.constants.set(name, makeTensor(name, DataType.DOUBLE, dims, values));
+    return name;
+  }
+
+  constant(value: number): string {
+    return this.constantTensor([value], []);
+  }
+
+  /** [N, C, positions, kernel] columns of x gathered by a flat index table (−1 reads a zero slot). */
+  gatherWindows(x: string, spatial: number[], table: number[], kernelSize: number): string {
+    const total = spatial.reduce((a, s) => a * s, 1);
+    const flat = this.emit('Reshape', [x, this.int64([0, 0, -1])]);
+    const withZero = this.emit('Pad', [flat, this.int64([0, 0, 0, 0, 0, 1])], { mode: 'constant' });
+    const indices = this.int64(table.map((v) => (v < 0 ? total : v)), [table.length / kernelSize, kernelSize]);
+    return this.emit('Gather', [withZero, indices], { axis: 2 });
+  }
+}
+
+/** The same model with float64 turned into float32 everywhere (for shape inference only). */
+function float32Twin(model: Model): Model {
+  const g = model.graph;
+  const f32 = (t: Tensor): Tensor => (t.dataType === DataType.DOUBLE
+    ? { ...t, dataType: DataType.FLOAT, data: Float32Array.from(t.data as Float64Array), proto: undefined, external: undefined } : t);
+  const vi = <T extends { elemType: number; proto?: unknown }>(v: T): T => (v.elemType === DataType.DOUBLE ? { ...v, elemType: DataType.FLOAT, proto: undefined } : v);
+  const nodes = g.nodes.map((n) => {
+    const attributes = new Map(n.attributes);
+    for (const [k, a] of attributes) {
+      if (a.type === 'int' && k === 'to' && n.opType === 'Cast' && a.value === DataType.DOUBLE) attributes.set(k, { type: 'int', value: DataType.FLOAT });
+      if (a.type === 'tensor') attributes.set(k, { type: 'tensor', value: f32(a.value) });
+    }
+    return { ...n, attributes, proto: undefined };
+  });
+  const initializers = new Map([...g.initializers].map(([k, t]) => [k, f32(t)]));
+  return { ...model, proto: undefined, graph: { ...g, proto: undefined, nodes, initializers, inputs: g.inputs.map(vi), outputs: g.outputs.map(vi), valueInfo: g.valueInfo.map(vi) } };
+}
+
+export type { Dim };

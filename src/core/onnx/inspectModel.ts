@@ -1,0 +1,90 @@
+// A plain-JSON summary of a model: versions, inputs/outputs, op histogram, parameters, maskable tensors,
+// control flow, and which ops have no gradient rule. Used by `subnetwork-lens inspect` and the extension.
+import { findControlFlow, type ControlFlowNode } from './findControlFlow';
+import { dataTypeName, defaultOpset, type Dim, type Model, type ValueInfo } from './ir';
+import { buildLayerGraph } from './layerGraph';
+
+export interface InspectedValue {
+  name: string;
+  dataType: string;
+  shape: Dim[] | null;
+}
+
+export interface InspectReport {
+  irVersion: number;
+  opset: number;
+  opsetImports: { domain: string; version: number }[];
+  producer: { name: string; version: string };
+  graphName: string;
+  inputs: InspectedValue[];
+  outputs: InspectedValue[];
+  nodeCount: number;
+  /** Op types by count (descending, then name); non-default domains as `domain:Op`. */
+  opHistogram: { op: string; count: number }[];
+  parameterCount: number;
+  parameterTensorCount: number;
+  maskable: { tensorCount: number; parameterCount: number; tensors: { name: string; shape: number[]; count: number }[] };
+  controlFlow: ControlFlowNode[];
+  /** Ops without a gradient rule; `checked` is false when the autodiff registry is not available. */
+  gradients: { checked: boolean; unsupported: { op: string; count: number }[] };
+}
+
+export interface InspectOptions {
+  /** Measured shapes (e.g. from inferShapes) to fill in undeclared input/output shapes. */
+  shapes?: Map<string, Dim[]>;
+  /** Op types (`Op` or `domain:Op`) the training engine can differentiate; omit when unknown. */
+  supportedGradientOps?: readonly string[];
+}
+
+export function inspectModel(model: Model, options: InspectOptions = {}): InspectReport {
+  const g = model.graph;
+  const view = buildLayerGraph(model);
+  const opKey = (op: string, domain: string) => (domain === '' || domain === 'ai.onnx' ? op : `${domain}:${op}`);
+
+  const counts = new Map<string, number>();
+  for (const n of g.nodes) {
+    const k = opKey(n.opType, n.domain);
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const histogram = [...counts].map(([op, count]) => ({ op, count })).sort((a, b) => b.count - a.count || a.op.localeCompare(b.op));
+
+  const maskable = new Map<string, { name: string; shape: number[]; count: number }>();
+  for (const n of view.nodes) for (const p of n.parameters) if (p.maskable) maskable.set(p.name, { name: p.name, shape: p.shape, count: p.count });
+  const maskableList = [...maskable.values()];
+
+  const value = (v: ValueInfo): InspectedValue => {
+    const measured = options.shapes?.get(v.name);
+    const shape = v.shape && !(measured && v.shape.some((d) => d === null)) ? v.shape : measured ?? v.shape;
+    return { name: v.name, dataType: dataTypeName[v.elemType] ?? (v.elemType ? String(v.elemType) : 'unknown'), shape };
+  };
+
+  const supported = options.supportedGradientOps ? new Set(options.supportedGradientOps) : undefined;
+  return {
+    irVersion: model.irVersion,
+    opset: defaultOpset(model),
+    opsetImports: model.opsetImports.map((o) => ({ domain: o.domain || 'ai.onnx', version: o.version })),
+    producer: { name: model.producerName, version: model.proto?.producerVersion ?? '' },
+    graphName: g.name,
+    inputs: g.inputs.map(value),
+    outputs: g.outputs.map(value),
+    nodeCount: g.nodes.length,
+    opHistogram: histogram,
+    parameterCount: view.model.parameterCount,
+    parameterTensorCount: countParameterTensors(view),
+    maskable: {
+      tensorCount: maskableList.length,
+      parameterCount: maskableList.reduce((s, t) => s + t.count, 0),
+      tensors: maskableList,
+    },
+    controlFlow: findControlFlow(model),
+    gradients: supported
+      ? { checked: true, unsupported: histogram.filter((h) => !supported.has(h.op)) }
+      : { checked: false, unsupported: [] },
+  };
+}
+
+function countParameterTensors(view: ReturnType<typeof buildLayerGraph>): number {
+  const names = new Set<string>();
+  for (const n of view.nodes) for (const p of n.parameters) if (p.dataType === 'float' || p.dataType === 'double' || p.dataType === 'float16' || p.dataType === 'bfloat16') names.add(p.name);
+  return names.size;
+}

@@ -1,0 +1,236 @@
+// The "Models and runs" tree: models in the workspace → runs → subroutines (verdict, scores, kept %)
+// → seeds. Read from disk on every refresh, so runs made by the CLI appear as well.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ResultsFile, RunInfo, SeedResult, SubroutineResult } from '../shared/results';
+import { resultsFolder } from './config';
+import { loadRuns, type RunRecord } from './loadRuns';
+
+export type TreeNode =
+  | { kind: 'model'; uri: vscode.Uri; runs: RunRecord[] }
+  | { kind: 'run'; run: RunRecord }
+  | { kind: 'subroutine'; run: RunRecord; name: string; result?: SubroutineResult }
+  | { kind: 'seed'; run: RunRecord; subroutine: string; seed: number; result?: SeedResult }
+  | { kind: 'message'; text: string };
+
+const signed = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(2)}`);
+const percent = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(x < 0.1 ? 2 : 1)} %`);
+
+const STATUS_ICON: Record<RunInfo['status'], vscode.ThemeIcon> = {
+  running: new vscode.ThemeIcon('loading~spin'),
+  complete: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
+  cancelled: new vscode.ThemeIcon('circle-slash'),
+  failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
+};
+
+const VERDICT_ICON: Record<SubroutineResult['verdict'], vscode.ThemeIcon> = {
+  compositional: new vscode.ThemeIcon('symbol-structure', new vscode.ThemeColor('testing.iconPassed')),
+  'not-compositional': new vscode.ThemeIcon('symbol-constant', new vscode.ThemeColor('testing.iconFailed')),
+  inconclusive: new vscode.ThemeIcon('question'),
+};
+
+function runLabel(info: RunInfo): string {
+  const d = new Date(info.created);
+  return Number.isNaN(d.getTime()) ? info.id : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+function sameFile(a: string, b: string): boolean {
+  return process.platform === 'win32' || process.platform === 'darwin' ? a.toLowerCase() === b.toLowerCase() : a === b;
+}
+
+export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private roots: Promise<TreeNode[]> | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor() {
+    this.watch();
+    this.disposables.push(
+      vscode.workspace.onDidChangeWorkspaceFolders(() => {
+        this.watch();
+        this.refresh();
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('subnetworkLens.resultsFolder')) {
+          this.watch();
+          this.refresh();
+        }
+      }),
+    );
+  }
+
+  /** Re-reads models and runs from disk (debounced: bursts of file events make one refresh). */
+  refresh(delayMs = 200): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.roots = undefined;
+      this.changed.fire(undefined);
+    }, delayMs);
+  }
+
+  /** Every run currently known (for QuickPicks). */
+  async allRuns(): Promise<RunRecord[]> {
+    const roots = await this.rootNodes();
+    return roots.flatMap((n) => (n.kind === 'model' ? n.runs : []));
+  }
+
+  getChildren(node?: TreeNode): vscode.ProviderResult<TreeNode[]> {
+    if (!node) return this.rootNodes();
+    switch (node.kind) {
+      case 'model':
+        return node.runs.map((run) => ({ kind: 'run' as const, run }));
+      case 'run': {
+        const r = node.run.results;
+        const names = r?.subroutineNames ?? Object.keys(node.run.info.spec?.subroutines ?? {});
+        return names.map((name) => ({ kind: 'subroutine' as const, run: node.run, name, result: r?.subroutines[name] }));
+      }
+      case 'subroutine': {
+        const seeds = node.result?.seeds ?? [];
+        const done = new Set(seeds.map((s) => s.seed));
+        const pending = (node.run.info.seeds ?? []).filter((s) => !done.has(s));
+        return [
+          ...seeds.map((result) => ({ kind: 'seed' as const, run: node.run, subroutine: node.name, seed: result.seed, result })),
+          ...pending.map((seed) => ({ kind: 'seed' as const, run: node.run, subroutine: node.name, seed })),
+        ];
+      }
+      default:
+        return [];
+    }
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'model': {
+        const item = new vscode.TreeItem(path.basename(node.uri.fsPath), node.runs.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+        item.id = `model:${node.uri.toString()}`;
+        item.resourceUri = node.uri;
+        item.iconPath = new vscode.ThemeIcon('circuit-board');
+        const dir = vscode.workspace.asRelativePath(path.dirname(node.uri.fsPath), true);
+        item.description = `${node.runs.length} run${node.runs.length === 1 ? '' : 's'} · ${dir}`;
+        item.tooltip = node.uri.fsPath;
+        item.contextValue = 'model';
+        item.command = { command: 'subnetworkLens.openLayerGraph', title: 'Open layer graph', arguments: [node.uri] };
+        return item;
+      }
+      case 'run': {
+        const { info, results } = node.run;
+        const item = new vscode.TreeItem(runLabel(info), vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `run:${node.run.dir}`;
+        item.iconPath = STATUS_ICON[info.status] ?? new vscode.ThemeIcon('circle-outline');
+        const counts = results ? Object.values(results.subroutines).map((s) => s.verdict) : [];
+        const compositional = counts.filter((v) => v === 'compositional').length;
+        item.description = [
+          info.status === 'complete' ? undefined : info.status,
+          info.total ? `${info.done?.length ?? 0}/${info.total}` : undefined,
+          results ? `${compositional}/${counts.length} compositional` : undefined,
+          path.basename(info.specPath ?? ''),
+        ].filter(Boolean).join(' · ');
+        const md = new vscode.MarkdownString(undefined, true);
+        md.appendMarkdown(`**Run ${info.id}** — ${info.status}\n\n`);
+        md.appendMarkdown(`Spec: \`${vscode.workspace.asRelativePath(info.specPath ?? '')}\`  \nSeeds: ${(info.seeds ?? []).join(', ')}  \n`);
+        if (info.error) md.appendText(`${info.error.name}: ${info.error.message}\n`);
+        item.tooltip = md;
+        item.contextValue = `run-${info.status}`;
+        item.command = { command: 'subnetworkLens.openReport', title: 'Open report', arguments: [node] };
+        return item;
+      }
+      case 'subroutine': {
+        const r = node.result;
+        const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `sub:${node.run.dir}:${node.name}`;
+        item.iconPath = r ? VERDICT_ICON[r.verdict] : new vscode.ThemeIcon('circle-outline');
+        item.description = r
+          ? `${r.verdict} · sub ${signed(r.subnetworkScore)} · abl ${signed(r.ablationScore)} · kept ${percent(r.stats?.keptFraction?.mean)}`
+          : 'no results yet';
+        item.tooltip = r ? `${node.name}: ${r.verdict}\n${r.verdictReason}` : `${node.name}: no seed has finished`;
+        item.contextValue = 'subroutine';
+        return item;
+      }
+      case 'seed': {
+        const r = node.result;
+        const item = new vscode.TreeItem(`seed ${node.seed}`, vscode.TreeItemCollapsibleState.None);
+        item.id = `seed:${node.run.dir}:${node.subroutine}:${node.seed}`;
+        item.iconPath = new vscode.ThemeIcon(r ? 'symbol-field' : 'circle-outline');
+        item.description = r ? `sub ${signed(r.subnetworkScore)} · abl ${signed(r.ablationScore)} · kept ${percent(r.keptFraction)}` : 'not trained';
+        if (r) {
+          const acc = Object.entries(r.accuracy ?? {})
+            .map(([cond, byTest]) => `${cond}: ${Object.entries(byTest).map(([t, a]) => `${t} ${percent(a)}`).join(', ')}`)
+            .join('\n');
+          item.tooltip = `${node.subroutine} seed ${node.seed}\nkept ${r.kept} of ${r.total} weights\n${acc}`;
+          item.command = { command: 'subnetworkLens.openLayerGraph', title: 'Open layer graph', arguments: [node] };
+        }
+        item.contextValue = r ? 'seed' : 'seed-pending';
+        return item;
+      }
+      default: {
+        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon('warning');
+        return item;
+      }
+    }
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.watchers.forEach((w) => w.dispose());
+    this.changed.dispose();
+  }
+
+  private watchers: vscode.Disposable[] = [];
+
+  /** Watches models (*.onnx) and every results folder; any change refreshes the tree. */
+  private watch(): void {
+    this.watchers.forEach((w) => w.dispose());
+    this.watchers = [];
+    const onChange = () => this.refresh(300);
+    const add = (w: vscode.FileSystemWatcher) => {
+      this.watchers.push(w, w.onDidCreate(onChange), w.onDidChange(onChange), w.onDidDelete(onChange));
+    };
+    add(vscode.workspace.createFileSystemWatcher('**/*.{onnx,ONNX,Onnx}'));
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const dir = resultsFolder(folder);
+      add(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '**/*.json')));
+    }
+  }
+
+  private rootNodes(): Promise<TreeNode[]> {
+    this.roots ??= this.readRoots();
+    return this.roots;
+  }
+
+  private async readRoots(): Promise<TreeNode[]> {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    if (folders.length === 0) return [];
+    const modelUris = await vscode.workspace.findFiles('**/*.{onnx,ONNX,Onnx}', '{**/node_modules/**,**/.subnetwork-lens/**,**/.git/**}');
+    const runs: RunRecord[] = [];
+    const problems: string[] = [];
+    for (const folder of folders) {
+      const loaded = await loadRuns(resultsFolder(folder));
+      runs.push(...loaded.runs);
+      problems.push(...loaded.problems);
+    }
+    const models = new Map<string, { uri: vscode.Uri; runs: RunRecord[] }>();
+    for (const uri of modelUris) models.set(uri.fsPath, { uri, runs: [] });
+    for (const run of runs) {
+      const model = run.info.model;
+      let entry = [...models.values()].find((m) => sameFile(m.uri.fsPath, model));
+      if (!entry) {
+        entry = { uri: vscode.Uri.file(model), runs: [] };
+        models.set(model, entry);
+      }
+      entry.runs.push(run);
+    }
+    for (const m of models.values()) m.runs.sort((a, b) => (b.info.created ?? '').localeCompare(a.info.created ?? ''));
+    const nodes: TreeNode[] = [...models.values()]
+      .sort((a, b) => vscode.workspace.asRelativePath(a.uri).localeCompare(vscode.workspace.asRelativePath(b.uri)))
+      .map((m) => ({ kind: 'model' as const, uri: m.uri, runs: m.runs }));
+    for (const text of problems) nodes.push({ kind: 'message', text });
+    return nodes;
+  }
+}
+
+export type { RunRecord, ResultsFile };

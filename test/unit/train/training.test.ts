@@ -1,0 +1,73 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildTrainingGraph } from '../../../src/core/train/buildTrainingGraph';
+import { Trainer, type FloatArray } from '../../../src/core/train/Trainer';
+import { gradcheck } from '../../../src/core/train/gradcheck';
+import { Evaluator } from '../../../src/core/train/Evaluator';
+import { binaryMask } from '../../../src/core/masks/maskMethods';
+import type { Model } from '../../../src/core/onnx/ir';
+import { argmaxData, mlp } from './models';
+
+const WEIGHTS = ['fc1.weight', 'fc2.weight'];
+
+async function trainWeights(model: Model, epochs: number): Promise<Model> {
+  const tg = await buildTrainingGraph(model, { output: 'logits', head: { type: 'classify' }, target: { kind: 'weights' }, tensors: [...WEIGHTS, 'fc1.bias', 'fc2.bias'], update: 'adam' });
+  const init = new Map([...model.graph.initializers].filter(([k]) => tg.tensors.some((t) => t.initializer === k)).map(([k, t]) => [k, (t.data as Float32Array).slice() as FloatArray]));
+  const trainer = await Trainer.create(tg, init);
+  const res = await trainer.train(argmaxData(512, 6, 3), { epochs, batch: 32, lr: 0.01, seed: 0 });
+  await trainer.release();
+  const graph = { ...model.graph, initializers: new Map(model.graph.initializers) };
+  for (const [k, v] of res.params) graph.initializers.set(k, { ...graph.initializers.get(k)!, data: Float32Array.from(v), proto: undefined });
+  return { ...model, graph, proto: undefined };
+}
+
+async function trainMask(model: Model, seed: number, method: 'continuous-sparsification' | 'hard-concrete' = 'continuous-sparsification') {
+  const tg = await buildTrainingGraph(model, { output: 'logits', head: { type: 'classify' }, target: { kind: 'mask', method, lambda: 1e-3 }, tensors: WEIGHTS, update: 'adam' });
+  const init = new Map(tg.tensors.map((t) => [t.initializer, new Float32Array(t.shape.reduce((a, b) => a * b, 1)).fill(0.05) as FloatArray]));
+  const trainer = await Trainer.create(tg, init);
+  const res = await trainer.train(argmaxData(512, 6, 3, 7), { epochs: 8, batch: 32, lr: 0.05, seed, temperature: [1, 200] });
+  await trainer.release();
+  return res;
+}
+
+describe('mask training on a small MLP', () => {
+  test('analytic mask gradients match float64 finite differences', async () => {
+    const report = await gradcheck(mlp(6, 10, 3), argmaxData(16, 6, 3).rows([...Array(16).keys()]), { output: 'logits', head: { type: 'classify' }, tensors: WEIGHTS, samples: 12, beta: 1.5 });
+    for (const t of report.tensors) assert.ok(t.maxRelativeError <= 1e-5, `${t.tensor}: relative error ${t.maxRelativeError}`);
+    assert.deepEqual(report.float32Islands, []);
+  });
+
+  test('odd-one-out head gradients match float64 finite differences', async () => {
+    const model = mlp(6, 10, 5);
+    const data = argmaxData(12, 6, 3);
+    const rows = data.rows([...Array(12).keys()]);
+    // 3 problems of 4 stimuli; the label is the index of the odd one.
+    const batch = { inputs: rows.inputs, labels: [0, 3, 1] };
+    const report = await gradcheck(model, batch, { output: 'logits', head: { type: 'odd-one-out', group: 4 }, tensors: WEIGHTS, samples: 10 });
+    for (const t of report.tensors) assert.ok(t.maxRelativeError <= 1e-5, `${t.tensor}: relative error ${t.maxRelativeError}`);
+  });
+
+  test('weight training reaches high accuracy and mask training keeps it with fewer weights', async () => {
+    const trained = await trainWeights(mlp(6, 16, 3), 20);
+    const test = argmaxData(400, 6, 3, 99);
+    const evaluator = await Evaluator.create(trained, { output: 'logits', head: { type: 'classify' }, replaced: WEIGHTS });
+    const full = new Map(WEIGHTS.map((w) => [w, trained.graph.initializers.get(w)!.data as Float32Array]));
+    const fullAcc = (await evaluator.evaluate(test, full)).accuracy;
+    assert.ok(fullAcc > 0.9, `trained accuracy ${fullAcc}`);
+
+    const res = await trainMask(trained, 0);
+    assert.equal(res.cancelled, false);
+    assert.ok(res.last!.keptFraction! < 0.95, `kept ${res.last!.keptFraction}`);
+    const masked = new Map(WEIGHTS.map((w) => {
+      const m = binaryMask(res.params.get(w)!);
+      return [w, (full.get(w)!).map((x, i) => x * m[i]!)] as const;
+    }));
+    const subAcc = (await evaluator.evaluate(test, masked)).accuracy;
+    assert.ok(subAcc > 0.8, `subnetwork accuracy ${subAcc}`);
+    const again = await trainMask(trained, 0);
+    for (const w of WEIGHTS) assert.deepEqual(binaryMask(again.params.get(w)!), binaryMask(res.params.get(w)!), 'same seed, same mask');
+    const hc = await trainMask(trained, 0, 'hard-concrete');
+    assert.ok(Number.isFinite(hc.last!.loss));
+    await evaluator.release();
+  });
+});
