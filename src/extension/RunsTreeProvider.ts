@@ -123,7 +123,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         const counts = results ? Object.values(results.subroutines).map((s) => s.verdict) : [];
         const compositional = counts.filter((v) => v === 'compositional').length;
         item.description = [
-          info.status === 'complete' ? undefined : info.status,
+          info.status === 'complete' ? undefined : node.run.stale ? 'stopped updating (crashed?)' : info.status,
           info.total ? `${info.done?.length ?? 0}/${info.total}` : undefined,
           results ? `${compositional}/${counts.length} compositional` : undefined,
           path.basename(info.specPath ?? ''),
@@ -133,7 +133,9 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         md.appendMarkdown(`Spec: \`${vscode.workspace.asRelativePath(info.specPath ?? '')}\`  \nSeeds: ${(info.seeds ?? []).join(', ')}  \n`);
         if (info.error) md.appendText(`${info.error.name}: ${info.error.message}\n`);
         item.tooltip = md;
-        item.contextValue = `run-${info.status}`;
+        if (node.run.problems.length) md.appendText(`Problems: ${node.run.problems.join('; ')}\n`);
+        // A stale `running` run behaves like a failed one: it can be resumed, not cancelled.
+        item.contextValue = `run-${node.run.stale ? 'failed' : info.status}`;
         item.command = { command: 'subnetworkLens.openReport', title: 'Open report', arguments: [node] };
         return item;
       }

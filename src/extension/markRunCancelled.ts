@@ -2,8 +2,9 @@
 // run folder says `cancelled` (resumable) instead of `running` forever, and drop half-written temp files.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../core/util/writeFileAtomic';
-import { RUN_FILE, type RunInfo } from '../shared/results';
+import { readRun } from '../core/analysis/readRun';
+import { writeRunInfo } from '../core/analysis/writeResults';
+import type { RunInfo } from '../shared/results';
 
 /** Temp files of writeFileAtomic: `.<name>.<pid>.<time>.tmp`. */
 const TEMP_FILE = /^\..+\.\d+\.\d+\.tmp$/;
@@ -37,13 +38,8 @@ export interface MarkResult {
 
 export function markRunCancelled(runDir: string, reason = 'the compute process was stopped after Cancel'): MarkResult {
   const tempFilesRemoved = removeTempFiles(runDir);
-  const file = path.join(runDir, RUN_FILE);
-  let info: RunInfo;
-  try {
-    info = JSON.parse(fs.readFileSync(file, 'utf8')) as RunInfo;
-  } catch {
-    return { marked: false, tempFilesRemoved };
-  }
+  const info = readRun(runDir).run;
+  if (!info) return { marked: false, tempFilesRemoved };
   if (info.status !== 'running') return { marked: false, tempFilesRemoved, status: info.status };
   const now = new Date();
   const created = Date.parse(info.created);
@@ -51,9 +47,8 @@ export function markRunCancelled(runDir: string, reason = 'the compute process w
     ...info,
     status: 'cancelled',
     error: { name: 'AbortError', message: reason },
-    updated: now.toISOString(),
     timings: info.timings && Number.isFinite(created) ? { ...info.timings, totalMs: Math.max(info.timings.totalMs ?? 0, now.getTime() - created) } : info.timings,
   };
-  writeFileAtomic(file, `${JSON.stringify(updated, null, 2)}\n`);
+  writeRunInfo(runDir, updated);
   return { marked: true, tempFilesRemoved, status: 'cancelled' };
 }

@@ -31,7 +31,8 @@ export function userMessage(e: unknown, context?: string): string {
   let name = 'Error';
   let message: string;
   if (e && typeof e === 'object' && 'message' in e) {
-    name = typeof (e as { name?: unknown }).name === 'string' ? (e as { name: string }).name : 'Error';
+    const n = (e as { name?: unknown }).name;
+    name = typeof n === 'string' ? n : 'Error';
     message = String((e as { message: unknown }).message);
   } else {
     message = String(e);

@@ -37,6 +37,8 @@ export interface MaskSpec {
   batch: number;
   /** β annealed geometrically from start to end over the epochs. */
   temperature: [number, number];
+  /** magnitude / attribution: fraction of each masked tensor's elements kept (default 0.1). */
+  keep?: number;
 }
 
 export interface ControlsSpec {

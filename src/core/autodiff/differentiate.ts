@@ -74,14 +74,22 @@ export function differentiate(graph: Graph, options: DifferentiateOptions): Diff
     addGrad(loss, ls && ls.length === 0 ? ctx.constant([1]) : ctx.emit1('Expand', [ctx.constant([1]), ctx.emit1('Shape', [loss])]));
   }
 
+  // After a node without a rule, upstream nodes are still visited (no rule is run for them) so that
+  // one error names every unsupported node on the paths.
   const unsupported: UnsupportedNode[] = [];
+  const blocked = new Set<string>();
   for (let k = graph.nodes.length - 1; k >= 0; k--) {
     const node = graph.nodes[k]!;
     if (!node.outputs.some((o) => o && onPath(o))) continue;
+    const isBlocked = node.outputs.some((o) => blocked.has(o));
     const dOutputs = node.outputs.map((o) => (o && onPath(o) ? gradOf(o) : null));
-    if (dOutputs.every((d) => d === null)) continue;
+    if (!isBlocked && dOutputs.every((d) => d === null)) continue;
     const entry = findGradientRule(node.opType, node.domain, opset, rules);
-    if (!entry) { unsupported.push({ op: node.opType, domain: node.domain, node: node.name }); continue; }
+    if (!entry) unsupported.push({ op: node.opType, domain: node.domain, node: node.name });
+    if (!entry || isBlocked || unsupported.length > 0) {
+      node.inputs.forEach((i) => i && fromWrt.has(i) && blocked.add(i));
+      continue;
+    }
     emitter.current = node.name;
     const grads = entry.rule(node, dOutputs, ctx);
     if (!Array.isArray(grads) || grads.length !== node.inputs.length) {

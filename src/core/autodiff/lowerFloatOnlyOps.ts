@@ -10,7 +10,7 @@
 // Static spatial sizes (and channel counts) are read from a float32 twin of the model by inferShapes.
 // The lowering is exact arithmetic reordering of the same sums; its test compares it with
 // onnxruntime's float32 kernels.
-import type { Dim, Graph, Model, Node, Tensor } from '../onnx/ir';
+import type { Graph, Model, Node, Tensor } from '../onnx/ir';
 import { attrFloat, attrInt, attrInts, attrString, DataType, defaultOpset } from '../onnx/ir';
 import { makeNode, type AttrInput } from '../onnx/makeModel';
 import { makeTensor } from '../onnx/tensorCodec';
@@ -21,7 +21,7 @@ import { windowGeometry } from './rules/windowGeometry';
 
 export const FLOAT_ONLY_OPS: ReadonlySet<string> = new Set(['Conv', 'ConvTranspose', 'AveragePool', 'GlobalAveragePool', 'InstanceNormalization']);
 
-/** A copy of `model` in which every node of FLOAT_ONLY_OPS is replaced by float64-capable ops. */
+/** A copy of a float64 `model` in which every node of FLOAT_ONLY_OPS is replaced by float64-capable ops (constants it adds are float64). */
 export async function lowerFloatOnlyOps(model: Model): Promise<Model> {
   const targets = model.graph.nodes.filter((n) => isTarget(n));
   if (targets.length === 0) return model;
@@ -239,4 +239,3 @@ function float32Twin(model: Model): Model {
   return { ...model, proto: undefined, graph: { ...g, proto: undefined, nodes, initializers, inputs: g.inputs.map(vi), outputs: g.outputs.map(vi), valueInfo: g.valueInfo.map(vi) } };
 }
 
-export type { Dim };

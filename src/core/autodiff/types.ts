@@ -13,6 +13,8 @@
 // - `ctx.constantValue(name)` (added) reads a forward initializer or Constant-node output, e.g. axes.
 // - Shared pieces (reduceSum/unsqueeze/squeeze across opsets, sumToShape, transposeLast2, …) are in
 //   rules/helpers.ts; `sumToShape` is what the driver uses for `broadcasts` rules.
+// - Float attributes are float32 in an ONNX file (alpha, epsilon, …): turn them into constants with
+//   Math.fround(attrFloat(...)) so float64 gradient checks see the value the forward op used.
 // - Errors: throw AutodiffError (errors.ts) naming the node, e.g. for an unknown rank.
 import type { AttrInput } from '../onnx/makeModel';
 import type { Dim, Node } from '../onnx/ir';

@@ -16,7 +16,7 @@ function validate(): ReturnType<Ajv['compile']> {
 
 /** The first schema error as a SpecError naming the field. */
 function toSpecError(errors: ErrorObject[], file: string): SpecError {
-  const order = (e: ErrorObject) => (e.keyword === 'additionalProperties' ? 0 : e.keyword === 'oneOf' || e.keyword === 'if' ? 2 : 1);
+  const order = (e: ErrorObject) => (['additionalProperties', 'propertyNames'].includes(e.keyword) ? 0 : ['oneOf', 'not', 'if'].includes(e.keyword) ? 2 : 1);
   // Errors inside a oneOf branch are noise; report the oneOf itself.
   const head = errors.find((e) => e.instancePath.startsWith('/head'));
   if (head) return new SpecError('must be {"type": "classify"} or {"type": "odd-one-out", "group": k} with an integer k ≥ 3', file, '/head');

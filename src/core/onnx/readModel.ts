@@ -36,7 +36,7 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Mod
   if (!proto || !proto.graph || proto.irVersion === 0n || proto.opsetImport.length === 0) {
     // Not a model: say what the file looks like instead, when it is recognisable.
     const other = sniffFormat(bytes);
-    if (other) throw new OnnxFormatError(`this is ${other}, not an ONNX model`, file);
+    if (other) throw new OnnxFormatError(other, file);
     if (!proto) throw new OnnxFormatError(`not a valid ONNX protobuf (${parseError}); the file may be truncated or not an ONNX model`, file);
     const missing = !proto.graph ? 'graph' : proto.irVersion === 0n ? 'ir_version' : 'opset_import';
     throw new OnnxFormatError(`not an ONNX model: the '${missing}' field is missing (the file may be truncated or another format)`, file);
@@ -61,8 +61,15 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Mod
   return { irVersion, opsetImports, producerName: proto.producerName, graph: decodeGraph(proto.graph, ctx), proto };
 }
 
-/** A short description of a well-known non-ONNX format ("a zip archive …"), or null. */
+/** Why the bytes are a well-known non-ONNX format ("this is a zip archive …, not an ONNX model"), or null. */
 export function sniffFormat(bytes: Uint8Array): string | null {
+  const what = sniffKind(bytes);
+  if (!what) return null;
+  if (what === 'protobuf text') return 'this is an ONNX model in protobuf text format; convert it to the binary format first';
+  return `this is ${what}, not an ONNX model`;
+}
+
+function sniffKind(bytes: Uint8Array): string | null {
   const b = bytes;
   const starts = (...sig: number[]) => sig.every((v, i) => b[i] === v);
   if (starts(0x50, 0x4b, 0x03, 0x04)) return 'a zip archive (PyTorch .pt/.pth checkpoints and .npz files are zip archives)';
@@ -78,10 +85,10 @@ export function sniffFormat(bytes: Uint8Array): string | null {
   if (text === null) return null;
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
-    return 'a JSON file (ONNX models are binary protobuf)';
+    return 'a JSON file';
   }
   if (trimmed.startsWith('<')) return 'an XML or HTML file';
-  if (trimmed.startsWith('ir_version') || /^\s*graph\s*\{/.test(trimmed)) return 'an ONNX model in protobuf text format (convert it to binary first)';
+  if (trimmed.startsWith('ir_version') || /^\s*graph\s*\{/.test(trimmed)) return 'protobuf text';
   return `a text file (it starts with '${trimmed.slice(0, 24).replace(/\s+/g, ' ')}')`;
 }
 

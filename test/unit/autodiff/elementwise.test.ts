@@ -1,4 +1,5 @@
 import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
 import { checkGradient } from './checkGradient';
 
 describe('gradient rules for elementwise ops', () => {
@@ -16,6 +17,8 @@ describe('gradient rules for elementwise ops', () => {
   test('Identity', () => checkGradient({ op: 'Identity', inputs: [{ shape: [3, 4] }] }));
   test('Dropout at inference passes the gradient through', () => checkGradient({ op: 'Dropout', inputs: [{ shape: [3, 4] }] }));
   test('Dropout with ratio and mask output', () => checkGradient({ op: 'Dropout', outputCount: 2, outputs: ['y0'], inputs: [{ shape: [3, 4] }, { shape: [], values: [0.3], wrt: false }] }));
+  test('Dropout with training_mode false', () => checkGradient({ op: 'Dropout', inputs: [{ shape: [3, 4] }, { shape: [], values: [0.5], wrt: false }, { shape: [], type: 'bool', values: [0] }] }));
+  test('Dropout in training mode is refused, naming the node', () => assert.rejects(checkGradient({ op: 'Dropout', inputs: [{ shape: [3, 4] }, { shape: [], values: [0.5], wrt: false }, { shape: [], type: 'bool', values: [1] }] }), /Dropout node 'Dropout_node' runs in training mode/));
   test('Pow with a constant scalar exponent', () => checkGradient({ op: 'Pow', inputs: [{ shape: [3, 4] }, { shape: [], values: [3], wrt: false }] }));
   test('Pow with a fractional exponent on positive inputs', () => checkGradient({ op: 'Pow', inputs: [{ shape: [3, 4], range: [0.3, 3] }, { shape: [], values: [1.5], wrt: false }] }));
   test('Pow with an int64 exponent', () => checkGradient({ op: 'Pow', inputs: [{ shape: [3, 4] }, { shape: [], type: 'int64', values: [2] }] }));

@@ -9,7 +9,7 @@ export const gemm: RuleEntry = {
   rule: (node, [dY], ctx) => {
     const [a, b, c] = node.inputs as [string, string, string | undefined];
     const alpha = floatAttr(attrFloat(node, 'alpha', 1));
-    const beta = attrFloat(node, 'beta', 1);
+    const beta = Math.fround(attrFloat(node, 'beta', 1)); // float attributes are float32 in the file
     const tA = attrInt(node, 'transA', 0);
     const tB = attrInt(node, 'transB', 0);
     const gemm = (x: string, y: string, transA: number, transB: number) => ctx.emit1('Gemm', [x, y], { alpha, transA, transB });

@@ -1,0 +1,110 @@
+// `subnetwork-lens inspect MODEL.onnx [--json] [--no-run]`
+import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
+import { readModel } from '../../core/onnx/readModel';
+import { inspectModel, type InspectReport, type InspectedValue } from '../../core/onnx/inspectModel';
+import type { Dim } from '../../core/onnx/ir';
+
+export const inspect: Command = {
+  name: 'inspect',
+  summary: 'Summarise an ONNX model: versions, inputs/outputs, ops, parameters, maskable tensors, gradient support.',
+  usage: [
+    'Usage: subnetwork-lens inspect MODEL.onnx [--json] [--no-run]',
+    '',
+    'Reads the model (and its external-data files) and prints IR/opset, inputs and outputs with shapes,',
+    'an op histogram, the parameter count, maskable tensors (float, rank >= 2), control-flow nodes',
+    '(If/Loop/Scan) and ops the training engine cannot differentiate.',
+    '',
+    'Options:',
+    '  --json     Print one JSON object (stable keys) instead of text.',
+    '  --no-run   Do not run the model in onnxruntime to measure undeclared input/output shapes.',
+  ].join('\n'),
+  async run(args: string[], io: CliIO = processIO): Promise<number> {
+    const { values, positionals } = parseCommandArgs('inspect', args, {
+      json: { type: 'boolean' },
+      'no-run': { type: 'boolean' },
+    });
+    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'inspect needs a model file' : `inspect takes one model file, got ${positionals.length}`, 'inspect');
+    const file = positionals[0]!;
+    const model = readModel(file);
+
+    let shapes: Map<string, Dim[]> | undefined;
+    let shapeNote: string | undefined;
+    const undeclared = [...model.graph.inputs, ...model.graph.outputs].some((v) => v.shape === null || v.shape.some((d) => d === null));
+    if (undeclared && !values['no-run']) {
+      try {
+        const { inferShapes } = await import('../../core/onnx/inferShapes');
+        shapes = await inferShapes(model);
+      } catch (e) {
+        shapeNote = `shapes not measured: ${(e as Error).message.split('\n')[0]}`;
+      }
+    }
+
+    const report = inspectModel(model, { shapes, supportedGradientOps: await loadSupportedGradientOps() });
+    if (values.json) {
+      io.out(`${JSON.stringify({ file, ...report, ...(shapeNote ? { shapeNote } : {}) }, null, 2)}\n`);
+    } else {
+      io.out(formatReport(file, report, shapeNote));
+    }
+    return 0;
+  },
+};
+
+/** Op types with gradient rules, from the autodiff registry; undefined when it cannot be loaded. */
+async function loadSupportedGradientOps(): Promise<string[] | undefined> {
+  try {
+    const registry = await import('../../core/autodiff/registry');
+    return registry.supportedGradientOps();
+  } catch {
+    return undefined;
+  }
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+const dims = (shape: Dim[] | null) => (shape === null ? '(unknown shape)' : `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`);
+
+export function formatReport(file: string, r: InspectReport, shapeNote?: string): string {
+  const lines: string[] = [];
+  const producer = [r.producer.name, r.producer.version].filter(Boolean).join(' ') || 'unknown';
+  const otherOpsets = r.opsetImports.filter((o) => o.domain !== 'ai.onnx').map((o) => `${o.domain} ${o.version}`);
+  lines.push(file);
+  lines.push(`  IR version ${r.irVersion}, opset ${r.opset}${otherOpsets.length ? ` (+ ${otherOpsets.join(', ')})` : ''}, producer ${producer}`);
+  const values = (title: string, list: InspectedValue[]) => {
+    lines.push(`  ${title}:`);
+    const width = Math.max(0, ...list.map((v) => v.name.length));
+    for (const v of list) lines.push(`    ${v.name.padEnd(width)}  ${v.dataType} ${dims(v.shape)}`);
+    if (list.length === 0) lines.push('    (none)');
+  };
+  values('inputs', r.inputs);
+  values('outputs', r.outputs);
+  if (shapeNote) lines.push(`  (${shapeNote})`);
+
+  lines.push(`  nodes: ${fmt(r.nodeCount)} (${r.opHistogram.length} op types)`);
+  const opWidth = Math.max(0, ...r.opHistogram.map((h) => h.op.length));
+  for (const h of r.opHistogram) lines.push(`    ${h.op.padEnd(opWidth)}  ${fmt(h.count)}`);
+
+  lines.push(`  parameters: ${fmt(r.parameterCount)} in ${fmt(r.parameterTensorCount)} tensors`);
+  const share = r.parameterCount ? ` (${((100 * r.maskable.parameterCount) / r.parameterCount).toFixed(1)}% of parameters)` : '';
+  lines.push(`  maskable: ${fmt(r.maskable.tensorCount)} tensors, ${fmt(r.maskable.parameterCount)} weights${share}`);
+  const nameWidth = Math.max(0, ...r.maskable.tensors.map((t) => t.name.length));
+  const shapeWidth = Math.max(0, ...r.maskable.tensors.map((t) => dims(t.shape).length));
+  for (const t of r.maskable.tensors) lines.push(`    ${t.name.padEnd(nameWidth)}  ${dims(t.shape).padEnd(shapeWidth)}  ${fmt(t.count).padStart(9)}`);
+
+  if (r.controlFlow.length === 0) {
+    lines.push('  control flow: none');
+  } else {
+    lines.push(`  control flow: ${r.controlFlow.length} nodes with subgraphs (the training engine does not differentiate through them)`);
+    for (const c of r.controlFlow) {
+      const where = c.within.length ? ` inside ${c.within.join(' > ')}` : '';
+      lines.push(`    ${c.opType} '${c.name}'${where}: ${c.subgraphs.map((s) => `${s.attribute} (${s.nodes} nodes)`).join(', ')}`);
+    }
+  }
+
+  if (!r.gradients.checked) {
+    lines.push('  gradients: not checked (the autodiff registry is not available in this build)');
+  } else if (r.gradients.unsupported.length === 0) {
+    lines.push('  gradients: every op has a gradient rule');
+  } else {
+    lines.push(`  gradients: no rule for ${r.gradients.unsupported.map((u) => `${u.op} (${u.count})`).join(', ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

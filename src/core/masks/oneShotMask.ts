@@ -1,0 +1,38 @@
+// Masks chosen without training: the largest |W| (magnitude pruning) or the largest |W ⊙ ∂L/∂W|
+// (attribution), keeping a fraction `keep` of each tensor's elements (or units).
+import type { Model } from '../onnx/ir';
+import { attribute } from '../train/attribute';
+import type { HeadSpec } from '../train/lossHeads';
+import type { TrainingData } from '../train/TrainingData';
+import type { Masks } from './applyMask';
+
+export interface OneShotOptions {
+  method: 'magnitude' | 'attribution';
+  tensors: string[];
+  /** Fraction of each tensor's elements to keep. */
+  keep: number;
+  output: string;
+  head: HeadSpec;
+  data: TrainingData;
+  unitAxes?: Map<string, number>;
+  threads?: number;
+}
+
+export async function oneShotMask(model: Model, options: OneShotOptions): Promise<Masks> {
+  const scores = options.method === 'attribution'
+    ? await attribute(model, options.data, { output: options.output, head: options.head, tensors: options.tensors, threads: options.threads })
+    : new Map(options.tensors.map((n) => [n, model.graph.initializers.get(n)!.data as Float32Array]));
+  const masks: Masks = new Map();
+  for (const name of options.tensors) masks.set(name, topFraction(scores.get(name)!, options.keep));
+  return masks;
+}
+
+/** 1 for the ⌈keep·n⌉ entries of largest magnitude (ties broken by index). */
+export function topFraction(scores: ArrayLike<number>, keep: number): Uint8Array {
+  const n = scores.length;
+  const k = Math.min(n, Math.ceil(keep * n));
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => Math.abs(scores[b]!) - Math.abs(scores[a]!) || a - b);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < k; i++) out[order[i]!] = 1;
+  return out;
+}

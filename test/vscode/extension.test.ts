@@ -1,0 +1,203 @@
+// Integration tests in a real VS Code: code-server 4.100.3 (VS Code 1.100.3) + headless Chromium.
+// Each scenario starts code-server, opens a generated task workspace with the extension under
+// development and its in-host suite (test/vscode/suite/index.ts → dist/test/index.js), waits for the
+// suite's result file, takes screenshots, and drives a little of the UI.
+//
+//   npm run build && node --import tsx --test test/vscode/extension.test.ts
+//
+// Skips with a message when code-server or Chromium is missing, unless CI=true (then it fails).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { writeTaskWorkspace } from '../../src/core/tasks/writeTaskWorkspace';
+import type { SuiteParams, SuiteReport } from './suite/index';
+import { ARTIFACTS, launchChromium, missingPrerequisite, startCodeServer, type CodeServer } from './codeServer';
+
+const missing = missingPrerequisite();
+const CI = process.env.CI === 'true';
+if (missing && !CI) console.log(`# skipping the VS Code integration tests: ${missing}`);
+const skip = missing && !CI ? missing : false;
+
+/** A small generated task workspace: quick spec (completes), slow spec (to cancel), bad spec (rejected). */
+function makeWorkspace(root: string): Omit<SuiteParams, 'scenario' | 'resultsFile'> {
+  const ws = writeTaskWorkspace(root, {
+    task: 'inside-contact',
+    seed: 7,
+    sizes: { taskTrain: 64, taskValidation: 0, taskTest: 32, train: 64, validation: 0, test: 32 },
+    specSeeds: [0],
+  });
+  const base = JSON.parse(fs.readFileSync(ws.spec, 'utf8'));
+  fs.rmSync(ws.spec);
+  const write = (name: string, spec: object) => {
+    const file = path.join(root, name);
+    fs.writeFileSync(file, `${JSON.stringify(spec, null, 2)}\n`);
+    return file;
+  };
+  const spec = write('quick.subnet.json', { ...base, mask: { ...base.mask, epochs: 2, batch: 32 }, controls: { randomInit: false, randomAblations: 2 }, seeds: [0] });
+  const slowSpec = write('slow.subnet.json', { ...base, mask: { ...base.mask, epochs: 5000, batch: 16 }, controls: { randomInit: false, randomAblations: 0 }, seeds: [0, 1] });
+  const badSpec = path.join(root, 'broken', 'bad.subnet.json');
+  fs.mkdirSync(path.dirname(badSpec), { recursive: true });
+  fs.writeFileSync(badSpec, JSON.stringify({ model: '../model.onnx', subroutines: { inside: { train: '../data/A_train.npz', test: '../data/A_test.npz' } } }, null, 2));
+  return { spec, slowSpec, badSpec, model: ws.model };
+}
+
+async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+async function waitForReport(file: string, page: Page, timeoutMs: number): Promise<SuiteReport> {
+  const t0 = Date.now();
+  let last: SuiteReport | undefined;
+  while (Date.now() - t0 < timeoutMs) {
+    if (fs.existsSync(file)) {
+      try {
+        last = JSON.parse(fs.readFileSync(file, 'utf8')) as SuiteReport;
+        if (last.done) return last;
+      } catch {
+        // being replaced
+      }
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await screenshot(page, 'timeout').catch(() => undefined);
+  throw new Error(`the in-host suite did not finish within ${timeoutMs / 1000} s; last report: ${JSON.stringify(last)}`);
+}
+
+interface Scenario {
+  server: CodeServer;
+  page: Page;
+  report: SuiteReport;
+  workspace: string;
+}
+
+async function runScenario(browser: Browser, scenario: 'trusted' | 'untrusted'): Promise<Scenario> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), `snl-vscode-${scenario}-`));
+  const workspace = path.join(home, 'workspace');
+  const params: SuiteParams = { scenario, resultsFile: path.join(home, 'suite-results.json'), ...makeWorkspace(workspace) };
+  fs.writeFileSync(path.join(workspace, '.subnetwork-lens-test.json'), JSON.stringify(params, null, 2));
+  const server = await startCodeServer({ home, trust: scenario === 'untrusted' });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on('pageerror', (e) => console.log(`# [${scenario} page error] ${e.message}`));
+  await page.goto(server.url(workspace, true));
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  const report = await waitForReport(params.resultsFile, page, 8 * 60_000);
+  return { server, page, report, workspace };
+}
+
+function printReport(report: SuiteReport): void {
+  console.log(`# VS Code ${report.vscodeVersion}, scenario ${report.scenario}, trusted=${report.trusted}`);
+  for (const r of report.results) {
+    console.log(`#   ${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${r.ms} ms)${r.notes && Object.keys(r.notes).length ? ` ${JSON.stringify(r.notes)}` : ''}${r.error ? ` — ${r.error}` : ''}`);
+  }
+}
+
+describe('Subnetwork Lens in a real VS Code (code-server)', { skip }, () => {
+  let browser: Browser;
+  const servers: CodeServer[] = [];
+
+  before(async () => {
+    if (missing) throw new Error(`CI=true but the integration tests cannot run: ${missing}`);
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    for (const s of servers) await s.stop();
+  });
+
+  describe('in a trusted workspace', () => {
+    let s: Scenario;
+    before(async () => {
+      s = await runScenario(browser, 'trusted');
+      servers.push(s.server);
+      printReport(s.report);
+      await screenshot(s.page, 'trusted-after-suite');
+    });
+
+    test('the in-host suite ran in a trusted workspace', () => {
+      assert.equal(s.report.trusted, true);
+      assert.match(s.report.vscodeVersion, /^1\.100\./);
+    });
+
+    for (const name of [
+      'the extension activates',
+      'every contributed command is registered',
+      'the tree view lists the workspace model',
+      'the layer graph opens in the read-only custom editor',
+      'the compute process builds the layer graph view model',
+      'the JSON schema flags an invalid task spec',
+      'an engine error is shown as a readable message, not a stack trace',
+      'Find subnetworks on a small model writes a complete run',
+      'Cancel run stops a running job within about a second and leaves it marked cancelled',
+    ]) {
+      test(name, () => {
+        const r = s.report.results.find((x) => x.name === name);
+        assert.ok(r, `the suite did not run "${name}"`);
+        assert.ok(r.ok, r.error);
+      });
+    }
+
+    test('the activity bar shows the Subnetwork Lens view with the model', async () => {
+      const page = s.page;
+      const item = page.locator('.activitybar .action-item a[aria-label^="Subnetwork Lens"]');
+      await item.waitFor({ timeout: 30_000 });
+      const pane = page.locator('.pane-header[aria-label*="Models and runs"], .pane-header:has-text("Models and runs")').first();
+      if (!(await pane.isVisible())) await item.click();
+      await page.locator('.monaco-list-row:has-text("model.onnx")').first().waitFor({ timeout: 30_000 });
+      await screenshot(page, 'trusted-tree-view');
+    });
+
+    test('right-clicking model.onnx in the Explorer offers Find subnetworks', async () => {
+      const page = s.page;
+      await page.keyboard.press('Escape');
+      await page.locator('.activitybar .action-item a[aria-label^="Explorer"]').click();
+      const row = page.locator('.explorer-folders-view .monaco-list-row:has-text("model.onnx")').first();
+      await row.waitFor({ timeout: 30_000 });
+      await row.click({ button: 'right' });
+      const action = page.locator('.context-view .action-label:has-text("Find subnetworks")').first();
+      await action.waitFor({ timeout: 10_000 });
+      await screenshot(page, 'trusted-explorer-context-menu');
+      await page.keyboard.press('Escape');
+    });
+  });
+
+  describe('in a Restricted Mode (untrusted) workspace', () => {
+    let s: Scenario;
+    before(async () => {
+      s = await runScenario(browser, 'untrusted');
+      servers.push(s.server);
+      printReport(s.report);
+      await screenshot(s.page, 'untrusted-after-suite');
+    });
+
+    test('the in-host suite ran in an untrusted workspace', () => {
+      assert.equal(s.report.trusted, false);
+    });
+
+    for (const name of [
+      'the extension activates',
+      'every contributed command is registered',
+      'the tree view lists the workspace model',
+      'the layer graph opens in the read-only custom editor',
+      'the workspace is in Restricted Mode',
+      'Find subnetworks explains that it needs trust and starts nothing',
+      'Ablate subnetwork is refused too',
+    ]) {
+      test(name, () => {
+        const r = s.report.results.find((x) => x.name === name);
+        assert.ok(r, `the suite did not run "${name}"`);
+        assert.ok(r.ok, r.error);
+      });
+    }
+
+    test('no run folder was created in the untrusted workspace', () => {
+      assert.equal(fs.existsSync(path.join(s.workspace, '.subnetwork-lens', 'runs')), false);
+    });
+  });
+});

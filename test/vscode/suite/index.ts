@@ -1,0 +1,261 @@
+// Runs inside the real VS Code extension host (code-server or @vscode/test-electron), with the real
+// `vscode` API. Bundled to dist/test/index.js; VS Code calls `run()` because the page was opened with
+// extensionTestsPath. Reads its parameters from `<workspace>/.subnetwork-lens-test.json` and writes
+// one JSON result per test to the file named there; the outer node test polls that file.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { SubnetworkLensApi } from '../../../src/extension/extension';
+import type { FindResult } from '../../../src/shared/jobs';
+import type { RunInfo } from '../../../src/shared/results';
+import type { TreeNode } from '../../../src/extension/RunsTreeProvider';
+
+export interface SuiteParams {
+  scenario: 'trusted' | 'untrusted';
+  resultsFile: string;
+  /** Spec of a quick run that must complete. */
+  spec: string;
+  /** Spec of a long run that the cancel test stops midway. */
+  slowSpec: string;
+  /** A spec the engine must reject with a SpecError. */
+  badSpec: string;
+  model: string;
+  /** Names of the tests to run (default all of the scenario). */
+  only?: string[];
+}
+
+export interface TestOutcome {
+  name: string;
+  ok: boolean;
+  ms: number;
+  error?: string;
+  /** Facts worth printing in the outer test's report (timings, counts). */
+  notes?: Record<string, unknown>;
+}
+
+export interface SuiteReport {
+  scenario: string;
+  done: boolean;
+  vscodeVersion: string;
+  trusted: boolean;
+  results: TestOutcome[];
+}
+
+const EXTENSION_ID = 'subnetwork-lens.subnetwork-lens';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function check(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(message);
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, everyMs = 100): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== null && v !== false) return v;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+function readJson<T>(file: string): T {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+}
+
+/** Every file under `dir` (relative paths). */
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push(path.relative(dir, p));
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return out.sort();
+}
+
+/** The run folder is consistent: every .json parses, no temp files, masks are non-empty. */
+function checkConsistent(runDir: string): string[] {
+  const files = listFiles(runDir);
+  for (const f of files) {
+    check(!/\.tmp$/.test(f), `half-written temp file left in the run folder: ${f}`);
+    if (f.endsWith('.json')) {
+      try {
+        readJson(path.join(runDir, f));
+      } catch (e) {
+        throw new Error(`${f} is not valid JSON: ${(e as Error).message}`);
+      }
+    }
+    if (f.endsWith('.safetensors')) check(fs.statSync(path.join(runDir, f)).size > 8, `${f} is empty`);
+  }
+  return files;
+}
+
+type Test = (api: SubnetworkLensApi, p: SuiteParams, notes: Record<string, unknown>) => Promise<void>;
+
+async function api(): Promise<SubnetworkLensApi> {
+  const ext = vscode.extensions.getExtension<SubnetworkLensApi>(EXTENSION_ID);
+  check(ext, `extension ${EXTENSION_ID} is not installed in this extension host`);
+  return ext.isActive ? ext.exports : ext.activate();
+}
+
+const packageJson = async () => {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+  return ext.packageJSON as { contributes: { commands: { command: string }[] } };
+};
+
+const common: Record<string, Test> = {
+  'every contributed command is registered': async (_a, _p, notes) => {
+    const contributed = (await packageJson()).contributes.commands.map((c) => c.command);
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const missing = contributed.filter((c) => !registered.has(c));
+    check(missing.length === 0, `contributed but not registered: ${missing.join(', ')}`);
+    notes.commands = contributed.length;
+  },
+  'the tree view lists the workspace model': async (a, p, notes) => {
+    await vscode.commands.executeCommand('workbench.view.extension.subnetworkLens');
+    const roots = (await waitFor('the model in the tree', async () => {
+      const nodes = (await a.services.tree.getChildren()) as TreeNode[];
+      return nodes.some((n) => n.kind === 'model') ? nodes : undefined;
+    }, 15_000)) as TreeNode[];
+    const models = roots.filter((n): n is Extract<TreeNode, { kind: 'model' }> => n.kind === 'model');
+    check(models.some((m) => path.resolve(m.uri.fsPath) === path.resolve(p.model)), `model.onnx missing from the tree: ${models.map((m) => m.uri.fsPath).join(', ')}`);
+    const item = a.services.tree.getTreeItem(models[0]!);
+    check(item.contextValue === 'model', `contextValue is ${item.contextValue}`);
+    notes.models = models.length;
+  },
+  'the layer graph opens in the read-only custom editor': async (_a, p) => {
+    await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(p.model), 'subnetworkLens.layerGraph');
+    await waitFor('the custom editor tab', () => {
+      const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+      return input instanceof vscode.TabInputCustom && input.viewType === 'subnetworkLens.layerGraph' ? true : undefined;
+    }, 10_000);
+  },
+  'the compute process builds the layer graph view model': async (a, p, notes) => {
+    const t0 = Date.now();
+    const view = await a.services.views.run('layerGraph', { modelPath: p.model }).result;
+    check(view.nodes.length > 2 && view.edges.length > 0, `layer graph has ${view.nodes.length} nodes and ${view.edges.length} edges`);
+    check(view.model.maskableCount > 0, 'no maskable parameters');
+    notes.nodes = view.nodes.length;
+    notes.ms = Date.now() - t0;
+  },
+};
+
+const trusted: Record<string, Test> = {
+  'the workspace is trusted': async () => {
+    check(vscode.workspace.isTrusted, 'workspace is not trusted');
+  },
+  'the JSON schema flags an invalid task spec': async (_a, p, notes) => {
+    const uri = vscode.Uri.file(path.join(path.dirname(p.spec), 'typo.subnet.json'));
+    fs.writeFileSync(uri.fsPath, JSON.stringify({ model: 3, subroutines: {} }, null, 2));
+    await vscode.window.showTextDocument(uri);
+    const diags = await waitFor('schema diagnostics', () => {
+      const d = vscode.languages.getDiagnostics(uri);
+      return d.length > 0 ? d : undefined;
+    }, 30_000, 250);
+    notes.diagnostics = diags.map((d) => d.message);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    fs.rmSync(uri.fsPath, { force: true });
+  },
+  'an engine error is shown as a readable message, not a stack trace': async (a, p, notes) => {
+    const before = a.services.notices.length;
+    const r = await vscode.commands.executeCommand<FindResult | undefined>('subnetworkLens.findSubnetworks', { specPath: p.badSpec });
+    check(r === undefined, `a bad spec produced a result: ${JSON.stringify(r)}`);
+    const shown = a.services.notices.slice(before).filter((n) => n.startsWith('error:'));
+    check(shown.length > 0, `no error message was shown; notices: ${a.services.notices.slice(before).join(' | ')}`);
+    check(!shown.some((n) => /\n\s+at\s/.test(n) || /\.(ts|js):\d+:\d+/.test(n)), `stack trace in: ${shown.join(' | ')}`);
+    notes.message = shown.at(-1);
+  },
+  'Find subnetworks on a small model writes a complete run': async (a, p, notes) => {
+    const t0 = Date.now();
+    const r = await vscode.commands.executeCommand<FindResult | undefined>('subnetworkLens.findSubnetworks', { specPath: p.spec });
+    check(r, `Find subnetworks returned nothing; notices: ${a.services.notices.slice(-3).join(' | ')}`);
+    check(r.status === 'complete', `status ${r.status}`);
+    const info = readJson<RunInfo>(path.join(r.runDir, 'run.json'));
+    check(info.status === 'complete', `run.json status is ${info.status}`);
+    const files = checkConsistent(r.runDir);
+    for (const f of ['run.json', 'results.json']) check(files.includes(f), `${f} missing; files: ${files.join(', ')}`);
+    check(files.some((f) => f.endsWith('.safetensors')), `no mask files; files: ${files.join(', ')}`);
+    notes.ms = Date.now() - t0;
+    notes.files = files.length;
+    // The tree picks the run up from disk.
+    await waitFor('the run in the tree', async () => (await a.services.tree.allRuns()).some((x) => path.resolve(x.dir) === path.resolve(r.runDir)) || undefined, 10_000);
+  },
+  'Cancel run stops a running job within about a second and leaves it marked cancelled': async (a, p, notes) => {
+    const running = vscode.commands.executeCommand<FindResult | undefined>('subnetworkLens.findSubnetworks', { specPath: p.slowSpec });
+    await waitFor('training progress', () => (a.services.queue.current?.last?.phase === 'train-mask' || (a.services.queue.current?.fraction ?? 0) > 0.02 ? true : undefined), 120_000, 50);
+    notes.progressAtCancel = a.services.queue.current?.last;
+    const t0 = Date.now();
+    await vscode.commands.executeCommand('subnetworkLens.cancelRun');
+    const r = await running;
+    const stopMs = Date.now() - t0;
+    notes.stopMs = stopMs;
+    check(r, 'the cancelled job returned nothing');
+    check(r.status === 'cancelled', `status ${r.status}`);
+    check(stopMs < 2500, `took ${stopMs} ms to stop`);
+    const info = await waitFor('run.json', () => (fs.existsSync(path.join(r.runDir, 'run.json')) ? readJson<RunInfo>(path.join(r.runDir, 'run.json')) : undefined), 5_000);
+    check(info.status === 'cancelled', `run.json status is ${info.status}`);
+    notes.files = checkConsistent(r.runDir).length;
+    notes.done = `${info.done?.length}/${info.total}`;
+  },
+};
+
+const untrusted: Record<string, Test> = {
+  'the workspace is in Restricted Mode': async () => {
+    check(!vscode.workspace.isTrusted, 'workspace is trusted');
+  },
+  'Find subnetworks explains that it needs trust and starts nothing': async (a, p, notes) => {
+    const before = a.services.notices.length;
+    const r = await vscode.commands.executeCommand('subnetworkLens.findSubnetworks', { specPath: p.spec });
+    check(r === undefined, `it ran: ${JSON.stringify(r)}`);
+    const shown = a.services.notices.slice(before);
+    check(shown.some((n) => /trusted workspace/.test(n)), `no explanation shown: ${shown.join(' | ')}`);
+    check(a.services.jobs.pid === undefined, 'a compute process was started for training');
+    notes.message = shown.at(-1);
+  },
+  'Ablate subnetwork is refused too': async (a) => {
+    const before = a.services.notices.length;
+    await vscode.commands.executeCommand('subnetworkLens.ablate');
+    check(a.services.notices.slice(before).some((n) => /trusted workspace/.test(n)), 'no explanation shown');
+  },
+};
+
+export async function run(): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  if (!folder) throw new Error('the integration tests need a workspace folder');
+  const p = readJson<SuiteParams>(path.join(folder, '.subnetwork-lens-test.json'));
+  const report: SuiteReport = { scenario: p.scenario, done: false, vscodeVersion: vscode.version, trusted: vscode.workspace.isTrusted, results: [] };
+  const flush = () => {
+    const tmp = `${p.resultsFile}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(report, null, 2));
+    fs.renameSync(tmp, p.resultsFile);
+  };
+  flush();
+  const tests = { ...common, ...(p.scenario === 'trusted' ? trusted : untrusted) };
+  let a: SubnetworkLensApi | undefined;
+  try {
+    a = await api();
+  } catch (e) {
+    report.results.push({ name: 'the extension activates', ok: false, ms: 0, error: String((e as Error)?.stack ?? e) });
+    report.done = true;
+    flush();
+    return;
+  }
+  report.results.push({ name: 'the extension activates', ok: true, ms: 0 });
+  for (const [name, test] of Object.entries(tests)) {
+    if (p.only && !p.only.includes(name)) continue;
+    const notes: Record<string, unknown> = {};
+    const t0 = Date.now();
+    try {
+      await test(a, p, notes);
+      report.results.push({ name, ok: true, ms: Date.now() - t0, notes });
+    } catch (e) {
+      report.results.push({ name, ok: false, ms: Date.now() - t0, error: (e as Error)?.message ?? String(e), notes });
+    }
+    flush();
+  }
+  report.done = true;
+  flush();
+}
