@@ -78,3 +78,100 @@ export interface LayerGraphView {
   edges: LayerEdge[];
   groups: LayerGroup[];
 }
+
+// ---------------------------------------------------------------- run overlay (built by src/core/analysis/buildOverlayView.ts)
+//
+// Membership patterns: with N subnetworks, every masked element has a pattern p in [0, 2^N): bit i
+// set when subnetworks[i] keeps it. Counting elements per pattern lets the webview derive kept
+// fractions, intersections and exclusive parts for any set of toggled subnetworks and any seed
+// choice without the masks themselves.
+
+/** One subroutine's subnetwork. */
+export interface SubnetworkOverlay {
+  /** Subroutine name. */
+  id: string;
+  label: string;
+  /** Index into the webview's colour-blind-safe palette (Okabe–Ito order). */
+  color: number;
+  /** Seeds that have a mask (indices into OverlayView.seeds). */
+  seedIndices: number[];
+  /** Kept / maskable over the whole model, mean over seeds; null without masks. */
+  keptFraction: number | null;
+}
+
+/** Mask statistics of one op node (sum over its masked parameter tensors). */
+export interface NodeOverlay {
+  /** Masked elements of the node (the same in every seed). */
+  total: number;
+  /** bySeed[s][p]: elements with membership pattern p in seed OverlayView.seeds[s]. */
+  bySeed: number[][];
+  /**
+   * atLeast[k - 1][p]: elements with pattern p when "kept by X" means kept in at least a fraction
+   * k / S of X's seeds (S = OverlayView.seeds.length): inclusion frequency ≥ k / S.
+   */
+  atLeast: number[][];
+  /** Per masked parameter tensor: elements and mean-over-seeds kept count per subnetwork (same order as subnetworks). */
+  parameters: { name: string; total: number; kept: number[] }[];
+}
+
+export interface AccuracyCell {
+  mean: number | null;
+  sd: number | null;
+  bySeed: number[];
+}
+
+/** One row of the ablation matrix: the intact model, or mask i kept (subnetwork) / removed (ablation). */
+export interface AblationRow {
+  /** Subroutine whose mask is applied; null for the intact model. */
+  mask: string | null;
+  condition: 'full' | 'subnetwork' | 'ablation';
+  /** Keyed by test set. */
+  accuracy: Record<string, AccuracyCell>;
+}
+
+export interface ScoreCell {
+  mean: number | null;
+  ci95: [number, number] | null;
+  p: number | null;
+  n: number;
+}
+
+/** Scores, verdict and controls of one subroutine. */
+export interface SubroutineScoreView {
+  subroutine: string;
+  subnetworkScore: ScoreCell;
+  ablationScore: ScoreCell;
+  keptFraction: ScoreCell;
+  verdict: 'compositional' | 'not-compositional' | 'inconclusive';
+  verdictReason: string;
+  /** Size-matched random ablation: observed own-test accuracy vs the null's mean, pooled p. */
+  randomAblation: { observed: number | null; nullMean: number | null; p: number | null; draws: number };
+  /** Scores of masks trained on the randomly re-initialised model; null when the control was off. */
+  randomInit: { subnetworkScore: number | null; ablationScore: number | null } | null;
+  /** Mean ablation score per other ablation mode (zero / mean / random-reinit). */
+  ablationModes: Record<string, number | null>;
+}
+
+export interface AblationView {
+  testSets: string[];
+  chance: number;
+  ablationMode: string;
+  /** True while some work items are missing. */
+  partial: boolean;
+  rows: AblationRow[];
+  scores: SubroutineScoreView[];
+}
+
+export interface OverlayView {
+  runId: string;
+  subnetworks: SubnetworkOverlay[];
+  /** Seeds in ascending order; bySeed indices refer to this list. */
+  seeds: number[];
+  /** Keyed by LayerNode.id; only nodes with masked parameters. */
+  nodes: Record<string, NodeOverlay>;
+  /** Masked initializers no node of the graph consumes (a mask/model mismatch worth showing). */
+  unmatched: string[];
+  /** Across-seed stability per subnetwork (mean IoU / IoMin between its seeds); null with one seed. */
+  stability: { iou: (number | null)[]; ioMin: (number | null)[] };
+  ablation: AblationView | null;
+}

@@ -20,6 +20,9 @@ const missing = missingPrerequisite();
 const CI = process.env.CI === 'true';
 if (missing && !CI) console.log(`# skipping the VS Code integration tests: ${missing}`);
 const skip = missing && !CI ? missing : false;
+/** SNL_SCENARIOS=trusted (or untrusted) runs one scenario only. */
+const only = process.env.SNL_SCENARIOS?.split(',');
+const scenarioSkip = (name: string) => (only && !only.includes(name) ? `SNL_SCENARIOS=${process.env.SNL_SCENARIOS}` : false);
 
 /** A small generated task workspace: quick spec (completes), slow spec (to cancel), bad spec (rejected). */
 function makeWorkspace(root: string): Omit<SuiteParams, 'scenario' | 'resultsFile'> {
@@ -111,7 +114,7 @@ describe('Subnetwork Lens in a real VS Code (code-server)', { skip }, () => {
     for (const s of servers) await s.stop();
   });
 
-  describe('in a trusted workspace', () => {
+  describe('in a trusted workspace', { skip: scenarioSkip('trusted') }, () => {
     let s: Scenario;
     before(async () => {
       s = await runScenario(browser, 'trusted');
@@ -167,7 +170,7 @@ describe('Subnetwork Lens in a real VS Code (code-server)', { skip }, () => {
     });
   });
 
-  describe('in a Restricted Mode (untrusted) workspace', () => {
+  describe('in a Restricted Mode (untrusted) workspace', { skip: scenarioSkip('untrusted') }, () => {
     let s: Scenario;
     before(async () => {
       s = await runScenario(browser, 'untrusted');

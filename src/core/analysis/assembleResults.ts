@@ -1,14 +1,14 @@
 // Work-item records -> results.json and results.csv rows. Pure: no I/O.
 import type {
-  AblationModeResult, ControlsResult, RandomAblationResult, ResultsFile,
+  AblationModeResult, ControlsResult, ResultsFile,
   SeedResult, SubroutineResult,
 } from '../../shared/results';
 import { RESULTS_SCHEMA_VERSION, maskFile } from '../../shared/results';
 import type { AblationMode, ResolvedSpec } from '../../shared/spec';
 import { computeOverlap, type MaskSet } from './overlap';
 import { conditionScore } from './scores';
-import { describeScores, pooledRandomAblationP, mean, randomAblationP } from './statistics';
-import { decideVerdict } from './verdict';
+import { describeScores } from './statistics';
+import { summarizeSubroutine } from './summarizeSubroutine';
 import type { WorkItemRecord } from './runWorkItem';
 
 export interface AssembleInput {
@@ -52,25 +52,7 @@ export function assembleResults(input: AssembleInput): ResultsFile {
     const own = items.filter((i) => i.subroutine === name && i.variant === 'trained').sort((a, b) => a.seed - b.seed);
     const seeds = own.map((i) => seedResult(i, spec, chance));
     overlapMasks[name] = Object.fromEntries(own.map((i) => [i.seed, Object.fromEntries(i.masks)]));
-    const perSeed = own.map((i) => ({ seed: i.seed, observed: i.accuracy.ablation[name]!, draws: i.randomDraws.map((d) => d[name]!) }));
-    const p = pooledRandomAblationP(perSeed.map((s) => ({ observed: s.observed, draws: s.draws })));
-    const randomAblation: RandomAblationResult = {
-      draws: spec.controls.randomAblations,
-      perSeed: own.map((i, k) => ({ seed: i.seed, observed: perSeed[k]!.observed, draws: i.randomDraws, p: randomAblationP(perSeed[k]!.observed, perSeed[k]!.draws) })),
-      observedMean: mean(perSeed.map((s) => s.observed)),
-      nullMean: mean(perSeed.flatMap((s) => s.draws)),
-      p,
-    };
-    const stats = {
-      subnetworkScore: describeScores(seeds.map((s) => s.subnetworkScore)),
-      ablationScore: describeScores(seeds.map((s) => s.ablationScore)),
-      keptFraction: describeScores(seeds.map((s) => s.keptFraction)),
-    };
-    const verdict = decideVerdict({ subnetwork: stats.subnetworkScore, ablation: stats.ablationScore, randomAblationP: p });
-    subroutines[name] = {
-      subnetworkScore: stats.subnetworkScore.mean, ablationScore: stats.ablationScore.mean,
-      verdict: verdict.verdict, verdictReason: verdict.reason, seeds, stats, randomAblation,
-    };
+    subroutines[name] = summarizeSubroutine(name, seeds, own.map((i) => i.randomDraws));
     for (const mode of otherModes) {
       const rows = own.filter((i) => i.modes[mode]).map((i) => ({ seed: i.seed, accuracy: i.modes[mode]!, ablationScore: conditionScore(i.modes[mode]!, name, names, chance) }));
       const perMode: AblationModeResult = { seeds: rows, stats: describeScores(rows.map((r) => r.ablationScore)) };

@@ -14,11 +14,12 @@ import type { Rng } from '../util/random';
  * - `test-A` — the partition of the compositional task where only A decides: regular (1, 1), odd
  *   (0, 1). B = 1 in all four stimuli; the odd stimulus differs from the others in A alone.
  * - `test-B` — likewise: regular (1, 1), odd (1, 0). A = 1 in all four stimuli.
- * - `train-A` — the subroutine task for A: the three regular stimuli share A = r and the odd one has
- *   A = 1 − r, with r uniform in {0, 1}. B varies freely across the four stimuli, except that it
- *   never singles one stimulus out: B is drawn independently per stimulus and redrawn while exactly
- *   one stimulus differs from the other three (so B splits 4/0 or 2/2; 2/2 in 3 of 4 problems).
- *   Hence the answer is recoverable from A and from nothing that B alone could point at.
+ * - `train-A` — the subroutine task for A (the rule on A alone): the three regular stimuli have
+ *   A = 1, the odd one A = 0, as in the compositional task. B varies freely across the four stimuli,
+ *   except that it never singles one stimulus out: B is drawn independently per stimulus and redrawn
+ *   while exactly one stimulus differs from the other three (so B splits 4/0 or 2/2; 2/2 in 3 of 4
+ *   problems). Hence the answer follows from A, and nothing B alone could point at helps; a model
+ *   that applies the full rule "A and B" sees two or three rule-breakers in most problems.
  * - `train-B` — the same with the roles of A and B swapped.
  *
  * The validation sets of the subroutines are fresh draws of `train-A` / `train-B`.
@@ -46,10 +47,9 @@ export function sampleProblemProperties(kind: ProblemKind, rng: Rng): ProblemPro
     return { odd, values };
   }
   const decisive = kind === 'train-A' ? 0 : 1;
-  const r = rng.int(2);
   const free = freeBits(rng);
   for (let i = 0; i < GROUP; i++) {
-    const v = i === odd ? 1 - r : r;
+    const v = i === odd ? 0 : 1;
     values.push(decisive === 0 ? [v, free[i]!] : [free[i]!, v]);
   }
   return { odd, values };

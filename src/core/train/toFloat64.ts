@@ -1,14 +1,21 @@
 // The float64 variant of a finished (forward + backward) graph, for gradient checks: float32 finite
 // differences are useless (relative errors up to 0.37 measured here), so every float tensor becomes
-// float64. onnxruntime's CPU build has no float64 kernel for a few ops; those run as float32 islands
-// (Cast in, Cast out), and the caller is told which, since they bound the attainable precision.
+// float64. onnxruntime's CPU build has no float64 kernel for a few ops:
+// - Conv, ConvTranspose, AveragePool, GlobalAveragePool, InstanceNormalization are rewritten into
+//   float64-capable ops by lowerFloatOnlyOps (exact reorderings of the same sums);
+// - LeakyRelu becomes Where(x < 0, αx, x);
+// - Erf and Gelu run as float32 islands (Cast in, Cast out), and the caller is told which, since they
+//   bound the attainable precision.
+// Run the result with graph optimisations disabled (see gradcheck): onnxruntime's constant folding
+// loses tiny float64 constants.
 import type { Model, Node } from '../onnx/ir';
-import { DataType } from '../onnx/ir';
+import { attrFloat, DataType } from '../onnx/ir';
 import { GraphBuilder } from '../onnx/GraphBuilder';
 import { makeNode } from '../onnx/makeModel';
+import { FLOAT_ONLY_OPS, lowerFloatOnlyOps } from '../autodiff/lowerFloatOnlyOps';
 
-/** Ops with no float64 kernel in onnxruntime-node 1.30's CPU build (measured). */
-export const FLOAT32_ONLY_OPS = new Set(['Conv', 'ConvTranspose', 'AveragePool', 'GlobalAveragePool', 'Erf', 'Gelu']);
+/** Ops with no float64 kernel in onnxruntime-node 1.30's CPU build (measured) that stay float32 islands. */
+export const FLOAT32_ONLY_OPS = new Set(['Erf', 'Gelu']);
 
 export interface Float64Variant {
   model: Model;
@@ -16,7 +23,7 @@ export interface Float64Variant {
   float32Islands: string[];
 }
 
-export function toFloat64(source: Model): Float64Variant {
+export async function toFloat64(source: Model): Promise<Float64Variant> {
   const graph = {
     ...source.graph,
     nodes: [] as Node[],
@@ -35,7 +42,15 @@ export function toFloat64(source: Model): Float64Variant {
   for (const original of source.graph.nodes) {
     const node: Node = { ...original, inputs: [...original.inputs], outputs: [...original.outputs], attributes: new Map(original.attributes), proto: undefined };
     widenAttributes(node);
-    if (FLOAT32_ONLY_OPS.has(node.opType)) {
+    const standard = node.domain === '' || node.domain === 'ai.onnx';
+    if (standard && node.opType === 'LeakyRelu') {
+      const x = node.inputs[0]!;
+      const negative = b.emit1('Less', [x, b.constant([0])]);
+      const scaled = b.emit1('Mul', [x, b.constant([attrFloat(node, 'alpha', 0.01)])]);
+      graph.nodes.push(makeNode({ op: 'Where', inputs: [negative, scaled, x], outputs: [node.outputs[0]!], name: node.name }, 0));
+      continue;
+    }
+    if (standard && FLOAT32_ONLY_OPS.has(node.opType)) {
       islands.push(node.name);
       // Every input of these ops is a float tensor.
       node.inputs = node.inputs.map((i) => (i === '' ? i : b.emit1('Cast', [i], { to: DataType.FLOAT })));
@@ -47,7 +62,9 @@ export function toFloat64(source: Model): Float64Variant {
     }
     graph.nodes.push(node);
   }
-  return { model: { ...source, graph, proto: undefined }, float32Islands: islands };
+  const wide: Model = { ...source, graph, proto: undefined };
+  const lowered = graph.nodes.some((n) => FLOAT_ONLY_OPS.has(n.opType)) ? await lowerFloatOnlyOps(wide) : wide;
+  return { model: lowered, float32Islands: islands };
 }
 
 function widenAttributes(n: Node): void {

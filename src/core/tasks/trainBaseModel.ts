@@ -1,0 +1,138 @@
+// Trains a generated workspace's base model from its initial weights: every float initializer of rank ≥ 1
+// is a parameter of the engine's weight-training mode (fused forward + backward + Adam), on the
+// compositional task `data/task_train.npz`; then scores it on `data/task.npz` (and `data/task_val.npz`
+// when present) and writes the trained weights back into `model.onnx` atomically.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ProgressEvent } from '../../shared/jobs';
+import type { ResolvedSpec } from '../../shared/spec';
+import { loadSpec } from '../data/loadSpec';
+import { datasetAsTrainingData, type OpenedData } from '../data/datasetAsTrainingData';
+import { DataType, type Model } from '../onnx/ir';
+import { readModel } from '../onnx/readModel';
+import { writeModel } from '../onnx/writeModel';
+import { buildTrainingGraph } from '../train/buildTrainingGraph';
+import { Evaluator } from '../train/Evaluator';
+import { Trainer, type FloatArray } from '../train/Trainer';
+import { TaskError } from './errors';
+
+export interface TrainBaseModelOptions {
+  seed?: number;
+  /** Passes over task_train.npz (default 20). */
+  epochs?: number;
+  /** Adam learning rate (default 3e-3). */
+  lr?: number;
+  /** Problems per step (default 32). */
+  batch?: number;
+  /** onnxruntime intra-op threads (default: one per core). */
+  threads?: number;
+  signal?: AbortSignal;
+  onProgress?(event: ProgressEvent): void;
+}
+
+export interface BaseModelTraining {
+  /** Accuracy on data/task.npz (the compositional test set). */
+  testAccuracy: number;
+  /** Accuracy on data/task_val.npz, when the workspace has it. */
+  validationAccuracy?: number;
+  /** Accuracy of the untrained model on data/task.npz (≈ chance). */
+  initialAccuracy: number;
+  /** Train accuracy of the last step. */
+  trainAccuracy: number;
+  epochs: number;
+  steps: number;
+  /** Trained parameters (initializers) and their element count. */
+  tensors: number;
+  parameters: number;
+  ms: number;
+  cancelled: boolean;
+}
+
+/** The one `*.subnet.json` of a generated workspace. */
+export function findWorkspaceSpec(workspaceDir: string): string {
+  const specs = fs.readdirSync(workspaceDir).filter((f) => f.endsWith('.subnet.json'));
+  if (specs.length !== 1) {
+    throw new TaskError(`expected exactly one *.subnet.json in ${workspaceDir}, found ${specs.length === 0 ? 'none' : specs.join(', ')}`, 'workspace', workspaceDir);
+  }
+  return path.join(workspaceDir, specs[0]!);
+}
+
+/** Float initializers of rank ≥ 1 (scalar constants such as an attention scale stay fixed). */
+export function trainableInitializers(model: Model): string[] {
+  return [...model.graph.initializers.values()]
+    .filter((t) => t.dataType === DataType.FLOAT && t.dims.length >= 1)
+    .map((t) => t.name);
+}
+
+export async function trainBaseModel(workspaceDir: string, options: TrainBaseModelOptions = {}): Promise<BaseModelTraining> {
+  const t0 = Date.now();
+  const dir = path.resolve(workspaceDir);
+  const spec = loadSpec(findWorkspaceSpec(dir));
+  const model = readModel(spec.model);
+  const output = spec.output ?? model.graph.outputs[0]!.name;
+  const tensors = trainableInitializers(model);
+  const epochs = options.epochs ?? 20;
+  const batch = options.batch ?? 32;
+  const lr = options.lr ?? 3e-3;
+  const seed = options.seed ?? 0;
+
+  const opened: OpenedData[] = [];
+  const open = (rel: string): OpenedData | undefined => {
+    const file = path.join(dir, rel);
+    if (!fs.existsSync(file)) return undefined;
+    const d = datasetAsTrainingData(file, model, spec as ResolvedSpec);
+    opened.push(d);
+    return d;
+  };
+  try {
+    const train = open('data/task_train.npz');
+    const test = open('data/task.npz');
+    if (!train || !test) throw new TaskError(`${dir} has no data/task_train.npz or data/task.npz (generate the workspace first)`, 'workspace', dir);
+    const validation = open('data/task_val.npz');
+
+    const evaluator = await Evaluator.create(model, { output, head: spec.head, replaced: tensors, threads: options.threads });
+    try {
+      const initial = new Map(tensors.map((n) => [n, model.graph.initializers.get(n)!.data as Float32Array]));
+      const initialAccuracy = (await evaluator.evaluate(test, initial)).accuracy;
+
+      const tg = await buildTrainingGraph(model, { output, head: spec.head, target: { kind: 'weights' }, tensors, update: 'adam' });
+      const trainer = await Trainer.create(tg, new Map([...initial].map(([k, v]) => [k, v.slice() as FloatArray])), options.threads);
+      const stepsPerEpoch = Math.max(1, Math.floor(train.size / batch));
+      const total = epochs * stepsPerEpoch;
+      const every = Math.max(1, Math.floor(stepsPerEpoch / 4));
+      let result;
+      try {
+        result = await trainer.train(train, {
+          epochs, batch, lr, seed, signal: options.signal,
+          onStep: (s) => {
+            if (s.step % every !== 0 && s.step !== total) return;
+            options.onProgress?.({
+              fraction: s.step / total, phase: 'train-base', step: s.step, steps: total, loss: s.headLoss, accuracy: s.accuracy,
+              message: `training the base model: epoch ${s.epoch + 1}/${epochs}, step ${s.step}/${total}, loss ${s.headLoss.toFixed(3)}, batch accuracy ${(100 * s.accuracy).toFixed(0)}%`,
+            });
+          },
+        });
+      } finally {
+        await trainer.release();
+      }
+      const trainedWeights = new Map([...result.params].map(([k, v]) => [k, Float32Array.from(v)]));
+      const testAccuracy = (await evaluator.evaluate(test, trainedWeights)).accuracy;
+      const validationAccuracy = validation ? (await evaluator.evaluate(validation, trainedWeights)).accuracy : undefined;
+      if (!result.cancelled) {
+        const initializers = new Map(model.graph.initializers);
+        for (const [k, v] of trainedWeights) initializers.set(k, { ...initializers.get(k)!, data: v, proto: undefined, external: undefined });
+        writeModel(spec.model, { ...model, graph: { ...model.graph, initializers }, proto: model.proto });
+      }
+      const parameters = tensors.reduce((n, k) => n + model.graph.initializers.get(k)!.data.length, 0);
+      return {
+        testAccuracy, ...(validationAccuracy !== undefined ? { validationAccuracy } : {}), initialAccuracy,
+        trainAccuracy: result.last?.accuracy ?? NaN, epochs: result.epochs, steps: result.steps,
+        tensors: tensors.length, parameters, ms: Date.now() - t0, cancelled: result.cancelled,
+      };
+    } finally {
+      await evaluator.release();
+    }
+  } finally {
+    for (const d of opened) d.dataset.close();
+  }
+}
