@@ -2,7 +2,8 @@
 // float64: how a user trusts the engine on their own model (`subnetwork-lens gradcheck`).
 import type { Model } from '../onnx/ir';
 import { DataType, elementCount } from '../onnx/ir';
-import { createSession, ort } from '../runtime/session';
+import { ort } from '../runtime/session';
+import { encodeModel } from '../onnx/writeModel';
 import { buildTrainingGraph } from './buildTrainingGraph';
 import type { HeadSpec } from './lossHeads';
 import { oneHot } from './lossHeads';
@@ -49,8 +50,11 @@ export async function gradcheck(model: Model, batch: Batch, options: GradcheckOp
     output: options.output, head: options.head, tensors: options.tensors, update: 'none',
     target: { kind: 'mask', method: 'continuous-sparsification', lambda: 0 },
   });
-  const wide = toFloat64(tg.model);
-  const session = await createSession(wide.model, { threads: options.threads });
+  const wide = await toFloat64(tg.model);
+  // Optimisations off: onnxruntime's constant folding drops tiny float64 constants.
+  const session = await ort.InferenceSession.create(encodeModel(wide.model).model, {
+    intraOpNumThreads: options.threads ?? 0, interOpNumThreads: 1, graphOptimizationLevel: 'disabled', executionMode: 'sequential',
+  });
   const rng = new Rng(options.seed ?? 0);
   const eps = options.epsilon ?? 1e-6;
   const logits = new Map(tg.tensors.map((t) => [t.param, Float64Array.from({ length: elementCount(t.shape) }, () => rng.normal())]));
