@@ -45,7 +45,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   private readonly disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
 
-  constructor() {
+  constructor(private readonly log?: (line: string) => void) {
     this.watch();
     this.disposables.push(
       vscode.workspace.onDidChangeWorkspaceFolders(() => {
@@ -108,8 +108,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         item.id = `model:${node.uri.toString()}`;
         item.resourceUri = node.uri;
         item.iconPath = new vscode.ThemeIcon('circuit-board');
-        const dir = vscode.workspace.asRelativePath(path.dirname(node.uri.fsPath), true);
-        item.description = `${node.runs.length} run${node.runs.length === 1 ? '' : 's'} · ${dir}`;
+        const folder = vscode.workspace.getWorkspaceFolder(node.uri);
+        const dir = path.dirname(node.uri.fsPath);
+        const where = !folder ? dir : path.resolve(dir) === path.resolve(folder.uri.fsPath) ? ((vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? folder.name : '') : vscode.workspace.asRelativePath(dir, true);
+        item.description = [`${node.runs.length} run${node.runs.length === 1 ? '' : 's'}`, where].filter(Boolean).join(' · ');
         item.tooltip = node.uri.fsPath;
         item.contextValue = 'model';
         item.command = { command: 'subnetworkLens.openLayerGraph', title: 'Open layer graph', arguments: [node.uri] };
@@ -231,6 +233,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       .sort((a, b) => vscode.workspace.asRelativePath(a.uri).localeCompare(vscode.workspace.asRelativePath(b.uri)))
       .map((m) => ({ kind: 'model' as const, uri: m.uri, runs: m.runs }));
     for (const text of problems) nodes.push({ kind: 'message', text });
+    this.log?.(`tree: ${models.size} model(s), ${runs.length} run(s)${problems.length ? `, ${problems.length} unreadable` : ''}`);
     return nodes;
   }
 }

@@ -26,8 +26,9 @@ export interface Settings {
 
 export function readSettings(scope?: vscode.Uri): Settings {
   const c = vscode.workspace.getConfiguration('subnetworkLens', scope);
+  const machine = vscode.workspace.getConfiguration('subnetworkLens');
   return {
-    threads: c.get<number>('threads', 0),
+    threads: machine.get<number>('threads', 0),
     resultsFolder: c.get<string>('resultsFolder', RUNS_DIR) || RUNS_DIR,
     randomAblations: c.get<number>('randomAblations', 100),
     seeds: c.get<number>('seeds', 3),

@@ -24,7 +24,7 @@ export function activate(context: vscode.ExtensionContext): SubnetworkLensApi {
   const jobs = new WorkerClient({ workerPath, log: (l) => log.info(l) });
   const views = new WorkerClient({ workerPath, log: (l) => log.info(`[views] ${l}`) });
   const queue = new JobQueue(log);
-  const tree = new RunsTreeProvider();
+  const tree = new RunsTreeProvider((l) => log.info(l));
   const s: Services = { context, log, jobs, views, queue, tree, notices: [] };
   context.subscriptions.push(log, queue, tree, { dispose: () => jobs.dispose() }, { dispose: () => views.dispose() });
 

@@ -169,6 +169,8 @@ export interface OverlayView {
   seeds: number[];
   /** Keyed by LayerNode.id; only nodes with masked parameters. */
   nodes: Record<string, NodeOverlay>;
+  /** The same counts over every masked initializer once (a tensor shared by two nodes counts once). */
+  model: NodeOverlay;
   /** Masked initializers no node of the graph consumes (a mask/model mismatch worth showing). */
   unmatched: string[];
   /** Across-seed stability per subnetwork (mean IoU / IoMin between its seeds); null with one seed. */

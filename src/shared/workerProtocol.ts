@@ -3,7 +3,7 @@
 // objects, typed arrays, Maps and bigints survive; functions, class instances and Errors do not —
 // errors cross as {name, message}.
 import type { AblateOptions, AblateResult, ExportModelOptions, ExportModelResult, FindOptions, FindResult, ProgressEvent } from './jobs';
-import type { LayerGraphView } from './viewModel';
+import type { LayerGraphView, OverlayView } from './viewModel';
 
 /** Every job the worker can run: its options and its result. */
 export interface JobMap {
@@ -15,6 +15,8 @@ export interface JobMap {
   exportModel: { options: ExportModelOptions; result: ExportModelResult };
   /** Read a model and build its layer graph view model (may run onnxruntime to infer shapes). */
   layerGraph: { options: { modelPath: string }; result: LayerGraphView };
+  /** A run's masks and results drawn over the model's layer graph (reads the mask files). */
+  overlay: { options: { modelPath: string; runDir: string }; result: OverlayView };
 }
 
 export type JobKind = keyof JobMap;

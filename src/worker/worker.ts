@@ -1,11 +1,16 @@
 // Entry of the compute child process (dist/worker.js), forked by src/extension/WorkerClient.ts.
 // onnxruntime runs here, never in the extension host: a native abort only takes this process down.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ablate } from '../core/analysis/ablate';
+import { buildOverlayView, type RunMasks } from '../core/analysis/buildOverlayView';
 import { exportModel } from '../core/analysis/exportModel';
+import { readMask, readRun } from '../core/analysis/readRun';
 import { runFind } from '../core/analysis/runFind';
 import { inferShapes } from '../core/onnx/inferShapes';
 import { buildLayerGraph } from '../core/onnx/layerGraph';
 import { readModel } from '../core/onnx/readModel';
+import type { LayerGraphView } from '../shared/viewModel';
 import type { FromWorker } from '../shared/workerProtocol';
 import { serveJobs } from './serveJobs';
 
@@ -18,21 +23,46 @@ if (!process.send) {
   process.exit(2);
 }
 
+/** Layer graphs by model path, rebuilt when the file changes. */
+const graphs = new Map<string, { mtimeMs: number; view: Promise<LayerGraphView> }>();
+
+function layerGraph(modelPath: string): Promise<LayerGraphView> {
+  const mtimeMs = fs.statSync(modelPath).mtimeMs;
+  const cached = graphs.get(modelPath);
+  if (cached && cached.mtimeMs === mtimeMs) return cached.view;
+  const view = (async () => {
+    const model = readModel(modelPath);
+    let shapes: Awaited<ReturnType<typeof inferShapes>> | undefined;
+    try {
+      shapes = await inferShapes(model);
+    } catch (e) {
+      send({ type: 'log', message: `shapes of ${modelPath} not inferred: ${(e as Error).message}` });
+    }
+    return buildLayerGraph(model, shapes);
+  })();
+  graphs.set(modelPath, { mtimeMs, view });
+  view.catch(() => graphs.delete(modelPath));
+  return view;
+}
+
 const abortAll = serveJobs(
   { send, onMessage: (listener) => process.on('message', listener) },
   {
     find: runFind,
     ablate,
     exportModel,
-    layerGraph: async ({ modelPath }) => {
-      const model = readModel(modelPath);
-      let shapes: Awaited<ReturnType<typeof inferShapes>> | undefined;
-      try {
-        shapes = await inferShapes(model);
-      } catch (e) {
-        send({ type: 'log', message: `shapes of ${modelPath} not inferred: ${(e as Error).message}` });
+    layerGraph: ({ modelPath }) => layerGraph(modelPath),
+    overlay: async ({ modelPath, runDir }) => {
+      const graph = await layerGraph(modelPath);
+      const run = readRun(runDir);
+      const masks: RunMasks = new Map();
+      for (const ref of run.masks) {
+        if (ref.variant !== 'trained') continue;
+        const { masks: tensors } = readMask(path.join(runDir, ref.file));
+        if (!masks.has(ref.subroutine)) masks.set(ref.subroutine, new Map());
+        masks.get(ref.subroutine)!.set(ref.seed, new Map(Object.entries(tensors)));
       }
-      return buildLayerGraph(model, shapes);
+      return buildOverlayView({ graph, masks, results: run.results, runId: run.id });
     },
   },
 );

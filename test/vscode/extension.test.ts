@@ -150,10 +150,15 @@ describe('Subnetwork Lens in a real VS Code (code-server)', { skip }, () => {
       const page = s.page;
       const item = page.locator('.activitybar .action-item a[aria-label^="Subnetwork Lens"]');
       await item.waitFor({ timeout: 30_000 });
-      const pane = page.locator('.pane-header[aria-label*="Models and runs"], .pane-header:has-text("Models and runs")').first();
-      if (!(await pane.isVisible())) await item.click();
-      await page.locator('.monaco-list-row:has-text("model.onnx")').first().waitFor({ timeout: 30_000 });
-      await screenshot(page, 'trusted-tree-view');
+      // Clicking the active container's icon would hide the side bar: only click when it is not active.
+      const active = await item.evaluate((a) => a.closest('.action-item')?.classList.contains('checked') ?? false);
+      if (!active || !(await page.locator('.part.sidebar').isVisible())) await item.click();
+      const row = page.locator('.pane-body .monaco-list-row:has-text("model.onnx")').first();
+      try {
+        await row.waitFor({ timeout: 30_000 });
+      } finally {
+        await screenshot(page, 'trusted-tree-view');
+      }
     });
 
     test('right-clicking model.onnx in the Explorer offers Find subnetworks', async () => {

@@ -62,28 +62,33 @@ export function buildOverlayView(input: OverlayInput): OverlayView {
     return c;
   };
 
-  const nodes: Record<string, NodeOverlay> = {};
-  const consumed = new Set<string>();
-  for (const node of graph.nodes) {
-    const params = node.parameters.filter((p) => sizes.has(p.name));
-    if (params.length === 0) continue;
+  const sum = (paramNames: string[]): NodeOverlay => {
     const overlay: NodeOverlay = {
       total: 0,
       bySeed: seeds.map(() => new Array<number>(P).fill(0)),
       atLeast: seeds.map(() => new Array<number>(P).fill(0)),
       parameters: [],
     };
-    for (const p of params) {
-      consumed.add(p.name);
-      const c = countsOf(p.name);
+    for (const name of paramNames) {
+      const c = countsOf(name);
       overlay.total += c.total;
       addInto(overlay.bySeed, c.bySeed);
       addInto(overlay.atLeast, c.atLeast);
-      overlay.parameters.push({ name: p.name, total: c.total, kept: c.meanKept });
+      overlay.parameters.push({ name, total: c.total, kept: c.meanKept });
     }
-    nodes[node.id] = overlay;
+    return overlay;
+  };
+
+  const nodes: Record<string, NodeOverlay> = {};
+  const consumed = new Set<string>();
+  for (const node of graph.nodes) {
+    const params = [...new Set(node.parameters.map((p) => p.name).filter((name) => sizes.has(name)))];
+    if (params.length === 0) continue;
+    for (const name of params) consumed.add(name);
+    nodes[node.id] = sum(params);
   }
   const unmatched = [...sizes.keys()].filter((n) => !consumed.has(n)).sort();
+  const model = sum([...sizes.keys()]);
 
   // Whole-model kept fraction per subnetwork (mean over its seeds), from the masks themselves.
   const grandTotal = [...sizes.values()].reduce((a, b) => a + b, 0);
@@ -105,6 +110,7 @@ export function buildOverlayView(input: OverlayInput): OverlayView {
     subnetworks,
     seeds,
     nodes,
+    model,
     unmatched,
     stability: { iou: diag(matrix?.iou), ioMin: diag(matrix?.ioMin) },
     ablation: results ? ablationView(results, names) : null,

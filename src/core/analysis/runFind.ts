@@ -61,6 +61,7 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
     const testSets = new Map<string, OpenedData>(Object.entries(spec.subroutines).map(([name, s]) => [name, open(s.test)]));
     if (spec.task) testSets.set(TASK_TEST_SET, open(spec.task.test));
     const trainSets = new Map(Object.entries(spec.subroutines).map(([name, s]) => [name, open(s.train)]));
+    const validationSets = new Map(Object.entries(spec.subroutines).filter(([, s]) => s.validation).map(([name, s]) => [name, open(s.validation!)]));
     const chance = chanceLevel(spec.head, classCount(model, output));
     const todo = plan.filter((w) => !run.done.some((d) => d.subroutine === w.subroutine && d.seed === w.seed && d.variant === w.variant));
     for (const variant of variants) {
@@ -76,7 +77,7 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
           const t0 = performance.now();
           const record = await runWorkItem({
             spec, model: base, output, masked, unitAxes, weights, evaluator, threads: options.threads, signal: hooks.signal,
-            train: trainSets.get(w.subroutine)!, testSets,
+            train: trainSets.get(w.subroutine)!, validation: validationSets.get(w.subroutine), testSets,
             onStep: (s, total) => hooks.onProgress({
               fraction: (index + Math.min(1, s.step / total)) / plan.length, phase: 'train-mask',
               message: `${w.variant === 'trained' ? '' : 'random-init control: '}${w.subroutine}, seed ${w.seed}: step ${s.step}/${total}`,

@@ -24,6 +24,8 @@ export interface WorkItemContext {
   weights: Weights;
   evaluator: Evaluator;
   train: TrainingData;
+  /** The subroutine's validation set, used only by the hyper-parameter search. */
+  validation?: TrainingData;
   testSets: Map<string, TrainingData>;
   threads?: number;
   signal: AbortSignal;
@@ -49,7 +51,7 @@ export interface WorkItemRecord {
 export async function runWorkItem(ctx: WorkItemContext, subroutine: string, seed: number, variant: BaseVariant, full: AccuracyByTestSet): Promise<WorkItemRecord | null> {
   const { spec } = ctx;
   const t0 = performance.now();
-  const trained = await trainMask(ctx, seed);
+  const trained = ctx.spec.hyperparameterSearch && ctx.validation ? await searchHyperparameters(ctx, seed) : await trainMask(ctx, seed, hyperparametersOf(ctx.spec));
   if (!trained) return null;
   const trainingMs = performance.now() - t0;
   const masks = trained.masks;
@@ -86,10 +88,41 @@ interface TrainedMask {
   stepMs: number[];
 }
 
-async function trainMask(ctx: WorkItemContext, seed: number): Promise<TrainedMask | null> {
+type Hyperparameters = MaskTrainingInfo['hyperparameters'];
+
+function hyperparametersOf(spec: ResolvedSpec): Hyperparameters {
+  return { init: spec.mask.init, lambda: spec.mask.lambda, lr: spec.mask.lr, epochs: spec.mask.epochs };
+}
+
+/**
+ * Grid search over init × lambda × lr. Each trial's subnetwork is scored on the subroutine's own
+ * validation set; among trials within `tolerance` of the best validation accuracy the sparsest wins.
+ * The ablation outcome and the test sets never enter the choice.
+ */
+async function searchHyperparameters(ctx: WorkItemContext, seed: number): Promise<TrainedMask | null> {
+  const search = ctx.spec.hyperparameterSearch!;
+  const base = hyperparametersOf(ctx.spec);
+  const trials: { mask: TrainedMask; validation: number; kept: number }[] = [];
+  for (const init of search.init ?? [base.init]) {
+    for (const lambda of search.lambda ?? [base.lambda]) {
+      for (const lr of search.lr ?? [base.lr]) {
+        const mask = await trainMask(ctx, seed, { init, lambda, lr, epochs: search.epochs ?? base.epochs });
+        if (!mask) return null;
+        const validation = (await ctx.evaluator.evaluate(ctx.validation!, applyMask(ctx.weights, mask.masks, true, 'zero'))).accuracy;
+        let kept = 0, total = 0;
+        for (const m of mask.masks.values()) { for (let i = 0; i < m.length; i++) kept += m[i]!; total += m.length; }
+        trials.push({ mask, validation, kept: kept / total });
+      }
+    }
+  }
+  const best = Math.max(...trials.map((t) => t.validation));
+  const chosen = trials.filter((t) => t.validation >= best - search.tolerance).sort((a, b) => a.kept - b.kept)[0]!;
+  return { ...chosen.mask, info: { ...chosen.mask.info, validationAccuracy: chosen.validation }, stepMs: trials.flatMap((t) => t.mask.stepMs) };
+}
+
+async function trainMask(ctx: WorkItemContext, seed: number, hyperparameters: Hyperparameters): Promise<TrainedMask | null> {
   const { spec } = ctx;
-  const m = spec.mask;
-  const hyperparameters = { init: m.init, lambda: m.lambda, lr: m.lr, epochs: m.epochs };
+  const m = { ...spec.mask, ...hyperparameters };
   if (m.method === 'magnitude' || m.method === 'attribution') {
     const masks = await oneShotMask(ctx.model, {
       method: m.method, tensors: ctx.masked, keep: m.keep ?? 0.1, output: ctx.output, head: spec.head, data: ctx.train, unitAxes: ctx.unitAxes, threads: ctx.threads,

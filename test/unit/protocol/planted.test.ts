@@ -54,4 +54,29 @@ describe('the protocol on planted structure', () => {
     assert.equal(again.status, 'complete');
     assert.equal(read<RunInfo>(first.runDir, 'run.json').done.length, 6);
   });
+
+  test('hyper-parameter search picks on validation accuracy and sparsity, recorded per seed', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'search-'));
+    const spec = writePlantedWorkspace(dir, twoStreamModel(0), { epochs: 6 }, {
+      seeds: [0], controls: { randomInit: false, randomAblations: 0, ablationModes: ['zero'] },
+      hyperparameterSearch: { lambda: [0, 0.01], tolerance: 0.02 },
+    });
+    const { runDir } = await runFind({ specPath: spec }, hooks());
+    const seed = read<ResultsFile>(runDir, 'results.json').subroutines.A!.seeds[0]!;
+    // Both λ reach the same validation accuracy; the sparser mask (λ = 0.01) must win.
+    assert.equal(seed.training.hyperparameters.lambda, 0.01);
+    assert.ok(seed.training.validationAccuracy! > 0.9);
+  });
+
+  test('the random-init control and a second ablation mode are reported', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'controls-'));
+    const spec = writePlantedWorkspace(dir, twoStreamModel(0), { epochs: 4 }, {
+      seeds: [0, 1], controls: { randomInit: true, randomAblations: 5, ablationModes: ['zero', 'mean'] },
+    });
+    const { runDir } = await runFind({ specPath: spec }, hooks());
+    const results = read<ResultsFile>(runDir, 'results.json');
+    assert.equal(results.controls.randomInit!.subroutines.A!.seeds.length, 2);
+    assert.equal(results.controls.ablationModes.mean!.A!.seeds.length, 2);
+    assert.ok(fs.existsSync(path.join(runDir, 'masks/random-init/A/seed-1.safetensors')));
+  });
 });

@@ -70,19 +70,25 @@ function halfData(n: number, half: 0 | 1, seed: number) {
   return { x: { dtype: 'float32' as const, shape: [n, 8], data: x }, labels: { dtype: 'int64' as const, shape: [n], data: y } };
 }
 
-export function writePlantedWorkspace(dir: string, model: ReturnType<typeof makeModel>, mask: Record<string, unknown> = {}): string {
+export function writePlantedWorkspace(dir: string, model: ReturnType<typeof makeModel>, mask: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): string {
   fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
   writeModel(path.join(dir, 'model.onnx'), model);
   writeNpz(path.join(dir, 'data/A_train.npz'), halfData(256, 0, 1));
   writeNpz(path.join(dir, 'data/A_test.npz'), halfData(200, 0, 2));
   writeNpz(path.join(dir, 'data/B_train.npz'), halfData(256, 1, 3));
   writeNpz(path.join(dir, 'data/B_test.npz'), halfData(200, 1, 4));
+  writeNpz(path.join(dir, 'data/A_val.npz'), halfData(100, 0, 5));
+  writeNpz(path.join(dir, 'data/B_val.npz'), halfData(100, 1, 6));
   const spec = {
     model: 'model.onnx', output: 'logits', head: { type: 'classify' },
-    subroutines: { A: { train: 'data/A_train.npz', test: 'data/A_test.npz' }, B: { train: 'data/B_train.npz', test: 'data/B_test.npz' } },
+    subroutines: {
+      A: { train: 'data/A_train.npz', test: 'data/A_test.npz', validation: 'data/A_val.npz' },
+      B: { train: 'data/B_train.npz', test: 'data/B_test.npz', validation: 'data/B_val.npz' },
+    },
     mask: { method: 'continuous-sparsification', init: 0.5, lambda: 0.01, lr: 0.05, epochs: 15, batch: 32, temperature: [1, 200], ...mask },
     controls: { randomInit: false, randomAblations: 20, ablationModes: ['zero'] },
     seeds: [0, 1, 2],
+    ...extra,
   };
   const specPath = path.join(dir, 'planted.subnet.json');
   fs.writeFileSync(specPath, JSON.stringify(spec, null, 2));

@@ -7,6 +7,11 @@ import { Evaluator } from '../../../src/core/train/Evaluator';
 import { binaryMask } from '../../../src/core/masks/maskMethods';
 import type { Model } from '../../../src/core/onnx/ir';
 import { argmaxData, mlp } from './models';
+import { makeModel } from '../../../src/core/onnx/makeModel';
+import { makeTensor } from '../../../src/core/onnx/tensorCodec';
+import { arrayData } from '../../../src/core/train/TrainingData';
+import { expandUnits } from '../../../src/core/analysis/runWorkItem';
+import type { TrainerCheckpoint } from '../../../src/core/train/Trainer';
 
 const WEIGHTS = ['fc1.weight', 'fc2.weight'];
 
@@ -69,5 +74,56 @@ describe('mask training on a small MLP', () => {
     const hc = await trainMask(trained, 0, 'hard-concrete');
     assert.ok(Number.isFinite(hc.last!.loss));
     await evaluator.release();
+  });
+
+  test('unit granularity trains one logit per output neuron and expands to the weight shape', async () => {
+    const model = mlp(6, 10, 3);
+    const tg = await buildTrainingGraph(model, { output: 'logits', head: { type: 'classify' }, target: { kind: 'mask', method: 'continuous-sparsification', lambda: 1e-3 }, tensors: WEIGHTS, unitAxes: new Map([['fc1.weight', 0], ['fc2.weight', 0]]), update: 'adam' });
+    assert.deepEqual(tg.tensors.map((t) => t.shape), [[10, 1], [3, 1]]);
+    const trainer = await Trainer.create(tg, new Map(tg.tensors.map((t) => [t.initializer, new Float32Array(t.shape[0]!).fill(0.05) as FloatArray])));
+    const res = await trainer.train(argmaxData(128, 6, 3), { epochs: 2, batch: 32, lr: 0.05, seed: 0, temperature: [1, 10] });
+    await trainer.release();
+    const unit = binaryMask(res.params.get('fc1.weight')!);
+    const full = expandUnits(unit, [10, 1], [10, 6]);
+    assert.equal(full.length, 60);
+    for (let r = 0; r < 10; r++) for (let c = 0; c < 6; c++) assert.equal(full[r * 6 + c], unit[r]);
+  });
+
+  test('resuming from an epoch checkpoint gives the same mask as an uninterrupted run', async () => {
+    const model = mlp(6, 10, 3);
+    const make = async () => {
+      const tg = await buildTrainingGraph(model, { output: 'logits', head: { type: 'classify' }, target: { kind: 'mask', method: 'continuous-sparsification', lambda: 1e-3 }, tensors: WEIGHTS, update: 'adam' });
+      return Trainer.create(tg, new Map(tg.tensors.map((t) => [t.initializer, new Float32Array(t.shape.reduce((a, b) => a * b, 1)).fill(0.05) as FloatArray])));
+    };
+    const data = argmaxData(128, 6, 3);
+    const opts = { epochs: 4, batch: 32, lr: 0.05, seed: 3, temperature: [1, 50] as [number, number] };
+    const whole = await make();
+    let checkpoint: TrainerCheckpoint | undefined;
+    const full = await whole.train(data, { ...opts, onEpoch: (c) => { if (c.epoch === 2) checkpoint = c; } });
+    const resumed = await make();
+    const rest = await resumed.train(data, { ...opts, resume: checkpoint });
+    for (const w of WEIGHTS) assert.deepEqual(Array.from(rest.params.get(w)!), Array.from(full.params.get(w)!));
+    await whole.release(); await resumed.release();
+  });
+
+  test('a NaN loss stops training with a message naming the step', async () => {
+    const tg = await buildTrainingGraph(mlp(6, 10, 3), { output: 'logits', head: { type: 'classify' }, target: { kind: 'weights' }, tensors: WEIGHTS, update: 'adam' });
+    const trainer = await Trainer.create(tg, new Map(WEIGHTS.map((w) => [w, new Float32Array(w === 'fc1.weight' ? 60 : 30).fill(0.1) as FloatArray])));
+    const x = new Float32Array(64 * 6).fill(NaN);
+    await assert.rejects(trainer.train(arrayData({ x: { data: x, dims: [64, 6] } }, new BigInt64Array(64)), { epochs: 1, batch: 32, lr: 0.01, seed: 0 }), /loss became NaN at epoch 1, step 1/);
+    await trainer.release();
+  });
+
+  test('refuses models it cannot train, naming the reason', async () => {
+    const old = { ...mlp(6, 10, 3), opsetImports: [{ domain: '', version: 11 }] };
+    await assert.rejects(buildTrainingGraph(old, { output: 'logits', head: { type: 'classify' }, target: { kind: 'weights' }, tensors: WEIGHTS, update: 'adam' }), /opset 11; training needs opset 13/);
+    await assert.rejects(buildTrainingGraph(mlp(6, 10, 3), { output: 'nope', head: { type: 'classify' }, target: { kind: 'weights' }, tensors: WEIGHTS, update: 'adam' }), /output 'nope' is not an output of the model \(outputs: logits\)/);
+    await assert.rejects(buildTrainingGraph(mlp(6, 10, 3), { output: 'logits', head: { type: 'classify' }, target: { kind: 'weights' }, tensors: ['missing'], update: 'adam' }), /'missing' is not an initializer/);
+    const cosine = makeModel({
+      inputs: [{ name: 'x', shape: ['N', 2] }], outputs: [{ name: 'y', shape: ['N', 2] }],
+      nodes: [{ op: 'MatMul', inputs: ['x', 'W'], outputs: ['h'], name: '/mm' }, { op: 'Cos', inputs: ['h'], outputs: ['y'], name: '/weird/Cos' }],
+      initializers: [makeTensor('W', 1, [2, 2], [1, 0, 0, 1])],
+    });
+    await assert.rejects(buildTrainingGraph(cosine, { output: 'y', head: { type: 'classify' }, target: { kind: 'mask', method: 'continuous-sparsification', lambda: 0 }, tensors: ['W'], update: 'adam' }), /Cos[\s\S]*\/weird\/Cos/);
   });
 });

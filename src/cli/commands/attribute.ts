@@ -1,0 +1,132 @@
+// `subnetwork-lens attribute MODEL.onnx --data D.npz --out S.safetensors [--output NAME] [--head classify|odd-one-out --group K]`
+import * as path from 'node:path';
+import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
+import { DataType, type Model } from '../../core/onnx/ir';
+import type { HeadSpec, ResolvedSpec } from '../../shared/spec';
+import type { OpenedData } from '../../core/data/datasetAsTrainingData';
+import { parseCount } from './find';
+
+export const attribute: Command = {
+  name: 'attribute',
+  summary: 'Write W ⊙ ∂L/∂W for every maskable initializer of a model (one-shot attribution) as safetensors.',
+  usage: [
+    'Usage: subnetwork-lens attribute MODEL.onnx --data D.npz --out S.safetensors [--output NAME]',
+    '                                 [--head classify|odd-one-out] [--group K] [--tensors a,b] [--threads N] [--json]',
+    '',
+    'L is the mean softmax cross-entropy of the scored output against the `labels` array over every',
+    'example of D (for odd-one-out: of the cosine-similarity head over groups of K stimuli). For every',
+    'maskable initializer W (float, rank >= 2) the file gets float32 W ⊙ ∂L/∂W keyed by the initializer',
+    'name: the gradient of L with respect to an all-ones mask. D holds one array per model input, named',
+    'after the input, plus `labels` (.npz, .npy folder or .safetensors).',
+    '',
+    'Options:',
+    '  --data FILE     Dataset (required).',
+    '  --out FILE      Output .safetensors file (required).',
+    '  --output NAME   Scored model output (default: the first output).',
+    '  --head TYPE     classify (default) or odd-one-out.',
+    '  --group K       Stimuli per odd-one-out problem (required with --head odd-one-out).',
+    '  --tensors LIST  Comma-separated initializer names instead of every maskable one.',
+    '  --threads N     onnxruntime intra-op threads (0 = one per core).',
+    '  --json          Print a JSON summary instead of text.',
+  ].join('\n'),
+  async run(args: string[], io: CliIO = processIO): Promise<number> {
+    const { values, positionals } = parseCommandArgs('attribute', args, {
+      data: { type: 'string' },
+      out: { type: 'string' },
+      ...modelDataOptions,
+      tensors: { type: 'string' },
+      threads: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'attribute needs a model file' : `attribute takes one model file, got ${positionals.length}`, 'attribute');
+    if (!values.data) throw new UsageError('attribute needs --data FILE', 'attribute');
+    if (!values.out) throw new UsageError('attribute needs --out FILE.safetensors', 'attribute');
+    const head = parseHead(values.head, values.group, 'attribute');
+    const threads = values.threads === undefined ? undefined : parseCount(values.threads, '--threads');
+
+    const { readModel } = await import('../../core/onnx/readModel');
+    const { attribute: attributeCore } = await import('../../core/train/attribute');
+    const { writeSafetensors } = await import('../../core/data/writeSafetensors');
+    const model = readModel(positionals[0]!);
+    const output = scoredOutput(model, values.output);
+    const tensors = chooseTensors(model, values.tensors);
+    const data = await openModelData(values.data, model, head);
+    let scores: Map<string, Float32Array>;
+    try {
+      scores = await attributeCore(model, data, { output, head, tensors, threads });
+    } finally {
+      data.dataset.close();
+    }
+    const outPath = path.resolve(values.out);
+    const arrays = Object.fromEntries(tensors.map((name) => [name, { dtype: 'float32' as const, shape: model.graph.initializers.get(name)!.dims, data: scores.get(name)! }]));
+    writeSafetensors(outPath, arrays, { model: path.basename(positionals[0]!), data: path.basename(values.data), output, head: head.type, examples: String(data.size) });
+    const rows = tensors.map((name) => {
+      const s = scores.get(name)!;
+      let sum = 0, max = 0;
+      for (let i = 0; i < s.length; i++) { sum += Math.abs(s[i]!); max = Math.max(max, Math.abs(s[i]!)); }
+      return { tensor: name, shape: model.graph.initializers.get(name)!.dims, sumAbs: sum, maxAbs: max };
+    });
+    if (values.json) {
+      io.out(`${JSON.stringify({ out: outPath, output, head, examples: data.size, tensors: rows }, null, 2)}\n`);
+    } else {
+      const width = Math.max(...rows.map((r) => r.tensor.length));
+      io.out([
+        `wrote ${outPath}: W ⊙ ∂L/∂W for ${rows.length} tensors over ${data.size} examples (output '${output}', head ${head.type})`,
+        ...rows.map((r) => `  ${r.tensor.padEnd(width)}  [${r.shape.join(', ')}]  Σ|a| ${r.sumAbs.toExponential(3)}  max|a| ${r.maxAbs.toExponential(3)}`),
+      ].join('\n') + '\n');
+    }
+    return 0;
+  },
+};
+
+/** Options shared by the commands that score one model output on one dataset. */
+export const modelDataOptions = {
+  output: { type: 'string' },
+  head: { type: 'string' },
+  group: { type: 'string' },
+} as const;
+
+export function parseHead(head: string | undefined, group: string | undefined, command: string): HeadSpec {
+  if (head === undefined || head === 'classify') {
+    if (group !== undefined) throw new UsageError('--group only applies to --head odd-one-out', command);
+    return { type: 'classify' };
+  }
+  if (head !== 'odd-one-out') throw new UsageError(`--head must be classify or odd-one-out, got '${head}'`, command);
+  if (group === undefined) throw new UsageError('--head odd-one-out needs --group K (stimuli per problem)', command);
+  const k = parseCount(group, '--group');
+  if (k < 2) throw new UsageError(`--group must be at least 2, got ${k}`, command);
+  return { type: 'odd-one-out', group: k };
+}
+
+export function scoredOutput(model: Model, requested: string | undefined): string {
+  const names = model.graph.outputs.map((o) => o.name);
+  if (requested === undefined) return names[0]!;
+  if (!names.includes(requested)) throw new UsageError(`the model has no output '${requested}' (outputs: ${names.join(', ')})`);
+  return requested;
+}
+
+/** The named initializers (checked), or every maskable one (float, rank >= 2). */
+export function chooseTensors(model: Model, list: string | undefined): string[] {
+  const inits = model.graph.initializers;
+  if (list === undefined) {
+    const maskable = [...inits.values()].filter((t) => t.dataType === DataType.FLOAT && t.dims.length >= 2).map((t) => t.name);
+    if (maskable.length === 0) throw new UsageError('the model has no maskable initializer (float32, rank >= 2)');
+    return maskable;
+  }
+  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) {
+    const t = inits.get(n);
+    if (!t) throw new UsageError(`the model has no initializer '${n}'`);
+    if (t.dataType !== DataType.FLOAT) throw new UsageError(`initializer '${n}' is not float32`);
+  }
+  if (names.length === 0) throw new UsageError('--tensors is empty');
+  return names;
+}
+
+/** A dataset whose arrays are named after the model inputs, plus `labels`, as TrainingData (checked against the model). */
+export async function openModelData(file: string, model: Model, head: HeadSpec): Promise<OpenedData> {
+  const { datasetAsTrainingData } = await import('../../core/data/datasetAsTrainingData');
+  // datasetAsTrainingData reads only the input mapping, the labels name and the head of a spec.
+  const spec: Pick<ResolvedSpec, 'inputs' | 'labels' | 'head'> = { inputs: {}, labels: 'labels', head };
+  return datasetAsTrainingData(path.resolve(file), model, spec as ResolvedSpec);
+}

@@ -1,0 +1,263 @@
+// The built-in demo (`subnetwork-lens demo`, `npm run demo`): for each task of a preset, generate a
+// workspace (writeTaskWorkspace), train its base model from scratch (trainBaseModel), run the whole
+// protocol with controls (runFind), and gather one summary table (task × base model × subroutine:
+// subnetwork and ablation scores, verdict, kept fraction, overlap, random-init control), written as
+// OUT/summary.md and OUT/summary.json. Each task's folder is a ready-made workspace for the extension.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { JobHooks, ProgressEvent } from '../../shared/jobs';
+import { RESULTS_FILE, type ResultsFile, type Verdict } from '../../shared/results';
+import { runFind } from '../analysis/runFind';
+import { writeFileAtomic } from '../util/writeFileAtomic';
+import { TaskError } from './errors';
+import { trainBaseModel, type BaseModelTraining } from './trainBaseModel';
+import { TASKS, type TaskFamily, type TaskName } from './taskCatalog';
+import { WORKSPACE_SIZES, writeTaskWorkspace, type TaskWorkspaceOptions, type WorkspaceSizes } from './writeTaskWorkspace';
+
+export type DemoPreset = 'quick' | 'default' | 'full';
+
+/** Everything one task of the demo does; the presets below fill it in. */
+export interface DemoTaskPlan {
+  task: TaskName;
+  sizes: WorkspaceSizes;
+  model?: TaskWorkspaceOptions['model'];
+  base: { epochs: number; lr: number; batch: number };
+  mask: { epochs: number; lr: number; batch: number; lambda: number; init: number; temperature: [number, number] };
+  seeds: number[];
+  controls: { randomInit: boolean; randomAblations: number };
+}
+
+export interface DemoOptions {
+  /** Output folder (one workspace per task inside it, plus summary.md / summary.json). */
+  outDir: string;
+  preset?: DemoPreset;
+  /** Restrict to these tasks (default: the preset's). */
+  tasks?: TaskName[];
+  threads?: number;
+  signal?: AbortSignal;
+  /** One human-readable progress line (already throttled). */
+  onLine?(line: string): void;
+  /** Every engine progress event, with the task it belongs to. */
+  onProgress?(task: TaskName, event: ProgressEvent): void;
+}
+
+export interface DemoRow {
+  task: TaskName;
+  family: TaskFamily;
+  /** Base model variant; only `scratch` (trained from scratch on the compositional task) so far. */
+  base: 'scratch';
+  /** Base model accuracy on the compositional test set (data/task.npz). */
+  baseAccuracy: number;
+  subroutine: string;
+  subnetworkScore: number | null;
+  ablationScore: number | null;
+  verdict: Verdict;
+  verdictReason: string;
+  /** Mean kept fraction of the subnetwork across seeds. */
+  keptFraction: number | null;
+  /** IoU of this task's two subnetworks (same seed, averaged over seeds). */
+  overlapIoU: number | null;
+  /** Random-ablation p of the ablation effect. */
+  randomAblationP: number | null;
+  /** Scores of masks trained on the re-initialised model (null when the control is off). */
+  randomInit: { subnetworkScore: number | null; ablationScore: number | null } | null;
+}
+
+export interface DemoTaskResult {
+  task: TaskName;
+  workspace: string;
+  spec: string;
+  runDir: string;
+  status: 'complete' | 'cancelled' | 'failed';
+  training: BaseModelTraining;
+  timings: { generateMs: number; trainMs: number; findMs: number };
+}
+
+export interface DemoSummary {
+  preset: DemoPreset;
+  outDir: string;
+  tasks: DemoTaskResult[];
+  rows: DemoRow[];
+  totalMs: number;
+  cancelled: boolean;
+  /** The table as Markdown (the body of summary.md). */
+  markdown: string;
+}
+
+const MASK = { lambda: 1e-8, init: 0.05, temperature: [1, 200] as [number, number] };
+
+/** Task plans per preset. Sizes are chosen for the time budget on 2 cores (quick ≤ 2 min, default ≤ 15 min). */
+export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
+  switch (preset) {
+    case 'quick':
+      return [{
+        task: 'inside-contact',
+        sizes: { taskTrain: 400, taskValidation: 0, taskTest: 100, train: 160, validation: 0, test: 100 },
+        model: { channels: [4, 8, 16], hidden: 32, embedDim: 16 },
+        base: { epochs: 4, lr: 5e-3, batch: 32 },
+        mask: { ...MASK, epochs: 3, lr: 0.05, batch: 32 },
+        seeds: [0, 1],
+        controls: { randomInit: false, randomAblations: 5 },
+      }];
+    case 'default':
+      return [
+        {
+          task: 'inside-contact',
+          sizes: WORKSPACE_SIZES.default,
+          base: { epochs: 15, lr: 5e-3, batch: 32 },
+          mask: { ...MASK, epochs: 10, lr: 0.05, batch: 64 },
+          seeds: [0, 1, 2],
+          controls: { randomInit: true, randomAblations: 20 },
+        },
+        {
+          task: 'agreement',
+          sizes: WORKSPACE_SIZES.default,
+          base: { epochs: 15, lr: 3e-3, batch: 32 },
+          mask: { ...MASK, epochs: 10, lr: 0.05, batch: 64 },
+          seeds: [0, 1, 2],
+          controls: { randomInit: true, randomAblations: 20 },
+        },
+      ];
+    case 'full':
+      return (['inside-contact', 'number-contact', 'inside-number', 'agreement'] as TaskName[]).map((task) => ({
+        task,
+        sizes: WORKSPACE_SIZES.full,
+        base: { epochs: 20, lr: TASKS[task].family === 'vision' ? 5e-3 : 3e-3, batch: 32 },
+        mask: { ...MASK, epochs: 30, lr: 0.05, batch: 64 },
+        seeds: [0, 1, 2],
+        controls: { randomInit: true, randomAblations: 100 },
+      }));
+  }
+}
+
+export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
+  const t0 = Date.now();
+  const preset = options.preset ?? 'default';
+  const outDir = path.resolve(options.outDir);
+  let plans = demoPlan(preset);
+  if (options.tasks) {
+    const unknown = options.tasks.find((t) => !TASKS[t]);
+    if (unknown) throw new TaskError(`unknown task '${unknown}' (built-in: ${Object.keys(TASKS).join(', ')})`, 'tasks', unknown);
+    const template = plans[0]!;
+    plans = options.tasks.map((task) => plans.find((p) => p.task === task) ?? { ...template, task });
+  }
+  const line = options.onLine ?? (() => {});
+  const signal = options.signal ?? new AbortController().signal;
+  fs.mkdirSync(outDir, { recursive: true });
+
+  const tasks: DemoTaskResult[] = [];
+  const rows: DemoRow[] = [];
+  for (const [i, plan] of plans.entries()) {
+    if (signal.aborted) break;
+    const tag = `[${i + 1}/${plans.length} ${plan.task}]`;
+    const workspace = path.join(outDir, plan.task);
+    const throttled = throttle(line, 2000);
+
+    let t = Date.now();
+    line(`${tag} generating the workspace in ${workspace}`);
+    const ws = writeTaskWorkspace(workspace, {
+      task: plan.task, seed: 0, sizes: plan.sizes, model: plan.model, specSeeds: plan.seeds,
+      mask: { ...plan.mask },
+    });
+    addControls(ws.spec, plan.controls);
+    const generateMs = Date.now() - t;
+
+    t = Date.now();
+    line(`${tag} training the base model from scratch (${plan.base.epochs} epochs on ${plan.sizes.taskTrain} problems)`);
+    const training = await trainBaseModel(workspace, {
+      seed: 0, ...plan.base, threads: options.threads, signal,
+      onProgress: (e) => { options.onProgress?.(plan.task, e); throttled(`${tag} ${e.message}`); },
+    });
+    const trainMs = Date.now() - t;
+    line(`${tag} base model: ${pct(training.testAccuracy)} on the compositional test set (untrained ${pct(training.initialAccuracy)}), ${(trainMs / 1000).toFixed(0)} s`);
+    if (training.cancelled) {
+      tasks.push({ task: plan.task, workspace, spec: ws.spec, runDir: '', status: 'cancelled', training, timings: { generateMs, trainMs, findMs: 0 } });
+      break;
+    }
+
+    t = Date.now();
+    line(`${tag} finding subnetworks (${Object.keys(ws.subroutines).join(', ')}; seeds ${plan.seeds.join(', ')}${plan.controls.randomInit ? '; random-init control' : ''})`);
+    const hooks: JobHooks = {
+      signal,
+      onProgress: (e) => { options.onProgress?.(plan.task, e); throttled(`${tag} ${(100 * e.fraction).toFixed(0)}% ${e.message}`, e.phase === 'evaluate'); },
+    };
+    const found = await runFind({ specPath: ws.spec, threads: options.threads }, hooks);
+    const findMs = Date.now() - t;
+    line(`${tag} protocol ${found.status} in ${(findMs / 1000).toFixed(0)} s: ${found.runDir}`);
+    tasks.push({ task: plan.task, workspace, spec: ws.spec, runDir: found.runDir, status: found.status, training, timings: { generateMs, trainMs, findMs } });
+    const resultsPath = path.join(found.runDir, RESULTS_FILE);
+    if (fs.existsSync(resultsPath)) {
+      rows.push(...summaryRows(plan.task, training.testAccuracy, JSON.parse(fs.readFileSync(resultsPath, 'utf8')) as ResultsFile));
+    }
+  }
+
+  const summary: DemoSummary = {
+    preset, outDir, tasks, rows, totalMs: Date.now() - t0, cancelled: signal.aborted, markdown: '',
+  };
+  summary.markdown = summaryMarkdown(summary);
+  writeFileAtomic(path.join(outDir, 'summary.md'), summary.markdown);
+  writeFileAtomic(path.join(outDir, 'summary.json'), `${JSON.stringify({ ...summary, markdown: undefined }, null, 2)}\n`);
+  return summary;
+}
+
+/** Adds the demo's control settings to a generated spec. */
+function addControls(specPath: string, controls: DemoTaskPlan['controls']): void {
+  const spec = JSON.parse(fs.readFileSync(specPath, 'utf8')) as Record<string, unknown>;
+  spec.controls = { ...(spec.controls as object | undefined), ...controls };
+  writeFileAtomic(specPath, `${JSON.stringify(spec, null, 2)}\n`);
+}
+
+/** One row per subroutine of a finished run. */
+export function summaryRows(task: TaskName, baseAccuracy: number, results: ResultsFile): DemoRow[] {
+  const names = results.subroutineNames;
+  const iouAll = results.overlap.matrix.iou;
+  return names.map((name, i) => {
+    const r = results.subroutines[name]!;
+    const others = names.map((_, j) => (j === i ? null : iouAll[i]?.[j] ?? null)).filter((v): v is number => v !== null);
+    const ri = results.controls.randomInit?.subroutines[name];
+    return {
+      task, family: TASKS[task].family, base: 'scratch', baseAccuracy, subroutine: name,
+      subnetworkScore: r.subnetworkScore, ablationScore: r.ablationScore, verdict: r.verdict, verdictReason: r.verdictReason,
+      keptFraction: r.stats.keptFraction.mean,
+      overlapIoU: others.length ? others.reduce((a, b) => a + b, 0) / others.length : null,
+      randomAblationP: r.randomAblation.p,
+      randomInit: ri ? { subnetworkScore: ri.subnetworkScore, ablationScore: ri.ablationScore } : null,
+    };
+  });
+}
+
+const num = (x: number | null | undefined, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
+const pct = (x: number | null | undefined, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(d)}%`);
+
+/** The summary table as Markdown, with a header naming the preset and the timings. */
+export function summaryMarkdown(s: DemoSummary): string {
+  const head = ['Task', 'Family', 'Base model', 'Base acc.', 'Subroutine', 'Subnetwork score', 'Ablation score', 'Verdict', 'Kept %', 'IoU (A, B)', 'Random-ablation p', 'Random-init S / A'];
+  const body = s.rows.map((r) => [
+    r.task, r.family, r.base, pct(r.baseAccuracy), r.subroutine, num(r.subnetworkScore), num(r.ablationScore), r.verdict,
+    pct(r.keptFraction, 2), num(r.overlapIoU), num(r.randomAblationP, 3),
+    r.randomInit ? `${num(r.randomInit.subnetworkScore)} / ${num(r.randomInit.ablationScore)}` : 'off',
+  ]);
+  const table = [head, head.map(() => '---'), ...body].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+  const timing = s.tasks.map((t) => `- ${t.task}: generate ${(t.timings.generateMs / 1000).toFixed(1)} s, base model ${(t.timings.trainMs / 1000).toFixed(1)} s (${t.training.steps} steps, ${t.training.parameters.toLocaleString('en-US')} weights), protocol ${(t.timings.findMs / 1000).toFixed(1)} s (${t.status}); run: ${path.relative(s.outDir, t.runDir) || '–'}`);
+  return [
+    `# Subnetwork Lens demo (${s.preset})`,
+    '',
+    `Total ${(s.totalMs / 1000).toFixed(0)} s${s.cancelled ? ' (cancelled: partial results)' : ''}. Scores: subnetwork score (kept subnetwork keeps its own subroutine, loses the other) > 0 and ablation score (removing it hurts its own subroutine more than the other) < 0 indicate a modular subroutine; the verdict also requires the size-matched random-ablation test.`,
+    '',
+    table,
+    '',
+    ...timing,
+    '',
+  ].join('\n');
+}
+
+/** A line printer that drops lines arriving within `ms` of the last one, unless `force`. */
+function throttle(print: (line: string) => void, ms: number): (line: string, force?: boolean) => void {
+  let last = 0;
+  return (text, force = false) => {
+    const now = Date.now();
+    if (!force && now - last < ms) return;
+    last = now;
+    print(text);
+  };
+}

@@ -1,0 +1,53 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { gradcheck as gradcheckCommand } from '../../../src/cli/commands/gradcheck';
+import { gradcheck } from '../../../src/core/train/gradcheck';
+import { writeModel } from '../../../src/core/onnx/writeModel';
+import { writeNpz } from '../../../src/core/data/writeNpz';
+import { arrayData } from '../../../src/core/train/TrainingData';
+import type { CliIO } from '../../../src/cli/command';
+import { CNN_WEIGHTS, cnnImages, smallCnn } from './cnnModel';
+
+function capture(): CliIO & { stdout: string; stderr: string } {
+  const io = { stdout: '', stderr: '', out(t: string) { io.stdout += t; }, err(t: string) { io.stderr += t; } };
+  return io;
+}
+
+describe('gradcheck on a small CNN', () => {
+  test('analytic mask gradients of Conv+Relu+MaxPool+Flatten+Gemm match finite differences within 1e-5', async () => {
+    const { image, labels } = cnnImages(8);
+    const batch = arrayData({ image: { data: image, dims: [8, 2, 6, 6] } }, labels).rows([...Array(8).keys()]);
+    const report = await gradcheck(smallCnn(), batch, { output: 'logits', head: { type: 'classify' }, tensors: CNN_WEIGHTS, samples: 10, beta: 1.5 });
+    assert.equal(report.tensors.length, 3);
+    for (const t of report.tensors) {
+      assert.ok(t.maxGradient > 0, `${t.tensor}: zero gradients`);
+      assert.ok(t.maxRelativeError <= 1e-5, `${t.tensor}: relative error ${t.maxRelativeError}`);
+    }
+    assert.deepEqual(report.float32Islands, []);
+  });
+
+  test('the gradcheck command prints one row per tensor and passes', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gradcheck-cli-'));
+    writeModel(path.join(dir, 'cnn.onnx'), smallCnn());
+    const { image, labels } = cnnImages(12);
+    writeNpz(path.join(dir, 'd.npz'), { image: { dtype: 'float32', shape: [12, 2, 6, 6], data: image }, labels: { dtype: 'int64', shape: [12], data: labels } });
+    const io = capture();
+    const code = await gradcheckCommand.run([path.join(dir, 'cnn.onnx'), '--data', path.join(dir, 'd.npz'), '--samples', '4', '--json'], io);
+    const report = JSON.parse(io.stdout);
+    assert.equal(code, 0, io.stdout);
+    assert.equal(report.passed, true);
+    assert.equal(report.rows, 12);
+    assert.deepEqual(report.tensors.map((t: { tensor: string }) => t.tensor).sort(), [...CNN_WEIGHTS].sort());
+    const text = capture();
+    assert.equal(await gradcheckCommand.run([path.join(dir, 'cnn.onnx'), '--data', path.join(dir, 'd.npz'), '--samples', '2', '--tensors', 'fc.weight'], text), 0);
+    assert.match(text.stdout, /^ {2}fc\.weight +\d\.\d+e[-+]\d+ .* ok$/m);
+    assert.match(text.stdout, /every node ran in float64/);
+  });
+
+  test('the gradcheck command refuses odd-one-out without a group', async () => {
+    await assert.rejects(gradcheckCommand.run(['m.onnx', '--data', 'd.npz', '--head', 'odd-one-out'], capture()), /--group K/);
+  });
+});

@@ -1,0 +1,601 @@
+// The layer graph on a cytoscape canvas: the only module that touches cytoscape. Op nodes with
+// their parameters folded in, name-scope groups as compound nodes (collapsible), positions from
+// layeredLayout, overlay paint as pie slices, highlight, search, keyboard moves, PNG/SVG export.
+import cytoscape from 'cytoscape';
+import type { LayerGraphView, LayerNode } from '../src/shared/viewModel';
+import { layeredLayout } from './layeredLayout';
+import type { Theme } from './theme';
+
+/** Overlay paint of one node: one pie slice per visible subnetwork (equal angles), opacity = amount. */
+export interface NodePaint {
+  slices: { color: string; amount: number }[];
+  /** Outline colour and width for nodes in an intersection; omitted otherwise. */
+  ring?: { color: string; width: number };
+}
+
+export interface GraphViewport {
+  zoom: number;
+  pan: { x: number; y: number };
+}
+
+export interface GraphEvents {
+  onSelect(nodeId: string | null): void;
+  onCollapseChange(collapsed: string[]): void;
+  onAnnounce(text: string): void;
+}
+
+const MAX_SLICES = 8;
+const LINE_HEIGHT = 15;
+
+export class GraphView {
+  readonly cy: cytoscape.Core;
+  private readonly nodesById = new Map<string, LayerNode>();
+  private readonly groupParent = new Map<string, string | undefined>();
+  private readonly groupLabel = new Map<string, string>();
+  private readonly groupSize = new Map<string, number>();
+  private readonly sizes = new Map<string, { w: number; h: number; lines: string }>();
+  private collapsed = new Set<string>();
+  private paint = new Map<string, NodePaint>();
+  private highlighted: Set<string> | null = null;
+  private matches: string[] = [];
+  private matchIndex = -1;
+  /** Milliseconds of the last layout computation (for the performance test). */
+  lastLayoutMs = 0;
+
+  constructor(private readonly container: HTMLElement, private readonly view: LayerGraphView, private theme: Theme, private readonly events: GraphEvents, collapsed: string[] = []) {
+    for (const n of view.nodes) this.nodesById.set(n.id, n);
+    for (const g of view.groups) {
+      this.groupParent.set(g.id, g.parent);
+      this.groupLabel.set(g.id, g.label);
+      this.groupSize.set(g.id, g.nodeCount);
+    }
+    this.measure();
+    this.collapsed = new Set(collapsed.filter((g) => this.groupParent.has(g)));
+    const large = view.nodes.length > 800;
+    this.cy = cytoscape({
+      container,
+      elements: [],
+      style: this.stylesheet(),
+      layout: { name: 'preset' },
+      minZoom: 0.02,
+      maxZoom: 4,
+      wheelSensitivity: 0.3,
+      boxSelectionEnabled: false,
+      textureOnViewport: large,
+      hideEdgesOnViewport: large,
+      motionBlur: false,
+    });
+    this.cy.on('tap', 'node', (e) => {
+      const id = e.target.id() as string;
+      this.select(id, false);
+    });
+    this.cy.on('dbltap', 'node', (e) => {
+      const id = e.target.id() as string;
+      if (this.groupParent.has(id)) this.toggleGroup(id);
+    });
+    this.cy.on('tap', (e) => {
+      if (e.target === this.cy) {
+        this.cy.nodes().unselect();
+        this.events.onSelect(null);
+      }
+    });
+    container.addEventListener('keydown', (e) => this.onKey(e));
+    this.rebuild();
+  }
+
+  // ------------------------------------------------------------ elements and layout
+
+  private ancestors(group: string | undefined): string[] {
+    const out: string[] = [];
+    for (let g = group; g; g = this.groupParent.get(g)) out.unshift(g);
+    return out;
+  }
+
+  /** The visible element a node or group is drawn as: itself, or its outermost collapsed ancestor. */
+  private representative(id: string): string {
+    const group = this.nodesById.get(id)?.group ?? this.groupParent.get(id);
+    const chain = this.ancestors(group);
+    for (const g of chain) if (this.collapsed.has(g)) return g;
+    return id;
+  }
+
+  private measure(): void {
+    const canvas = document.createElement('canvas');
+    const ctx = canvas.getContext('2d');
+    const font = `12px ${this.theme.fontFamily}`;
+    if (ctx) ctx.font = font;
+    const width = (s: string) => (ctx ? ctx.measureText(s).width : s.length * 7);
+    for (const n of this.view.nodes) {
+      const lines = nodeLines(n);
+      const w = Math.max(56, Math.ceil(Math.max(...lines.map(width))) + 18);
+      this.sizes.set(n.id, { w, h: lines.length * LINE_HEIGHT + 12, lines: lines.join('\n') });
+    }
+    for (const g of this.view.groups) {
+      const lines = [truncate(g.label, 28), `${g.nodeCount} ops`];
+      const w = Math.max(56, Math.ceil(Math.max(...lines.map(width))) + 18);
+      this.sizes.set(g.id, { w, h: lines.length * LINE_HEIGHT + 12, lines: lines.join('\n') });
+    }
+  }
+
+  /** Re-creates the visible elements for the current collapse state, lays them out and repaints. */
+  private rebuild(): void {
+    const els: cytoscape.ElementDefinition[] = [];
+    const hiddenGroup = (g: string) => this.ancestors(this.groupParent.get(g)).some((a) => this.collapsed.has(a));
+    for (const g of this.view.groups) {
+      if (hiddenGroup(g.id)) continue;
+      const collapsed = this.collapsed.has(g.id);
+      const size = this.sizes.get(g.id)!;
+      els.push({
+        group: 'nodes',
+        data: { id: g.id, parent: g.parent, label: collapsed ? size.lines : g.label, w: size.w, h: size.h },
+        classes: collapsed ? 'scope collapsed' : 'scope',
+      });
+    }
+    for (const n of this.view.nodes) {
+      if (this.representative(n.id) !== n.id) continue;
+      const size = this.sizes.get(n.id)!;
+      const kind = n.opType === 'Input' || n.opType === 'Output' ? 'io' : n.parameters.length ? 'op params' : 'op';
+      els.push({ group: 'nodes', data: { id: n.id, parent: n.group, label: size.lines, w: size.w, h: size.h }, classes: kind });
+    }
+    const seen = new Set<string>();
+    for (const e of this.view.edges) {
+      const s = this.representative(e.source);
+      const t = this.representative(e.target);
+      if (s === t) continue;
+      if (s === e.source && t === e.target) {
+        els.push({ group: 'edges', data: { id: e.id, source: s, target: t } });
+      } else {
+        const id = `meta:${s}->${t}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        els.push({ group: 'edges', data: { id, source: s, target: t }, classes: 'meta' });
+      }
+    }
+    const t0 = performance.now();
+    const layoutNodes = els.filter((e) => e.group === 'nodes' && !this.isExpandedGroup(e.data.id!)).map((e) => ({
+      id: e.data.id!,
+      width: e.data.w as number,
+      height: e.data.h as number,
+      groups: this.ancestors(e.data.parent as string | undefined),
+    }));
+    const layoutEdges = els.filter((e) => e.group === 'edges').map((e) => ({ source: e.data.source as string, target: e.data.target as string }));
+    const { positions } = layeredLayout(layoutNodes, layoutEdges);
+    this.lastLayoutMs = performance.now() - t0;
+    for (const e of els) {
+      const p = positions.get(e.data.id!);
+      if (p) e.position = { x: p.x, y: p.y };
+    }
+    this.cy.batch(() => {
+      this.cy.elements().remove();
+      this.cy.add(els);
+    });
+    this.applyPaint();
+    this.applyHighlight();
+    this.cy.fit(undefined, 24);
+  }
+
+  private isExpandedGroup(id: string): boolean {
+    return this.groupParent.has(id) && !this.collapsed.has(id);
+  }
+
+  collapsedGroups(): string[] {
+    return [...this.collapsed];
+  }
+
+  toggleGroup(id: string, collapse?: boolean): void {
+    const now = this.collapsed.has(id);
+    const want = collapse ?? !now;
+    if (want === now) return;
+    if (want) this.collapsed.add(id);
+    else this.collapsed.delete(id);
+    this.rebuild();
+    this.events.onCollapseChange(this.collapsedGroups());
+    this.events.onAnnounce(`${this.groupLabel.get(id)} ${want ? 'collapsed' : 'expanded'}`);
+    this.cy.$id(id).select();
+  }
+
+  /** Collapses every group at `depth` (0 = outermost) and deeper; expands all when depth is null. */
+  collapseToDepth(depth: number | null): void {
+    this.collapsed = new Set(depth === null ? [] : this.view.groups.filter((g) => this.ancestors(g.id).length - 1 === depth).map((g) => g.id));
+    this.rebuild();
+    this.events.onCollapseChange(this.collapsedGroups());
+  }
+
+  private expandTo(nodeId: string): void {
+    const group = this.nodesById.get(nodeId)?.group ?? this.groupParent.get(nodeId);
+    const chain = this.ancestors(group);
+    if (chain.some((g) => this.collapsed.has(g))) {
+      for (const g of chain) this.collapsed.delete(g);
+      this.rebuild();
+      this.events.onCollapseChange(this.collapsedGroups());
+    }
+  }
+
+  // ------------------------------------------------------------ styling
+
+  setTheme(theme: Theme): void {
+    this.theme = theme;
+    this.cy.style(this.stylesheet());
+    this.applyPaint();
+  }
+
+  private stylesheet(): cytoscape.StylesheetJson {
+    const t = this.theme;
+    const hc = t.kind.startsWith('high-contrast');
+    const pie: Record<string, unknown> = { 'pie-size': '100%' };
+    for (let k = 1; k <= MAX_SLICES; k++) {
+      pie[`pie-${k}-background-color`] = `data(p${k}c)`;
+      pie[`pie-${k}-background-size`] = `data(p${k}s)`;
+      pie[`pie-${k}-background-opacity`] = `data(p${k}o)`;
+    }
+    return [
+      {
+        selector: 'node',
+        style: {
+          shape: 'round-rectangle',
+          width: 'data(w)',
+          height: 'data(h)',
+          label: 'data(label)',
+          'text-wrap': 'wrap',
+          'text-valign': 'center',
+          'text-halign': 'center',
+          'font-family': t.fontFamily,
+          'font-size': 12,
+          'line-height': 1.25,
+          color: t.foreground,
+          'background-color': t.nodeFill,
+          'border-width': hc ? 2 : 1,
+          'border-color': t.border,
+          'min-zoomed-font-size': 6,
+        },
+      },
+      { selector: 'node.params', style: { 'border-width': hc ? 3 : 2 } },
+      { selector: 'node.io', style: { shape: 'round-tag', 'background-color': t.groupFill, 'border-style': 'dashed' } },
+      {
+        selector: 'node.scope',
+        style: {
+          shape: 'round-rectangle',
+          'background-color': t.groupFill,
+          'background-opacity': 0.5,
+          'border-style': 'dashed',
+          'border-color': t.border,
+          color: t.muted,
+          'text-valign': 'top',
+          'text-halign': 'center',
+          'text-margin-y': -2,
+          'font-size': 11,
+          padding: '10px',
+        },
+      },
+      { selector: 'node.scope.collapsed', style: { 'border-style': 'double', 'border-width': 4, color: t.foreground, 'text-valign': 'center', 'text-margin-y': 0, 'font-size': 12, 'background-opacity': 1 } },
+      { selector: 'node.ov', style: pie },
+      { selector: 'node.ring', style: { 'border-color': 'data(rc)', 'border-width': 'data(rw)', 'border-style': 'solid' } },
+      {
+        selector: 'edge',
+        style: {
+          width: hc ? 2 : 1.2,
+          'line-color': t.edge,
+          'target-arrow-color': t.edge,
+          'target-arrow-shape': 'triangle',
+          'arrow-scale': 0.8,
+          'curve-style': 'bezier',
+        },
+      },
+      { selector: 'edge.meta', style: { 'line-style': 'dashed', width: hc ? 3 : 2 } },
+      { selector: '.faded', style: { opacity: 0.22 } },
+      { selector: 'node.hl', style: { 'border-color': t.highlight, 'border-width': 4, 'border-style': 'solid', opacity: 1 } },
+      { selector: 'node.match', style: { 'border-color': t.highlight, 'border-width': 3, 'border-style': 'solid' } },
+      { selector: 'node:selected', style: { 'overlay-color': t.focus, 'overlay-opacity': 0.25, 'overlay-padding': 4, 'border-color': t.focus, 'border-width': 3 } },
+    ] as unknown as cytoscape.StylesheetJson;
+  }
+
+  /** Replaces the overlay paint (nodes not in the map are drawn plain). */
+  setPaint(paint: Map<string, NodePaint>): void {
+    this.paint = paint;
+    this.applyPaint();
+  }
+
+  private applyPaint(): void {
+    this.cy.batch(() => {
+      this.cy.nodes().forEach((node) => {
+        const p = this.paint.get(node.id());
+        if (!p || p.slices.length === 0) {
+          if (node.hasClass('ov')) node.removeClass('ov');
+        } else {
+          const data: Record<string, unknown> = {};
+          const size = 100 / p.slices.length;
+          for (let k = 1; k <= MAX_SLICES; k++) {
+            const s = p.slices[k - 1];
+            data[`p${k}c`] = s ? s.color : '#000000';
+            data[`p${k}s`] = s ? size : 0;
+            data[`p${k}o`] = s ? Math.max(0, Math.min(1, s.amount)) : 0;
+          }
+          node.data(data);
+          node.addClass('ov');
+        }
+        if (p?.ring) {
+          node.data({ rc: p.ring.color, rw: p.ring.width });
+          node.addClass('ring');
+        } else if (node.hasClass('ring')) node.removeClass('ring');
+      });
+    });
+  }
+
+  /** Emphasises these nodes (or the groups that hold them when collapsed) and fades the rest; null clears. */
+  highlight(ids: string[] | null): void {
+    this.highlighted = ids ? new Set(ids.map((id) => this.representative(id))) : null;
+    this.applyHighlight();
+    if (this.highlighted && this.highlighted.size) {
+      const els = this.cy.collection(this.cy.nodes().filter((n) => this.highlighted!.has(n.id())));
+      if (els.length) this.cy.fit(els, 60);
+    }
+  }
+
+  highlightedIds(): string[] {
+    return this.highlighted ? [...this.highlighted] : [];
+  }
+
+  private applyHighlight(): void {
+    const h = this.highlighted;
+    this.cy.batch(() => {
+      this.cy.elements().removeClass('faded hl');
+      if (!h) return;
+      this.cy.nodes().forEach((n) => {
+        if (h.has(n.id())) n.addClass('hl');
+        else if (!n.isParent()) n.addClass('faded');
+      });
+      this.cy.edges().forEach((e) => {
+        if (!(h.has(e.source().id()) && h.has(e.target().id()))) e.addClass('faded');
+      });
+    });
+  }
+
+  // ------------------------------------------------------------ search, selection, viewport
+
+  /** Marks nodes whose name, label or op type contains `query`; returns their ids. */
+  search(query: string): string[] {
+    const q = query.trim().toLowerCase();
+    this.matches = q ? this.view.nodes.filter((n) => n.id.toLowerCase().includes(q) || n.label.toLowerCase().includes(q) || n.opType.toLowerCase().includes(q)).map((n) => n.id) : [];
+    this.matchIndex = -1;
+    const reps = new Set(this.matches.map((id) => this.representative(id)));
+    this.cy.batch(() => {
+      this.cy.nodes().removeClass('match');
+      this.cy.nodes().forEach((n) => {
+        if (reps.has(n.id())) n.addClass('match');
+      });
+    });
+    return this.matches;
+  }
+
+  /** Moves to the next (or previous) search match: expands its groups, selects and centres it. */
+  nextMatch(step = 1): string | null {
+    if (!this.matches.length) return null;
+    this.matchIndex = (this.matchIndex + step + this.matches.length) % this.matches.length;
+    const id = this.matches[this.matchIndex]!;
+    this.select(id, true);
+    return id;
+  }
+
+  select(id: string, reveal: boolean): void {
+    if (reveal) this.expandTo(id);
+    const node = this.cy.$id(this.representative(id));
+    if (node.empty()) return;
+    this.cy.nodes().unselect();
+    node.select();
+    if (reveal) this.reveal(node);
+    this.events.onSelect(node.id());
+    this.events.onAnnounce(describe(this, node.id()));
+  }
+
+  selectedId(): string | null {
+    const s = this.cy.nodes(':selected');
+    return s.nonempty() ? s[0]!.id() : null;
+  }
+
+  private reveal(node: cytoscape.NodeSingular): void {
+    const ext = this.cy.extent();
+    const p = node.position();
+    if (p.x < ext.x1 || p.x > ext.x2 || p.y < ext.y1 || p.y > ext.y2) {
+      if (this.cy.zoom() < 0.6) this.cy.zoom(0.9);
+      this.cy.center(node);
+    }
+  }
+
+  fit(): void {
+    this.cy.fit(undefined, 24);
+  }
+
+  zoomBy(factor: number): void {
+    const z = this.cy.zoom() * factor;
+    this.cy.zoom({ level: z, renderedPosition: { x: this.container.clientWidth / 2, y: this.container.clientHeight / 2 } });
+  }
+
+  viewport(): GraphViewport {
+    return { zoom: this.cy.zoom(), pan: { ...this.cy.pan() } };
+  }
+
+  setViewport(v: GraphViewport): void {
+    this.cy.viewport({ zoom: v.zoom, pan: v.pan });
+  }
+
+  nodeInfo(id: string): LayerNode | undefined {
+    return this.nodesById.get(id);
+  }
+
+  groupInfo(id: string): { label: string; nodeCount: number; collapsed: boolean; parent?: string } | undefined {
+    if (!this.groupParent.has(id)) return undefined;
+    return { label: this.groupLabel.get(id)!, nodeCount: this.groupSize.get(id) ?? 0, collapsed: this.collapsed.has(id), parent: this.groupParent.get(id) };
+  }
+
+  // ------------------------------------------------------------ keyboard
+
+  private onKey(e: KeyboardEvent): void {
+    const sel = this.selectedId();
+    const node = sel ? this.cy.$id(sel) : null;
+    const pick = (n: cytoscape.NodeCollection | cytoscape.CollectionReturnValue) => {
+      const leaf = n.filter((x) => !x.isParent());
+      if (leaf.empty()) return;
+      const ordered = leaf.sort((a, b) => a.position('x') - b.position('x'));
+      this.select(ordered[0]!.id(), true);
+    };
+    switch (e.key) {
+      case 'ArrowDown':
+        if (!node) pick(this.topNodes());
+        else pick(node.outgoers('node'));
+        break;
+      case 'ArrowUp':
+        if (!node) pick(this.topNodes());
+        else pick(node.incomers('node'));
+        break;
+      case 'ArrowLeft':
+      case 'ArrowRight': {
+        if (!node) {
+          pick(this.topNodes());
+          break;
+        }
+        const y = node.position('y');
+        const x = node.position('x');
+        const dir = e.key === 'ArrowLeft' ? -1 : 1;
+        const same = this.cy.nodes().filter((n) => !n.isParent() && n.id() !== node.id() && Math.abs(n.position('y') - y) < 2 && (n.position('x') - x) * dir > 0);
+        const next = same.sort((a, b) => Math.abs(a.position('x') - x) - Math.abs(b.position('x') - x));
+        if (next.nonempty()) this.select(next[0]!.id(), true);
+        break;
+      }
+      case 'Enter':
+      case ' ':
+        if (sel && this.groupParent.has(sel)) this.toggleGroup(sel);
+        else if (sel) this.events.onSelect(sel);
+        break;
+      case '+':
+      case '=':
+        this.zoomBy(1.25);
+        break;
+      case '-':
+        this.zoomBy(0.8);
+        break;
+      case '0':
+        this.fit();
+        break;
+      case 'Escape':
+        this.highlight(null);
+        this.cy.nodes().unselect();
+        this.events.onSelect(null);
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  }
+
+  private topNodes(): cytoscape.NodeCollection {
+    const leaves = this.cy.nodes().filter((n) => !n.isParent());
+    let minY = Infinity;
+    leaves.forEach((n) => { minY = Math.min(minY, n.position('y')); });
+    return leaves.filter((n) => Math.abs(n.position('y') - minY) < 2);
+  }
+
+  // ------------------------------------------------------------ export
+
+  png(): string {
+    return this.cy.png({ output: 'base64', full: true, scale: 2, bg: this.theme.background, maxWidth: 8000, maxHeight: 8000 }) as unknown as string;
+  }
+
+  /** A self-contained SVG of the visible graph (scope boxes, edges, nodes with overlay slices, labels). */
+  svg(): string {
+    const t = this.theme;
+    const bb = this.cy.elements().boundingBox({});
+    const pad = 20;
+    const out: string[] = [];
+    const x0 = bb.x1 - pad;
+    const y0 = bb.y1 - pad;
+    const w = bb.w + 2 * pad;
+    const h = bb.h + 2 * pad;
+    out.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="${f(x0)} ${f(y0)} ${f(w)} ${f(h)}" width="${f(w)}" height="${f(h)}" font-family="${esc(t.fontFamily)}" font-size="12">`);
+    out.push(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="${esc(t.edge)}"/></marker></defs>`);
+    out.push(`<rect x="${f(x0)}" y="${f(y0)}" width="${f(w)}" height="${f(h)}" fill="${esc(t.background)}"/>`);
+    const parents = this.cy.nodes().filter((n) => n.isParent()).sort((a, b) => a.ancestors().length - b.ancestors().length);
+    parents.forEach((n) => {
+      const b = n.boundingBox({ includeLabels: false });
+      out.push(`<g class="scope"><rect x="${f(b.x1)}" y="${f(b.y1)}" width="${f(b.w)}" height="${f(b.h)}" rx="6" fill="${esc(t.groupFill)}" fill-opacity="0.5" stroke="${esc(t.border)}" stroke-dasharray="4 3"/>`
+        + `<text x="${f(b.x1 + b.w / 2)}" y="${f(b.y1 - 4)}" text-anchor="middle" fill="${esc(t.muted)}" font-size="11">${esc(String(n.data('label')))}</text></g>`);
+    });
+    this.cy.edges().forEach((e) => {
+      const s = e.sourceEndpoint();
+      const d = e.targetEndpoint();
+      const dash = e.hasClass('meta') ? ' stroke-dasharray="5 3"' : '';
+      out.push(`<line x1="${f(s.x)}" y1="${f(s.y)}" x2="${f(d.x)}" y2="${f(d.y)}" stroke="${esc(t.edge)}" stroke-width="1.2"${dash} marker-end="url(#arrow)"/>`);
+    });
+    this.cy.nodes().filter((n) => !n.isParent()).forEach((n) => {
+      const p = n.position();
+      const nw = n.width();
+      const nh = n.height();
+      const x = p.x - nw / 2;
+      const y = p.y - nh / 2;
+      const paint = this.paint.get(n.id());
+      const stroke = paint?.ring ? paint.ring.color : t.border;
+      const sw = paint?.ring ? paint.ring.width : n.hasClass('params') ? 2 : 1;
+      out.push(`<g class="node" data-id="${esc(n.id())}"><rect x="${f(x)}" y="${f(y)}" width="${f(nw)}" height="${f(nh)}" rx="6" fill="${esc(t.nodeFill)}"/>`);
+      if (paint && paint.slices.length) {
+        const r = Math.hypot(nw, nh) / 2;
+        const clip = `clip-${out.length}`;
+        out.push(`<clipPath id="${clip}"><rect x="${f(x)}" y="${f(y)}" width="${f(nw)}" height="${f(nh)}" rx="6"/></clipPath><g clip-path="url(#${clip})">`);
+        const n0 = paint.slices.length;
+        paint.slices.forEach((s, k) => {
+          const a0 = (k / n0) * 2 * Math.PI - Math.PI / 2;
+          const a1 = ((k + 1) / n0) * 2 * Math.PI - Math.PI / 2;
+          const path = n0 === 1
+            ? `M${f(p.x - r)},${f(p.y)}a${f(r)},${f(r)} 0 1,0 ${f(2 * r)},0a${f(r)},${f(r)} 0 1,0 ${f(-2 * r)},0z`
+            : `M${f(p.x)},${f(p.y)}L${f(p.x + r * Math.cos(a0))},${f(p.y + r * Math.sin(a0))}A${f(r)},${f(r)} 0 ${a1 - a0 > Math.PI ? 1 : 0},1 ${f(p.x + r * Math.cos(a1))},${f(p.y + r * Math.sin(a1))}z`;
+          out.push(`<path d="${path}" fill="${esc(s.color)}" fill-opacity="${f(Math.max(0, Math.min(1, s.amount)))}"/>`);
+        });
+        out.push('</g>');
+      }
+      out.push(`<rect x="${f(x)}" y="${f(y)}" width="${f(nw)}" height="${f(nh)}" rx="6" fill="none" stroke="${esc(stroke)}" stroke-width="${f(sw)}"/>`);
+      const lines = String(n.data('label')).split('\n');
+      lines.forEach((line, i) => {
+        const ty = p.y + (i - (lines.length - 1) / 2) * LINE_HEIGHT + 4;
+        out.push(`<text x="${f(p.x)}" y="${f(ty)}" text-anchor="middle" fill="${esc(t.foreground)}">${esc(line)}</text>`);
+      });
+      out.push('</g>');
+    });
+    out.push('</svg>');
+    return out.join('\n');
+  }
+
+  destroy(): void {
+    this.cy.destroy();
+  }
+}
+
+function nodeLines(n: LayerNode): string[] {
+  if (n.opType === 'Input' || n.opType === 'Output') {
+    const shape = n.outputs[0]?.shape ?? n.inputs[0]?.shape;
+    return [truncate(n.label, 28), `${n.opType}${shape ? ' ' + shapeText(shape) : ''}`];
+  }
+  const first = n.parameters.find((p) => p.maskable) ?? n.parameters[0];
+  const second = first ? `${n.opType} ${shapeText(first.shape)}` : n.opType;
+  return n.label === n.opType ? [second] : [truncate(n.label, 28), second];
+}
+
+export function shapeText(shape: (number | string | null)[]): string {
+  return shape.map((d) => (d === null ? '?' : String(d))).join('×') || 'scalar';
+}
+
+function truncate(s: string, n: number): string {
+  return s.length <= n ? s : s.slice(0, n - 1) + '…';
+}
+
+function describe(g: GraphView, id: string): string {
+  const n = g.nodeInfo(id);
+  if (n) return `${n.opType} ${n.id}${n.parameters.length ? `, ${n.parameters.length} parameter tensors` : ''}`;
+  const grp = g.groupInfo(id);
+  return grp ? `group ${grp.label}, ${grp.nodeCount} ops, ${grp.collapsed ? 'collapsed' : 'expanded'}` : id;
+}
+
+function f(x: number): string {
+  return Number.isFinite(x) ? String(Math.round(x * 100) / 100) : '0';
+}
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
