@@ -435,7 +435,7 @@ export class GraphView {
     const pick = (n: cytoscape.NodeCollection | cytoscape.CollectionReturnValue) => {
       const leaf = n.filter((x) => !x.isParent());
       if (leaf.empty()) return;
-      const ordered = leaf.sort((a, b) => a.position('x') - b.position('x'));
+      const ordered = leaf.sort((a, b) => px(a) - px(b));
       this.select(ordered[0]!.id(), true);
     };
     switch (e.key) {
@@ -457,7 +457,7 @@ export class GraphView {
         const x = node.position('x');
         const dir = e.key === 'ArrowLeft' ? -1 : 1;
         const same = this.cy.nodes().filter((n) => !n.isParent() && n.id() !== node.id() && Math.abs(n.position('y') - y) < 2 && (n.position('x') - x) * dir > 0);
-        const next = same.sort((a, b) => Math.abs(a.position('x') - x) - Math.abs(b.position('x') - x));
+        const next = same.sort((a, b) => Math.abs(px(a) - x) - Math.abs(px(b) - x));
         if (next.nonempty()) this.select(next[0]!.id(), true);
         break;
       }
@@ -491,7 +491,7 @@ export class GraphView {
     const leaves = this.cy.nodes().filter((n) => !n.isParent());
     let minY = Infinity;
     leaves.forEach((n) => { minY = Math.min(minY, n.position('y')); });
-    return leaves.filter((n) => Math.abs(n.position('y') - minY) < 2);
+    return leaves.filter((n) => Math.abs((n as cytoscape.NodeSingular).position('y') - minY) < 2);
   }
 
   // ------------------------------------------------------------ export
@@ -513,7 +513,7 @@ export class GraphView {
     out.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="${f(x0)} ${f(y0)} ${f(w)} ${f(h)}" width="${f(w)}" height="${f(h)}" font-family="${esc(t.fontFamily)}" font-size="12">`);
     out.push(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="${esc(t.edge)}"/></marker></defs>`);
     out.push(`<rect x="${f(x0)}" y="${f(y0)}" width="${f(w)}" height="${f(h)}" fill="${esc(t.background)}"/>`);
-    const parents = this.cy.nodes().filter((n) => n.isParent()).sort((a, b) => a.ancestors().length - b.ancestors().length);
+    const parents = this.cy.nodes().filter((n) => n.isParent()).sort((a, b) => (a as cytoscape.NodeSingular).ancestors().length - (b as cytoscape.NodeSingular).ancestors().length);
     parents.forEach((n) => {
       const b = n.boundingBox({ includeLabels: false });
       out.push(`<g class="scope"><rect x="${f(b.x1)}" y="${f(b.y1)}" width="${f(b.w)}" height="${f(b.h)}" rx="6" fill="${esc(t.groupFill)}" fill-opacity="0.5" stroke="${esc(t.border)}" stroke-dasharray="4 3"/>`
@@ -566,6 +566,8 @@ export class GraphView {
     this.cy.destroy();
   }
 }
+
+const px = (n: cytoscape.SingularElementArgument) => (n as cytoscape.NodeSingular).position('x');
 
 function nodeLines(n: LayerNode): string[] {
   if (n.opType === 'Input' || n.opType === 'Output') {

@@ -5,9 +5,8 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { LayerGraphView } from '../shared/viewModel';
-import type { FromWebview, ToWebview } from '../shared/webviewProtocol';
-import type { RunRecord } from './loadRuns';
+import type { LayerGraphView, OverlayView } from '../shared/viewModel';
+import { MessageEndpoint, type FromWebview, type ToWebview } from '../shared/webviewProtocol';
 import { isTreeNode, pickModel, pickRun } from './pickers';
 import { showError, type Services } from './Services';
 import { userMessage } from './userMessage';
@@ -25,11 +24,16 @@ export interface Selection {
   seed?: number;
 }
 
+interface OpenPanel {
+  panel: vscode.WebviewPanel;
+  endpoint: MessageEndpoint<FromWebview, ToWebview>;
+}
+
 const key = (uri: vscode.Uri) => path.resolve(uri.fsPath);
 
 export class LayerGraphEditorProvider implements vscode.CustomReadonlyEditorProvider<ModelDocument> {
   static readonly viewType = 'subnetworkLens.layerGraph';
-  private readonly panels = new Map<string, Set<vscode.WebviewPanel>>();
+  private readonly panels = new Map<string, Set<OpenPanel>>();
   private readonly pending = new Map<string, Selection>();
   private readonly graphs = new Map<string, { mtimeMs: number; view: Promise<LayerGraphView> }>();
 
@@ -76,9 +80,15 @@ export class LayerGraphEditorProvider implements vscode.CustomReadonlyEditorProv
     const open = this.panels.get(key(model));
     if (selection) this.pending.set(key(model), selection);
     if (open && open.size > 0) {
-      const panel = [...open][0]!;
-      panel.reveal();
-      if (selection) await this.sendRun(panel, selection);
+      [...open][0]!.panel.reveal();
+      if (selection) {
+        this.pending.delete(key(model));
+        try {
+          await this.sendRun(model, selection);
+        } catch (e) {
+          showError(this.s, e, 'Showing the run');
+        }
+      }
       return;
     }
     await vscode.commands.executeCommand('vscode.openWith', model, LayerGraphEditorProvider.viewType);
@@ -86,47 +96,75 @@ export class LayerGraphEditorProvider implements vscode.CustomReadonlyEditorProv
 
   async resolveCustomEditor(document: ModelDocument, panel: vscode.WebviewPanel): Promise<void> {
     const k = key(document.uri);
-    const set = this.panels.get(k) ?? new Set();
-    set.add(panel);
-    this.panels.set(k, set);
-    panel.onDidDispose(() => set.delete(panel));
-
     const ext = this.s.context.extensionUri;
     const webview = panel.webview;
     webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(ext, 'dist'), vscode.Uri.joinPath(ext, 'media')] };
     webview.html = webviewHtml({
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(ext, 'dist', 'webview.js')),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(ext, 'dist', 'webview.css')),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(ext, 'media', 'webview.css')),
       nonce: crypto.randomBytes(16).toString('base64'),
       cspSource: webview.cspSource,
+      title: path.basename(document.uri.fsPath),
     });
-    webview.onDidReceiveMessage(async (message: FromWebview) => {
-      try {
-        await this.onMessage(document, panel, message);
-      } catch (e) {
-        showError(this.s, e, 'Layer graph');
-      }
+    const endpoint = new MessageEndpoint<FromWebview, ToWebview>(
+      (envelope) => webview.postMessage(envelope),
+      (message) => this.onMessage(document, message),
+    );
+    const open: OpenPanel = { panel, endpoint };
+    const set = this.panels.get(k) ?? new Set();
+    set.add(open);
+    this.panels.set(k, set);
+    panel.onDidDispose(() => {
+      set.delete(open);
+      endpoint.dispose();
+    });
+    webview.onDidReceiveMessage((message: unknown) => {
+      endpoint.receive(message).catch((e) => this.s.log.warn(`webview message failed: ${(e as Error).message}`));
     });
   }
 
-  private async onMessage(document: ModelDocument, panel: vscode.WebviewPanel, message: FromWebview): Promise<void> {
+  private async onMessage(document: ModelDocument, message: FromWebview): Promise<ToWebview | void> {
     switch (message.type) {
       case 'ready': {
         let view: LayerGraphView;
         try {
           view = await this.graph(document.uri);
         } catch (e) {
-          await this.post(panel, { type: 'error', message: userMessage(e, 'Reading the model') } as ToWebview);
-          return;
+          return { type: 'error', message: userMessage(e, `Reading ${path.basename(document.uri.fsPath)}`) };
         }
-        await this.post(panel, { type: 'init', view } as ToWebview);
         const selection = this.pending.get(key(document.uri)) ?? (await this.latestRun(document.uri));
         this.pending.delete(key(document.uri));
-        if (selection) await this.sendRun(panel, selection);
-        return;
+        let overlay: OverlayView | null = null;
+        if (selection) {
+          try {
+            overlay = await this.overlay(document.uri, selection.runDir);
+          } catch (e) {
+            showError(this.s, e, 'Showing the run');
+          }
+        }
+        if (selection && (selection.subroutine || selection.seed !== undefined)) {
+          // Narrow to what was clicked once the webview has drawn the init message.
+          setTimeout(() => this.broadcast(document.uri, { type: 'select', subroutine: selection.subroutine, seed: selection.seed }), 0);
+        }
+        return { type: 'init', view, title: path.basename(document.uri.fsPath), overlay };
       }
+      case 'export': {
+        const target = await vscode.window.showSaveDialog({
+          defaultUri: vscode.Uri.file(path.join(path.dirname(document.uri.fsPath), message.fileName)),
+          filters: message.format === 'png' ? { 'PNG image': ['png'] } : { 'SVG image': ['svg'] },
+        });
+        if (!target) return { type: 'exported', path: null };
+        const bytes = message.encoding === 'base64' ? Buffer.from(message.data, 'base64') : Buffer.from(message.data, 'utf8');
+        await vscode.workspace.fs.writeFile(target, bytes);
+        return { type: 'exported', path: target.fsPath };
+      }
+      case 'log':
+        if (message.level === 'error') this.s.log.error(`webview: ${message.message}`);
+        else if (message.level === 'warn') this.s.log.warn(`webview: ${message.message}`);
+        else this.s.log.info(`webview: ${message.message}`);
+        return;
       default:
-        this.s.log.info(`webview: ${JSON.stringify(message).slice(0, 200)}`);
+        return;
     }
   }
 
@@ -136,14 +174,17 @@ export class LayerGraphEditorProvider implements vscode.CustomReadonlyEditorProv
     return runs[0] ? { runDir: runs[0].dir } : undefined;
   }
 
-  private async sendRun(panel: vscode.WebviewPanel, selection: Selection): Promise<void> {
-    const run: RunRecord | undefined = (await this.s.tree.allRuns()).find((r) => path.resolve(r.dir) === path.resolve(selection.runDir));
-    if (!run) return;
-    await this.post(panel, { type: 'run', info: run.info, results: run.results ?? null, subroutine: selection.subroutine, seed: selection.seed } as unknown as ToWebview);
+  private async sendRun(model: vscode.Uri, selection: Selection): Promise<void> {
+    const overlay = await this.overlay(model, selection.runDir);
+    this.broadcast(model, { type: 'overlay', overlay, subroutine: selection.subroutine, seed: selection.seed });
   }
 
-  private async post(panel: vscode.WebviewPanel, message: ToWebview): Promise<void> {
-    await panel.webview.postMessage(message);
+  private broadcast(model: vscode.Uri, message: ToWebview): void {
+    for (const p of this.panels.get(key(model)) ?? []) p.endpoint.post(message);
+  }
+
+  private overlay(model: vscode.Uri, runDir: string): Promise<OverlayView> {
+    return this.s.views.run('overlay', { modelPath: model.fsPath, runDir }).result;
   }
 
   /** The layer graph of `uri`, built in the views compute process; cached while the file is unchanged. */

@@ -39,6 +39,8 @@ export interface MaskSpec {
   temperature: [number, number];
   /** magnitude / attribution: fraction of each masked tensor's elements kept (default 0.1). */
   keep?: number;
+  /** magnitude / attribution: rank within each tensor ('tensor', default) or across all masked tensors ('global'). */
+  keepScope?: 'tensor' | 'global';
 }
 
 export interface ControlsSpec {

@@ -125,7 +125,7 @@ async function trainMask(ctx: WorkItemContext, seed: number, hyperparameters: Hy
   const m = { ...spec.mask, ...hyperparameters };
   if (m.method === 'magnitude' || m.method === 'attribution') {
     const masks = await oneShotMask(ctx.model, {
-      method: m.method, tensors: ctx.masked, keep: m.keep ?? 0.1, output: ctx.output, head: spec.head, data: ctx.train, unitAxes: ctx.unitAxes, threads: ctx.threads,
+      method: m.method, tensors: ctx.masked, keep: m.keep ?? 0.1, scope: m.keepScope, output: ctx.output, head: spec.head, data: ctx.train, unitAxes: ctx.unitAxes, threads: ctx.threads,
     });
     return { masks, info: { steps: 0, finalLoss: null, trainAccuracy: null, finalBeta: null, hyperparameters }, stepMs: [] };
   }

@@ -9,8 +9,9 @@ import type { Masks } from './applyMask';
 export interface OneShotOptions {
   method: 'magnitude' | 'attribution';
   tensors: string[];
-  /** Fraction of each tensor's elements to keep. */
+  /** Fraction of elements to keep: of each tensor (`scope` 'tensor'), or of all masked tensors together ('global'). */
   keep: number;
+  scope?: 'tensor' | 'global';
   output: string;
   head: HeadSpec;
   data: TrainingData;
@@ -23,6 +24,16 @@ export async function oneShotMask(model: Model, options: OneShotOptions): Promis
     ? await attribute(model, options.data, { output: options.output, head: options.head, tensors: options.tensors, threads: options.threads })
     : new Map(options.tensors.map((n) => [n, model.graph.initializers.get(n)!.data as Float32Array]));
   const masks: Masks = new Map();
+  if (options.scope === 'global') {
+    // One ranking over the concatenation of all tensors, then split back.
+    const all = new Float32Array(options.tensors.reduce((n, t) => n + scores.get(t)!.length, 0));
+    let at = 0;
+    for (const t of options.tensors) { all.set(scores.get(t)!, at); at += scores.get(t)!.length; }
+    const keep = topFraction(all, options.keep);
+    at = 0;
+    for (const t of options.tensors) { const n = scores.get(t)!.length; masks.set(t, keep.slice(at, at + n)); at += n; }
+    return masks;
+  }
   for (const name of options.tensors) masks.set(name, topFraction(scores.get(name)!, options.keep));
   return masks;
 }
