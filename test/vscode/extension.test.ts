@@ -146,6 +146,22 @@ describe('Subnetwork Lens in a real VS Code (code-server)', { skip }, () => {
       });
     }
 
+    test('the layer graph webview draws the graph with the finished run\'s subnetworks', async () => {
+      const page = s.page;
+      // Find subnetworks opened the report (the model's layer graph with the run's overlay) when it finished.
+      await page.locator('.tab:has-text("model.onnx")').first().click();
+      const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      await frame.locator('#graph canvas').first().waitFor({ timeout: 60_000 });
+      await frame.locator('#tab-overlay').click();
+      try {
+        await frame.locator('#overlay:has-text("inside")').waitFor({ timeout: 30_000 });
+      } finally {
+        await screenshot(page, 'trusted-layer-graph-overlay');
+      }
+      await frame.locator('#tab-overlap').click();
+      await screenshot(page, 'trusted-layer-graph-overlap');
+    });
+
     test('the activity bar shows the Subnetwork Lens view with the model', async () => {
       const page = s.page;
       const item = page.locator('.activitybar .action-item a[aria-label^="Subnetwork Lens"]');

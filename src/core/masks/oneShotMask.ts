@@ -42,8 +42,13 @@ export async function oneShotMask(model: Model, options: OneShotOptions): Promis
 export function topFraction(scores: ArrayLike<number>, keep: number): Uint8Array {
   const n = scores.length;
   const k = Math.min(n, Math.ceil(keep * n));
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => Math.abs(scores[b]!) - Math.abs(scores[a]!) || a - b);
   const out = new Uint8Array(n);
-  for (let i = 0; i < k; i++) out[order[i]!] = 1;
+  if (k === 0) return out;
+  // Threshold = the k-th largest magnitude (a native numeric sort of a copy), then ties in index order.
+  const mags = Float64Array.from({ length: n }, (_, i) => Math.abs(scores[i]!)).sort();
+  const threshold = mags[n - k]!;
+  let taken = 0;
+  for (let i = 0; i < n; i++) if (Math.abs(scores[i]!) > threshold) { out[i] = 1; taken++; }
+  for (let i = 0; i < n && taken < k; i++) if (Math.abs(scores[i]!) === threshold) { out[i] = 1; taken++; }
   return out;
 }

@@ -1,4 +1,5 @@
-// The vision base model as ONNX Model IR: three conv blocks (Conv 3×3 → Relu → MaxPool 2×2) and an
+// The vision base model as ONNX Model IR: input centring (two scalar constants, rank 0, so masks
+// leave them alone), three conv blocks (Conv 3×3 → Relu → MaxPool 2×2) and an
 // MLP projection to the embedding `z`. Input `x` [N, 1, H, W] float32 → output `z` [N, D]. Weights are
 // freshly initialised from the seed (He for layers followed by Relu, Xavier for the last one);
 // the engine trains them. Node names are `/`-scoped so the layer graph groups them by block.
@@ -37,7 +38,14 @@ export function makeVisionModel(options: VisionModelOptions): Model {
     return name;
   };
 
-  let cur = 'x';
+  // Centre the pixels: background 0 → −1, small shapes 0.5 → 0, outline 1 → 1. With a zero
+  // background and zero biases most first-layer units would sit at Relu's kink with no gradient.
+  inits.push(makeTensor('input.offset', DataType.FLOAT, [], [0.5]), makeTensor('input.scale', DataType.FLOAT, [], [2]));
+  nodes.push(
+    { name: '/input/Sub', op: 'Sub', inputs: ['x', 'input.offset'], outputs: ['/input/Sub_output_0'] },
+    { name: '/input/Mul', op: 'Mul', inputs: ['/input/Sub_output_0', 'input.scale'], outputs: ['/input/Mul_output_0'] },
+  );
+  let cur = '/input/Mul_output_0';
   let inCh = 1;
   channels.forEach((outCh, i) => {
     const block = `conv${i + 1}`;

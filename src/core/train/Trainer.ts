@@ -7,6 +7,7 @@ import { DEFAULT_ADAM } from './buildTrainingGraph';
 import { oneHot } from './lossHeads';
 import { TrainerError } from './errors';
 import { Rng } from '../util/random';
+import { topFraction } from '../masks/oneShotMask';
 import type { Batch, TrainingData } from './TrainingData';
 
 export type FloatArray = Float32Array<ArrayBuffer> | Float64Array<ArrayBuffer>;
@@ -34,6 +35,11 @@ export interface TrainOptions {
   /** Called after every epoch with a state snapshot that `resume` accepts. */
   onEpoch?(checkpoint: TrainerCheckpoint): void | Promise<void>;
   resume?: TrainerCheckpoint;
+  /**
+   * Weight-sparse training: after every update keep only the fraction `keep` of each trained tensor with
+   * the largest magnitudes (the others are set to 0), a magnitude top-k constraint.
+   */
+  sparsity?: { keep: number };
 }
 
 export interface TrainerCheckpoint {
@@ -116,7 +122,12 @@ export class Trainer {
           throw new TrainerError(`the loss became ${loss} at epoch ${epoch + 1}, step ${step} (learning rate ${options.lr}); lower the learning rate or check the data for NaN/Inf`);
         }
         for (const t of tg.tensors) {
-          this.params.set(t.initializer, out[t.paramOut!]!.data as FloatArray);
+          const p = out[t.paramOut!]!.data as FloatArray;
+          if (options.sparsity) {
+            const keep = topFraction(p, options.sparsity.keep);
+            for (let i = 0; i < p.length; i++) if (!keep[i]) p[i] = 0;
+          }
+          this.params.set(t.initializer, p);
           m.set(t.initializer, out[t.mOut!]!.data as FloatArray);
           v.set(t.initializer, out[t.vOut!]!.data as FloatArray);
         }

@@ -127,3 +127,20 @@ describe('mask training on a small MLP', () => {
     await assert.rejects(buildTrainingGraph(cosine, { output: 'y', head: { type: 'classify' }, target: { kind: 'mask', method: 'continuous-sparsification', lambda: 0 }, tensors: ['W'], update: 'adam' }), /Cos[\s\S]*\/weird\/Cos/);
   });
 });
+
+describe('weight-sparse training', () => {
+  test('keeps only the requested fraction of each trained tensor non-zero', async () => {
+    const model = mlp(6, 16, 3);
+    const tg = await buildTrainingGraph(model, { output: 'logits', head: { type: 'classify' }, target: { kind: 'weights' }, tensors: WEIGHTS, update: 'adam' });
+    const init = new Map(WEIGHTS.map((w) => [w, (model.graph.initializers.get(w)!.data as Float32Array).slice() as FloatArray]));
+    const trainer = await Trainer.create(tg, init);
+    const res = await trainer.train(argmaxData(256, 6, 3), { epochs: 10, batch: 32, lr: 0.01, seed: 0, sparsity: { keep: 0.25 } });
+    await trainer.release();
+    for (const w of WEIGHTS) {
+      const p = res.params.get(w)!;
+      const nonzero = p.reduce((n, x) => n + (x !== 0 ? 1 : 0), 0);
+      assert.equal(nonzero, Math.ceil(0.25 * p.length), w);
+    }
+    assert.ok(res.last!.accuracy > 0.6, `train accuracy ${res.last!.accuracy}`);
+  });
+});

@@ -1,0 +1,61 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main } from '../../../src/cli/cli';
+import type { DemoSummary } from '../../../src/core/tasks/runDemo';
+import type { ResultsFile } from '../../../src/shared/results';
+import { readModel } from '../../../src/core/onnx/readModel';
+import { makeVisionModel } from '../../../src/core/tasks/makeVisionModel';
+import { demoPlan } from '../../../src/core/tasks/runDemo';
+
+const finite = (x: unknown, what: string) => assert.ok(typeof x === 'number' && Number.isFinite(x), `${what} = ${String(x)}`);
+
+describe('the quick demo', () => {
+  test('generates a workspace, trains the base model, runs the protocol and writes the summary table', { timeout: 180_000 }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-'));
+    const out: string[] = [];
+    const err: string[] = [];
+    const started = Date.now();
+    const code = await main(['demo', '--quick', '--out', dir, '--threads', '2'], { out: (t) => out.push(t), err: (t) => err.push(t) });
+    const seconds = (Date.now() - started) / 1000;
+    assert.equal(code, 0, err.join(''));
+    assert.ok(seconds < 150, `took ${seconds.toFixed(0)} s`);
+
+    const ws = path.join(dir, 'inside-contact');
+    for (const f of ['model.onnx', 'inside-contact.subnet.json', 'task-info.json', 'data/task_train.npz', 'data/task.npz', 'data/A_train.npz', 'data/B_test.npz']) {
+      assert.ok(fs.existsSync(path.join(ws, f)), `missing ${f}`);
+    }
+    // The model on disk is the trained one: its weights moved away from the seeded initialisation.
+    const plan = demoPlan('quick')[0]!;
+    const initial = makeVisionModel({ seed: 0, ...plan.model });
+    const trained = readModel(path.join(ws, 'model.onnx'));
+    const w0 = initial.graph.initializers.get('conv1.weight')!.data as Float32Array;
+    const w1 = trained.graph.initializers.get('conv1.weight')!.data as Float32Array;
+    assert.equal(w1.length, w0.length);
+    assert.ok(w1.some((v, i) => v !== w0[i]), 'conv1.weight unchanged by base training');
+
+    const md = fs.readFileSync(path.join(dir, 'summary.md'), 'utf8');
+    assert.match(md, /\| Task \| Family \| Base model \|/);
+    assert.match(md, /\| inside-contact \| vision \| scratch \|.*\| inside \|/);
+    assert.match(md, /\| inside-contact \| vision \| scratch \|.*\| contact \|/);
+    assert.ok(out.join('').includes('| Subroutine |'), 'the table is printed');
+    assert.match(err.join(''), /training the base model/);
+    assert.match(err.join(''), /finding subnetworks/);
+
+    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as DemoSummary;
+    assert.equal(summary.rows.length, 2);
+    for (const r of summary.rows) {
+      for (const k of ['baseAccuracy', 'subnetworkScore', 'ablationScore', 'keptFraction', 'overlapIoU'] as const) finite(r[k], `${r.subroutine}.${k}`);
+      assert.ok(r.keptFraction! > 0 && r.keptFraction! <= 1);
+      assert.ok(['compositional', 'not-compositional', 'inconclusive'].includes(r.verdict));
+    }
+    const t = summary.tasks[0]!;
+    assert.equal(t.status, 'complete');
+    finite(t.training.testAccuracy, 'testAccuracy');
+    const results = JSON.parse(fs.readFileSync(path.join(t.runDir, 'results.json'), 'utf8')) as ResultsFile;
+    assert.deepEqual(results.subroutineNames, ['inside', 'contact']);
+    assert.equal(results.partial, false);
+  });
+});
