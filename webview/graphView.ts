@@ -59,11 +59,11 @@ export class GraphView {
       layout: { name: 'preset' },
       minZoom: 0.02,
       maxZoom: 4,
-      wheelSensitivity: 0.3,
       boxSelectionEnabled: false,
       textureOnViewport: large,
       hideEdgesOnViewport: large,
       motionBlur: false,
+      autoungrabify: true,
     });
     this.cy.on('tap', 'node', (e) => {
       const id = e.target.id() as string;
@@ -117,25 +117,29 @@ export class GraphView {
     }
   }
 
-  /** Re-creates the visible elements for the current collapse state, lays them out and repaints. */
+  /**
+   * Re-creates the visible elements for the current collapse state, lays them out and repaints.
+   * Name scopes are drawn as plain box nodes behind their members, sized from the layout, rather than
+   * as cytoscape compound nodes: compound style updates walk ancestors and descendants for every
+   * property of every node, which cost seconds on a 2,000-node graph here.
+   */
   private rebuild(): void {
-    const els: cytoscape.ElementDefinition[] = [];
+    const nodes: cytoscape.ElementDefinition[] = [];
+    const edges: cytoscape.ElementDefinition[] = [];
+    const layoutNodes: { id: string; width: number; height: number; groups: string[] }[] = [];
     const hiddenGroup = (g: string) => this.ancestors(this.groupParent.get(g)).some((a) => this.collapsed.has(a));
     for (const g of this.view.groups) {
-      if (hiddenGroup(g.id)) continue;
-      const collapsed = this.collapsed.has(g.id);
+      if (hiddenGroup(g.id) || !this.collapsed.has(g.id)) continue;
       const size = this.sizes.get(g.id)!;
-      els.push({
-        group: 'nodes',
-        data: { id: g.id, parent: g.parent, label: collapsed ? size.lines : g.label, w: size.w, h: size.h },
-        classes: collapsed ? 'scope collapsed' : 'scope',
-      });
+      nodes.push({ group: 'nodes', data: { id: g.id, label: size.lines, w: size.w, h: size.h }, classes: 'scope collapsed' });
+      layoutNodes.push({ id: g.id, width: size.w, height: size.h, groups: this.ancestors(g.parent) });
     }
     for (const n of this.view.nodes) {
       if (this.representative(n.id) !== n.id) continue;
       const size = this.sizes.get(n.id)!;
       const kind = n.opType === 'Input' || n.opType === 'Output' ? 'io' : n.parameters.length ? 'op params' : 'op';
-      els.push({ group: 'nodes', data: { id: n.id, parent: n.group, label: size.lines, w: size.w, h: size.h }, classes: kind });
+      nodes.push({ group: 'nodes', data: { id: n.id, label: size.lines, w: size.w, h: size.h }, classes: kind });
+      layoutNodes.push({ id: n.id, width: size.w, height: size.h, groups: this.ancestors(n.group) });
     }
     const seen = new Set<string>();
     for (const e of this.view.edges) {
@@ -143,35 +147,57 @@ export class GraphView {
       const t = this.representative(e.target);
       if (s === t) continue;
       if (s === e.source && t === e.target) {
-        els.push({ group: 'edges', data: { id: e.id, source: s, target: t } });
+        edges.push({ group: 'edges', data: { id: e.id, source: s, target: t } });
       } else {
         const id = `meta:${s}->${t}`;
         if (seen.has(id)) continue;
         seen.add(id);
-        els.push({ group: 'edges', data: { id, source: s, target: t }, classes: 'meta' });
+        edges.push({ group: 'edges', data: { id, source: s, target: t }, classes: 'meta' });
       }
     }
     const t0 = performance.now();
-    const layoutNodes = els.filter((e) => e.group === 'nodes' && !this.isExpandedGroup(e.data.id!)).map((e) => ({
-      id: e.data.id!,
-      width: e.data.w as number,
-      height: e.data.h as number,
-      groups: this.ancestors(e.data.parent as string | undefined),
-    }));
-    const layoutEdges = els.filter((e) => e.group === 'edges').map((e) => ({ source: e.data.source as string, target: e.data.target as string }));
-    const { positions } = layeredLayout(layoutNodes, layoutEdges);
+    const { positions } = layeredLayout(layoutNodes, edges.map((e) => ({ source: e.data.source as string, target: e.data.target as string })), { rankSep: 48 });
     this.lastLayoutMs = performance.now() - t0;
-    for (const e of els) {
-      const p = positions.get(e.data.id!);
-      if (p) e.position = { x: p.x, y: p.y };
+    // Scope boxes: union of the members' boxes, more padding for outer scopes.
+    const boxes = new Map<string, { x1: number; y1: number; x2: number; y2: number; depth: number }>();
+    for (const ln of layoutNodes) {
+      const p = positions.get(ln.id)!;
+      ln.groups.forEach((g, level) => {
+        const pad = 10 * (ln.groups.length - level);
+        const b = boxes.get(g) ?? { x1: Infinity, y1: Infinity, x2: -Infinity, y2: -Infinity, depth: level };
+        b.x1 = Math.min(b.x1, p.x - ln.width / 2 - pad);
+        b.x2 = Math.max(b.x2, p.x + ln.width / 2 + pad);
+        b.y1 = Math.min(b.y1, p.y - ln.height / 2 - pad);
+        b.y2 = Math.max(b.y2, p.y + ln.height / 2 + pad);
+        boxes.set(g, b);
+      });
+    }
+    for (const n of nodes) n.position = positions.get(n.data.id!)!;
+    for (const [g, b] of boxes) {
+      nodes.unshift({
+        group: 'nodes',
+        data: { id: g, label: this.groupLabel.get(g) ?? g, w: b.x2 - b.x1, h: b.y2 - b.y1, z: b.depth },
+        position: { x: (b.x1 + b.x2) / 2, y: (b.y1 + b.y2) / 2 },
+        classes: 'scope box',
+      });
     }
     this.cy.batch(() => {
       this.cy.elements().remove();
-      this.cy.add(els);
+      this.cy.add([...nodes, ...edges]);
     });
     this.applyPaint();
     this.applyHighlight();
+    this.initialView();
+  }
+
+  /** Fits the graph; when that would make labels unreadable, shows the top of the graph at a readable zoom. */
+  private initialView(): void {
     this.cy.fit(undefined, 24);
+    if (this.cy.zoom() >= 0.5) return;
+    const bb = this.cy.elements().boundingBox({});
+    const w = this.container.clientWidth || 800;
+    const zoom = Math.max(0.5, Math.min(1, (w - 48) / bb.w));
+    this.cy.viewport({ zoom, pan: { x: w / 2 - ((bb.x1 + bb.x2) / 2) * zoom, y: 24 - bb.y1 * zoom } });
   }
 
   private isExpandedGroup(id: string): boolean {
@@ -247,16 +273,17 @@ export class GraphView {
           'border-width': hc ? 2 : 1,
           'border-color': t.border,
           'min-zoomed-font-size': 6,
+          'z-index-compare': 'manual',
+          'z-index': 100,
         },
       },
       { selector: 'node.params', style: { 'border-width': hc ? 3 : 2 } },
       { selector: 'node.io', style: { shape: 'round-tag', 'background-color': t.groupFill, 'border-style': 'dashed' } },
       {
-        selector: 'node.scope',
+        selector: 'node.box',
         style: {
-          shape: 'round-rectangle',
           'background-color': t.groupFill,
-          'background-opacity': 0.5,
+          'background-opacity': 0.45,
           'border-style': 'dashed',
           'border-color': t.border,
           color: t.muted,
@@ -264,10 +291,10 @@ export class GraphView {
           'text-halign': 'center',
           'text-margin-y': -2,
           'font-size': 11,
-          padding: '10px',
+          'z-index': 'data(z)',
         },
       },
-      { selector: 'node.scope.collapsed', style: { 'border-style': 'double', 'border-width': 4, color: t.foreground, 'text-valign': 'center', 'text-margin-y': 0, 'font-size': 12, 'background-opacity': 1 } },
+      { selector: 'node.scope.collapsed', style: { 'border-style': 'double', 'border-width': 4, color: t.foreground, 'font-size': 12 } },
       { selector: 'node.ov', style: pie },
       { selector: 'node.ring', style: { 'border-color': 'data(rc)', 'border-width': 'data(rw)', 'border-style': 'solid' } },
       {
@@ -279,6 +306,8 @@ export class GraphView {
           'target-arrow-shape': 'triangle',
           'arrow-scale': 0.8,
           'curve-style': 'bezier',
+          'z-index-compare': 'manual',
+          'z-index': 50,
         },
       },
       { selector: 'edge.meta', style: { 'line-style': 'dashed', width: hc ? 3 : 2 } },
@@ -342,7 +371,7 @@ export class GraphView {
       if (!h) return;
       this.cy.nodes().forEach((n) => {
         if (h.has(n.id())) n.addClass('hl');
-        else if (!n.isParent()) n.addClass('faded');
+        else if (!n.hasClass('box')) n.addClass('faded');
       });
       this.cy.edges().forEach((e) => {
         if (!(h.has(e.source().id()) && h.has(e.target().id()))) e.addClass('faded');
@@ -433,7 +462,7 @@ export class GraphView {
     const sel = this.selectedId();
     const node = sel ? this.cy.$id(sel) : null;
     const pick = (n: cytoscape.NodeCollection | cytoscape.CollectionReturnValue) => {
-      const leaf = n.filter((x) => !x.isParent());
+      const leaf = n.filter((x) => !x.hasClass('box'));
       if (leaf.empty()) return;
       const ordered = leaf.sort((a, b) => px(a) - px(b));
       this.select(ordered[0]!.id(), true);
@@ -456,7 +485,7 @@ export class GraphView {
         const y = node.position('y');
         const x = node.position('x');
         const dir = e.key === 'ArrowLeft' ? -1 : 1;
-        const same = this.cy.nodes().filter((n) => !n.isParent() && n.id() !== node.id() && Math.abs(n.position('y') - y) < 2 && (n.position('x') - x) * dir > 0);
+        const same = this.cy.nodes().filter((n) => !n.hasClass('box') && n.id() !== node.id() && Math.abs(n.position('y') - y) < 2 && (n.position('x') - x) * dir > 0);
         const next = same.sort((a, b) => Math.abs(px(a) - x) - Math.abs(px(b) - x));
         if (next.nonempty()) this.select(next[0]!.id(), true);
         break;
@@ -488,7 +517,7 @@ export class GraphView {
   }
 
   private topNodes(): cytoscape.NodeCollection {
-    const leaves = this.cy.nodes().filter((n) => !n.isParent());
+    const leaves = this.cy.nodes().filter((n) => !n.hasClass('box'));
     let minY = Infinity;
     leaves.forEach((n) => { minY = Math.min(minY, n.position('y')); });
     return leaves.filter((n) => Math.abs((n as cytoscape.NodeSingular).position('y') - minY) < 2);
@@ -513,7 +542,7 @@ export class GraphView {
     out.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="${f(x0)} ${f(y0)} ${f(w)} ${f(h)}" width="${f(w)}" height="${f(h)}" font-family="${esc(t.fontFamily)}" font-size="12">`);
     out.push(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="${esc(t.edge)}"/></marker></defs>`);
     out.push(`<rect x="${f(x0)}" y="${f(y0)}" width="${f(w)}" height="${f(h)}" fill="${esc(t.background)}"/>`);
-    const parents = this.cy.nodes().filter((n) => n.isParent()).sort((a, b) => (a as cytoscape.NodeSingular).ancestors().length - (b as cytoscape.NodeSingular).ancestors().length);
+    const parents = this.cy.nodes('.box').sort((a, b) => Number(a.data('z')) - Number(b.data('z')));
     parents.forEach((n) => {
       const b = n.boundingBox({ includeLabels: false });
       out.push(`<g class="scope"><rect x="${f(b.x1)}" y="${f(b.y1)}" width="${f(b.w)}" height="${f(b.h)}" rx="6" fill="${esc(t.groupFill)}" fill-opacity="0.5" stroke="${esc(t.border)}" stroke-dasharray="4 3"/>`
@@ -525,7 +554,7 @@ export class GraphView {
       const dash = e.hasClass('meta') ? ' stroke-dasharray="5 3"' : '';
       out.push(`<line x1="${f(s.x)}" y1="${f(s.y)}" x2="${f(d.x)}" y2="${f(d.y)}" stroke="${esc(t.edge)}" stroke-width="1.2"${dash} marker-end="url(#arrow)"/>`);
     });
-    this.cy.nodes().filter((n) => !n.isParent()).forEach((n) => {
+    this.cy.nodes().filter((n) => !n.hasClass('box')).forEach((n) => {
       const p = n.position();
       const nw = n.width();
       const nh = n.height();

@@ -57,7 +57,7 @@ let tableDirty = true;
 
 /** Hooks for the browser tests (and for debugging in the webview developer tools). */
 const lens = {
-  metrics: { initAt: 0, renderedAt: 0, layoutMs: 0, nodes: 0 },
+  metrics: { initAt: 0, pageBuiltAt: 0, graphBuiltAt: 0, renderedAt: 0, layoutMs: 0, nodes: 0 },
   cspViolations: [] as string[],
   get graph() { return graph; },
   get state() { return state; },
@@ -203,6 +203,7 @@ function init(v: LayerGraphView, title: string | undefined, ov: OverlayView | nu
   view = v;
   buildPage();
   $('title').textContent = title ?? (v.model.name || 'Layer graph');
+  lens.metrics.pageBuiltAt = performance.now();
   graph?.destroy();
   graph = new GraphView($('graph'), v, readTheme(), {
     onSelect: (id) => {
@@ -215,6 +216,7 @@ function init(v: LayerGraphView, title: string | undefined, ov: OverlayView | nu
     onAnnounce: (text) => status(text),
   }, state.collapsed);
   lens.metrics.layoutMs = graph.lastLayoutMs;
+  lens.metrics.graphBuiltAt = performance.now();
   lens.metrics.nodes = v.nodes.length;
   graph.cy.on('viewport', () => save());
   graph.cy.one('render', () => requestAnimationFrame(() => {

@@ -78,7 +78,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   }
 
   getChildren(node?: TreeNode): vscode.ProviderResult<TreeNode[]> {
-    if (!node) return this.rootNodes();
+    if (!node) { this.log?.('tree: DEBUG root requested'); return this.rootNodes(); }
     switch (node.kind) {
       case 'model':
         return node.runs.map((run) => ({ kind: 'run' as const, run }));

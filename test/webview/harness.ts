@@ -74,7 +74,10 @@ export async function startHarness(): Promise<Harness> {
     } else if (url === '/stub.js') send('text/javascript', STUB);
     else if (url === '/dist/webview.js') send('text/javascript', fs.readFileSync(path.join(outDir, 'webview.js')));
     else if (url === '/media/webview.css') send('text/css', fs.readFileSync(path.join(ROOT, 'media', 'webview.css')));
-    else {
+    else if (url === '/favicon.ico') {
+      res.writeHead(204);
+      res.end();
+    } else {
       res.writeHead(404);
       res.end();
     }

@@ -109,10 +109,10 @@ function formatSummary(result: FindResult, rows: SubroutineSummary[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Left-aligned first column, right-aligned numbers, two spaces apart. */
-export function formatTable(rows: string[][]): string[] {
+/** Columns two spaces apart, indented by two; the `left` columns left-aligned, the others (numbers) right-aligned. */
+export function formatTable(rows: string[][], left: number[] = [0, 3]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r) => `  ${r.map((cell, c) => (c === 0 || c === 3 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')}`.trimEnd());
+  return rows.map((r) => `  ${r.map((cell, c) => (left.includes(c) ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')}`.trimEnd());
 }
 
 /** One stderr line per work-item change and at most one per second within a work item. */

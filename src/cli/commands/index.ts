@@ -1,15 +1,19 @@
 // The command registry. To add a command: create commands/<name>.ts exporting a `Command`,
 // then add one import and one entry to the list below (keep it alphabetical).
 import type { Command } from '../command';
+import { ablate } from './ablate';
 import { attribute } from './attribute';
 import { demo } from './demo';
+import { exportCommand } from './export';
 import { find } from './find';
 import { gradcheck } from './gradcheck';
 import { inspect } from './inspect';
 
 export const commands: Command[] = [
+  ablate,
   attribute,
   demo,
+  exportCommand,
   find,
   gradcheck,
   inspect,

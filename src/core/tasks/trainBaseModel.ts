@@ -13,7 +13,7 @@ import { readModel } from '../onnx/readModel';
 import { writeModel } from '../onnx/writeModel';
 import { buildTrainingGraph } from '../train/buildTrainingGraph';
 import { Evaluator } from '../train/Evaluator';
-import { Trainer, type FloatArray } from '../train/Trainer';
+import { Trainer, type FloatArray, type TrainStepStats } from '../train/Trainer';
 import { TaskError } from './errors';
 
 export interface TrainBaseModelOptions {
@@ -26,6 +26,8 @@ export interface TrainBaseModelOptions {
   batch?: number;
   /** onnxruntime intra-op threads (default: one per core). */
   threads?: number;
+  /** Step-decay the learning rate: 60 % of the epochs at lr, 25 % at lr/3, the rest at lr/10 (default true). */
+  decay?: boolean;
   signal?: AbortSignal;
   onProgress?(event: ProgressEvent): void;
 }
@@ -100,21 +102,32 @@ export async function trainBaseModel(workspaceDir: string, options: TrainBaseMod
       const stepsPerEpoch = Math.max(1, Math.floor(train.size / batch));
       const total = epochs * stepsPerEpoch;
       const every = Math.max(1, Math.floor(stepsPerEpoch / 4));
-      let result;
+      let done = { steps: 0, epochs: 0 };
+      let last: TrainStepStats | undefined;
+      let cancelled = false;
       try {
-        result = await trainer.train(train, {
-          epochs, batch, lr, seed, signal: options.signal,
-          onStep: (s) => {
-            if (s.step % every !== 0 && s.step !== total) return;
-            options.onProgress?.({
-              fraction: s.step / total, phase: 'train-base', step: s.step, steps: total, loss: s.headLoss, accuracy: s.accuracy,
-              message: `training the base model: epoch ${s.epoch + 1}/${epochs}, step ${s.step}/${total}, loss ${s.headLoss.toFixed(3)}, batch accuracy ${(100 * s.accuracy).toFixed(0)}%`,
-            });
-          },
-        });
+        // Step decay: each phase is one `train` call (fresh Adam moments) continuing from the current weights.
+        for (const [i, phase] of lrPhases(epochs, options.decay ?? true).entries()) {
+          const offset = done;
+          const result = await trainer.train(train, {
+            epochs: phase.epochs, batch, lr: lr * phase.factor, seed: seed + 7919 * i, signal: options.signal,
+            onStep: (s) => {
+              const step = offset.steps + s.step;
+              last = s;
+              if (step % every !== 0 && step !== total) return;
+              options.onProgress?.({
+                fraction: step / total, phase: 'train-base', step, steps: total, loss: s.headLoss, accuracy: s.accuracy,
+                message: `training the base model: epoch ${offset.epochs + s.epoch + 1}/${epochs}, step ${step}/${total}, lr ${(lr * phase.factor).toPrecision(2)}, loss ${s.headLoss.toFixed(3)}, batch accuracy ${(100 * s.accuracy).toFixed(0)}%`,
+              });
+            },
+          });
+          done = { steps: offset.steps + result.steps, epochs: offset.epochs + result.epochs };
+          if (result.cancelled) { cancelled = true; break; }
+        }
       } finally {
         await trainer.release();
       }
+      const result = { params: trainer.params, steps: done.steps, epochs: done.epochs, last, cancelled };
       const trainedWeights = new Map([...result.params].map(([k, v]) => [k, Float32Array.from(v)]));
       const testAccuracy = (await evaluator.evaluate(test, trainedWeights)).accuracy;
       const validationAccuracy = validation ? (await evaluator.evaluate(validation, trainedWeights)).accuracy : undefined;
@@ -135,4 +148,13 @@ export async function trainBaseModel(workspaceDir: string, options: TrainBaseMod
   } finally {
     for (const d of opened) d.dataset.close();
   }
+}
+
+/** Epoch counts and learning-rate factors of the decay phases (phases with no epochs are dropped). */
+export function lrPhases(epochs: number, decay: boolean): { epochs: number; factor: number }[] {
+  if (!decay || epochs < 3) return [{ epochs, factor: 1 }];
+  const first = Math.max(1, Math.round(0.6 * epochs));
+  const second = Math.max(1, Math.round(0.25 * epochs));
+  const third = epochs - first - second;
+  return [{ epochs: first, factor: 1 }, { epochs: second, factor: 1 / 3 }, { epochs: third, factor: 0.1 }].filter((p) => p.epochs > 0);
 }

@@ -236,6 +236,18 @@ export async function run(): Promise<void> {
   const tests = { ...common, ...(p.scenario === 'trusted' ? trusted : untrusted) };
   let a: SubnetworkLensApi | undefined;
   try {
+    // The test module starts before the workbench has registered the extension's contributions
+    // (views arrive late in code-server). Activating before the view exists leaves the tree view
+    // unbound in the UI, so first wait until the view container opens — that also activates the
+    // extension the way a user does (onView).
+    await waitFor('the Subnetwork Lens view container', async () => {
+      try {
+        await vscode.commands.executeCommand('workbench.view.extension.subnetworkLens');
+        return true;
+      } catch {
+        return undefined;
+      }
+    }, 60_000, 250);
     a = await api();
   } catch (e) {
     report.results.push({ name: 'the extension activates', ok: false, ms: 0, error: String((e as Error)?.stack ?? e) });

@@ -1,0 +1,85 @@
+// `subnetwork-lens ablate RUN_DIR --subroutine A --seed 0 --mode zero [--test A,B,task] [--random N] [--threads N] [--json]`
+import * as path from 'node:path';
+import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
+import type { AblateMode, AblateResult } from '../../shared/jobs';
+import { formatTable, parseCount } from './find';
+
+export const ABLATE_MODES: readonly AblateMode[] = ['zero', 'mean', 'random-reinit', 'keep-only'];
+
+export const ablate: Command = {
+  name: 'ablate',
+  summary: 'Re-evaluate a saved subnetwork mask of a run under an ablation mode (no retraining).',
+  usage: [
+    'Usage: subnetwork-lens ablate RUN_DIR --subroutine NAME --seed K [--mode zero|mean|random-reinit|keep-only]',
+    '                              [--test A,B,task] [--random N] [--threads N] [--json]',
+    '',
+    'Loads the mask the run saved for the subroutine and seed, applies it to the run\'s model and',
+    'reports the accuracy of the intact and of the changed model on each test set. zero, mean and',
+    'random-reinit remove the subnetwork (its weights set to 0, to the tensor mean, or redrawn from the',
+    'tensor\'s own mean and spread); keep-only keeps only the subnetwork in the masked tensors.',
+    'With --random N, N size-matched random masks (same count per tensor) give a null distribution and',
+    'a one-sided p-value (share of random draws at least as damaging). The result is also saved under',
+    'RUN_DIR/ablations/.',
+    '',
+    'Options:',
+    '  --subroutine NAME   Subroutine whose mask is used (required).',
+    '  --seed K            Seed of the mask (default 0).',
+    '  --mode MODE         zero (default), mean, random-reinit or keep-only.',
+    '  --test LIST         Comma-separated test sets (subroutine names, task); default: all of the run\'s.',
+    '  --random N          Size-matched random ablations (default 0).',
+    '  --threads N         onnxruntime intra-op threads (0 = one per core).',
+    '  --json              Print the result as JSON.',
+  ].join('\n'),
+  async run(args: string[], io: CliIO = processIO): Promise<number> {
+    const { values, positionals } = parseCommandArgs('ablate', args, {
+      subroutine: { type: 'string' },
+      seed: { type: 'string' },
+      mode: { type: 'string' },
+      test: { type: 'string' },
+      random: { type: 'string' },
+      threads: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'ablate needs a run folder' : `ablate takes one run folder, got ${positionals.length}`, 'ablate');
+    if (!values.subroutine) throw new UsageError('ablate needs --subroutine NAME', 'ablate');
+    const mode = (values.mode ?? 'zero') as AblateMode;
+    if (!ABLATE_MODES.includes(mode)) throw new UsageError(`--mode must be one of ${ABLATE_MODES.join(', ')}, got '${values.mode}'`, 'ablate');
+    const testSets = values.test === undefined ? undefined : values.test.split(',').map((s) => s.trim()).filter(Boolean);
+    if (testSets && testSets.length === 0) throw new UsageError('--test is empty', 'ablate');
+
+    const { ablate: ablateCore } = await import('../../core/analysis/ablate');
+    const controller = new AbortController();
+    const onSigint = () => controller.abort();
+    process.on('SIGINT', onSigint);
+    let result: AblateResult;
+    try {
+      result = await ablateCore({
+        runDir: path.resolve(positionals[0]!), subroutine: values.subroutine,
+        seed: values.seed === undefined ? 0 : parseCount(values.seed, '--seed'), mode, testSets,
+        randomAblations: values.random === undefined ? 0 : parseCount(values.random, '--random'),
+        threads: values.threads === undefined ? undefined : parseCount(values.threads, '--threads'),
+      }, { signal: controller.signal, onProgress: () => {} });
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+    if (values.json) {
+      io.out(`${JSON.stringify(result, null, 2)}\n`);
+      return 0;
+    }
+    const pct = (v: number | undefined) => (v === undefined ? '—' : (100 * v).toFixed(1));
+    const random = result.rows.some((r) => r.pValue !== undefined);
+    const table = [
+      ['test set', 'examples', 'intact %', `${result.mode} %`, ...(random ? ['random %', '± sd', 'p'] : [])],
+      ...result.rows.map((r) => [
+        r.testSet, String(r.examples), pct(r.accuracyFull), pct(r.accuracyAblated),
+        ...(random ? [pct(r.randomMean), pct(r.randomStd), r.pValue === undefined ? '—' : r.pValue.toFixed(3)] : []),
+      ]),
+    ];
+    io.out([
+      `${result.subroutine}, seed ${result.seed}: mode ${result.mode}, subnetwork keeps ${(100 * result.keptFraction).toFixed(2)}% of the masked weights`,
+      ...formatTable(table, [0]),
+      ...(result.savedTo ? [`saved to ${result.savedTo}`] : []),
+    ].join('\n') + '\n');
+    return 0;
+  },
+};
