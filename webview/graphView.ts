@@ -200,10 +200,6 @@ export class GraphView {
     this.cy.viewport({ zoom, pan: { x: w / 2 - ((bb.x1 + bb.x2) / 2) * zoom, y: 24 - bb.y1 * zoom } });
   }
 
-  private isExpandedGroup(id: string): boolean {
-    return this.groupParent.has(id) && !this.collapsed.has(id);
-  }
-
   collapsedGroups(): string[] {
     return [...this.collapsed];
   }
@@ -267,7 +263,6 @@ export class GraphView {
           'text-halign': 'center',
           'font-family': t.fontFamily,
           'font-size': 12,
-          'line-height': 1.25,
           color: t.foreground,
           'background-color': t.nodeFill,
           'border-width': hc ? 2 : 1,
@@ -305,7 +300,7 @@ export class GraphView {
           'target-arrow-color': t.edge,
           'target-arrow-shape': 'triangle',
           'arrow-scale': 0.8,
-          'curve-style': 'bezier',
+          'curve-style': this.view.edges.length > 600 ? 'straight' : 'bezier',
           'z-index-compare': 'manual',
           'z-index': 50,
         },

@@ -78,7 +78,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   }
 
   getChildren(node?: TreeNode): vscode.ProviderResult<TreeNode[]> {
-    if (!node) { this.log?.('tree: DEBUG root requested'); return this.rootNodes(); }
+    if (!node) return this.rootNodes();
     switch (node.kind) {
       case 'model':
         return node.runs.map((run) => ({ kind: 'run' as const, run }));
@@ -105,7 +105,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     switch (node.kind) {
       case 'model': {
         const item = new vscode.TreeItem(path.basename(node.uri.fsPath), node.runs.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
-        item.id = `model:${node.uri.toString()}`;
+        // The id changes when the first run appears, so the model then shows expanded.
+        item.id = `model:${node.uri.toString()}:${node.runs.length ? 'runs' : 'none'}`;
         item.resourceUri = node.uri;
         item.iconPath = new vscode.ThemeIcon('circuit-board');
         const folder = vscode.workspace.getWorkspaceFolder(node.uri);

@@ -78,7 +78,8 @@ export interface ResolvedSpec {
   /** Name of the labels array in the datasets. */
   labels: string;
   subroutines: Record<string, SubroutineSpec>;
-  task?: { test: string };
+  /** The compositional task's own data (absolute paths). */
+  task?: { test: string; train?: string };
   mask: MaskSpec;
   controls: ControlsSpec;
   seeds: number[];

@@ -2,6 +2,7 @@
 // To add a section: create test/bench/<name>Bench.ts exporting a `BenchSection`, add it to `sections`.
 // Usage: node --import tsx test/bench/bench.ts [SECTION ...] [--strict]   (--strict: exit 1 when over a target)
 import { inspectBench } from './inspectBench';
+import { trainBench } from './trainBench';
 
 export interface BenchLine {
   label: string;
@@ -19,6 +20,7 @@ export interface BenchSection {
 
 const sections: BenchSection[] = [
   inspectBench,
+  trainBench,
 ];
 
 async function main(argv: string[]): Promise<number> {

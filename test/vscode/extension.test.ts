@@ -73,6 +73,8 @@ async function waitForReport(file: string, page: Page, timeoutMs: number): Promi
 }
 
 interface Scenario {
+  /** Lets the in-host suite return (the workbench then shuts the extension host down). */
+  release(): void;
   server: CodeServer;
   page: Page;
   report: SuiteReport;
@@ -90,7 +92,7 @@ async function runScenario(browser: Browser, scenario: 'trusted' | 'untrusted'):
   await page.goto(server.url(workspace, true));
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   const report = await waitForReport(params.resultsFile, page, 8 * 60_000);
-  return { server, page, report, workspace };
+  return { server, page, report, workspace, release: () => fs.writeFileSync(`${params.resultsFile}.release`, '') };
 }
 
 function printReport(report: SuiteReport): void {
@@ -116,6 +118,7 @@ describe('Subnetwork Lens in a real VS Code (code-server)', { skip }, () => {
 
   describe('in a trusted workspace', { skip: scenarioSkip('trusted') }, () => {
     let s: Scenario;
+    after(() => s?.release());
     before(async () => {
       s = await runScenario(browser, 'trusted');
       servers.push(s.server);
@@ -137,6 +140,7 @@ describe('Subnetwork Lens in a real VS Code (code-server)', { skip }, () => {
       'the JSON schema flags an invalid task spec',
       'an engine error is shown as a readable message, not a stack trace',
       'Find subnetworks on a small model writes a complete run',
+      'Ablate subnetwork re-evaluates a saved mask and shows a results table',
       'Cancel run stops a running job within about a second and leaves it marked cancelled',
     ]) {
       test(name, () => {
@@ -152,13 +156,13 @@ describe('Subnetwork Lens in a real VS Code (code-server)', { skip }, () => {
       await page.locator('.tab:has-text("model.onnx")').first().click();
       const frame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
       await frame.locator('#graph canvas').first().waitFor({ timeout: 60_000 });
-      await frame.locator('#tab-overlay').click();
+      await frame.locator('vscode-tab-header', { hasText: 'Subnetworks' }).click();
       try {
         await frame.locator('#overlay:has-text("inside")').waitFor({ timeout: 30_000 });
       } finally {
         await screenshot(page, 'trusted-layer-graph-overlay');
       }
-      await frame.locator('#tab-overlap').click();
+      await frame.locator('vscode-tab-header', { hasText: 'Overlap' }).click();
       await screenshot(page, 'trusted-layer-graph-overlap');
     });
 
@@ -187,12 +191,24 @@ describe('Subnetwork Lens in a real VS Code (code-server)', { skip }, () => {
       const action = page.locator('.context-view .action-label:has-text("Find subnetworks")').first();
       await action.waitFor({ timeout: 10_000 });
       await screenshot(page, 'trusted-explorer-context-menu');
-      await page.keyboard.press('Escape');
+      // Run it the way a user does: two specs refer to model.onnx, so a QuickPick asks which.
+      await action.click();
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ timeout: 15_000 });
+      await input.fill('quick');
+      await page.locator('.quick-input-list .monaco-list-row:has-text("quick.subnet.json")').first().waitFor({ timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      const progress = page.locator('.notification-toast:has-text("Find subnetworks: quick.subnet.json")').first();
+      await progress.waitFor({ timeout: 30_000 });
+      await screenshot(page, 'trusted-find-progress');
+      await page.locator('.notification-toast:has-text("done. Results are in")').first().waitFor({ timeout: 180_000 });
+      await screenshot(page, 'trusted-find-done');
     });
   });
 
   describe('in a Restricted Mode (untrusted) workspace', { skip: scenarioSkip('untrusted') }, () => {
     let s: Scenario;
+    after(() => s?.release());
     before(async () => {
       s = await runScenario(browser, 'untrusted');
       servers.push(s.server);

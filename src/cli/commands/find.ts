@@ -116,7 +116,7 @@ export function formatTable(rows: string[][], left: number[] = [0, 3]): string[]
 }
 
 /** One stderr line per work-item change and at most one per second within a work item. */
-function progressPrinter(io: CliIO): (e: ProgressEvent) => void {
+export function progressPrinter(io: CliIO): (e: ProgressEvent) => void {
   let last = 0;
   let lastKey = '';
   return (e) => {

@@ -8,6 +8,7 @@ import { exportCommand } from './export';
 import { find } from './find';
 import { gradcheck } from './gradcheck';
 import { inspect } from './inspect';
+import { prune } from './prune';
 
 export const commands: Command[] = [
   ablate,
@@ -17,4 +18,5 @@ export const commands: Command[] = [
   find,
   gradcheck,
   inspect,
+  prune,
 ];

@@ -125,7 +125,7 @@ export function loadSpec(specPath: string, options: { workspaceRoot?: string; ch
     head,
     labels: spec.labels,
     subroutines,
-    ...(spec.task ? { task: { test: resolvePath(spec.task.test, '/task/test') } } : {}),
+    ...(spec.task ? { task: { test: resolvePath(spec.task.test, '/task/test'), ...(spec.task.train ? { train: resolvePath(spec.task.train, '/task/train') } : {}) } } : {}),
     mask: { ...spec.mask, temperature: [t0, t1] },
     controls: { ...spec.controls },
     seeds: [...spec.seeds],

@@ -23,18 +23,23 @@ export async function oneShotMask(model: Model, options: OneShotOptions): Promis
   const scores = options.method === 'attribution'
     ? await attribute(model, options.data, { output: options.output, head: options.head, tensors: options.tensors, threads: options.threads })
     : new Map(options.tensors.map((n) => [n, model.graph.initializers.get(n)!.data as Float32Array]));
+  return oneShotScores(options.tensors, (name) => scores.get(name)!, options.keep, options.scope ?? 'tensor');
+}
+
+/** Keeps the fraction `keep` of entries with the largest |score|, within each tensor or across all of them. */
+export function oneShotScores(tensors: string[], scoreOf: (name: string) => ArrayLike<number>, keep: number, scope: 'tensor' | 'global'): Masks {
   const masks: Masks = new Map();
-  if (options.scope === 'global') {
+  if (scope === 'global') {
     // One ranking over the concatenation of all tensors, then split back.
-    const all = new Float32Array(options.tensors.reduce((n, t) => n + scores.get(t)!.length, 0));
+    const all = new Float32Array(tensors.reduce((n, t) => n + scoreOf(t).length, 0));
     let at = 0;
-    for (const t of options.tensors) { all.set(scores.get(t)!, at); at += scores.get(t)!.length; }
-    const keep = topFraction(all, options.keep);
+    for (const t of tensors) { all.set(scoreOf(t), at); at += scoreOf(t).length; }
+    const kept = topFraction(all, keep);
     at = 0;
-    for (const t of options.tensors) { const n = scores.get(t)!.length; masks.set(t, keep.slice(at, at + n)); at += n; }
+    for (const t of tensors) { const n = scoreOf(t).length; masks.set(t, kept.slice(at, at + n)); at += n; }
     return masks;
   }
-  for (const name of options.tensors) masks.set(name, topFraction(scores.get(name)!, options.keep));
+  for (const name of tensors) masks.set(name, topFraction(scoreOf(name), keep));
   return masks;
 }
 

@@ -6,12 +6,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SubnetworkLensApi } from '../../../src/extension/extension';
-import type { FindResult } from '../../../src/shared/jobs';
+import type { AblateResult, FindResult } from '../../../src/shared/jobs';
 import type { RunInfo } from '../../../src/shared/results';
 import type { TreeNode } from '../../../src/extension/RunsTreeProvider';
 
 export interface SuiteParams {
   scenario: 'trusted' | 'untrusted';
+  /** Where the report goes; the outer test creates `<resultsFile>.release` to let the extension host go. */
   resultsFile: string;
   /** Spec of a quick run that must complete. */
   spec: string;
@@ -183,6 +184,18 @@ const trusted: Record<string, Test> = {
     // The tree picks the run up from disk.
     await waitFor('the run in the tree', async () => (await a.services.tree.allRuns()).some((x) => path.resolve(x.dir) === path.resolve(r.runDir)) || undefined, 10_000);
   },
+  'Ablate subnetwork re-evaluates a saved mask and shows a results table': async (a, _p, notes) => {
+    const run = (await a.services.tree.allRuns()).find((r) => r.info.status === 'complete' && r.results);
+    check(run, 'no complete run to ablate (the Find subnetworks test must pass first)');
+    const subroutine = run.results!.subroutineNames[0]!;
+    const seed = run.results!.subroutines[subroutine]!.seeds[0]!.seed;
+    const before = a.services.notices.length;
+    const r = await vscode.commands.executeCommand<AblateResult | undefined>('subnetworkLens.ablate', { runDir: run.dir, subroutine, seed, mode: 'mean', testSets: run.results!.testSets });
+    check(r, `no result; notices: ${a.services.notices.slice(before).join(' | ')}`);
+    check(r.rows.length === run.results!.testSets.length, `${r.rows.length} rows for ${run.results!.testSets.length} test sets`);
+    for (const row of r.rows) check(row.accuracyAblated >= 0 && row.accuracyAblated <= 1, `accuracy ${row.accuracyAblated} on ${row.testSet}`);
+    notes.rows = r.rows;
+  },
   'Cancel run stops a running job within about a second and leaves it marked cancelled': async (a, p, notes) => {
     const running = vscode.commands.executeCommand<FindResult | undefined>('subnetworkLens.findSubnetworks', { specPath: p.slowSpec });
     await waitFor('training progress', () => (a.services.queue.current?.last?.phase === 'train-mask' || (a.services.queue.current?.fraction ?? 0) > 0.02 ? true : undefined), 120_000, 50);
@@ -270,4 +283,9 @@ export async function run(): Promise<void> {
   }
   report.done = true;
   flush();
+  // When run() returns, the workbench shuts this extension host down. Keep it alive until the outer
+  // test has finished driving the UI (it creates `<resultsFile>.release`), at most 15 minutes.
+  const release = `${p.resultsFile}.release`;
+  const t0 = Date.now();
+  while (!fs.existsSync(release) && Date.now() - t0 < 15 * 60_000) await sleep(250);
 }
