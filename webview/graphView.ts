@@ -24,7 +24,7 @@ export interface GraphEvents {
   onAnnounce(text: string): void;
 }
 
-const MAX_SLICES = 8;
+const GRADIENT_PROPS = 'background-fill background-gradient-direction background-gradient-stop-colors background-gradient-stop-positions';
 const LINE_HEIGHT = 15;
 
 export class GraphView {
@@ -244,12 +244,6 @@ export class GraphView {
   private stylesheet(): cytoscape.StylesheetJson {
     const t = this.theme;
     const hc = t.kind.startsWith('high-contrast');
-    const pie: Record<string, unknown> = { 'pie-size': '100%' };
-    for (let k = 1; k <= MAX_SLICES; k++) {
-      pie[`pie-${k}-background-color`] = `data(p${k}c)`;
-      pie[`pie-${k}-background-size`] = `data(p${k}s)`;
-      pie[`pie-${k}-background-opacity`] = `data(p${k}o)`;
-    }
     return [
       {
         selector: 'node',
@@ -290,7 +284,6 @@ export class GraphView {
         },
       },
       { selector: 'node.scope.collapsed', style: { 'border-style': 'double', 'border-width': 4, color: t.foreground, 'font-size': 12 } },
-      { selector: 'node.ov', style: pie },
       { selector: 'node.ring', style: { 'border-color': 'data(rc)', 'border-width': 'data(rw)', 'border-style': 'solid' } },
       {
         selector: 'edge',
@@ -319,22 +312,38 @@ export class GraphView {
     this.applyPaint();
   }
 
+  /**
+   * Paint as vertical bands, one per shown subnetwork, each its colour mixed into the node fill by
+   * the amount (a pie would only fill the circle inscribed in a wide node). Per-element style
+   * bypasses, re-applied after theme changes because the mix depends on the node fill.
+   */
   private applyPaint(): void {
+    const fill = this.theme.nodeFill;
     this.cy.batch(() => {
       this.cy.nodes().forEach((node) => {
         const p = this.paint.get(node.id());
         if (!p || p.slices.length === 0) {
-          if (node.hasClass('ov')) node.removeClass('ov');
-        } else {
-          const data: Record<string, unknown> = {};
-          const size = 100 / p.slices.length;
-          for (let k = 1; k <= MAX_SLICES; k++) {
-            const s = p.slices[k - 1];
-            data[`p${k}c`] = s ? s.color : '#000000';
-            data[`p${k}s`] = s ? size : 0;
-            data[`p${k}o`] = s ? Math.max(0, Math.min(1, s.amount)) : 0;
+          if (node.hasClass('ov')) {
+            node.removeStyle(GRADIENT_PROPS);
+            node.removeClass('ov');
+            node.data({ paint: null });
           }
-          node.data(data);
+        } else {
+          const colors: string[] = [];
+          const stops: string[] = [];
+          const n = p.slices.length;
+          p.slices.forEach((sl, k) => {
+            const c = mix(sl.color, fill, sl.amount);
+            colors.push(c, c);
+            stops.push(`${(k * 100) / n}%`, `${((k + 1) * 100) / n}%`);
+          });
+          node.style({
+            'background-fill': 'linear-gradient',
+            'background-gradient-direction': 'to-right',
+            'background-gradient-stop-colors': colors.join(' '),
+            'background-gradient-stop-positions': stops.join(' '),
+          });
+          node.data({ paint: p.slices.map((sl) => sl.color.toLowerCase()).join(' ') });
           node.addClass('ov');
         }
         if (p?.ring) {
@@ -560,17 +569,11 @@ export class GraphView {
       const sw = paint?.ring ? paint.ring.width : n.hasClass('params') ? 2 : 1;
       out.push(`<g class="node" data-id="${esc(n.id())}"><rect x="${f(x)}" y="${f(y)}" width="${f(nw)}" height="${f(nh)}" rx="6" fill="${esc(t.nodeFill)}"/>`);
       if (paint && paint.slices.length) {
-        const r = Math.hypot(nw, nh) / 2;
         const clip = `clip-${out.length}`;
         out.push(`<clipPath id="${clip}"><rect x="${f(x)}" y="${f(y)}" width="${f(nw)}" height="${f(nh)}" rx="6"/></clipPath><g clip-path="url(#${clip})">`);
         const n0 = paint.slices.length;
-        paint.slices.forEach((s, k) => {
-          const a0 = (k / n0) * 2 * Math.PI - Math.PI / 2;
-          const a1 = ((k + 1) / n0) * 2 * Math.PI - Math.PI / 2;
-          const path = n0 === 1
-            ? `M${f(p.x - r)},${f(p.y)}a${f(r)},${f(r)} 0 1,0 ${f(2 * r)},0a${f(r)},${f(r)} 0 1,0 ${f(-2 * r)},0z`
-            : `M${f(p.x)},${f(p.y)}L${f(p.x + r * Math.cos(a0))},${f(p.y + r * Math.sin(a0))}A${f(r)},${f(r)} 0 ${a1 - a0 > Math.PI ? 1 : 0},1 ${f(p.x + r * Math.cos(a1))},${f(p.y + r * Math.sin(a1))}z`;
-          out.push(`<path d="${path}" fill="${esc(s.color)}" fill-opacity="${f(Math.max(0, Math.min(1, s.amount)))}"/>`);
+        paint.slices.forEach((sl, k) => {
+          out.push(`<rect x="${f(x + (k * nw) / n0)}" y="${f(y)}" width="${f(nw / n0)}" height="${f(nh)}" fill="${esc(mix(sl.color, t.nodeFill, sl.amount))}"/>`);
         });
         out.push('</g>');
       }
@@ -616,6 +619,24 @@ function describe(g: GraphView, id: string): string {
   if (n) return `${n.opType} ${n.id}${n.parameters.length ? `, ${n.parameters.length} parameter tensors` : ''}`;
   const grp = g.groupInfo(id);
   return grp ? `group ${grp.label}, ${grp.nodeCount} ops, ${grp.collapsed ? 'collapsed' : 'expanded'}` : id;
+}
+
+/** `color` mixed into `base` by `amount` in [0, 1] (hex or rgb() inputs), as #rrggbb. */
+export function mix(color: string, base: string, amount: number): string {
+  const a = rgb(color);
+  const b = rgb(base);
+  const t = Math.max(0, Math.min(1, amount));
+  return '#' + a.map((v, i) => Math.round(v * t + b[i]! * (1 - t)).toString(16).padStart(2, '0')).join('');
+}
+
+function rgb(c: string): [number, number, number] {
+  const s = c.trim();
+  if (s.startsWith('#')) {
+    const hex = s.length === 4 ? s.slice(1).split('').map((x) => x + x).join('') : s.slice(1, 7);
+    return [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16) || 0) as [number, number, number];
+  }
+  const m = s.match(/\d+(\.\d+)?/g);
+  return m && m.length >= 3 ? [Number(m[0]), Number(m[1]), Number(m[2])] : [128, 128, 128];
 }
 
 function f(x: number): string {

@@ -104,9 +104,27 @@ export class WorkerClient {
     }, this.grace);
   }
 
+  /**
+   * Shuts the worker down: closing the IPC channel makes it abort its jobs (which mark their runs
+   * cancelled) and exit; it is killed if it is still there `cancelGraceMs` + 500 ms later.
+   */
   dispose(): void {
     this.disposed = true;
-    this.kill('shutdown');
+    const child = this.child;
+    if (!child) return;
+    if (this.pending.size === 0 || !child.connected) {
+      this.kill('shutdown');
+      return;
+    }
+    this.options.log(`closing compute process (pid ${child.pid}); its jobs are cancelled`);
+    try {
+      child.disconnect();
+    } catch {
+      // already disconnected
+    }
+    setTimeout(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }, this.grace + 500).unref();
   }
 
   private get grace(): number {

@@ -103,11 +103,12 @@ export async function ablateSubnetwork(s: Services, arg?: unknown): Promise<Abla
 export async function exportModel(s: Services, arg?: unknown): Promise<ExportModelResult | undefined> {
   const action = 'Export pruned or ablated model';
   if (!requireTrust(s, action)) return undefined;
+  const given = (arg && typeof arg === 'object' && 'runDir' in arg ? arg : {}) as AblateArgs & { outPath?: string };
   const run = await pickRun(s, arg, `${action}: run`, (r) => !!r.results && Object.values(r.results.subroutines).some((x) => x.seeds.length > 0));
   if (!run) return undefined;
-  const mask = await pickMask(run, arg, `${action}: subroutine and seed`);
+  const mask = given.subroutine !== undefined && given.seed !== undefined ? { run, subroutine: given.subroutine, seed: given.seed } : await pickMask(run, arg, `${action}: subroutine and seed`);
   if (!mask) return undefined;
-  const picked = await vscode.window.showQuickPick(
+  const picked = given.mode ? { mode: given.mode } : await vscode.window.showQuickPick(
     [
       { label: 'Pruned model', detail: 'Only the subnetwork kept (every other masked weight set to 0)', mode: 'keep-only' as AblateMode },
       ...MODES.filter((m) => m.mode !== 'keep-only').map((m) => ({ label: `Ablated model (${m.label})`, detail: m.detail, mode: m.mode })),
@@ -117,7 +118,7 @@ export async function exportModel(s: Services, arg?: unknown): Promise<ExportMod
   if (!picked) return undefined;
   const base = path.basename(run.info.model).replace(/\.onnx$/i, '');
   const suffix = picked.mode === 'keep-only' ? 'pruned' : `ablated-${picked.mode}`;
-  const target = await vscode.window.showSaveDialog({
+  const target = given.outPath ? vscode.Uri.file(given.outPath) : await vscode.window.showSaveDialog({
     title: action,
     defaultUri: vscode.Uri.file(path.join(path.dirname(run.info.model), `${base}.${mask.subroutine}-seed${mask.seed}.${suffix}.onnx`)),
     filters: { 'ONNX model': ['onnx'] },

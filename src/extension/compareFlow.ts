@@ -45,7 +45,10 @@ export async function compareSubnetworks(s: Services, arg?: unknown): Promise<st
   }
   const preselected = isTreeNode(arg) && arg.kind === 'run' ? arg.run.dir : undefined;
   let runs: RunRecord[];
-  if (all.length === 1) {
+  const given = arg && typeof arg === 'object' && Array.isArray((arg as { runDirs?: unknown }).runDirs) ? (arg as { runDirs: string[] }).runDirs.map((d) => path.resolve(d)) : undefined;
+  if (given) {
+    runs = all.filter((r) => given.includes(path.resolve(r.dir)));
+  } else if (all.length === 1) {
     runs = all;
   } else {
     const picked = await vscode.window.showQuickPick(

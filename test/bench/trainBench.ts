@@ -18,8 +18,8 @@ import { writeNpz } from '../../src/core/data/writeNpz';
 import { Rng } from '../../src/core/util/random';
 
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
-const FORWARD_RUNS = 20;
-const STEPS: Record<BenchModel['name'], number> = { mlp: 30, cnn: 12, transformer: 20 };
+const FORWARD_RUNS = 10;
+const STEPS: Record<BenchModel["name"], number> = { mlp: 15, cnn: 6, transformer: 10 };
 const WARMUP_STEPS = 3;
 
 export interface TrainBenchRow {

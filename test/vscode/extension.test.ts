@@ -12,8 +12,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { writeTaskWorkspace } from '../../src/core/tasks/writeTaskWorkspace';
 import type { SuiteParams, SuiteReport } from './suite/index';
+import { makeWorkspace } from './makeWorkspace';
 import { ARTIFACTS, launchChromium, missingPrerequisite, startCodeServer, type CodeServer } from './codeServer';
 
 const missing = missingPrerequisite();
@@ -23,29 +23,6 @@ const skip = missing && !CI ? missing : false;
 /** SNL_SCENARIOS=trusted (or untrusted) runs one scenario only. */
 const only = process.env.SNL_SCENARIOS?.split(',');
 const scenarioSkip = (name: string) => (only && !only.includes(name) ? `SNL_SCENARIOS=${process.env.SNL_SCENARIOS}` : false);
-
-/** A small generated task workspace: quick spec (completes), slow spec (to cancel), bad spec (rejected). */
-function makeWorkspace(root: string): Omit<SuiteParams, 'scenario' | 'resultsFile'> {
-  const ws = writeTaskWorkspace(root, {
-    task: 'inside-contact',
-    seed: 7,
-    sizes: { taskTrain: 64, taskValidation: 0, taskTest: 32, train: 64, validation: 0, test: 32 },
-    specSeeds: [0],
-  });
-  const base = JSON.parse(fs.readFileSync(ws.spec, 'utf8'));
-  fs.rmSync(ws.spec);
-  const write = (name: string, spec: object) => {
-    const file = path.join(root, name);
-    fs.writeFileSync(file, `${JSON.stringify(spec, null, 2)}\n`);
-    return file;
-  };
-  const spec = write('quick.subnet.json', { ...base, mask: { ...base.mask, epochs: 2, batch: 32 }, controls: { randomInit: false, randomAblations: 2 }, seeds: [0] });
-  const slowSpec = write('slow.subnet.json', { ...base, mask: { ...base.mask, epochs: 5000, batch: 16 }, controls: { randomInit: false, randomAblations: 0 }, seeds: [0, 1] });
-  const badSpec = path.join(root, 'broken', 'bad.subnet.json');
-  fs.mkdirSync(path.dirname(badSpec), { recursive: true });
-  fs.writeFileSync(badSpec, JSON.stringify({ model: '../model.onnx', subroutines: { inside: { train: '../data/A_train.npz', test: '../data/A_test.npz' } } }, null, 2));
-  return { spec, slowSpec, badSpec, model: ws.model };
-}
 
 async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -141,6 +118,9 @@ describe('Subnetwork Lens in a real VS Code (code-server)', { skip }, () => {
       'an engine error is shown as a readable message, not a stack trace',
       'Find subnetworks on a small model writes a complete run',
       'Ablate subnetwork re-evaluates a saved mask and shows a results table',
+      'a run written outside VS Code (e.g. by the CLI) appears in the tree without a refresh',
+      'Compare subnetworks writes a side-by-side table with the overlap matrix',
+      'Export pruned or ablated model writes an ONNX file the layer graph can read',
       'Cancel run stops a running job within about a second and leaves it marked cancelled',
     ]) {
       test(name, () => {
@@ -176,6 +156,16 @@ describe('Subnetwork Lens in a real VS Code (code-server)', { skip }, () => {
       const row = page.locator('.pane-body .monaco-list-row:has-text("model.onnx")').first();
       try {
         await row.waitFor({ timeout: 30_000 });
+        // Expand a run and its first subroutine: verdict, scores and kept fraction, then seeds.
+        const run = page.locator('.pane-body .monaco-list-row[aria-level="2"]').first();
+        await run.waitFor({ timeout: 30_000 });
+        if ((await run.getAttribute('aria-expanded')) !== 'true') await run.locator('.monaco-tl-twistie').click();
+        const sub = page.locator('.pane-body .monaco-list-row[aria-level="3"]').first();
+        await sub.waitFor({ timeout: 10_000 });
+        await sub.locator('.monaco-tl-twistie').click();
+        await page.locator('.pane-body .monaco-list-row[aria-level="4"]:has-text("seed 0")').first().waitFor({ timeout: 10_000 });
+        const text = await sub.innerText();
+        assert.match(text, /(compositional|inconclusive).*sub .*abl .*kept/s);
       } finally {
         await screenshot(page, 'trusted-tree-view');
       }

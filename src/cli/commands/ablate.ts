@@ -1,8 +1,19 @@
 // `subnetwork-lens ablate RUN_DIR --subroutine A --seed 0 --mode zero [--test A,B,task] [--random N] [--threads N] [--json]`
 import * as path from 'node:path';
 import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
-import type { AblateMode, AblateResult } from '../../shared/jobs';
+import type { AblateMode, AblateResult, ProgressEvent } from '../../shared/jobs';
 import { formatTable, parseCount } from './find';
+
+/** Progress on stderr at most once a second (random ablations can take a while). */
+function throttledProgress(io: CliIO): (e: ProgressEvent) => void {
+  let last = 0;
+  return (e) => {
+    const now = Date.now();
+    if (now - last < 1000) return;
+    last = now;
+    io.err(`[${(100 * e.fraction).toFixed(0).padStart(3)}%] ${e.message}\n`);
+  };
+}
 
 export const ABLATE_MODES: readonly AblateMode[] = ['zero', 'mean', 'random-reinit', 'keep-only'];
 
@@ -58,7 +69,7 @@ export const ablate: Command = {
         seed: values.seed === undefined ? 0 : parseCount(values.seed, '--seed'), mode, testSets,
         randomAblations: values.random === undefined ? 0 : parseCount(values.random, '--random'),
         threads: values.threads === undefined ? undefined : parseCount(values.threads, '--threads'),
-      }, { signal: controller.signal, onProgress: () => {} });
+      }, { signal: controller.signal, onProgress: throttledProgress(io) });
     } finally {
       process.off('SIGINT', onSigint);
     }

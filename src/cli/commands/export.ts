@@ -3,14 +3,14 @@ import * as path from 'node:path';
 import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
 import type { AblateMode } from '../../shared/jobs';
 import { parseCount } from './find';
-import { openModelData } from './attribute';
+import { openModelData, parseHead } from './attribute';
 
 export const exportCommand: Command = {
   name: 'export',
   summary: 'Write a runnable ONNX model with a mask applied: pruned to the subnetwork (--keep) or with it ablated (--ablate).',
   usage: [
     'Usage: subnetwork-lens export MODEL.onnx --mask M.safetensors (--keep | --ablate [--mode zero|mean|random-reinit])',
-    '                              -o OUT.onnx [--data D.npz] [--seed S] [--json]',
+    '                              -o OUT.onnx [--data D.npz [--head odd-one-out --group K]] [--seed S] [--json]',
     '',
     'M holds one 0/1 uint8 tensor per masked initializer, keyed by initializer name (the masks a run',
     'saves under masks/NAME/seed-K.safetensors). --keep writes the pruned model: only the weights the',
@@ -25,6 +25,7 @@ export const exportCommand: Command = {
     '  --mode MODE     How --ablate removes weights: zero (default), mean, random-reinit.',
     '  -o, --out FILE  Output .onnx file (required).',
     '  --data FILE     Dataset (arrays named after the model inputs, plus labels) for the check run.',
+    '  --head TYPE     How --data is laid out: classify (default) or odd-one-out with --group K.',
     '  --seed S        Seed of random-reinit draws (default 0).',
     '  --json          Print {outPath, changedWeights, maskedWeights} as JSON.',
   ].join('\n'),
@@ -36,6 +37,8 @@ export const exportCommand: Command = {
       mode: { type: 'string' },
       out: { type: 'string', short: 'o' },
       data: { type: 'string' },
+      head: { type: 'string' },
+      group: { type: 'string' },
       seed: { type: 'string' },
       json: { type: 'boolean' },
     });
@@ -46,6 +49,7 @@ export const exportCommand: Command = {
     const removal = values.mode ?? 'zero';
     if (!['zero', 'mean', 'random-reinit'].includes(removal)) throw new UsageError(`--mode must be zero, mean or random-reinit, got '${removal}'`, 'export');
     if (values.keep && values.mode !== undefined) throw new UsageError('--mode applies to --ablate only', 'export');
+    if (!values.data && (values.head !== undefined || values.group !== undefined)) throw new UsageError('--head and --group describe --data; give --data too', 'export');
     const mode: AblateMode = values.keep ? 'keep-only' : removal as AblateMode;
     const outPath = path.resolve(values.out);
     if (outPath === path.resolve(positionals[0]!)) throw new UsageError('-o must not overwrite the input model', 'export');
@@ -57,7 +61,7 @@ export const exportCommand: Command = {
     const { masks } = readMask(values.mask);
     let batch;
     if (values.data) {
-      const data = await openModelData(values.data, model, { type: 'classify' });
+      const data = await openModelData(values.data, model, parseHead(values.head, values.group, 'export'));
       try {
         batch = data.rows(Uint32Array.from({ length: Math.min(8, data.size) }, (_, i) => i));
       } finally {

@@ -3,7 +3,7 @@
 import type { Rng } from '../util/random';
 import { TaskError } from './errors';
 import type { ProblemSet } from './ProblemSet';
-import { renderScene, type SceneSpec } from './renderScene';
+import { renderScene, type SceneSpec, type SceneVariation } from './renderScene';
 import { GROUP, sampleProblemProperties, type ProblemKind } from './sampleProblemProperties';
 import { TASKS, type VisionTaskName } from './taskCatalog';
 
@@ -14,6 +14,8 @@ export interface VisionProblemOptions {
   imageSize?: number;
   /** Model input name (default `x`). */
   inputName?: string;
+  /** Nuisance variation of the scenes (default `low`; see SceneVariation). */
+  variation?: SceneVariation;
 }
 
 /** The scene for property values (a, b) of a task; the third relation is held fixed per task. */
@@ -42,7 +44,7 @@ export function makeVisionProblems(task: VisionTaskName, kind: ProblemKind, coun
     labels[i] = BigInt(odd);
     for (let j = 0; j < GROUP; j++) {
       const [a, b] = values[j]!;
-      x.set(renderScene(sceneFor(task, a, b), size, rng), (i * GROUP + j) * pixels);
+      x.set(renderScene(sceneFor(task, a, b), size, rng, options.variation ?? 'low'), (i * GROUP + j) * pixels);
       properties[(i * GROUP + j) * 2] = a;
       properties[(i * GROUP + j) * 2 + 1] = b;
     }

@@ -43,11 +43,19 @@ const SMALL_SHAPES: [number, number][][] = [
 
 const ATTEMPTS = 200;
 
+/**
+ * How much the nuisance factors vary. `full`: square or circle outline of random size anywhere in
+ * the image, six small-shape kinds. `low`: a square outline of side ≈ 0.54·size near the centre
+ * (±2 px), small shapes are 2×2 or 3×3 squares — the relations are the same, there is just less
+ * else to be invariant to, which lets a small CNN learn the task in minutes on a CPU.
+ */
+export type SceneVariation = 'low' | 'full';
+
 /** Renders a `size`×`size` single-channel image (row-major) satisfying `scene`. */
-export function renderScene(scene: SceneSpec, size: number, rng: Rng): Float32Array {
+export function renderScene(scene: SceneSpec, size: number, rng: Rng, variation: SceneVariation = 'full'): Float32Array {
   if (!Number.isInteger(size) || size < MIN_IMAGE_SIZE) throw new SceneError(`image size ${size} is below the minimum ${MIN_IMAGE_SIZE}`, scene, size);
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const outline = drawOutline(size, rng);
+    const outline = variation === 'low' ? drawCentredSquare(size, rng) : drawOutline(size, rng);
     const exterior = floodExterior(outline, size);
     const near8 = dilate(outline, size, true);
     const near4 = dilate(outline, size, false);
@@ -55,7 +63,7 @@ export function renderScene(scene: SceneSpec, size: number, rng: Rng): Float32Ar
     const blocked = new Uint8Array(size * size);
     let ok = true;
     for (let k = 0; k < scene.count && ok; k++) {
-      const shape = rng.pick(SMALL_SHAPES);
+      const shape = rng.pick(variation === 'low' ? SMALL_SHAPES.slice(0, 2) : SMALL_SHAPES);
       const spots = candidatePositions(shape, size, scene, outline, exterior, near4, near8, blocked);
       if (spots.length === 0) {
         ok = false;
@@ -76,30 +84,40 @@ export function renderScene(scene: SceneSpec, size: number, rng: Rng): Float32Ar
   throw new SceneError(`could not place ${scene.count} small shape(s) with inside=${scene.inside}, contact=${scene.contact} in ${ATTEMPTS} attempts`, scene, size);
 }
 
+/** A 1-px square outline of side ≈ 0.54·size (±1) whose position is within ±2 px of the centre. */
+function drawCentredSquare(size: number, rng: Rng): Uint8Array {
+  const side = Math.round(0.54 * size) + rng.range(-1, 1);
+  const c = Math.floor((size - side) / 2);
+  return squareOutline(size, side, c + rng.range(-2, 2), c + rng.range(-2, 2));
+}
+
+function squareOutline(size: number, side: number, x0: number, y0: number): Uint8Array {
+  const o = new Uint8Array(size * size);
+  for (let i = 0; i < side; i++) {
+    o[y0 * size + x0 + i] = 1;
+    o[(y0 + side - 1) * size + x0 + i] = 1;
+    o[(y0 + i) * size + x0] = 1;
+    o[(y0 + i) * size + x0 + side - 1] = 1;
+  }
+  return o;
+}
+
 /** A 1-px outline of a square or a circle, at a random size and position, fully inside the image. */
 function drawOutline(size: number, rng: Rng): Uint8Array {
-  const o = new Uint8Array(size * size);
   if (rng.bool()) {
     const side = rng.range(Math.round(0.42 * size), Math.round(0.62 * size));
-    const x0 = rng.range(0, size - side);
-    const y0 = rng.range(0, size - side);
-    for (let i = 0; i < side; i++) {
-      o[y0 * size + x0 + i] = 1;
-      o[(y0 + side - 1) * size + x0 + i] = 1;
-      o[(y0 + i) * size + x0] = 1;
-      o[(y0 + i) * size + x0 + side - 1] = 1;
-    }
-  } else {
-    const r = rng.range(Math.round(0.21 * size), Math.round(0.29 * size));
-    const cx = rng.range(r, size - 1 - r);
-    const cy = rng.range(r, size - 1 - r);
-    // Pixels whose centre lies within half a pixel of the circle: an 8-connected closed ring.
-    for (let y = cy - r - 1; y <= cy + r + 1; y++) {
-      for (let x = cx - r - 1; x <= cx + r + 1; x++) {
-        if (x < 0 || y < 0 || x >= size || y >= size) continue;
-        const d = Math.hypot(x - cx, y - cy);
-        if (d >= r - 0.5 && d < r + 0.5) o[y * size + x] = 1;
-      }
+    return squareOutline(size, side, rng.range(0, size - side), rng.range(0, size - side));
+  }
+  const o = new Uint8Array(size * size);
+  const r = rng.range(Math.round(0.21 * size), Math.round(0.29 * size));
+  const cx = rng.range(r, size - 1 - r);
+  const cy = rng.range(r, size - 1 - r);
+  // Pixels whose centre lies within half a pixel of the circle: an 8-connected closed ring.
+  for (let y = cy - r - 1; y <= cy + r + 1; y++) {
+    for (let x = cx - r - 1; x <= cx + r + 1; x++) {
+      if (x < 0 || y < 0 || x >= size || y >= size) continue;
+      const d = Math.hypot(x - cx, y - cy);
+      if (d >= r - 0.5 && d < r + 0.5) o[y * size + x] = 1;
     }
   }
   return o;

@@ -84,6 +84,9 @@ export interface DemoSummary {
   markdown: string;
 }
 
+/** Default preset: the compositional task at full default size, smaller subroutine training sets (mask training dominates the time). */
+const DEFAULT_SIZES: WorkspaceSizes = { ...WORKSPACE_SIZES.default, train: 1000, validation: 0 };
+
 const MASK = { lambda: 1e-8, init: 0.05, temperature: [1, 200] as [number, number] };
 
 /** Task plans per preset. Sizes are chosen for the time budget on 2 cores (quick ≤ 2 min, default ≤ 15 min). */
@@ -100,29 +103,19 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
         controls: { randomInit: false, randomAblations: 5 },
       }];
     case 'default':
-      return [
-        {
-          task: 'inside-contact',
-          sizes: WORKSPACE_SIZES.default,
-          base: { epochs: 15, lr: 5e-3, batch: 32 },
-          mask: { ...MASK, epochs: 10, lr: 0.05, batch: 64 },
-          seeds: [0, 1, 2],
-          controls: { randomInit: true, randomAblations: 20 },
-        },
-        {
-          task: 'agreement',
-          sizes: WORKSPACE_SIZES.default,
-          base: { epochs: 15, lr: 3e-3, batch: 32 },
-          mask: { ...MASK, epochs: 10, lr: 0.05, batch: 64 },
-          seeds: [0, 1, 2],
-          controls: { randomInit: true, randomAblations: 20 },
-        },
-      ];
+      return (['inside-contact', 'agreement'] as TaskName[]).map((task) => ({
+        task,
+        sizes: DEFAULT_SIZES,
+        base: { epochs: 20, lr: 3e-3, batch: 32 },
+        mask: { ...MASK, epochs: 8, lr: 0.05, batch: 64 },
+        seeds: [0, 1, 2],
+        controls: { randomInit: true, randomAblations: 20 },
+      }));
     case 'full':
       return (['inside-contact', 'number-contact', 'inside-number', 'agreement'] as TaskName[]).map((task) => ({
         task,
         sizes: WORKSPACE_SIZES.full,
-        base: { epochs: 20, lr: TASKS[task].family === 'vision' ? 5e-3 : 3e-3, batch: 32 },
+        base: { epochs: 30, lr: 3e-3, batch: 32 },
         mask: { ...MASK, epochs: 30, lr: 0.05, batch: 64 },
         seeds: [0, 1, 2],
         controls: { randomInit: true, randomAblations: 100 },

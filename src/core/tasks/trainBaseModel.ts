@@ -26,8 +26,10 @@ export interface TrainBaseModelOptions {
   batch?: number;
   /** onnxruntime intra-op threads (default: one per core). */
   threads?: number;
-  /** Step-decay the learning rate: 60 % of the epochs at lr, 25 % at lr/3, the rest at lr/10 (default true). */
+  /** Step-decay the learning rate: up to 70 % of the epochs at lr, 20 % at lr/3, 10 % at lr/10 (default true). */
   decay?: boolean;
+  /** Validation accuracy (data/task_val.npz) at which the constant-lr phase ends early and the decay begins (default 0.9). */
+  decayAt?: number;
   signal?: AbortSignal;
   onProgress?(event: ProgressEvent): void;
 }
@@ -105,24 +107,41 @@ export async function trainBaseModel(workspaceDir: string, options: TrainBaseMod
       let done = { steps: 0, epochs: 0 };
       let last: TrainStepStats | undefined;
       let cancelled = false;
+      const decayAt = options.decayAt ?? 0.9;
+      const phases = lrPhases(epochs, options.decay ?? true);
       try {
-        // Step decay: each phase is one `train` call (fresh Adam moments) continuing from the current weights.
-        for (const [i, phase] of lrPhases(epochs, options.decay ?? true).entries()) {
+        // Each phase is one `train` call (fresh Adam moments) continuing from the current weights. The
+        // constant-lr phase ends early once the validation accuracy reaches `decayAt`; the decay phases follow.
+        for (const [i, phase] of phases.entries()) {
           const offset = done;
+          const enough = new AbortController();
+          const adaptive = i === 0 && phases.length > 1 && validation !== undefined;
+          const signal = options.signal ? AbortSignal.any([options.signal, enough.signal]) : enough.signal;
           const result = await trainer.train(train, {
-            epochs: phase.epochs, batch, lr: lr * phase.factor, seed: seed + 7919 * i, signal: options.signal,
+            epochs: phase.epochs, batch, lr: lr * phase.factor, seed: seed + 7919 * i, signal,
             onStep: (s) => {
               const step = offset.steps + s.step;
               last = s;
-              if (step % every !== 0 && step !== total) return;
+              if (step % every !== 0) return;
               options.onProgress?.({
-                fraction: step / total, phase: 'train-base', step, steps: total, loss: s.headLoss, accuracy: s.accuracy,
+                fraction: Math.min(1, step / total), phase: 'train-base', step, steps: total, loss: s.headLoss, accuracy: s.accuracy,
                 message: `training the base model: epoch ${offset.epochs + s.epoch + 1}/${epochs}, step ${step}/${total}, lr ${(lr * phase.factor).toPrecision(2)}, loss ${s.headLoss.toFixed(3)}, batch accuracy ${(100 * s.accuracy).toFixed(0)}%`,
               });
             },
+            ...(adaptive ? {
+              onEpoch: async (c) => {
+                const weights = new Map(Object.entries(c.params).map(([k, v]) => [k, v instanceof Float32Array ? v : Float32Array.from(v)]));
+                const acc = (await evaluator.evaluate(validation!, weights)).accuracy;
+                options.onProgress?.({
+                  fraction: Math.min(1, (offset.steps + c.step) / total), phase: 'train-base', accuracy: acc,
+                  message: `training the base model: epoch ${c.epoch}/${epochs}, validation accuracy ${(100 * acc).toFixed(1)}%`,
+                });
+                if (acc >= decayAt && c.epoch < phase.epochs) enough.abort();
+              },
+            } : {}),
           });
           done = { steps: offset.steps + result.steps, epochs: offset.epochs + result.epochs };
-          if (result.cancelled) { cancelled = true; break; }
+          if (result.cancelled && options.signal?.aborted) { cancelled = true; break; }
         }
       } finally {
         await trainer.release();
@@ -153,8 +172,8 @@ export async function trainBaseModel(workspaceDir: string, options: TrainBaseMod
 /** Epoch counts and learning-rate factors of the decay phases (phases with no epochs are dropped). */
 export function lrPhases(epochs: number, decay: boolean): { epochs: number; factor: number }[] {
   if (!decay || epochs < 3) return [{ epochs, factor: 1 }];
-  const first = Math.max(1, Math.round(0.6 * epochs));
-  const second = Math.max(1, Math.round(0.25 * epochs));
-  const third = epochs - first - second;
+  const second = Math.max(1, Math.round(0.2 * epochs));
+  const third = Math.max(1, Math.round(0.1 * epochs));
+  const first = epochs - second - third;
   return [{ epochs: first, factor: 1 }, { epochs: second, factor: 1 / 3 }, { epochs: third, factor: 0.1 }].filter((p) => p.epochs > 0);
 }

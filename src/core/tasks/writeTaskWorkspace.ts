@@ -22,6 +22,7 @@ import { makeLanguageModel, type LanguageModelOptions } from './makeLanguageMode
 import { makeLanguageProblems } from './makeLanguageProblems';
 import { makeVisionModel, type VisionModelOptions } from './makeVisionModel';
 import { DEFAULT_IMAGE_SIZE, makeVisionProblems } from './makeVisionProblems';
+import type { SceneVariation } from './renderScene';
 import { problemSetArrays, type ProblemSet } from './ProblemSet';
 import type { ProblemKind } from './sampleProblemProperties';
 import { TASKS, type LanguageTaskName, type TaskFamily, type TaskName, type VisionTaskName } from './taskCatalog';
@@ -58,6 +59,8 @@ export interface TaskWorkspaceOptions {
   sizes?: Partial<WorkspaceSizes>;
   /** Vision: image side (default 24). */
   imageSize?: number;
+  /** Vision: nuisance variation of the scenes (default `low`, which a small CNN learns in minutes; `full` for longer runs; see SceneVariation). */
+  variation?: SceneVariation;
   /** Language: padded sentence length (default 12). */
   sequenceLength?: number;
   /** Architecture overrides (seed and input geometry are set from the options above). */
@@ -100,12 +103,13 @@ export function writeTaskWorkspace(dir: string, options: TaskWorkspaceOptions): 
   const root = path.resolve(dir);
   const { seed, task } = options;
   const imageSize = options.imageSize ?? DEFAULT_IMAGE_SIZE;
+  const variation = options.variation ?? 'low';
   const sequenceLength = options.sequenceLength ?? DEFAULT_SEQUENCE_LENGTH;
 
   const generate = (kind: ProblemKind, count: number, file: string): ProblemSet => {
     const rng = Rng.derive(seed, task, file);
     return info.family === 'vision'
-      ? makeVisionProblems(task as VisionTaskName, kind, count, rng, { imageSize })
+      ? makeVisionProblems(task as VisionTaskName, kind, count, rng, { imageSize, variation })
       : makeLanguageProblems(task as LanguageTaskName, kind, count, rng, { sequenceLength });
   };
   const write = (rel: string, kind: ProblemKind, count: number): string => {
@@ -164,7 +168,7 @@ export function writeTaskWorkspace(dir: string, options: TaskWorkspaceOptions): 
     properties: { A: info.properties[0], B: info.properties[1] },
     seed,
     sizes,
-    ...(info.family === 'vision' ? { imageSize } : { sequenceLength, vocab: VOCAB }),
+    ...(info.family === 'vision' ? { imageSize, variation } : { sequenceLength, vocab: VOCAB }),
     files: {
       'data/task_train.npz': 'compositional task (regular stimuli have A and B; the odd one lacks A, B or both): base-model training',
       'data/task_val.npz': 'compositional task, held out for base-model validation',

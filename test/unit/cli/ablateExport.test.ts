@@ -10,6 +10,7 @@ import { readMask } from '../../../src/core/analysis/readRun';
 import { ablate as ablateCommand } from '../../../src/cli/commands/ablate';
 import { exportCommand } from '../../../src/cli/commands/export';
 import { readModel } from '../../../src/core/onnx/readModel';
+import { writeSafetensors } from '../../../src/core/data/writeSafetensors';
 import { createSession, ort } from '../../../src/core/runtime/session';
 import type { CliIO } from '../../../src/cli/command';
 import type { AblateResult } from '../../../src/shared/jobs';
@@ -123,3 +124,30 @@ describe('ablate and export on a run of the planted two-stream model', () => {
     await assert.rejects(exportCommand.run([path.join(dir, 'model.onnx'), '--mask', 'm.safetensors', '--keep', '--ablate', '-o', out], capture()), /exactly one of --keep/);
   });
 });
+
+describe('subnetwork-lens export on a PyTorch-exported model', () => {
+  test('keeps the masked weights, zeroes the rest, and leaves every other initializer as it was', async () => {
+    const root = path.join(__dirname, '..', '..', '..');
+    const file = path.join(root, 'test/fixtures/cnn.onnx');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'export-fx-'));
+    const model = readModel(file);
+    const maskable = [...model.graph.initializers.values()].filter((t) => t.dataType === 1 && t.dims.length >= 2);
+    const masks = Object.fromEntries(maskable.map((t) => [t.name, { dtype: 'uint8' as const, shape: t.dims, data: Uint8Array.from(t.data as Float32Array, (_, i) => (i % 3 === 0 ? 1 : 0)) }]));
+    writeSafetensors(path.join(dir, 'm.safetensors'), masks);
+    const out = path.join(dir, 'pruned.onnx');
+    const io = capture();
+    assert.equal(await exportCommand.run([file, '--mask', path.join(dir, 'm.safetensors'), '--keep', '-o', out, '--json'], io), 0, io.stderr);
+    const r = JSON.parse(io.stdout) as { changedWeights: number; maskedWeights: number };
+    assert.equal(r.maskedWeights, 348);
+    const pruned = readModel(out);
+    for (const [name, t] of model.graph.initializers) {
+      const w = pruned.graph.initializers.get(name)!.data as Float32Array;
+      const w0 = t.data as Float32Array;
+      if (!(name in masks)) { assert.deepEqual(Array.from(w), Array.from(w0), name); continue; }
+      for (let i = 0; i < w.length; i++) assert.equal(w[i], i % 3 === 0 ? w0[i] : 0, `${name}[${i}]`);
+    }
+    assert.equal(pruned.graph.nodes.length, model.graph.nodes.length);
+    await assert.rejects(exportCommand.run([file, '--mask', path.join(dir, 'm.safetensors'), '--ablate', '--mode', 'half', '-o', out], capture()), /--mode must be zero, mean or random-reinit/);
+  });
+});
+

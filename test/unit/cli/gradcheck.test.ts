@@ -47,6 +47,23 @@ describe('gradcheck on a small CNN', () => {
     assert.match(text.stdout, /every node ran in float64/);
   });
 
+  test('a PyTorch-exported transformer layer with Erf checks fully in float64', async () => {
+    const root = path.join(__dirname, '..', '..', '..');
+    const data = JSON.parse(fs.readFileSync(path.join(root, 'test/fixtures/attention.data.json'), 'utf8')) as { inputs: { tokens: { shape: number[]; data: number[] } } };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gradcheck-attn-'));
+    const n = data.inputs.tokens.shape[0]!;
+    writeNpz(path.join(dir, 'd.npz'), {
+      tokens: { dtype: 'float32', shape: data.inputs.tokens.shape, data: Float32Array.from(data.inputs.tokens.data) },
+      labels: { dtype: 'int64', shape: [n], data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i % 3)) },
+    });
+    const io = capture();
+    const code = await gradcheckCommand.run([path.join(root, 'test/fixtures/attention.onnx'), '--data', path.join(dir, 'd.npz'), '--samples', '3', '--json'], io);
+    const report = JSON.parse(io.stdout);
+    assert.deepEqual(report.float32Islands, []);
+    assert.equal(report.tensors.length, 5);
+    assert.equal(code, 0, JSON.stringify(report.tensors));
+  });
+
   test('the gradcheck command refuses odd-one-out without a group', async () => {
     await assert.rejects(gradcheckCommand.run(['m.onnx', '--data', 'd.npz', '--head', 'odd-one-out'], capture()), /--group K/);
   });

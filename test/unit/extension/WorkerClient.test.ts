@@ -112,3 +112,18 @@ describe('WorkerClient', () => {
     }
   });
 });
+
+describe('WorkerClient.dispose', () => {
+  test('lets a running job stop on its own (so it can mark its run) before the process goes', async () => {
+    const c = client();
+    let seen = 0;
+    const job = c.run('find', { specPath: 'slow' }, () => seen++);
+    while (seen < 2) await new Promise((r) => setTimeout(r, 20));
+    const pid = c.pid!;
+    c.dispose();
+    await assert.rejects(job.result, { name: 'AbortError' });
+    const t0 = Date.now();
+    while (alive(pid) && Date.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(alive(pid), false, 'the compute process outlived dispose by 3 s');
+  });
+});

@@ -78,11 +78,11 @@ const TASKS: VisionTaskName[] = ['inside-contact', 'number-contact', 'inside-num
 const KINDS: Kind[] = ['task', 'test-A', 'test-B', 'train-A', 'train-B'];
 
 describe('vision problem sets', () => {
-  for (const task of TASKS) {
+  for (const [task, variation] of TASKS.flatMap((t) => [[t, 'full'], [t, 'low']] as const)) {
     for (const kind of KINDS) {
-      test(`${task} ${kind}: the label is the odd image according to relations read off the pixels`, () => {
+      test(`${task} ${kind} (${variation} variation): the label is the odd image according to relations read off the pixels`, () => {
         const n = 40;
-        const set = makeVisionProblems(task, kind, n, new Rng(7));
+        const set = makeVisionProblems(task, kind, n, new Rng(7), { variation });
         const x = set.inputs.x!;
         assert.deepEqual(x.shape, [n, 4, 1, 24, 24]);
         assert.equal(x.dtype, 'float32');

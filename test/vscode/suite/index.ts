@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SubnetworkLensApi } from '../../../src/extension/extension';
-import type { AblateResult, FindResult } from '../../../src/shared/jobs';
+import type { AblateResult, ExportModelResult, FindResult } from '../../../src/shared/jobs';
 import type { RunInfo } from '../../../src/shared/results';
 import type { TreeNode } from '../../../src/extension/RunsTreeProvider';
 
@@ -182,11 +182,11 @@ const trusted: Record<string, Test> = {
     notes.ms = Date.now() - t0;
     notes.files = files.length;
     // The tree picks the run up from disk.
-    await waitFor('the run in the tree', async () => (await a.services.tree.allRuns()).some((x) => path.resolve(x.dir) === path.resolve(r.runDir)) || undefined, 10_000);
+    await waitFor('the complete run in the tree', async () => (await a.services.tree.allRuns()).some((x) => path.resolve(x.dir) === path.resolve(r.runDir) && x.info.status === 'complete') || undefined, 10_000);
   },
   'Ablate subnetwork re-evaluates a saved mask and shows a results table': async (a, _p, notes) => {
-    const run = (await a.services.tree.allRuns()).find((r) => r.info.status === 'complete' && r.results);
-    check(run, 'no complete run to ablate (the Find subnetworks test must pass first)');
+    a.services.tree.refresh(0);
+    const run = await waitFor('a complete run in the tree (the Find subnetworks test must pass first)', async () => (await a.services.tree.allRuns()).find((r) => r.info.status === 'complete' && r.results), 10_000, 250);
     const subroutine = run.results!.subroutineNames[0]!;
     const seed = run.results!.subroutines[subroutine]!.seeds[0]!.seed;
     const before = a.services.notices.length;
@@ -195,6 +195,37 @@ const trusted: Record<string, Test> = {
     check(r.rows.length === run.results!.testSets.length, `${r.rows.length} rows for ${run.results!.testSets.length} test sets`);
     for (const row of r.rows) check(row.accuracyAblated >= 0 && row.accuracyAblated <= 1, `accuracy ${row.accuracyAblated} on ${row.testSet}`);
     notes.rows = r.rows;
+  },
+  'a run written outside VS Code (e.g. by the CLI) appears in the tree without a refresh': async (a, _p, notes) => {
+    const run = await waitFor('a complete run', async () => (await a.services.tree.allRuns()).find((r) => r.info.status === 'complete' && r.results), 10_000, 250);
+    const copy = path.join(path.dirname(run.dir), `${path.basename(run.dir)}-cli`);
+    const t0 = Date.now();
+    fs.cpSync(run.dir, copy, { recursive: true });
+    await waitFor('the copied run in the tree', async () => (await a.services.tree.allRuns()).some((r) => path.resolve(r.dir) === path.resolve(copy)) || undefined, 15_000, 100);
+    notes.appearedAfterMs = Date.now() - t0;
+    fs.rmSync(copy, { recursive: true, force: true });
+  },
+  'Compare subnetworks writes a side-by-side table with the overlap matrix': async (a, _p, notes) => {
+    const run = await waitFor('a complete run', async () => (await a.services.tree.allRuns()).find((r) => r.info.status === 'complete' && r.results), 10_000, 250);
+    const file = await vscode.commands.executeCommand<string | undefined>('subnetworkLens.compare', { runDirs: [run.dir] });
+    check(file && fs.existsSync(file), `no comparison file: ${file}`);
+    const text = fs.readFileSync(file, 'utf8');
+    for (const name of run.results!.subroutineNames) check(text.includes(`| ${name} |`), `${name} missing from the comparison`);
+    check(/IoU \(IoMin\)/.test(text), 'no overlap matrix');
+    notes.lines = text.split('\n').length;
+  },
+  'Export pruned or ablated model writes an ONNX file the layer graph can read': async (a, p, notes) => {
+    const run = await waitFor('a complete run', async () => (await a.services.tree.allRuns()).find((r) => r.info.status === 'complete' && r.results), 10_000, 250);
+    const subroutine = run.results!.subroutineNames[0]!;
+    const seed = run.results!.subroutines[subroutine]!.seeds[0]!.seed;
+    const outPath = path.join(path.dirname(p.model), 'exported.pruned.onnx');
+    const r = await vscode.commands.executeCommand<ExportModelResult | undefined>('subnetworkLens.exportModel', { runDir: run.dir, subroutine, seed, mode: 'keep-only', outPath });
+    check(r, `no result; notices: ${a.services.notices.slice(-2).join(' | ')}`);
+    check(fs.existsSync(outPath) && fs.statSync(outPath).size > 0, 'the exported model is missing');
+    check(r.changedWeights > 0 && r.changedWeights <= r.maskedWeights, `changed ${r.changedWeights} of ${r.maskedWeights}`);
+    const view = await a.services.views.run('layerGraph', { modelPath: outPath }).result;
+    check(view.nodes.length > 2, 'the exported model has no graph');
+    notes.changed = `${r.changedWeights}/${r.maskedWeights}`;
   },
   'Cancel run stops a running job within about a second and leaves it marked cancelled': async (a, p, notes) => {
     const running = vscode.commands.executeCommand<FindResult | undefined>('subnetworkLens.findSubnetworks', { specPath: p.slowSpec });
