@@ -20,11 +20,13 @@ function number(x: number): string {
 
 export function progressText(e: ProgressEvent): string {
   const parts: string[] = [];
+  const message = e.message ?? '';
+  // The engine's message often already names the subroutine and step: do not repeat them.
   const where = [e.subroutine, e.seed !== undefined ? `seed ${e.seed}` : undefined].filter(Boolean).join(' ');
-  if (where) parts.push(where);
-  if (e.phase && !e.message) parts.push(PHASE[e.phase]);
-  if (e.message) parts.push(e.message);
-  if (e.step !== undefined) parts.push(e.steps ? `step ${e.step}/${e.steps}` : `step ${e.step}`);
+  if (where && !(e.subroutine && message.includes(e.subroutine))) parts.push(where);
+  if (e.phase && !message) parts.push(PHASE[e.phase]);
+  if (message) parts.push(message);
+  if (e.step !== undefined && !/\bstep\b/i.test(message)) parts.push(e.steps ? `step ${e.step}/${e.steps}` : `step ${e.step}`);
   if (e.loss !== undefined && Number.isFinite(e.loss)) parts.push(`loss ${number(e.loss)}`);
   if (e.accuracy !== undefined && Number.isFinite(e.accuracy)) parts.push(`acc ${(100 * e.accuracy).toFixed(1)} %`);
   if (e.keptFraction !== undefined && Number.isFinite(e.keptFraction)) parts.push(`kept ${(100 * e.keptFraction).toFixed(e.keptFraction < 0.1 ? 2 : 1)} %`);

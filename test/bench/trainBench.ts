@@ -3,6 +3,11 @@
 // Trainer runs) and their ratio; with Debian's python3-torch, the same step in PyTorch on the same
 // weights, batch and threads. Targets: step ≤ 3× forward, step ≤ 1.0× PyTorch's.
 // Threads: BENCH_THREADS (default 2, the cores of the reference machine).
+// Debian's python3-torch does its dense matmuls through the system libblas.so.3, by default netlib's
+// reference BLAS (≈15× slower than OpenBLAS here). When an OpenBLAS libblas.so.3 is found (folder in
+// BENCH_TORCH_BLAS_DIR, or Debian's libopenblas0-pthread/-openmp folders; `apt-get download
+// libopenblas0-pthread && dpkg -x` into a private folder works without installing), the PyTorch child
+// process gets it via LD_LIBRARY_PATH; the table says which BLAS PyTorch used.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -19,7 +24,7 @@ import { Rng } from '../../src/core/util/random';
 
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
 const FORWARD_RUNS = 10;
-const STEPS: Record<BenchModel["name"], number> = { mlp: 15, cnn: 6, transformer: 10 };
+const STEPS: Record<BenchModel['name'], number> = { mlp: 12, cnn: 5, transformer: 8 };
 const WARMUP_STEPS = 3;
 
 export interface TrainBenchRow {
@@ -93,6 +98,12 @@ function torchPython(): string | undefined {
   return undefined;
 }
 
+/** A folder holding an optimised libblas.so.3 for the PyTorch child process, or undefined (reference BLAS). */
+export function torchBlasDir(): string | undefined {
+  const candidates = [process.env.BENCH_TORCH_BLAS_DIR, '/usr/lib/x86_64-linux-gnu/openblas-pthread', '/usr/lib/x86_64-linux-gnu/openblas-openmp'];
+  return candidates.find((d): d is string => !!d && fs.existsSync(path.join(d, 'libblas.so.3')));
+}
+
 function torchTimes(py: string, m: BenchModel, dir: string): { forwardMs: number; stepMs: number } | { error: string } {
   const weights = path.join(dir, `${m.name}.npz`);
   const arrays = Object.fromEntries([...m.model.graph.initializers.values()]
@@ -100,7 +111,9 @@ function torchTimes(py: string, m: BenchModel, dir: string): { forwardMs: number
     .map((t) => [t.name, { dtype: 'float32' as const, shape: t.dims, data: t.data as Float32Array }]));
   writeNpz(weights, arrays);
   const config = { model: m.name, weights, batch: m.batch, threads: THREADS, steps: STEPS[m.name], warmup: WARMUP_STEPS, forwardRuns: FORWARD_RUNS, masked: m.masked, transformer: TRANSFORMER };
-  const r = spawnSync(py, [path.join(__dirname, 'torch_step.py'), JSON.stringify(config)], { encoding: 'utf8', timeout: 120_000 });
+  const blas = torchBlasDir();
+  const env = { ...process.env, OMP_NUM_THREADS: String(THREADS), OPENBLAS_NUM_THREADS: String(THREADS), ...(blas ? { LD_LIBRARY_PATH: [blas, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') } : {}) };
+  const r = spawnSync(py, [path.join(__dirname, 'torch_step.py'), JSON.stringify(config)], { encoding: 'utf8', timeout: 120_000, env });
   if (r.status !== 0) return { error: (r.stderr || r.error?.message || 'failed').trim().split('\n').pop()! };
   return JSON.parse(r.stdout) as { forwardMs: number; stepMs: number };
 }
@@ -151,7 +164,10 @@ export const trainBench: BenchSection = {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
-    process.stdout.write(`${formatTrainTable(rows)}\n${py ? '' : '  (PyTorch columns empty: python3-torch is not installed)\n'}`);
+    const blas = torchBlasDir();
+    const torchNote = !py ? '  (PyTorch columns empty: python3-torch is not installed)\n'
+      : `  (PyTorch ${blas ? `with the libblas.so.3 in ${blas}` : 'with the system libblas.so.3 (Debian default: reference BLAS, slow; set BENCH_TORCH_BLAS_DIR to an OpenBLAS folder)'})\n`;
+    process.stdout.write(`${formatTrainTable(rows)}\n${torchNote}`);
     return lines;
   },
 };

@@ -118,6 +118,7 @@ describe('Subnetwork Lens in a real VS Code (code-server)', { skip }, () => {
       'an engine error is shown as a readable message, not a stack trace',
       'Find subnetworks on a small model writes a complete run',
       'Ablate subnetwork re-evaluates a saved mask and shows a results table',
+      'a second Find subnetworks waits in the queue and then runs',
       'a run written outside VS Code (e.g. by the CLI) appears in the tree without a refresh',
       'Compare subnetworks writes a side-by-side table with the overlap matrix',
       'Export pruned or ablated model writes an ONNX file the layer graph can read',

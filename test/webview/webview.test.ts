@@ -151,7 +151,7 @@ describe('the layer-graph webview in headless Chromium', { skip }, () => {
     assert.ok(second && second !== first);
     assert.ok(view.edges.some((e) => e.source === first && e.target === second), `${second} consumes ${first}`);
     assert.match(await page.textContent('#details') ?? '', new RegExp(view.nodes.find((n) => n.id === second)!.opType));
-    const group = view.groups[0]!.id;
+    const group = view.groups.find((g) => view.nodes.find((n) => n.id === second)!.group !== g.id)!.id;
     await page.evaluate((g) => (window as unknown as { __lens: { graph: { toggleGroup(id: string, c: boolean): void } } }).__lens.graph.toggleGroup(g, true), group);
     await page.waitForFunction((g) => (sessionStorage.getItem('__state') ?? '').includes(g), group);
     await page.reload();

@@ -196,6 +196,21 @@ const trusted: Record<string, Test> = {
     for (const row of r.rows) check(row.accuracyAblated >= 0 && row.accuracyAblated <= 1, `accuracy ${row.accuracyAblated} on ${row.testSet}`);
     notes.rows = r.rows;
   },
+  'a second Find subnetworks waits in the queue and then runs': async (a, p, notes) => {
+    let maxQueued = 0;
+    const sub = a.services.queue.onDidChange(() => (maxQueued = Math.max(maxQueued, a.services.queue.queued)));
+    try {
+      const first = vscode.commands.executeCommand<FindResult | undefined>('subnetworkLens.findSubnetworks', { specPath: p.spec });
+      const second = vscode.commands.executeCommand<FindResult | undefined>('subnetworkLens.findSubnetworks', { specPath: p.spec });
+      const [r1, r2] = await Promise.all([first, second]);
+      check(r1?.status === 'complete' && r2?.status === 'complete', `statuses ${r1?.status} and ${r2?.status}`);
+      check(r1.runDir !== r2.runDir, 'both jobs wrote the same run folder');
+      check(maxQueued === 1, `queue length peaked at ${maxQueued}, expected 1`);
+      notes.maxQueued = maxQueued;
+    } finally {
+      sub.dispose();
+    }
+  },
   'a run written outside VS Code (e.g. by the CLI) appears in the tree without a refresh': async (a, _p, notes) => {
     const run = await waitFor('a complete run', async () => (await a.services.tree.allRuns()).find((r) => r.info.status === 'complete' && r.results), 10_000, 250);
     const copy = path.join(path.dirname(run.dir), `${path.basename(run.dir)}-cli`);
