@@ -95,10 +95,10 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
     case 'quick':
       return [{
         task: 'inside-contact',
-        sizes: { taskTrain: 400, taskValidation: 0, taskTest: 100, train: 160, validation: 0, test: 100 },
+        sizes: { taskTrain: 1000, taskValidation: 100, taskTest: 200, train: 200, validation: 0, test: 200 },
         model: { channels: [4, 8, 16], hidden: 32, embedDim: 16 },
-        base: { epochs: 4, lr: 5e-3, batch: 32 },
-        mask: { ...MASK, epochs: 3, lr: 0.05, batch: 32 },
+        base: { epochs: 8, lr: 2e-3, batch: 32 },
+        mask: { ...MASK, epochs: 5, lr: 0.01, batch: 32 },
         seeds: [0, 1],
         controls: { randomInit: false, randomAblations: 5 },
       }];
@@ -106,8 +106,8 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
       return (['inside-contact', 'agreement'] as TaskName[]).map((task) => ({
         task,
         sizes: DEFAULT_SIZES,
-        base: { epochs: 20, lr: 3e-3, batch: 32 },
-        mask: { ...MASK, epochs: 8, lr: 0.05, batch: 64 },
+        base: { epochs: 20, lr: 3e-3, batch: 64 },
+        mask: { ...MASK, epochs: 10, lr: 0.01, batch: 64 },
         seeds: [0, 1, 2],
         controls: { randomInit: true, randomAblations: 20 },
       }));
@@ -115,8 +115,8 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
       return (['inside-contact', 'number-contact', 'inside-number', 'agreement'] as TaskName[]).map((task) => ({
         task,
         sizes: WORKSPACE_SIZES.full,
-        base: { epochs: 30, lr: 3e-3, batch: 32 },
-        mask: { ...MASK, epochs: 30, lr: 0.05, batch: 64 },
+        base: { epochs: 30, lr: 3e-3, batch: 64 },
+        mask: { ...MASK, epochs: 30, lr: 0.01, batch: 64 },
         seeds: [0, 1, 2],
         controls: { randomInit: true, randomAblations: 100 },
       }));

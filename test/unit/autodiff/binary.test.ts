@@ -19,6 +19,7 @@ describe('gradient rules for broadcasting binary ops', () => {
 describe('gradient rules for matrix products', () => {
   test('MatMul of two matrices', () => checkGradient({ op: 'MatMul', inputs: [{ shape: [3, 4] }, { shape: [4, 5] }] }));
   test('MatMul batched with a broadcast weight', () => checkGradient({ op: 'MatMul', inputs: [{ shape: [2, 3, 4] }, { shape: [4, 5] }] }));
+  test('MatMul of a rank-4 input with a 2-D weight', () => checkGradient({ op: 'MatMul', inputs: [{ shape: [2, 2, 3, 4] }, { shape: [4, 5] }] }));
   test('MatMul with broadcast batch dims on both sides', () => checkGradient({ op: 'MatMul', inputs: [{ shape: [2, 1, 3, 4] }, { shape: [1, 3, 4, 2] }] }));
   test('MatMul of a vector and a batched matrix', () => checkGradient({ op: 'MatMul', inputs: [{ shape: [4] }, { shape: [2, 4, 3] }] }));
   test('MatMul of a batched matrix and a vector', () => checkGradient({ op: 'MatMul', inputs: [{ shape: [2, 3, 4] }, { shape: [4] }] }));

@@ -35,6 +35,7 @@ describe('gradient rules for Conv', () => {
 
 describe('gradient rules for pooling', () => {
   test('MaxPool 2x2 stride 2', () => checkGradient({ op: 'MaxPool', attrs: { kernel_shape: [2, 2], strides: [2, 2] }, inputs: [{ shape: [2, 2, 4, 6] }] }));
+  test('MaxPool 3x3 stride 3 tiling a 6x9 input (dense path)', () => checkGradient({ op: 'MaxPool', attrs: { kernel_shape: [3, 3], strides: [3, 3] }, inputs: [{ shape: [2, 3, 6, 9] }] }));
   test('MaxPool with overlapping windows, padding and odd sizes', () => checkGradient({ op: 'MaxPool', attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, inputs: [{ shape: [1, 2, 5, 6] }] }));
   test('MaxPool with ceil_mode and dilation', () => checkGradient({ op: 'MaxPool', attrs: { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1, dilations: [1, 2] }, inputs: [{ shape: [1, 1, 5, 7] }] }));
   test('MaxPool that also returns Indices', () => checkGradient({ op: 'MaxPool', outputCount: 2, outputs: ['y0'], attrs: { kernel_shape: [2, 2] }, inputs: [{ shape: [2, 1, 3, 3] }] }));

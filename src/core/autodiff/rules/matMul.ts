@@ -26,6 +26,17 @@ export const matMul: RuleEntry = {
       });
     })();
     const dA = ctx.emit1('MatMul', [g, transposeLast2(ctx, b2, bS.length)]);
+    const [k, n] = bS;
+    if (b2 === b && bS.length === 2 && aS.length > 2 && typeof k === 'number' && typeof n === 'number') {
+      // A 2-D weight under a batched input (e.g. [N, T, in] · [in, out]): fold the batch axes into rows and
+      // take one Gemm, instead of a batched product [N, in, out] summed over N afterwards.
+      const rowsA = ctx.emit1('Reshape', [a2, ctx.int64([-1, k])]);
+      const rowsG = ctx.emit1('Reshape', [g, ctx.int64([-1, n])]);
+      return [
+        sumToShape(ctx, dA, [...yBatch, aS.at(-2)!, aS.at(-1)!], aS, a, a2 !== a),
+        ctx.emit1('Gemm', [rowsA, rowsG], { transA: 1 }),
+      ];
+    }
     const dB = ctx.emit1('MatMul', [transposeLast2(ctx, a2, aS.length), g]);
     return [
       sumToShape(ctx, dA, [...yBatch, aS.at(-2)!, aS.at(-1)!], aS, a, a2 !== a),
