@@ -41,6 +41,8 @@ export class GraphView {
   private matchIndex = -1;
   /** Milliseconds of the last layout computation (for the performance test). */
   lastLayoutMs = 0;
+  /** Model-space bounds of the drawn elements, from the last layout. */
+  private bounds = { x1: 0, y1: 0, x2: 1, y2: 1 };
 
   constructor(private readonly container: HTMLElement, private readonly view: LayerGraphView, private theme: Theme, private readonly events: GraphEvents, collapsed: string[] = []) {
     for (const n of view.nodes) this.nodesById.set(n.id, n);
@@ -172,6 +174,22 @@ export class GraphView {
         boxes.set(g, b);
       });
     }
+    // Bounds of everything drawn (scope titles sit above their boxes: leave a line for them).
+    const all = { x1: Infinity, y1: Infinity, x2: -Infinity, y2: -Infinity };
+    for (const ln of layoutNodes) {
+      const p = positions.get(ln.id)!;
+      all.x1 = Math.min(all.x1, p.x - ln.width / 2);
+      all.x2 = Math.max(all.x2, p.x + ln.width / 2);
+      all.y1 = Math.min(all.y1, p.y - ln.height / 2);
+      all.y2 = Math.max(all.y2, p.y + ln.height / 2);
+    }
+    for (const b of boxes.values()) {
+      all.x1 = Math.min(all.x1, b.x1);
+      all.x2 = Math.max(all.x2, b.x2);
+      all.y1 = Math.min(all.y1, b.y1 - LINE_HEIGHT);
+      all.y2 = Math.max(all.y2, b.y2);
+    }
+    this.bounds = Number.isFinite(all.x1) ? all : { x1: 0, y1: 0, x2: 1, y2: 1 };
     for (const n of nodes) n.position = positions.get(n.data.id!)!;
     for (const [g, b] of boxes) {
       nodes.unshift({
@@ -190,14 +208,23 @@ export class GraphView {
     this.initialView();
   }
 
-  /** Fits the graph; when that would make labels unreadable, shows the top of the graph at a readable zoom. */
+  /**
+   * Fits the graph; when that would make labels unreadable, shows the top of the graph at a readable
+   * zoom. Uses the layout's own bounds: asking cytoscape for the bounding box would make it compute
+   * the style and label size of every element before the first frame.
+   */
   private initialView(): void {
-    this.cy.fit(undefined, 24);
-    if (this.cy.zoom() >= 0.5) return;
-    const bb = this.cy.elements().boundingBox({});
+    const bb = this.bounds;
     const w = this.container.clientWidth || 800;
-    const zoom = Math.max(0.5, Math.min(1, (w - 48) / bb.w));
-    this.cy.viewport({ zoom, pan: { x: w / 2 - ((bb.x1 + bb.x2) / 2) * zoom, y: 24 - bb.y1 * zoom } });
+    const h = this.container.clientHeight || 600;
+    const pad = 24;
+    const fitZoom = Math.min(4, (w - 2 * pad) / Math.max(1, bb.x2 - bb.x1), (h - 2 * pad) / Math.max(1, bb.y2 - bb.y1));
+    if (fitZoom >= 0.5) {
+      this.cy.viewport({ zoom: fitZoom, pan: { x: w / 2 - ((bb.x1 + bb.x2) / 2) * fitZoom, y: h / 2 - ((bb.y1 + bb.y2) / 2) * fitZoom } });
+      return;
+    }
+    const zoom = Math.max(0.5, Math.min(1, (w - 2 * pad) / (bb.x2 - bb.x1)));
+    this.cy.viewport({ zoom, pan: { x: w / 2 - ((bb.x1 + bb.x2) / 2) * zoom, y: pad - bb.y1 * zoom } });
   }
 
   collapsedGroups(): string[] {

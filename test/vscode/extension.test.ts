@@ -50,6 +50,8 @@ async function waitForReport(file: string, page: Page, timeoutMs: number): Promi
 }
 
 interface Scenario {
+  /** Temp folder with the workspace, user data and code-server's log (removed afterwards unless SNL_KEEP=1). */
+  home: string;
   /** Lets the in-host suite return (the workbench then shuts the extension host down). */
   release(): void;
   server: CodeServer;
@@ -69,7 +71,7 @@ async function runScenario(browser: Browser, scenario: 'trusted' | 'untrusted'):
   await page.goto(server.url(workspace, true));
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   const report = await waitForReport(params.resultsFile, page, 8 * 60_000);
-  return { server, page, report, workspace, release: () => fs.writeFileSync(`${params.resultsFile}.release`, '') };
+  return { home, server, page, report, workspace, release: () => fs.writeFileSync(`${params.resultsFile}.release`, '') };
 }
 
 function printReport(report: SuiteReport): void {
@@ -88,9 +90,12 @@ describe('Subnetwork Lens in a real VS Code (code-server)', { skip }, () => {
     browser = await launchChromium();
   });
 
+  const homes: string[] = [];
   after(async () => {
     await browser?.close();
     for (const s of servers) await s.stop();
+    if (process.env.SNL_KEEP !== '1') for (const h of homes) fs.rmSync(h, { recursive: true, force: true });
+    else console.log(`# kept: ${homes.join(', ')}`);
   });
 
   describe('in a trusted workspace', { skip: scenarioSkip('trusted') }, () => {
@@ -99,6 +104,7 @@ describe('Subnetwork Lens in a real VS Code (code-server)', { skip }, () => {
     before(async () => {
       s = await runScenario(browser, 'trusted');
       servers.push(s.server);
+      homes.push(s.home);
       printReport(s.report);
       await screenshot(s.page, 'trusted-after-suite');
     });
@@ -203,6 +209,7 @@ describe('Subnetwork Lens in a real VS Code (code-server)', { skip }, () => {
     before(async () => {
       s = await runScenario(browser, 'untrusted');
       servers.push(s.server);
+      homes.push(s.home);
       printReport(s.report);
       await screenshot(s.page, 'untrusted-after-suite');
     });

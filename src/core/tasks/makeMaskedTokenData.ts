@@ -49,7 +49,7 @@ export function makeMaskedTokenData(sentences: number, rng: Rng, options: Masked
     const ids = encodeSentence(makeSentence(1, 1, rng), length);
     const real = ids.findIndex((id) => id === PAD_ID);
     const n = real < 0 ? length : real;
-    let masked = [];
+    let masked: number[] = [];
     for (let t = 0; t < n; t++) if (rng.bool(rate)) masked.push(t);
     if (masked.length === 0) masked = [rng.int(n)];
     const input = ids.slice();

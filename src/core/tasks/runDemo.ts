@@ -96,8 +96,8 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
       return [{
         task: 'inside-contact',
         sizes: { taskTrain: 1000, taskValidation: 100, taskTest: 200, train: 200, validation: 0, test: 200 },
-        model: { channels: [4, 8, 16], hidden: 32, embedDim: 16 },
-        base: { epochs: 8, lr: 2e-3, batch: 32 },
+        model: { channels: [8, 16, 16], hidden: 32, embedDim: 16 },
+        base: { epochs: 12, lr: 1e-3, batch: 32 },
         mask: { ...MASK, epochs: 5, lr: 0.01, batch: 32 },
         seeds: [0, 1],
         controls: { randomInit: false, randomAblations: 5 },

@@ -1,0 +1,137 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Rng } from '../../../src/core/util/random';
+import { createSession, ort } from '../../../src/core/runtime/session';
+import type { Model } from '../../../src/core/onnx/ir';
+import { VOCAB } from '../../../src/core/tasks/agreementGrammar';
+import { makeLanguageModel } from '../../../src/core/tasks/makeLanguageModel';
+import { makeVisionModel } from '../../../src/core/tasks/makeVisionModel';
+import { makeMaskedTokenData } from '../../../src/core/tasks/makeMaskedTokenData';
+import { makeContrastiveViews } from '../../../src/core/tasks/makeContrastiveViews';
+import { buildMaskedTokenModel } from '../../../src/core/tasks/buildMaskedTokenModel';
+import { pretrainBaseModel, type PretrainEpochStats } from '../../../src/core/tasks/pretrain';
+
+const PAD_ID = 0;
+
+/** Same nodes, inputs, outputs and initializer names/shapes. */
+function assertSameGraph(a: Model, b: Model): void {
+  assert.deepEqual(b.graph.nodes.map((n) => [n.name, n.opType, n.inputs, n.outputs]), a.graph.nodes.map((n) => [n.name, n.opType, n.inputs, n.outputs]));
+  assert.deepEqual(b.graph.inputs.map((i) => [i.name, i.shape]), a.graph.inputs.map((i) => [i.name, i.shape]));
+  assert.deepEqual(b.graph.outputs.map((o) => [o.name, o.shape]), a.graph.outputs.map((o) => [o.name, o.shape]));
+  assert.deepEqual([...b.graph.initializers.values()].map((t) => [t.name, t.dims]), [...a.graph.initializers.values()].map((t) => [t.name, t.dims]));
+}
+
+/** Names of float initializers whose values differ. */
+function changed(a: Model, b: Model): string[] {
+  return [...a.graph.initializers.values()].filter((t) => {
+    const u = b.graph.initializers.get(t.name)!;
+    return t.dataType === 1 && (t.data as Float32Array).some((v, i) => v !== (u.data as Float32Array)[i]);
+  }).map((t) => t.name);
+}
+
+async function runZ(model: Model, feeds: Record<string, ort.Tensor>): Promise<Float32Array> {
+  const session = await createSession(model, { threads: 1 });
+  try {
+    return (await session.run(feeds)).z!.data as Float32Array;
+  } finally {
+    await session.release();
+  }
+}
+
+describe('makeMaskedTokenData', () => {
+  test('masks about 15 % of the real tokens and labels each masked position with its original token', () => {
+    const d = makeMaskedTokenData(400, new Rng(3));
+    assert.equal(d.maskId, VOCAB.length);
+    assert.ok(d.rows >= d.sentences, 'at least one masked token per sentence');
+    let maskedTokens = 0, realTokens = 0;
+    const seen = new Set<string>();
+    for (let r = 0; r < d.rows; r++) {
+      const row = Array.from(d.x.subarray(r * 12, (r + 1) * 12), Number);
+      const pos = Array.from(d.select.subarray(r * 12, (r + 1) * 12)).findIndex((v) => v === 1);
+      assert.equal(d.select.subarray(r * 12, (r + 1) * 12).reduce((s, v) => s + v, 0), 1, `row ${r} selects one position`);
+      assert.equal(row[pos], d.maskId, `row ${r}: the selected position is masked`);
+      const label = Number(d.labels[r]);
+      assert.ok(label > PAD_ID && label < VOCAB.length, `row ${r}: label ${label} is a real token`);
+      const key = row.join(',');
+      if (!seen.has(key)) {
+        seen.add(key);
+        maskedTokens += row.filter((t) => t === d.maskId).length;
+        realTokens += row.filter((t) => t !== PAD_ID).length;
+        const firstPad = row.indexOf(PAD_ID);
+        if (firstPad >= 0) assert.ok(row.slice(firstPad).every((t) => t === PAD_ID), `row ${r}: padding is never masked`);
+      }
+    }
+    const rate = maskedTokens / realTokens;
+    assert.ok(rate > 0.12 && rate < 0.25, `masked fraction ${rate}`);
+  });
+});
+
+describe('makeContrastiveViews', () => {
+  test('puts three views of one scene and one view of another scene at the labelled index', () => {
+    const d = makeContrastiveViews('inside-contact', 30, new Rng(5), { shift: 0, noise: 0 });
+    const px = 24 * 24;
+    let oddDiffers = 0;
+    for (let p = 0; p < d.problems; p++) {
+      const odd = Number(d.labels[p]);
+      assert.ok(odd >= 0 && odd < 4);
+      const view = (j: number) => Array.from(d.x.subarray((p * 4 + j) * px, (p * 4 + j + 1) * px));
+      const regular = [0, 1, 2, 3].filter((j) => j !== odd);
+      assert.deepEqual(view(regular[1]!), view(regular[0]!), `problem ${p}: the regular views are one scene`);
+      assert.deepEqual(view(regular[2]!), view(regular[0]!));
+      if (view(odd).some((v, i) => v !== view(regular[0]!)[i])) oddDiffers++;
+    }
+    assert.ok(oddDiffers >= 28, `the odd view shows another scene in ${oddDiffers}/30 problems`);
+  });
+});
+
+describe('buildMaskedTokenModel', () => {
+  test('rejects a model without a token embedding, naming what it looked for', async () => {
+    await assert.rejects(buildMaskedTokenModel(makeVisionModel({ seed: 0 }), 0), /token-embedding Gather/);
+  });
+});
+
+describe('pretrainBaseModel', () => {
+  test('language: masked-token pretraining lowers its loss and changes the encoder weights, not the graph', async () => {
+    const model = makeLanguageModel({ seed: 1 });
+    const epochs: PretrainEpochStats[] = [];
+    const pretrained = await pretrainBaseModel(model, 'language', { seed: 1, epochs: 4, lr: 3e-3, batch: 64, threads: 1, onEpoch: (s) => epochs.push(s) }, { examples: 400 });
+    assert.equal(epochs.length, 4);
+    assert.ok(epochs[3]!.loss < epochs[0]!.loss - 0.2, `loss ${epochs[0]!.loss} → ${epochs[3]!.loss}`);
+    assertSameGraph(model, pretrained);
+    const moved = changed(model, pretrained);
+    assert.ok(moved.includes('embed.tokens.weight') && moved.includes('encoder.layer0.attn.q.weight'), `changed: ${moved.join(', ')}`);
+    assert.ok(!moved.includes('proj.weight'), 'the projection after pooling gets no gradient from the masked-token loss');
+    assert.ok(!moved.includes('encoder.attn_scale'), 'scalar constants stay fixed');
+    const x = new ort.Tensor('int64', BigInt64Array.from({ length: 24 }, (_, i) => BigInt(1 + (i % 20))), [2, 12]);
+    const [z0, z1] = [await runZ(model, { x }), await runZ(pretrained, { x })];
+    assert.equal(z1.length, 2 * 32);
+    assert.ok(z1.every(Number.isFinite) && z1.some((v, i) => v !== z0[i]), 'z is computed from the pretrained weights');
+  });
+
+  test('vision: contrastive odd-one-out pretraining lowers its loss and changes the weights, not the graph', async () => {
+    const model = makeVisionModel({ seed: 1 });
+    const epochs: PretrainEpochStats[] = [];
+    const pretrained = await pretrainBaseModel(model, 'vision', { seed: 1, epochs: 3, lr: 3e-3, batch: 32, threads: 1, onEpoch: (s) => epochs.push(s) }, { examples: 256 });
+    assert.equal(epochs.length, 3);
+    assert.ok(epochs[2]!.loss < epochs[0]!.loss - 0.03, `loss ${epochs[0]!.loss} → ${epochs[2]!.loss}`);
+    assertSameGraph(model, pretrained);
+    const moved = changed(model, pretrained);
+    for (const name of ['conv1.weight', 'conv3.weight', 'head.fc1.weight', 'head.fc2.weight']) assert.ok(moved.includes(name), `${name} changed`);
+    assert.ok(!moved.includes('input.offset'));
+  });
+
+  test('is deterministic for a seed and differs between seeds', async () => {
+    const model = makeLanguageModel({ seed: 2, dim: 16, mlpDim: 16, layers: 1, embedDim: 8 });
+    const run = (seed: number) => pretrainBaseModel(model, 'language', { seed, epochs: 1, lr: 3e-3, batch: 32, threads: 1 }, { examples: 120 });
+    const [a, b, c] = [await run(7), await run(7), await run(8)];
+    assert.deepEqual(changed(a, b), []);
+    assert.ok(changed(a, c).length > 0);
+  });
+
+  test('reports progress in the pretrain phase', async () => {
+    const phases = new Set<string | undefined>();
+    await pretrainBaseModel(makeVisionModel({ seed: 0, channels: [2, 2, 2], hidden: 8, embedDim: 4 }), 'vision',
+      { seed: 0, epochs: 1, lr: 1e-3, batch: 8, threads: 1, onProgress: (e) => phases.add(e.phase) }, { examples: 16 });
+    assert.deepEqual([...phases], ['pretrain']);
+  });
+});
