@@ -29,13 +29,8 @@ const builds = [
   { ...common, platform: 'browser', format: 'iife', target: 'chrome114', entryPoints: { webview: 'webview/main.ts' }, outdir: 'dist' },
 ];
 
-const present = (await Promise.all(builds.map(async (b) => {
-  const entry = Object.values(b.entryPoints)[0];
-  try { await import('node:fs').then((fs) => fs.promises.access(entry)); return b; } catch { return null; }
-}))).filter(Boolean);
-
 if (watch) {
-  for (const b of present) await (await esbuild.context(b)).watch();
+  for (const b of builds) await (await esbuild.context(b)).watch();
 } else {
-  await Promise.all(present.map((b) => esbuild.build(b)));
+  await Promise.all(builds.map((b) => esbuild.build(b)));
 }
