@@ -1,11 +1,12 @@
 // Runs every test suite with node's built-in runner (node 20 takes no glob patterns, so files are listed here):
-// unit tests, the webview tests in headless Chromium and the VS Code tests in code-server.
+// unit tests, the webview tests in headless Chromium, the VS Code tests in code-server and the
+// end-to-end test of the packaged VSIX (test/e2e).
 // Suites whose browser or code-server is missing skip with a message, except under CI=true.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-const roots = process.argv.slice(2).length ? process.argv.slice(2) : ['test/unit', 'test/webview', 'test/vscode'];
+const roots = process.argv.slice(2).length ? process.argv.slice(2) : ['test/unit', 'test/webview', 'test/vscode', 'test/e2e'];
 
 function collect(dir) {
   if (!fs.existsSync(dir)) return [];

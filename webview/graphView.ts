@@ -320,7 +320,7 @@ export class GraphView {
           'target-arrow-color': t.edge,
           'target-arrow-shape': 'triangle',
           'arrow-scale': 0.8,
-          'curve-style': this.view.edges.length > 600 ? 'straight' : 'bezier',
+          'curve-style': this.view.edges.length > 600 ? 'haystack' : 'bezier', 'haystack-radius': 0,
           'z-index-compare': 'manual',
           'z-index': 50,
         },

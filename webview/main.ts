@@ -222,6 +222,8 @@ function init(v: LayerGraphView, title: string | undefined, ov: OverlayView | nu
   graph.cy.one('render', () => requestAnimationFrame(() => {
     lens.metrics.renderedAt = performance.now();
     document.body.dataset.rendered = 'true';
+    // The screen-reader table (thousands of DOM rows on big graphs) waits until the graph is drawn and idle.
+    whenIdle(ensureTable);
   }));
   watchTheme((theme) => {
     graph?.setTheme(theme);
@@ -238,8 +240,11 @@ function init(v: LayerGraphView, title: string | undefined, ov: OverlayView | nu
     if (state.viewport) graph.setViewport(state.viewport);
   }
   if (state.table) setTable(true);
-  // The screen-reader table is built once the graph is interactive.
-  setTimeout(ensureTable, 50);
+}
+
+function whenIdle(fn: () => void): void {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(() => fn(), { timeout: 2000 });
+  else setTimeout(fn, 200);
 }
 
 function setOverlay(ov: OverlayView | null, subroutine?: string, seed?: number): void {

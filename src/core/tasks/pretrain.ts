@@ -16,7 +16,7 @@ import { Rng } from '../util/random';
 import { DEFAULT_SEQUENCE_LENGTH } from './agreementGrammar';
 import { buildMaskedTokenModel } from './buildMaskedTokenModel';
 import { TaskError } from './errors';
-import { makeContrastiveViews, type ContrastiveViews } from './makeContrastiveViews';
+import { makeContrastiveViews, type ContrastiveViewOptions, type ContrastiveViews } from './makeContrastiveViews';
 import { makeMaskedTokenData, type MaskedTokenData } from './makeMaskedTokenData';
 import { DEFAULT_IMAGE_SIZE } from './makeVisionProblems';
 import type { SceneVariation } from './renderScene';
@@ -53,6 +53,8 @@ export interface PretrainCorpusOptions {
   /** Vision: the generator whose scenes are used (default inside-contact). */
   task?: VisionTaskName;
   variation?: SceneVariation;
+  /** Vision: augmentation of the views (defaults of makeContrastiveViews). */
+  augment?: Pick<ContrastiveViewOptions, 'shift' | 'noise' | 'symmetries'>;
 }
 
 export type PretrainData = MaskedTokenData | ContrastiveViews | PretrainCorpusOptions;
@@ -82,7 +84,7 @@ export async function pretrainBaseModel(model: Model, family: TaskFamily, option
     const size = typeof input.shape?.[2] === 'number' ? input.shape[2] : DEFAULT_IMAGE_SIZE;
     const c = data as PretrainCorpusOptions;
     const d = 'x' in data && 'problems' in data ? data
-      : makeContrastiveViews(c.task ?? 'inside-contact', c.examples ?? 1000, corpusRng, { imageSize: size, ...(c.variation ? { variation: c.variation } : {}) });
+      : makeContrastiveViews(c.task ?? 'inside-contact', c.examples ?? 1000, corpusRng, { ...c.augment, imageSize: size, ...(c.variation ? { variation: c.variation } : {}) });
     trainModel = model;
     output = model.graph.outputs[0]!.name;
     head = { type: 'odd-one-out', group: GROUP };

@@ -8,7 +8,7 @@ import { loadSpec } from '../data/loadSpec';
 import { readModel } from '../onnx/readModel';
 import { writeModel } from '../onnx/writeModel';
 import { TaskError } from './errors';
-import { pretrainBaseModel, type PretrainEpochStats, type PretrainOptions } from './pretrain';
+import { pretrainBaseModel, type PretrainCorpusOptions, type PretrainEpochStats, type PretrainOptions } from './pretrain';
 import type { SceneVariation } from './renderScene';
 import { TASKS, type TaskName, type VisionTaskName } from './taskCatalog';
 import { findWorkspaceSpec } from './trainBaseModel';
@@ -16,6 +16,8 @@ import { findWorkspaceSpec } from './trainBaseModel';
 export interface PretrainWorkspaceOptions extends Partial<Omit<PretrainOptions, 'onEpoch'>> {
   /** Sentences (language) or problems of 4 views (vision); defaults 2000 / 1000. */
   examples?: number;
+  /** Vision: augmentation of the contrastive views. */
+  augment?: PretrainCorpusOptions['augment'];
   onEpoch?(stats: PretrainEpochStats): void;
 }
 
@@ -55,7 +57,7 @@ export async function pretrainWorkspaceModel(workspaceDir: string, options: Pret
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     onEpoch: (s) => { epochs.push(s); options.onEpoch?.(s); },
   }, family === 'vision'
-    ? { examples: options.examples ?? d.examples, task: info.task as VisionTaskName, ...(info.variation ? { variation: info.variation } : {}) }
+    ? { examples: options.examples ?? d.examples, task: info.task as VisionTaskName, ...(options.augment ? { augment: options.augment } : {}), ...(info.variation ? { variation: info.variation } : {}) }
     : { examples: options.examples ?? d.examples });
   writeModel(spec.model, pretrained);
   return {
