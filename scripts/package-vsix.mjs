@@ -4,10 +4,11 @@
 //   npm run package                       → out/subnetwork-lens-<version>-linux-x64.vsix
 //   npm run package -- darwin-arm64       (or --target win32-x64, linux-arm64, win32-arm64)
 //   node scripts/package-vsix.mjs --skip-build   (reuse the bundles already in dist/)
+//   node scripts/package-vsix.mjs --keep-stage   (keep out/vsix-stage-<target>-<pid>/ to inspect it)
 //
 // Why a staging folder: `vsce package --no-dependencies` globs the extension folder but always
 // leaves out its top-level node_modules/, and with dependency detection vsce would ship every
-// platform's binaries (about 290 MB). So the package is assembled in out/vsix-stage-<target>/,
+// platform's binaries (about 290 MB). So the package is assembled in out/vsix-stage-<target>-<pid>/,
 // with onnxruntime-node and onnxruntime-common under dist/node_modules/ (Node's module lookup from
 // dist/extension.js, dist/worker.js and dist/cli.js finds them there first), and the top-level
 // .vscodeignore is applied to that folder.
@@ -28,16 +29,17 @@ const TARGETS = {
 };
 
 function parseArgs(argv) {
-  const opts = { target: 'linux-x64', skipBuild: false, out: undefined };
+  const opts = { target: 'linux-x64', skipBuild: false, keepStage: false, out: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--skip-build') opts.skipBuild = true;
+    else if (a === '--keep-stage') opts.keepStage = true;
     else if (a === '--target' || a === '-t') opts.target = argv[++i];
     else if (a.startsWith('--target=')) opts.target = a.slice('--target='.length);
     else if (a === '--out' || a === '-o') opts.out = argv[++i];
     else if (a.startsWith('--out=')) opts.out = a.slice('--out='.length);
     else if (!a.startsWith('-')) opts.target = a;
-    else fail(`unknown argument "${a}"; usage: package-vsix.mjs [TARGET | --target TARGET] [--out FILE.vsix] [--skip-build]`);
+    else fail(`unknown argument "${a}"; usage: package-vsix.mjs [TARGET | --target TARGET] [--out FILE.vsix] [--skip-build] [--keep-stage]`);
   }
   if (!(opts.target in TARGETS)) fail(`unknown target "${opts.target}"; choose one of ${Object.keys(TARGETS).join(', ')}`);
   return opts;
@@ -81,7 +83,8 @@ function main() {
   const opts = parseArgs(process.argv.slice(2));
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   const out = path.resolve(ROOT, opts.out ?? path.join('out', `${pkg.name}-${pkg.version}-${opts.target}.vsix`));
-  const stage = path.join(ROOT, 'out', `vsix-stage-${opts.target}`);
+  // Per process, so that two packagings at once (parallel test runs) do not share a folder.
+  const stage = path.join(ROOT, 'out', `vsix-stage-${opts.target}-${process.pid}`);
   const t0 = Date.now();
 
   const bundles = ['extension.js', 'worker.js', 'cli.js', 'webview.js'];
@@ -124,13 +127,16 @@ function main() {
   console.log(`[package] staged ${mb(sizeOf(stage))} in ${path.relative(ROOT, stage)}`);
 
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.rmSync(out, { force: true });
+  // vsce writes to a temp name; the rename makes the finished VSIX appear at once.
+  const partial = `${out}.${process.pid}.partial.vsix`;
   const vsce = path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
-  const args = [vsce, 'package', '--no-dependencies', '--target', opts.target, '--out', out, '--allow-missing-repository', '--no-rewrite-relative-links'];
+  const args = [vsce, 'package', '--no-dependencies', '--target', opts.target, '--out', partial, '--allow-missing-repository', '--no-rewrite-relative-links'];
   if (!fs.existsSync(path.join(stage, 'LICENSE'))) args.push('--skip-license');
   console.log(`[package] vsce ${args.slice(1).join(' ')}`);
   const r = spawnSync(process.execPath, args, { cwd: stage, stdio: 'inherit' });
-  if (r.status !== 0) fail(`vsce package exited with ${r.status ?? r.signal}`);
+  if (r.status !== 0) fail(`vsce package exited with ${r.status ?? r.signal}; the staging folder ${path.relative(ROOT, stage)} is kept`);
+  fs.renameSync(partial, out);
+  if (!opts.keepStage) fs.rmSync(stage, { recursive: true, force: true });
   console.log(`[package] ${path.relative(ROOT, out)}: ${mb(fs.statSync(out).size)} (${opts.target}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 

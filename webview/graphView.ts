@@ -22,8 +22,16 @@ export interface GraphEvents {
   onSelect(nodeId: string | null): void;
   onCollapseChange(collapsed: string[]): void;
   onAnnounce(text: string): void;
+  /** Every element of the current collapse state is on the canvas (big graphs arrive in slices). */
+  onComplete?(): void;
 }
 
+/** Graphs with more nodes than this draw the initial viewport first and add the rest in slices. */
+const PROGRESSIVE_NODES = 800;
+/** Elements per slice: small enough that a tap between slices is answered promptly. */
+const SLICE = 200;
+/** Slices wait this long after a pointer or key press so the gesture is answered first. */
+const INPUT_PAUSE_MS = 300;
 const GRADIENT_PROPS = 'background-fill background-gradient-direction background-gradient-stop-colors background-gradient-stop-positions';
 const LINE_HEIGHT = 15;
 
@@ -43,6 +51,11 @@ export class GraphView {
   lastLayoutMs = 0;
   /** Model-space bounds of the drawn elements, from the last layout. */
   private bounds = { x1: 0, y1: 0, x2: 1, y2: 1 };
+  /** Elements not yet on the canvas (progressive build of big graphs), and the timer adding them. */
+  private pending: cytoscape.ElementDefinition[] = [];
+  private pendingTimer: ReturnType<typeof setTimeout> | undefined;
+  private matchReps = new Set<string>();
+  private lastInputAt = -Infinity;
 
   constructor(private readonly container: HTMLElement, private readonly view: LayerGraphView, private theme: Theme, private readonly events: GraphEvents, collapsed: string[] = []) {
     for (const n of view.nodes) this.nodesById.set(n.id, n);
@@ -53,7 +66,7 @@ export class GraphView {
     }
     this.measure();
     this.collapsed = new Set(collapsed.filter((g) => this.groupParent.has(g)));
-    const large = view.nodes.length > 800;
+    const large = view.nodes.length > PROGRESSIVE_NODES;
     this.cy = cytoscape({
       container,
       elements: [],
@@ -82,6 +95,7 @@ export class GraphView {
       }
     });
     container.addEventListener('keydown', (e) => this.onKey(e));
+    for (const type of ['pointerdown', 'keydown', 'wheel'] as const) container.addEventListener(type, () => { this.lastInputAt = performance.now(); }, { capture: true, passive: true });
     this.rebuild();
   }
 
@@ -199,13 +213,67 @@ export class GraphView {
         classes: 'scope box',
       });
     }
+    this.cancelPending();
+    this.initialView();
+    let first: cytoscape.ElementDefinition[] = [...nodes, ...edges];
+    if (this.view.nodes.length > PROGRESSIVE_NODES) [first, this.pending] = splitByViewport(nodes, edges, this.cy.extent());
     this.cy.batch(() => {
       this.cy.elements().remove();
-      this.cy.add([...nodes, ...edges]);
+      this.cy.add(first);
     });
-    this.applyPaint();
-    this.applyHighlight();
-    this.initialView();
+    this.decorate(this.cy.elements());
+    if (this.pending.length) this.cy.one('render', () => this.scheduleSlice());
+    else queueMicrotask(() => this.events.onComplete?.());
+  }
+
+  /**
+   * Big graphs: the elements around the initial viewport go in first (one cheap first frame); the
+   * rest follow in slices, one task each, so taps and keys are answered in between. Cytoscape
+   * computes the style of every element it holds before drawing, which is what costs seconds.
+   */
+  private addSlice(): void {
+    this.pendingTimer = undefined;
+    const slice = this.pending.splice(0, SLICE);
+    let added = this.cy.collection();
+    this.cy.batch(() => { added = this.cy.add(slice); });
+    this.decorate(added);
+    if (this.pending.length) this.scheduleSlice();
+    else this.events.onComplete?.();
+  }
+
+  private scheduleSlice(): void {
+    const wait = this.lastInputAt + INPUT_PAUSE_MS - performance.now();
+    this.pendingTimer = setTimeout(() => (performance.now() - this.lastInputAt < INPUT_PAUSE_MS ? this.scheduleSlice() : this.addSlice()), Math.max(0, wait));
+  }
+
+  /** Adds every remaining element now (before operations that need the whole graph: fit, export, key moves). */
+  private flush(): void {
+    if (!this.pending.length) return;
+    clearTimeout(this.pendingTimer);
+    this.pendingTimer = undefined;
+    const rest = this.pending;
+    this.pending = [];
+    this.cy.batch(() => { this.cy.add(rest); });
+    this.decorate(this.cy.elements());
+    this.events.onComplete?.();
+  }
+
+  private cancelPending(): void {
+    clearTimeout(this.pendingTimer);
+    this.pendingTimer = undefined;
+    this.pending = [];
+  }
+
+  /** Paint, highlight and search marks for newly added elements. */
+  private decorate(eles: cytoscape.CollectionReturnValue): void {
+    this.applyPaint(eles.nodes());
+    this.applyHighlight(eles);
+    if (this.matchReps.size) this.cy.batch(() => eles.nodes().forEach((n) => { if (this.matchReps.has(n.id())) n.addClass('match'); }));
+  }
+
+  /** True while a big graph is still being added to the canvas. */
+  get building(): boolean {
+    return this.pending.length > 0;
   }
 
   /**
@@ -265,7 +333,7 @@ export class GraphView {
   setTheme(theme: Theme): void {
     this.theme = theme;
     this.cy.style(this.stylesheet());
-    this.applyPaint();
+    this.applyPaint(this.cy.nodes());
   }
 
   private stylesheet(): cytoscape.StylesheetJson {
@@ -320,7 +388,7 @@ export class GraphView {
           'target-arrow-color': t.edge,
           'target-arrow-shape': 'triangle',
           'arrow-scale': 0.8,
-          'curve-style': this.view.edges.length > 600 ? 'haystack' : 'bezier', 'haystack-radius': 0,
+          'curve-style': this.view.edges.length > 600 ? 'straight' : 'bezier',
           'z-index-compare': 'manual',
           'z-index': 50,
         },
@@ -336,7 +404,7 @@ export class GraphView {
   /** Replaces the overlay paint (nodes not in the map are drawn plain). */
   setPaint(paint: Map<string, NodePaint>): void {
     this.paint = paint;
-    this.applyPaint();
+    this.applyPaint(this.cy.nodes());
   }
 
   /**
@@ -344,10 +412,10 @@ export class GraphView {
    * the amount (a pie would only fill the circle inscribed in a wide node). Per-element style
    * bypasses, re-applied after theme changes because the mix depends on the node fill.
    */
-  private applyPaint(): void {
+  private applyPaint(target: cytoscape.NodeCollection): void {
     const fill = this.theme.nodeFill;
     this.cy.batch(() => {
-      this.cy.nodes().forEach((node) => {
+      target.forEach((node) => {
         const p = this.paint.get(node.id());
         if (!p || p.slices.length === 0) {
           if (node.hasClass('ov')) {
@@ -384,7 +452,8 @@ export class GraphView {
   /** Emphasises these nodes (or the groups that hold them when collapsed) and fades the rest; null clears. */
   highlight(ids: string[] | null): void {
     this.highlighted = ids ? new Set(ids.map((id) => this.representative(id))) : null;
-    this.applyHighlight();
+    if (this.highlighted && this.highlighted.size) this.flush();
+    this.applyHighlight(this.cy.elements());
     if (this.highlighted && this.highlighted.size) {
       const els = this.cy.collection(this.cy.nodes().filter((n) => this.highlighted!.has(n.id())));
       if (els.length) this.cy.fit(els, 60);
@@ -395,16 +464,16 @@ export class GraphView {
     return this.highlighted ? [...this.highlighted] : [];
   }
 
-  private applyHighlight(): void {
+  private applyHighlight(target: cytoscape.CollectionReturnValue): void {
     const h = this.highlighted;
     this.cy.batch(() => {
-      this.cy.elements().removeClass('faded hl');
+      target.removeClass('faded hl');
       if (!h) return;
-      this.cy.nodes().forEach((n) => {
+      target.nodes().forEach((n) => {
         if (h.has(n.id())) n.addClass('hl');
         else if (!n.hasClass('box')) n.addClass('faded');
       });
-      this.cy.edges().forEach((e) => {
+      target.edges().forEach((e) => {
         if (!(h.has(e.source().id()) && h.has(e.target().id()))) e.addClass('faded');
       });
     });
@@ -418,6 +487,7 @@ export class GraphView {
     this.matches = q ? this.view.nodes.filter((n) => n.id.toLowerCase().includes(q) || n.label.toLowerCase().includes(q) || n.opType.toLowerCase().includes(q)).map((n) => n.id) : [];
     this.matchIndex = -1;
     const reps = new Set(this.matches.map((id) => this.representative(id)));
+    this.matchReps = reps;
     this.cy.batch(() => {
       this.cy.nodes().removeClass('match');
       this.cy.nodes().forEach((n) => {
@@ -438,6 +508,7 @@ export class GraphView {
 
   select(id: string, reveal: boolean): void {
     if (reveal) this.expandTo(id);
+    if (this.cy.$id(this.representative(id)).empty()) this.flush();
     const node = this.cy.$id(this.representative(id));
     if (node.empty()) return;
     this.cy.nodes().unselect();
@@ -462,6 +533,7 @@ export class GraphView {
   }
 
   fit(): void {
+    this.flush();
     this.cy.fit(undefined, 24);
   }
 
@@ -490,6 +562,7 @@ export class GraphView {
   // ------------------------------------------------------------ keyboard
 
   private onKey(e: KeyboardEvent): void {
+    this.flush();
     const sel = this.selectedId();
     const node = sel ? this.cy.$id(sel) : null;
     const pick = (n: cytoscape.NodeCollection | cytoscape.CollectionReturnValue) => {
@@ -557,11 +630,13 @@ export class GraphView {
   // ------------------------------------------------------------ export
 
   png(): string {
+    this.flush();
     return this.cy.png({ output: 'base64', full: true, scale: 2, bg: this.theme.background, maxWidth: 8000, maxHeight: 8000 }) as unknown as string;
   }
 
   /** A self-contained SVG of the visible graph (scope boxes, edges, nodes with overlay slices, labels). */
   svg(): string {
+    this.flush();
     const t = this.theme;
     const bb = this.cy.elements().boundingBox({});
     const pad = 20;
@@ -617,8 +692,57 @@ export class GraphView {
   }
 
   destroy(): void {
+    this.cancelPending();
     this.cy.destroy();
   }
+}
+
+/**
+ * Elements for the first frame (nodes and scope boxes within a screen of the viewport, the
+ * neighbours they connect to, and the edges among those) and the rest, nearest rows first.
+ */
+function splitByViewport(nodes: cytoscape.ElementDefinition[], edges: cytoscape.ElementDefinition[], ext: { x1: number; y1: number; x2: number; y2: number; w: number; h: number }): [cytoscape.ElementDefinition[], cytoscape.ElementDefinition[]] {
+  const x1 = ext.x1 - ext.w / 2;
+  const x2 = ext.x2 + ext.w / 2;
+  const y1 = ext.y1 - ext.h / 2;
+  const y2 = ext.y2 + ext.h / 2;
+  const near = (d: cytoscape.ElementDefinition) => {
+    const p = d.position!;
+    const w = Number(d.data.w) / 2;
+    const h = Number(d.data.h) / 2;
+    return p.x + w >= x1 && p.x - w <= x2 && p.y + h >= y1 && p.y - h <= y2;
+  };
+  const seen = new Set<string>();
+  for (const n of nodes) if (near(n)) seen.add(n.data.id!);
+  const inFirst = new Set(seen);
+  for (const e of edges) {
+    const s = e.data.source as string;
+    const t = e.data.target as string;
+    if (seen.has(s) || seen.has(t)) {
+      inFirst.add(s);
+      inFirst.add(t);
+    }
+  }
+  const first: cytoscape.ElementDefinition[] = [];
+  const restNodes: cytoscape.ElementDefinition[] = [];
+  for (const n of nodes) (inFirst.has(n.data.id!) ? first : restNodes).push(n);
+  const restEdges: cytoscape.ElementDefinition[] = [];
+  for (const e of edges) (inFirst.has(e.data.source as string) && inFirst.has(e.data.target as string) ? first : restEdges).push(e);
+  const cy = (ext.y1 + ext.y2) / 2;
+  restNodes.sort((a, b) => Math.abs(a.position!.y - cy) - Math.abs(b.position!.y - cy));
+  // Each slice's edges follow the nodes they join: add nodes first, then edges in the order their later endpoint arrives.
+  const order = new Map<string, number>();
+  restNodes.forEach((n, i) => order.set(n.data.id!, i));
+  const rank = (e: cytoscape.ElementDefinition) => Math.max(order.get(e.data.source as string) ?? -1, order.get(e.data.target as string) ?? -1);
+  restEdges.sort((a, b) => rank(a) - rank(b));
+  const rest: cytoscape.ElementDefinition[] = [];
+  let k = 0;
+  for (let i = 0; i < restNodes.length; i++) {
+    rest.push(restNodes[i]!);
+    while (k < restEdges.length && rank(restEdges[k]!) <= i) rest.push(restEdges[k++]!);
+  }
+  while (k < restEdges.length) rest.push(restEdges[k++]!);
+  return [first, rest];
 }
 
 const px = (n: cytoscape.SingularElementArgument) => (n as cytoscape.NodeSingular).position('x');

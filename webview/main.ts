@@ -57,7 +57,7 @@ let tableDirty = true;
 
 /** Hooks for the browser tests (and for debugging in the webview developer tools). */
 const lens = {
-  metrics: { initAt: 0, pageBuiltAt: 0, graphBuiltAt: 0, renderedAt: 0, layoutMs: 0, nodes: 0 },
+  metrics: { initAt: 0, pageBuiltAt: 0, graphBuiltAt: 0, renderedAt: 0, completeAt: 0, layoutMs: 0, nodes: 0 },
   cspViolations: [] as string[],
   get graph() { return graph; },
   get state() { return state; },
@@ -200,6 +200,7 @@ async function onMessage(body: ToWebview): Promise<void> {
 
 function init(v: LayerGraphView, title: string | undefined, ov: OverlayView | null): void {
   lens.metrics.initAt = performance.now();
+  lens.metrics.completeAt = 0;
   view = v;
   buildPage();
   $('title').textContent = title ?? (v.model.name || 'Layer graph');
@@ -214,6 +215,7 @@ function init(v: LayerGraphView, title: string | undefined, ov: OverlayView | nu
     },
     onCollapseChange: () => save(),
     onAnnounce: (text) => status(text),
+    onComplete: () => { lens.metrics.completeAt ||= performance.now(); },
   }, state.collapsed);
   lens.metrics.layoutMs = graph.lastLayoutMs;
   lens.metrics.graphBuiltAt = performance.now();

@@ -19,7 +19,7 @@ import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM, CODE_SERVER, REPO, launchChromium, startCodeServer, type CodeServer } from '../vscode/codeServer';
 import { makeWorkspace } from '../vscode/makeWorkspace';
 import type { RunInfo } from '../../src/shared/results';
-import { activeWebview, explorerContextAction, expandRow, frameWith, pickRow, quickPick, runCommand, screenshot, showContainer, toast } from './workbench';
+import { acceptQuickPick, activeWebview, explorerContextAction, expandRow, frameWith, pickRow, quickPick, runCommand, screenshot, showContainer, toast } from './workbench';
 
 const ARTIFACTS = path.join(REPO, 'test-artifacts', 'e2e');
 const TARGET = 'linux-x64';
@@ -214,15 +214,13 @@ describe('the packaged extension, end to end in code-server', { skip }, () => {
 
   step('Ablate subnetwork… from the Command Palette shows a results table', async () => {
     await runCommand(page, 'Subnetwork Lens: Ablate subnetwork…');
-    await quickPick(page, 'Ablate subnetwork: run');
-    await page.keyboard.press('Enter');
+    await acceptQuickPick(page, 'Ablate subnetwork: run');
     await quickPick(page, 'Ablate subnetwork: subroutine and seed');
     await shot('07-ablate-pick-mask');
-    await page.keyboard.press('Enter');
+    await acceptQuickPick(page, 'Ablate subnetwork: subroutine and seed');
     await quickPick(page, /: mode$/);
     await pickRow(page, 'zero', 'zero');
-    await quickPick(page, 'Ablate subnetwork: test sets');
-    await page.keyboard.press('Enter');
+    await acceptQuickPick(page, 'Ablate subnetwork: test sets');
     const run = runDirs(workspace)[0]!;
     const table = await until('the ablation table', () => listFiles(run).find((f) => f.startsWith('ablations') && f.endsWith('.md')), 120_000);
     const text = fs.readFileSync(path.join(run, table), 'utf8');

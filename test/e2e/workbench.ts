@@ -30,14 +30,36 @@ export async function explorerContextAction(page: Page, fileName: string, action
   await row.click({ button: 'right' });
   const item = page.locator(`.context-view .action-label:has-text("${action}")`).first();
   await item.waitFor({ timeout: 10_000 });
+  // A click that lands while the menu is still settling only highlights the item: then press Enter.
+  await item.hover();
+  await page.waitForTimeout(200);
   await item.click();
+  const menu = page.locator('.context-view .monaco-menu');
+  try {
+    await menu.waitFor({ state: 'hidden', timeout: 2_000 });
+  } catch {
+    await page.keyboard.press('Enter');
+    await menu.waitFor({ state: 'hidden', timeout: 5_000 });
+  }
 }
 
-/** The open QuickPick, once its title (or, without one, its list) contains `title`. */
+/**
+ * The open QuickPick, once its title contains `title` and its first row is drawn (Enter before the
+ * rows arrive accepts nothing, and the command ends silently).
+ */
 export async function quickPick(page: Page, title: string | RegExp): Promise<Locator> {
   const widget = page.locator('.quick-input-widget');
-  await widget.locator('.quick-input-title, .quick-input-header').filter({ hasText: title }).first().waitFor({ timeout: 30_000 });
+  await widget.locator('.quick-input-title').filter({ hasText: title }).first().waitFor({ timeout: 30_000 });
+  await widget.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 30_000 });
   return widget;
+}
+
+/** Accepts the open QuickPick titled `title` with its first row (or, with many picks, its checked rows). */
+export async function acceptQuickPick(page: Page, title: string | RegExp): Promise<void> {
+  const widget = await quickPick(page, title);
+  await widget.locator('.quick-input-list .monaco-list-row.focused, .quick-input-list .monaco-list-row[aria-checked="true"]').first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await widget.locator('.quick-input-title').filter({ hasText: title }).first().waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
 /** Types `filter` into the open QuickPick, waits for a row containing `row` and presses Enter. */
@@ -45,13 +67,16 @@ export async function pickRow(page: Page, filter: string, row: string): Promise<
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: 15_000 });
   await input.fill(filter);
-  await page.locator(`.quick-input-list .monaco-list-row:has-text("${row}")`).first().waitFor({ timeout: 15_000 });
+  // The filter applies as the input changes: wait until the active (focused) row is the wanted one.
+  await page.locator(`.quick-input-list .monaco-list-row.focused:has-text("${row}")`).first().waitFor({ timeout: 15_000 });
   await page.keyboard.press('Enter');
 }
 
 /** Runs a command from the Command Palette (F1) by its full title, e.g. "Subnetwork Lens: Ablate subnetwork…". */
 export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Escape');
+  // Take the focus out of any webview first: a webview taking it back closes the QuickPicks that follow.
+  await page.locator('.part.sidebar .composite.title').first().click();
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: 15_000 });

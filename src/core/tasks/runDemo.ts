@@ -107,10 +107,10 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
     case 'quick':
       return [{
         task: 'inside-contact',
-        sizes: { taskTrain: 1000, taskValidation: 100, taskTest: 200, train: 200, validation: 0, test: 200 },
+        sizes: { taskTrain: 2000, taskValidation: 200, taskTest: 200, train: 320, validation: 0, test: 200 },
         model: { channels: [8, 16, 16], hidden: 32, embedDim: 16 },
-        base: { epochs: 12, lr: 1e-3, batch: 32 },
-        mask: { ...MASK, epochs: 5, lr: 0.01, batch: 32 },
+        base: { epochs: 12, lr: BASE_LR.vision, batch: 64 },
+        mask: { ...MASK, epochs: 10, lr: 0.01, batch: 32 },
         seeds: [0, 1],
         controls: { randomInit: false, randomAblations: 5 },
       }];

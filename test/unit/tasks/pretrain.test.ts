@@ -1,5 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readModel } from '../../../src/core/onnx/readModel';
+import { writeTaskWorkspace } from '../../../src/core/tasks/writeTaskWorkspace';
+import { pretrainWorkspaceModel } from '../../../src/core/tasks/pretrainWorkspaceModel';
 import { Rng } from '../../../src/core/util/random';
 import { createSession, ort } from '../../../src/core/runtime/session';
 import type { Model } from '../../../src/core/onnx/ir';
@@ -82,6 +88,21 @@ describe('makeContrastiveViews', () => {
     }
     assert.ok(oddDiffers >= 28, `the odd view shows another scene in ${oddDiffers}/30 problems`);
   });
+
+  test('with symmetries, the regular views are flips or transposes of one scene (same pixel values)', () => {
+    const d = makeContrastiveViews('inside-contact', 10, new Rng(6), { shift: 0, noise: 0, symmetries: true });
+    const px = 24 * 24;
+    let transformed = 0;
+    for (let p = 0; p < d.problems; p++) {
+      const odd = Number(d.labels[p]);
+      const views = [0, 1, 2, 3].filter((j) => j !== odd).map((j) => Array.from(d.x.subarray((p * 4 + j) * px, (p * 4 + j + 1) * px)));
+      const sorted = views.map((v) => [...v].sort((a, b) => a - b));
+      assert.deepEqual(sorted[1], sorted[0]);
+      assert.deepEqual(sorted[2], sorted[0]);
+      if (views[1]!.some((v, i) => v !== views[0]![i])) transformed++;
+    }
+    assert.ok(transformed >= 5, `views differ by a symmetry in ${transformed}/10 problems`);
+  });
 });
 
 describe('buildMaskedTokenModel', () => {
@@ -133,5 +154,25 @@ describe('pretrainBaseModel', () => {
     await pretrainBaseModel(makeVisionModel({ seed: 0, channels: [2, 2, 2], hidden: 8, embedDim: 4 }), 'vision',
       { seed: 0, epochs: 1, lr: 1e-3, batch: 8, threads: 1, onProgress: (e) => phases.add(e.phase) }, { examples: 16 });
     assert.deepEqual([...phases], ['pretrain']);
+  });
+});
+
+describe('pretrainWorkspaceModel', () => {
+  test('pretrains a generated workspace\'s model.onnx in place, keeping its graph', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-pretrain-'));
+    try {
+      const sizes = { taskTrain: 8, taskValidation: 0, taskTest: 4, train: 4, validation: 0, test: 4 };
+      const ws = writeTaskWorkspace(dir, { task: 'agreement', seed: 0, sizes, model: { dim: 16, mlpDim: 16, layers: 1, embedDim: 8 } });
+      const before = readModel(ws.model);
+      const r = await pretrainWorkspaceModel(dir, { seed: 0, epochs: 2, lr: 3e-3, batch: 32, threads: 1, examples: 150 });
+      assert.equal(r.objective, 'masked-token');
+      assert.equal(r.epochs.length, 2);
+      assert.ok(r.lastLoss < r.firstLoss, `loss ${r.firstLoss} → ${r.lastLoss}`);
+      const after = readModel(ws.model);
+      assertSameGraph(before, after);
+      assert.ok(changed(before, after).includes('embed.tokens.weight'));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
