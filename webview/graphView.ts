@@ -31,7 +31,7 @@ const PROGRESSIVE_NODES = 800;
 /** Elements per slice: small enough that a tap between slices is answered promptly. */
 const SLICE = 200;
 /** Slices wait this long after a pointer or key press so the gesture is answered first. */
-const INPUT_PAUSE_MS = 300;
+const INPUT_PAUSE_MS = 1000;
 const GRADIENT_PROPS = 'background-fill background-gradient-direction background-gradient-stop-colors background-gradient-stop-positions';
 const LINE_HEIGHT = 15;
 
@@ -95,7 +95,7 @@ export class GraphView {
       }
     });
     container.addEventListener('keydown', (e) => this.onKey(e));
-    for (const type of ['pointerdown', 'keydown', 'wheel'] as const) container.addEventListener(type, () => { this.lastInputAt = performance.now(); }, { capture: true, passive: true });
+    for (const type of ['pointerdown', 'pointerup', 'keydown', 'wheel'] as const) container.addEventListener(type, () => { this.lastInputAt = performance.now(); }, { capture: true, passive: true });
     this.rebuild();
   }
 
@@ -222,7 +222,8 @@ export class GraphView {
       this.cy.add(first);
     });
     this.decorate(this.cy.elements());
-    if (this.pending.length) this.cy.one('render', () => this.scheduleSlice());
+    // Slices start after the first frame has been presented.
+    if (this.pending.length) this.cy.one('render', () => requestAnimationFrame(() => this.scheduleSlice()));
     else queueMicrotask(() => this.events.onComplete?.());
   }
 

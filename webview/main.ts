@@ -215,7 +215,11 @@ function init(v: LayerGraphView, title: string | undefined, ov: OverlayView | nu
     },
     onCollapseChange: () => save(),
     onAnnounce: (text) => status(text),
-    onComplete: () => { lens.metrics.completeAt ||= performance.now(); },
+    onComplete: () => {
+      lens.metrics.completeAt ||= performance.now();
+      // The screen-reader table (thousands of DOM rows on big graphs) waits until the graph is complete and the page idle.
+      whenIdle(ensureTable);
+    },
   }, state.collapsed);
   lens.metrics.layoutMs = graph.lastLayoutMs;
   lens.metrics.graphBuiltAt = performance.now();
@@ -224,8 +228,6 @@ function init(v: LayerGraphView, title: string | undefined, ov: OverlayView | nu
   graph.cy.one('render', () => requestAnimationFrame(() => {
     lens.metrics.renderedAt = performance.now();
     document.body.dataset.rendered = 'true';
-    // The screen-reader table (thousands of DOM rows on big graphs) waits until the graph is drawn and idle.
-    whenIdle(ensureTable);
   }));
   watchTheme((theme) => {
     graph?.setTheme(theme);
@@ -245,7 +247,7 @@ function init(v: LayerGraphView, title: string | undefined, ov: OverlayView | nu
 }
 
 function whenIdle(fn: () => void): void {
-  if (typeof requestIdleCallback === 'function') requestIdleCallback(() => fn(), { timeout: 2000 });
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(() => fn());
   else setTimeout(fn, 200);
 }
 

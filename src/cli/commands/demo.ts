@@ -21,7 +21,7 @@ export const demo: Command = {
     '  --quick    one tiny vision task, few epochs, 2 seeds, no random-init control; ~1 min (used by the tests).',
     '  --full     all four tasks (inside-contact, number-contact, inside-number, agreement), three base models',
     '             per task (DIR/<task>/base-seed-K/), larger data sets, 30 mask epochs, 100 random ablations;',
-    '             several hours on 2 cores (not yet measured).',
+    '             a few hours on 2 cores (estimated, not measured).',
     '',
     'Options:',
     '  --out DIR      Output folder (default ./demo-workspace). Existing task folders are regenerated.',

@@ -59,6 +59,10 @@ export interface PretrainCorpusOptions {
 
 export type PretrainData = MaskedTokenData | ContrastiveViews | PretrainCorpusOptions;
 
+/**
+ * Pretrains `model` (not modified) and returns a copy with the pretrained initializers. Rejects with a
+ * TaskError (field `signal`) when `options.signal` aborts. `data` defaults to a fresh corpus from the seed.
+ */
 export async function pretrainBaseModel(model: Model, family: TaskFamily, options: PretrainOptions, data: PretrainData = {}): Promise<Model> {
   const input = model.graph.inputs[0];
   if (!input) throw new TaskError('the model has no graph input', 'model', model.graph.name);

@@ -149,6 +149,12 @@ describe('pretrainBaseModel', () => {
     assert.ok(changed(a, c).length > 0);
   });
 
+  test('rejects when cancelled, leaving the given model untouched', async () => {
+    const model = makeVisionModel({ seed: 0, channels: [2, 2, 2], hidden: 8, embedDim: 4 });
+    const signal = AbortSignal.abort();
+    await assert.rejects(pretrainBaseModel(model, 'vision', { seed: 0, epochs: 1, lr: 1e-3, batch: 8, threads: 1, signal }, { examples: 16 }), /cancelled/);
+  });
+
   test('reports progress in the pretrain phase', async () => {
     const phases = new Set<string | undefined>();
     await pretrainBaseModel(makeVisionModel({ seed: 0, channels: [2, 2, 2], hidden: 8, embedDim: 4 }), 'vision',
