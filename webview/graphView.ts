@@ -29,7 +29,7 @@ export interface GraphEvents {
 /** Graphs with more nodes than this draw the initial viewport first and add the rest in slices. */
 const PROGRESSIVE_NODES = 800;
 /** Elements per slice: small enough that a tap between slices is answered promptly. */
-const SLICE = 200;
+const SLICE = 120;
 /** Slices wait this long after a pointer or key press so the gesture is answered first. */
 const INPUT_PAUSE_MS = 1000;
 const GRADIENT_PROPS = 'background-fill background-gradient-direction background-gradient-stop-colors background-gradient-stop-positions';
@@ -49,6 +49,8 @@ export class GraphView {
   private matchIndex = -1;
   /** Milliseconds of the last layout computation (for the performance test). */
   lastLayoutMs = 0;
+  /** Elements drawn in the first frame after the last rebuild (all of them unless the graph is big). */
+  firstElements = 0;
   /** Model-space bounds of the drawn elements, from the last layout. */
   private bounds = { x1: 0, y1: 0, x2: 1, y2: 1 };
   /** Elements not yet on the canvas (progressive build of big graphs), and the timer adding them. */
@@ -217,6 +219,7 @@ export class GraphView {
     this.initialView();
     let first: cytoscape.ElementDefinition[] = [...nodes, ...edges];
     if (this.view.nodes.length > PROGRESSIVE_NODES) [first, this.pending] = splitByViewport(nodes, edges, this.cy.extent());
+    this.firstElements = first.length;
     this.cy.batch(() => {
       this.cy.elements().remove();
       this.cy.add(first);
@@ -703,10 +706,10 @@ export class GraphView {
  * neighbours they connect to, and the edges among those) and the rest, nearest rows first.
  */
 function splitByViewport(nodes: cytoscape.ElementDefinition[], edges: cytoscape.ElementDefinition[], ext: { x1: number; y1: number; x2: number; y2: number; w: number; h: number }): [cytoscape.ElementDefinition[], cytoscape.ElementDefinition[]] {
-  const x1 = ext.x1 - ext.w / 2;
-  const x2 = ext.x2 + ext.w / 2;
-  const y1 = ext.y1 - ext.h / 2;
-  const y2 = ext.y2 + ext.h / 2;
+  const x1 = ext.x1 - ext.w / 4;
+  const x2 = ext.x2 + ext.w / 4;
+  const y1 = ext.y1 - ext.h / 4;
+  const y2 = ext.y2 + ext.h / 4;
   const near = (d: cytoscape.ElementDefinition) => {
     const p = d.position!;
     const w = Number(d.data.w) / 2;

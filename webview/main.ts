@@ -57,7 +57,7 @@ let tableDirty = true;
 
 /** Hooks for the browser tests (and for debugging in the webview developer tools). */
 const lens = {
-  metrics: { initAt: 0, pageBuiltAt: 0, graphBuiltAt: 0, renderedAt: 0, completeAt: 0, layoutMs: 0, nodes: 0 },
+  metrics: { initAt: 0, pageBuiltAt: 0, graphBuiltAt: 0, renderedAt: 0, completeAt: 0, layoutMs: 0, firstElements: 0, nodes: 0 },
   cspViolations: [] as string[],
   get graph() { return graph; },
   get state() { return state; },
@@ -202,7 +202,9 @@ function init(v: LayerGraphView, title: string | undefined, ov: OverlayView | nu
   lens.metrics.initAt = performance.now();
   lens.metrics.completeAt = 0;
   view = v;
-  buildPage();
+  // The first init finds the page already built (see the end of this file); a later one starts afresh.
+  if (graph || !document.getElementById('graph')) buildPage();
+  status('');
   $('title').textContent = title ?? (v.model.name || 'Layer graph');
   lens.metrics.pageBuiltAt = performance.now();
   graph?.destroy();
@@ -222,6 +224,7 @@ function init(v: LayerGraphView, title: string | undefined, ov: OverlayView | nu
     },
   }, state.collapsed);
   lens.metrics.layoutMs = graph.lastLayoutMs;
+  lens.metrics.firstElements = graph.firstElements;
   lens.metrics.graphBuiltAt = performance.now();
   lens.metrics.nodes = v.nodes.length;
   graph.cy.on('viewport', () => save());
@@ -319,4 +322,7 @@ async function exportGraph(format: 'png' | 'svg'): Promise<void> {
 
 // ------------------------------------------------------------ start: `ready` goes last
 
+// The page (toolbar, tabs, web components) is built and laid out while the host prepares `init`.
+buildPage();
+status('Loading the layer graph…');
 void endpoint.request({ type: 'ready' }).then((reply) => onMessage(reply), (e: Error) => status(`The host did not answer: ${e.message}`));

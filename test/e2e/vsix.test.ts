@@ -1,8 +1,8 @@
 // End to end, the way a new user meets the product: package the linux-x64 VSIX (npm run package,
 // reused when newer than every source), install it into a fresh code-server 4.100.3 extensions
 // folder, open a generated task workspace in headless Chromium, and drive the UI only: Explorer
-// right-click → Find subnetworks…, the layer graph webview with its overlay and heatmaps, Ablate
-// subnetwork… from the Command Palette, the tree view, and a second Find cancelled midway.
+// right-click → Find subnetworks…, the layer graph webview with its overlay and heatmaps, the tree
+// view, Ablate subnetwork… from the Command Palette, and a second Find cancelled midway.
 // Screenshots go to test-artifacts/e2e/.
 //
 //   node scripts/run-tests.mjs test/e2e
@@ -180,6 +180,7 @@ describe('the packaged extension, end to end in code-server', { skip }, () => {
     await pickRow(page, 'quick', 'quick.subnet.json');
     const started = Date.now();
     await toast(page, 'Find subnetworks: quick.subnet.json').waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(600); // let the toast finish sliding in
     await shot('03-find-progress');
     await toast(page, 'done. Results are in').waitFor({ timeout: 240_000 });
     console.log(`# Find subnetworks (quick spec) finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -212,26 +213,6 @@ describe('the packaged extension, end to end in code-server', { skip }, () => {
     await shot('06-layer-graph-heatmap');
   });
 
-  step('Ablate subnetwork… from the Command Palette shows a results table', async () => {
-    await runCommand(page, 'Subnetwork Lens: Ablate subnetwork…');
-    await acceptQuickPick(page, 'Ablate subnetwork: run');
-    await quickPick(page, 'Ablate subnetwork: subroutine and seed');
-    await shot('07-ablate-pick-mask');
-    await acceptQuickPick(page, 'Ablate subnetwork: subroutine and seed');
-    await quickPick(page, /: mode$/);
-    await pickRow(page, 'zero', 'zero');
-    await acceptQuickPick(page, 'Ablate subnetwork: test sets');
-    const run = runDirs(workspace)[0]!;
-    const table = await until('the ablation table', () => listFiles(run).find((f) => f.startsWith('ablations') && f.endsWith('.md')), 120_000);
-    const text = fs.readFileSync(path.join(run, table), 'utf8');
-    assert.match(text, /\| Test set \| Examples \| Intact \| Ablated \(zero\) \|/);
-    // The Markdown preview (a webview) shows the table.
-    await page.locator('.tab').filter({ hasText: /Preview/ }).first().waitFor({ timeout: 30_000 });
-    const preview = await frameWith(page, 'table th:has-text("Ablated (zero)")', 30_000);
-    assert.ok((await preview.locator('table tbody tr').count()) >= 1, 'rows in the ablation table');
-    await shot('08-ablation-table');
-  });
-
   step('the Subnetwork Lens view lists the model, the run, its subroutines and seeds', async () => {
     await page.keyboard.press('Escape');
     await showContainer(page, 'Subnetwork Lens');
@@ -246,7 +227,26 @@ describe('the packaged extension, end to end in code-server', { skip }, () => {
     await seeds.nth(count - 1).waitFor({ timeout: 15_000 });
     assert.equal(await seeds.count(), count, 'one seed row per subroutine');
     assert.match(await subs.first().innerText(), /(compositional|inconclusive|not compositional).*sub .*abl .*kept/s);
-    await shot('09-tree-view');
+    await shot('07-tree-view');
+  });
+
+  step('Ablate subnetwork… from the Command Palette shows a results table', async () => {
+    await runCommand(page, 'Subnetwork Lens: Ablate subnetwork…');
+    await acceptQuickPick(page, 'Ablate subnetwork: run');
+    await quickPick(page, 'Ablate subnetwork: subroutine and seed');
+    await shot('08-ablate-pick-mask');
+    await acceptQuickPick(page, 'Ablate subnetwork: subroutine and seed');
+    await acceptQuickPick(page, /: mode$/, 'zero');
+    await acceptQuickPick(page, 'Ablate subnetwork: test sets');
+    const run = runDirs(workspace)[0]!;
+    const table = await until('the ablation table', () => listFiles(run).find((f) => f.startsWith('ablations') && f.endsWith('.md')), 120_000);
+    const text = fs.readFileSync(path.join(run, table), 'utf8');
+    assert.match(text, /\| Test set \| Examples \| Intact \| Ablated \(zero\) \|/);
+    // The Markdown preview (a webview) shows the table.
+    await page.locator('.tab').filter({ hasText: /Preview/ }).first().waitFor({ timeout: 30_000 });
+    const preview = await frameWith(page, 'table th:has-text("Ablated (zero)")', 30_000);
+    assert.ok((await preview.locator('table tbody tr').count()) >= 1, 'rows in the ablation table');
+    await shot('09-ablation-table');
   });
 
   step('a second Find subnetworks cancelled midway is marked cancelled and leaves only whole files', async () => {

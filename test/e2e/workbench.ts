@@ -44,8 +44,8 @@ export async function explorerContextAction(page: Page, fileName: string, action
 }
 
 /**
- * The open QuickPick, once its title contains `title` and its first row is drawn (Enter before the
- * rows arrive accepts nothing, and the command ends silently).
+ * The open QuickPick, once its title contains `title` and its first row is drawn (accepting before
+ * the rows arrive accepts nothing, and the command ends silently).
  */
 export async function quickPick(page: Page, title: string | RegExp): Promise<Locator> {
   const widget = page.locator('.quick-input-widget');
@@ -54,35 +54,47 @@ export async function quickPick(page: Page, title: string | RegExp): Promise<Loc
   return widget;
 }
 
-/** Accepts the open QuickPick titled `title` with its first row (or, with many picks, its checked rows). */
-export async function acceptQuickPick(page: Page, title: string | RegExp): Promise<void> {
+/**
+ * Accepts the open QuickPick titled `title` with a click, as a mouse user does: on the row containing
+ * `row` (default the first), or on OK when it picks many (its rows come checked). Clicks rather
+ * than Enter: an Enter that accepts one QuickPick now and then also reaches the next one the
+ * extension opens, before its rows are there, which accepts that one empty and ends the command.
+ */
+export async function acceptQuickPick(page: Page, title: string | RegExp, row?: string): Promise<void> {
   const widget = await quickPick(page, title);
-  await widget.locator('.quick-input-list .monaco-list-row.focused, .quick-input-list .monaco-list-row[aria-checked="true"]').first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
+  const ok = widget.locator('.quick-input-action .monaco-button').filter({ hasText: /^OK$/ });
+  if (await ok.isVisible()) {
+    await ok.click();
+  } else {
+    const rows = widget.locator('.quick-input-list .monaco-list-row');
+    await (row ? rows.filter({ hasText: row }) : rows).first().click();
+  }
   await widget.locator('.quick-input-title').filter({ hasText: title }).first().waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
-/** Types `filter` into the open QuickPick, waits for a row containing `row` and presses Enter. */
+/** Types `filter` into the open QuickPick and clicks the row containing `row`. */
 export async function pickRow(page: Page, filter: string, row: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: 15_000 });
   await input.fill(filter);
-  // The filter applies as the input changes: wait until the active (focused) row is the wanted one.
-  await page.locator(`.quick-input-list .monaco-list-row.focused:has-text("${row}")`).first().waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
+  const item = page.locator(`.quick-input-list .monaco-list-row:has-text("${row}")`).first();
+  await item.waitFor({ timeout: 15_000 });
+  await item.click();
 }
 
 /** Runs a command from the Command Palette (F1) by its full title, e.g. "Subnetwork Lens: Ablate subnetwork…". */
 export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Escape');
-  // Take the focus out of any webview first: a webview taking it back closes the QuickPicks that follow.
+  // Move the focus to the workbench first (it may be inside a webview).
   await page.locator('.part.sidebar .composite.title').first().click();
+  await page.waitForTimeout(500);
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ timeout: 15_000 });
   await input.fill(`>${title.replace(/…$/, '')}`);
-  await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: title.replace(/…$/, '') }).first().waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: title.replace(/…$/, '') }).first();
+  await row.waitFor({ timeout: 15_000 });
+  await row.click(); // not Enter: see acceptQuickPick
 }
 
 /** The notification toast containing `text`. */

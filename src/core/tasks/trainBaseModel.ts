@@ -2,10 +2,13 @@
 // is a parameter of the engine's weight-training mode (fused forward + backward + Adam), on the
 // compositional task `data/task_train.npz`; then scores it on `data/task.npz` (and `data/task_val.npz`
 // when present) and writes the trained weights back into `model.onnx` atomically.
+// Schedule: constant lr until the validation accuracy reaches `decayAt` (or 70 % of the epochs are spent),
+// then lr/3 and lr/10 phases. Measured on the built-in tasks (4000 training problems, batch 64): lr 3e-3
+// (vision CNN) and 2e-3 (transformer) reach 98–100 % in 8–10 epochs; 5e-3 at batch 32 often left the CNN
+// at chance for 15+ epochs.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ProgressEvent } from '../../shared/jobs';
-import type { ResolvedSpec } from '../../shared/spec';
 import { loadSpec } from '../data/loadSpec';
 import { datasetAsTrainingData, type OpenedData } from '../data/datasetAsTrainingData';
 import { DataType, type Model } from '../onnx/ir';
@@ -22,7 +25,7 @@ export interface TrainBaseModelOptions {
   epochs?: number;
   /** Adam learning rate (default 3e-3). */
   lr?: number;
-  /** Problems per step (default 32). */
+  /** Problems per step (default 64). */
   batch?: number;
   /** onnxruntime intra-op threads (default: one per core). */
   threads?: number;
@@ -76,7 +79,7 @@ export async function trainBaseModel(workspaceDir: string, options: TrainBaseMod
   const output = spec.output ?? model.graph.outputs[0]!.name;
   const tensors = trainableInitializers(model);
   const epochs = options.epochs ?? 20;
-  const batch = options.batch ?? 32;
+  const batch = options.batch ?? 64;
   const lr = options.lr ?? 3e-3;
   const seed = options.seed ?? 0;
 
@@ -84,7 +87,7 @@ export async function trainBaseModel(workspaceDir: string, options: TrainBaseMod
   const open = (rel: string): OpenedData | undefined => {
     const file = path.join(dir, rel);
     if (!fs.existsSync(file)) return undefined;
-    const d = datasetAsTrainingData(file, model, spec as ResolvedSpec);
+    const d = datasetAsTrainingData(file, model, spec);
     opened.push(d);
     return d;
   };
