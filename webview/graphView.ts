@@ -29,7 +29,7 @@ export interface GraphEvents {
 /** Graphs with more nodes than this draw the initial viewport first and add the rest in slices. */
 const PROGRESSIVE_NODES = 800;
 /** Elements per slice: small enough that a tap between slices is answered promptly. */
-const SLICE = 120;
+const SLICE = 60;
 /** Slices wait this long after a pointer or key press so the gesture is answered first. */
 const INPUT_PAUSE_MS = 1000;
 const GRADIENT_PROPS = 'background-fill background-gradient-direction background-gradient-stop-colors background-gradient-stop-positions';
@@ -55,7 +55,7 @@ export class GraphView {
   private bounds = { x1: 0, y1: 0, x2: 1, y2: 1 };
   /** Elements not yet on the canvas (progressive build of big graphs), and the timer adding them. */
   private pending: cytoscape.ElementDefinition[] = [];
-  private pendingTimer: ReturnType<typeof setTimeout> | undefined;
+  private cancelSlice: (() => void) | undefined;
   private matchReps = new Set<string>();
   private lastInputAt = -Infinity;
 
@@ -236,7 +236,6 @@ export class GraphView {
    * computes the style of every element it holds before drawing, which is what costs seconds.
    */
   private addSlice(): void {
-    this.pendingTimer = undefined;
     const slice = this.pending.splice(0, SLICE);
     let added = this.cy.collection();
     this.cy.batch(() => { added = this.cy.add(slice); });
@@ -245,26 +244,33 @@ export class GraphView {
     else this.events.onComplete?.();
   }
 
+  /** Next slice: when the page is idle (requestIdleCallback), and not within a moment of the user's last input. */
   private scheduleSlice(): void {
     const wait = this.lastInputAt + INPUT_PAUSE_MS - performance.now();
-    this.pendingTimer = setTimeout(() => (performance.now() - this.lastInputAt < INPUT_PAUSE_MS ? this.scheduleSlice() : this.addSlice()), Math.max(0, wait));
+    const step = () => {
+      if (performance.now() - this.lastInputAt < INPUT_PAUSE_MS) this.scheduleSlice();
+      else if (typeof requestIdleCallback === 'function') {
+        const id = requestIdleCallback(() => { this.cancelSlice = undefined; this.addSlice(); });
+        this.cancelSlice = () => cancelIdleCallback(id);
+      } else this.addSlice();
+    };
+    const timer = setTimeout(() => { this.cancelSlice = undefined; step(); }, Math.max(0, wait));
+    this.cancelSlice = () => clearTimeout(timer);
   }
 
   /** Adds every remaining element now (before operations that need the whole graph: fit, export, key moves). */
   private flush(): void {
     if (!this.pending.length) return;
-    clearTimeout(this.pendingTimer);
-    this.pendingTimer = undefined;
+    this.cancelPending();
     const rest = this.pending;
-    this.pending = [];
     this.cy.batch(() => { this.cy.add(rest); });
     this.decorate(this.cy.elements());
     this.events.onComplete?.();
   }
 
   private cancelPending(): void {
-    clearTimeout(this.pendingTimer);
-    this.pendingTimer = undefined;
+    this.cancelSlice?.();
+    this.cancelSlice = undefined;
     this.pending = [];
   }
 

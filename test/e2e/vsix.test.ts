@@ -280,6 +280,10 @@ describe('the packaged extension, end to end in code-server', { skip }, () => {
     for (const f of listFiles(runDirs(workspace)[0]!).filter((x) => x.endsWith('.json'))) {
       assert.doesNotThrow(() => JSON.parse(fs.readFileSync(path.join(runDirs(workspace)[0]!, f), 'utf8')), `${f} of the first run does not parse`);
     }
+    // The tree lists both runs: the complete one and the cancelled one (resumable from its context menu).
+    await showContainer(page, 'Subnetwork Lens');
+    await page.locator('.pane-body .monaco-list-row[aria-level="2"]').nth(1).waitFor({ timeout: 15_000 });
+    await shot('12-tree-with-cancelled-run');
     assert.deepEqual(pageErrors.filter((e) => /subnetwork/i.test(e)), [], 'page errors from the extension');
   });
 });

@@ -1,4 +1,4 @@
-// `subnetwork-lens demo [--out DIR] [--quick | --full] [--task NAME]… [--threads N] [--json]`
+// `subnetwork-lens demo [--out DIR] [--quick | --full] [--task NAME]… [--base-models N] [--threads N] [--json]`
 import * as path from 'node:path';
 import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
 import { runDemo, type DemoPreset } from '../../core/tasks/runDemo';
@@ -8,7 +8,7 @@ export const demo: Command = {
   name: 'demo',
   summary: 'Generate the built-in compositional tasks, train base models, find their subnetworks and print a summary table.',
   usage: [
-    'Usage: subnetwork-lens demo [--out DIR] [--quick | --full] [--task NAME]... [--threads N] [--json]',
+    'Usage: subnetwork-lens demo [--out DIR] [--quick | --full] [--task NAME]... [--base-models N] [--threads N] [--json]',
     '',
     'For each task: writes a ready-to-open workspace DIR/<task>/ (model.onnx, data/*.npz, <task>.subnet.json),',
     'trains the base model from scratch on the compositional task, runs the whole protocol (mask training per',
@@ -24,10 +24,11 @@ export const demo: Command = {
     '             a few hours on 2 cores (estimated, not measured).',
     '',
     'Options:',
-    '  --out DIR      Output folder (default ./demo-workspace). Existing task folders are regenerated.',
-    `  --task NAME    Only this task (repeatable): ${TASK_NAMES.join(', ')}.`,
-    '  --threads N    onnxruntime threads (default: one per core).',
-    '  --json         Print summary.json instead of the Markdown table at the end.',
+    '  --out DIR          Output folder (default ./demo-workspace). Existing task folders are regenerated.',
+    `  --task NAME        Only this task (repeatable): ${TASK_NAMES.join(', ')}.`,
+    '  --base-models N    Train N base models per task (seeds 0…N-1, DIR/<task>/base-seed-K/); default 1 (--full: 3).',
+    '  --threads N        onnxruntime threads (default: one per core).',
+    '  --json             Print summary.json instead of the Markdown table at the end.',
   ].join('\n'),
   async run(args: string[], io: CliIO = processIO): Promise<number> {
     const { values, positionals } = parseCommandArgs('demo', args, {
@@ -36,6 +37,7 @@ export const demo: Command = {
       full: { type: 'boolean' },
       task: { type: 'string', multiple: true },
       threads: { type: 'string' },
+      'base-models': { type: 'string' },
       json: { type: 'boolean' },
     });
     if (positionals.length > 0) throw new UsageError(`demo takes no positional arguments, got '${positionals[0]}'`, 'demo');
@@ -46,6 +48,12 @@ export const demo: Command = {
       threads = Number(values.threads);
       if (!Number.isInteger(threads) || threads < 0) throw new UsageError(`--threads must be a non-negative integer, got '${values.threads}'`, 'demo');
       if (threads === 0) threads = undefined;
+    }
+    let baseSeeds: number[] | undefined;
+    if (values['base-models'] !== undefined) {
+      const n = Number(values['base-models']);
+      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--base-models must be a positive integer, got '${values['base-models']}'`, 'demo');
+      baseSeeds = Array.from({ length: n }, (_, i) => i);
     }
     const tasks = values.task as string[] | undefined;
     const unknown = tasks?.find((t) => !(TASK_NAMES as string[]).includes(t));
@@ -69,6 +77,7 @@ export const demo: Command = {
       const summary = await runDemo({
         outDir, preset, threads, signal: controller.signal,
         ...(tasks ? { tasks: tasks as TaskName[] } : {}),
+        ...(baseSeeds ? { baseSeeds } : {}),
         onLine: (line) => io.err(`${clock()} ${line}\n`),
       });
       if (values.json) {

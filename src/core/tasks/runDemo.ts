@@ -36,6 +36,8 @@ export interface DemoOptions {
   preset?: DemoPreset;
   /** Restrict to these tasks (default: the preset's). */
   tasks?: TaskName[];
+  /** Base models per task (seeds of data and initial weights); overrides the preset's. */
+  baseSeeds?: number[];
   threads?: number;
   signal?: AbortSignal;
   /** One human-readable progress line (already throttled). */
@@ -157,6 +159,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 
   const tasks: DemoTaskResult[] = [];
   const rows: DemoRow[] = [];
+  if (options.baseSeeds) plans = plans.map((p) => ({ ...p, baseSeeds: options.baseSeeds }));
   const units = plans.flatMap((plan) => (plan.baseSeeds ?? [0]).map((baseSeed) => ({ plan, baseSeed })));
   for (const [i, { plan, baseSeed }] of units.entries()) {
     if (signal.aborted) break;

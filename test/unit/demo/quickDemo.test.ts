@@ -60,7 +60,7 @@ describe('the quick demo', () => {
 
 describe('the demo command line', () => {
   test('rejects contradictory or malformed options with a usage error', async () => {
-    for (const args of [['--quick', '--full'], ['--threads', 'two'], ['--task', 'colour-shape'], ['somewhere']]) {
+    for (const args of [['--quick', '--full'], ['--threads', 'two'], ['--base-models', '0'], ['--task', 'colour-shape'], ['somewhere']]) {
       const err: string[] = [];
       const code = await main(['demo', ...args], { out: () => {}, err: (t) => err.push(t) });
       assert.equal(code, 2, `${args.join(' ')}: ${err.join('')}`);
