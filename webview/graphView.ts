@@ -79,6 +79,7 @@ export class GraphView {
       boxSelectionEnabled: false,
       textureOnViewport: large,
       hideEdgesOnViewport: large,
+      hideLabelsOnViewport: large,
       motionBlur: false,
       autoungrabify: true,
     });
@@ -218,7 +219,7 @@ export class GraphView {
     this.cancelPending();
     this.initialView();
     let first: cytoscape.ElementDefinition[] = [...nodes, ...edges];
-    if (this.view.nodes.length > PROGRESSIVE_NODES) [first, this.pending] = splitByViewport(nodes, edges, this.cy.extent());
+    if (nodes.length > PROGRESSIVE_NODES) [first, this.pending] = splitByViewport(nodes, edges, this.cy.extent());
     this.firstElements = first.length;
     this.cy.batch(() => {
       this.cy.elements().remove();
@@ -261,8 +262,8 @@ export class GraphView {
   /** Adds every remaining element now (before operations that need the whole graph: fit, export, key moves). */
   private flush(): void {
     if (!this.pending.length) return;
-    this.cancelPending();
     const rest = this.pending;
+    this.cancelPending();
     this.cy.batch(() => { this.cy.add(rest); });
     this.decorate(this.cy.elements());
     this.events.onComplete?.();

@@ -1,14 +1,14 @@
-// `subnetwork-lens demo [--out DIR] [--quick | --full] [--task NAME]… [--base-models N] [--threads N] [--json]`
+// `subnetwork-lens demo [--out DIR] [--quick | --full] [--task NAME]… [--base-models N] [--variants LIST] [--threads N] [--json]`
 import * as path from 'node:path';
 import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
-import { runDemo, type DemoPreset } from '../../core/tasks/runDemo';
+import { BASE_VARIANTS, runDemo, type BaseVariant, type DemoPreset } from '../../core/tasks/runDemo';
 import { TASK_NAMES, type TaskName } from '../../core/tasks/taskCatalog';
 
 export const demo: Command = {
   name: 'demo',
   summary: 'Generate the built-in compositional tasks, train base models, find their subnetworks and print a summary table.',
   usage: [
-    'Usage: subnetwork-lens demo [--out DIR] [--quick | --full] [--task NAME]... [--base-models N] [--threads N] [--json]',
+    'Usage: subnetwork-lens demo [--out DIR] [--quick | --full] [--task NAME]... [--base-models N] [--variants LIST] [--threads N] [--json]',
     '',
     'For each task: writes a ready-to-open workspace DIR/<task>/ (model.onnx, data/*.npz, <task>.subnet.json),',
     'trains the base model from scratch on the compositional task, runs the whole protocol (mask training per',
@@ -26,6 +26,8 @@ export const demo: Command = {
     'Options:',
     '  --out DIR          Output folder (default ./demo-workspace). Existing task folders are regenerated.',
     `  --task NAME        Only this task (repeatable): ${TASK_NAMES.join(', ')}.`,
+    '  --variants LIST    Base models to compare, comma-separated: scratch, pretrained (self-supervised first), pruned',
+    '                     (top 5 % of weights kept); default scratch (--full: all three).',
     '  --base-models N    Train N base models per task (seeds 0…N-1, DIR/<task>/base-seed-K/); default 1 (--full: 3).',
     '  --threads N        onnxruntime threads (default: one per core).',
     '  --json             Print summary.json instead of the Markdown table at the end.',
@@ -38,6 +40,7 @@ export const demo: Command = {
       task: { type: 'string', multiple: true },
       threads: { type: 'string' },
       'base-models': { type: 'string' },
+      variants: { type: 'string' },
       json: { type: 'boolean' },
     });
     if (positionals.length > 0) throw new UsageError(`demo takes no positional arguments, got '${positionals[0]}'`, 'demo');
@@ -55,6 +58,9 @@ export const demo: Command = {
       if (!Number.isInteger(n) || n < 1) throw new UsageError(`--base-models must be a positive integer, got '${values['base-models']}'`, 'demo');
       baseSeeds = Array.from({ length: n }, (_, i) => i);
     }
+    const variants = values.variants?.split(',').map((v) => v.trim());
+    const badVariant = variants?.find((v) => !(BASE_VARIANTS as string[]).includes(v));
+    if (badVariant !== undefined) throw new UsageError(`unknown base-model variant '${badVariant}' (choose from ${BASE_VARIANTS.join(', ')})`, 'demo');
     const tasks = values.task as string[] | undefined;
     const unknown = tasks?.find((t) => !(TASK_NAMES as string[]).includes(t));
     if (unknown) throw new UsageError(`unknown task '${unknown}' (built-in: ${TASK_NAMES.join(', ')})`, 'demo');
@@ -78,6 +84,7 @@ export const demo: Command = {
         outDir, preset, threads, signal: controller.signal,
         ...(tasks ? { tasks: tasks as TaskName[] } : {}),
         ...(baseSeeds ? { baseSeeds } : {}),
+        ...(variants ? { variants: variants as BaseVariant[] } : {}),
         onLine: (line) => io.err(`${clock()} ${line}\n`),
       });
       if (values.json) {

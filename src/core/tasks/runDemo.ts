@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import type { JobHooks, ProgressEvent } from '../../shared/jobs';
 import { RESULTS_FILE, type ResultsFile, type Verdict } from '../../shared/results';
 import { runFind } from '../analysis/runFind';
+import { pruneModel } from '../analysis/pruneModel';
+import { pretrainWorkspaceModel } from './pretrainWorkspaceModel';
 import { writeFileAtomic } from '../util/writeFileAtomic';
 import { TaskError } from './errors';
 import { trainBaseModel, type BaseModelTraining } from './trainBaseModel';
@@ -15,6 +17,16 @@ import { TASKS, type TaskFamily, type TaskName } from './taskCatalog';
 import { WORKSPACE_SIZES, writeTaskWorkspace, type TaskWorkspaceOptions, type WorkspaceSizes } from './writeTaskWorkspace';
 
 export type DemoPreset = 'quick' | 'default' | 'full';
+
+/**
+ * How a base model is made: `scratch` trained on the compositional task; `pretrained` self-supervised
+ * first (masked tokens / contrastive views), then trained on the task; `pruned` trained from scratch,
+ * then one mask on the whole task keeps the top PRUNE_KEEP of its maskable weights (`subnetwork-lens prune`).
+ */
+export type BaseVariant = 'scratch' | 'pretrained' | 'pruned';
+export const BASE_VARIANTS: BaseVariant[] = ['scratch', 'pretrained', 'pruned'];
+/** Fraction of maskable weights the pruned variant keeps (the reference's pruned models kept 3–6 %). */
+export const PRUNE_KEEP = 0.05;
 
 /** Everything one task of the demo does; the presets below fill it in. */
 export interface DemoTaskPlan {
@@ -38,6 +50,8 @@ export interface DemoOptions {
   tasks?: TaskName[];
   /** Base models per task (seeds of data and initial weights); overrides the preset's. */
   baseSeeds?: number[];
+  /** Base-model variants (default: scratch only; the full preset: all three). */
+  variants?: BaseVariant[];
   threads?: number;
   signal?: AbortSignal;
   /** One human-readable progress line (already throttled). */
@@ -49,8 +63,8 @@ export interface DemoOptions {
 export interface DemoRow {
   task: TaskName;
   family: TaskFamily;
-  /** Base model variant; only `scratch` (trained from scratch on the compositional task) so far. */
-  base: 'scratch';
+  /** Base model variant. */
+  base: BaseVariant;
   /** Seed of the base model's workspace (data and initial weights). */
   baseSeed: number;
   /** Base model accuracy on the compositional test set (data/task.npz). */
@@ -72,6 +86,7 @@ export interface DemoRow {
 
 export interface DemoTaskResult {
   task: TaskName;
+  variant: BaseVariant;
   baseSeed: number;
   workspace: string;
   spec: string;
@@ -160,12 +175,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const tasks: DemoTaskResult[] = [];
   const rows: DemoRow[] = [];
   if (options.baseSeeds) plans = plans.map((p) => ({ ...p, baseSeeds: options.baseSeeds }));
-  const units = plans.flatMap((plan) => (plan.baseSeeds ?? [0]).map((baseSeed) => ({ plan, baseSeed })));
-  for (const [i, { plan, baseSeed }] of units.entries()) {
+  const variants = options.variants ?? (preset === 'full' ? BASE_VARIANTS : ['scratch']);
+  const units = plans.flatMap((plan) => (plan.baseSeeds ?? [0]).flatMap((baseSeed) => variants.map((variant) => ({ plan, baseSeed, variant }))));
+  for (const [i, { plan, baseSeed, variant }] of units.entries()) {
     if (signal.aborted) break;
     const several = (plan.baseSeeds ?? [0]).length > 1;
-    const tag = `[${i + 1}/${units.length} ${plan.task}${several ? ` base seed ${baseSeed}` : ''}]`;
-    const workspace = several ? path.join(outDir, plan.task, `base-seed-${baseSeed}`) : path.join(outDir, plan.task);
+    const tag = `[${i + 1}/${units.length} ${plan.task}${variant === 'scratch' ? '' : ` ${variant}`}${several ? ` base seed ${baseSeed}` : ''}]`;
+    // Sibling folders: <task>, <task>-pretrained, <task>-pruned (each a complete workspace).
+    const name = variant === 'scratch' ? plan.task : `${plan.task}-${variant}`;
+    const workspace = several ? path.join(outDir, name, `base-seed-${baseSeed}`) : path.join(outDir, name);
     const throttled = throttle(line, 2000);
 
     let t = Date.now();
@@ -178,15 +196,32 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const generateMs = Date.now() - t;
 
     t = Date.now();
-    line(`${tag} training the base model from scratch (${plan.base.epochs} epochs on ${plan.sizes.taskTrain} problems)`);
+    if (variant === 'pretrained') {
+      line(`${tag} self-supervised pretraining`);
+      const pre = await pretrainWorkspaceModel(workspace, {
+        seed: baseSeed, threads: options.threads, signal,
+        onProgress: (e) => { options.onProgress?.(plan.task, e); throttled(`${tag} ${e.message}`); },
+      });
+      line(`${tag} pretraining loss ${pre.firstLoss.toFixed(3)} → ${pre.lastLoss.toFixed(3)}`);
+    }
+    line(`${tag} training the base model${variant === 'pretrained' ? '' : ' from scratch'} (${plan.base.epochs} epochs on ${plan.sizes.taskTrain} problems)`);
     const training = await trainBaseModel(workspace, {
       seed: baseSeed, ...plan.base, threads: options.threads, signal,
       onProgress: (e) => { options.onProgress?.(plan.task, e); throttled(`${tag} ${e.message}`, e.step === undefined); },
     });
+    line(`${tag} base model: ${pct(training.testAccuracy)} on the compositional test set (untrained ${pct(training.initialAccuracy)}), ${(Date.now() - t) / 1000 | 0} s`);
+    let baseAccuracy = training.testAccuracy;
+    if (variant === 'pruned' && !training.cancelled) {
+      line(`${tag} pruning to ${(100 * PRUNE_KEEP).toFixed(0)} % of the maskable weights`);
+      const pruned = await pruneModel({ specPath: ws.spec, keep: PRUNE_KEEP, outPath: path.join(workspace, 'model.onnx'), seed: baseSeed, threads: options.threads }, {
+        signal, onProgress: (e) => { options.onProgress?.(plan.task, e); throttled(`${tag} ${e.message}`); },
+      });
+      baseAccuracy = pruned.accuracyAfter;
+      line(`${tag} pruned model: ${pct(pruned.accuracyBefore)} → ${pct(pruned.accuracyAfter)} on the compositional test set`);
+    }
     const trainMs = Date.now() - t;
-    line(`${tag} base model: ${pct(training.testAccuracy)} on the compositional test set (untrained ${pct(training.initialAccuracy)}), ${(trainMs / 1000).toFixed(0)} s`);
     if (training.cancelled) {
-      tasks.push({ task: plan.task, baseSeed, workspace, spec: ws.spec, runDir: '', status: 'cancelled', training, timings: { generateMs, trainMs, findMs: 0 } });
+      tasks.push({ task: plan.task, variant, baseSeed, workspace, spec: ws.spec, runDir: '', status: 'cancelled', training, timings: { generateMs, trainMs, findMs: 0 } });
       break;
     }
 
@@ -199,10 +234,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const found = await runFind({ specPath: ws.spec, threads: options.threads }, hooks);
     const findMs = Date.now() - t;
     line(`${tag} protocol ${found.status} in ${(findMs / 1000).toFixed(0)} s: ${found.runDir}`);
-    tasks.push({ task: plan.task, baseSeed, workspace, spec: ws.spec, runDir: found.runDir, status: found.status, training, timings: { generateMs, trainMs, findMs } });
+    tasks.push({ task: plan.task, variant, baseSeed, workspace, spec: ws.spec, runDir: found.runDir, status: found.status, training, timings: { generateMs, trainMs, findMs } });
     const resultsPath = path.join(found.runDir, RESULTS_FILE);
     if (fs.existsSync(resultsPath)) {
-      rows.push(...summaryRows(plan.task, baseSeed, training.testAccuracy, JSON.parse(fs.readFileSync(resultsPath, 'utf8')) as ResultsFile));
+      rows.push(...summaryRows(plan.task, variant, baseSeed, baseAccuracy, JSON.parse(fs.readFileSync(resultsPath, 'utf8')) as ResultsFile));
     }
   }
 
@@ -215,15 +250,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   return summary;
 }
 
-/** Adds the demo's control settings to a generated spec. */
+/** Adds the demo's control settings (and the task's training set, which pruning uses) to a generated spec. */
 function addControls(specPath: string, controls: DemoTaskPlan['controls']): void {
   const spec = JSON.parse(fs.readFileSync(specPath, 'utf8')) as Record<string, unknown>;
   spec.controls = { ...(spec.controls as object | undefined), ...controls };
+  spec.task = { ...(spec.task as object | undefined), train: 'data/task_train.npz' };
   writeFileAtomic(specPath, `${JSON.stringify(spec, null, 2)}\n`);
 }
 
 /** One row per subroutine of a finished run. */
-export function summaryRows(task: TaskName, baseSeed: number, baseAccuracy: number, results: ResultsFile): DemoRow[] {
+export function summaryRows(task: TaskName, base: BaseVariant, baseSeed: number, baseAccuracy: number, results: ResultsFile): DemoRow[] {
   const names = results.subroutineNames;
   const iouAll = results.overlap.matrix.iou;
   return names.map((name, i) => {
@@ -231,7 +267,7 @@ export function summaryRows(task: TaskName, baseSeed: number, baseAccuracy: numb
     const others = names.map((_, j) => (j === i ? null : iouAll[i]?.[j] ?? null)).filter((v): v is number => v !== null);
     const ri = results.controls.randomInit?.subroutines[name];
     return {
-      task, family: TASKS[task].family, base: 'scratch', baseSeed, baseAccuracy, subroutine: name,
+      task, family: TASKS[task].family, base, baseSeed, baseAccuracy, subroutine: name,
       subnetworkScore: r.subnetworkScore, ablationScore: r.ablationScore, verdict: r.verdict, verdictReason: r.verdictReason,
       keptFraction: r.stats.keptFraction.mean,
       overlapIoU: others.length ? others.reduce((a, b) => a + b, 0) / others.length : null,
