@@ -55,7 +55,7 @@ describe('loadSpec', () => {
     assert.equal(s.task?.test, path.join(root, 'data/task.npz'));
     assert.deepEqual(s.mask, {
       method: 'continuous-sparsification', include: [], exclude: [], granularity: 'weight',
-      init: 0.05, lambda: 1e-8, optimizer: 'adam', lr: 0.05, epochs: 30, batch: 64, temperature: [1, 200], keep: 0.1,
+      init: 0.05, lambda: 1e-8, optimizer: 'adam', lr: 0.05, epochs: 30, batch: 64, temperature: [1, 200], keep: 0.1, keepScope: 'tensor',
     });
     assert.deepEqual(s.controls, { randomInit: true, randomAblations: 20, ablationModes: ['zero'] });
     assert.deepEqual(s.seeds, [0, 1, 2]);
