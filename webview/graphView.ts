@@ -1,6 +1,7 @@
 // The layer graph on a cytoscape canvas: the only module that touches cytoscape. Op nodes with
 // their parameters folded in, name-scope groups as compound nodes (collapsible), positions from
 // layeredLayout, overlay paint as pie slices, highlight, search, keyboard moves, PNG/SVG export.
+// Big graphs are built progressively: the initial viewport first, the rest in idle-time slices.
 import cytoscape from 'cytoscape';
 import type { LayerGraphView, LayerNode } from '../src/shared/viewModel';
 import { layeredLayout } from './layeredLayout';
@@ -59,7 +60,7 @@ export class GraphView {
   private matchReps = new Set<string>();
   private lastInputAt = -Infinity;
 
-  constructor(private readonly container: HTMLElement, private readonly view: LayerGraphView, private theme: Theme, private readonly events: GraphEvents, collapsed: string[] = []) {
+  constructor(private readonly container: HTMLElement, private readonly view: LayerGraphView, private theme: Theme, private readonly events: GraphEvents, collapsed: string[] = [], private restoreViewport: GraphViewport | null = null) {
     for (const n of view.nodes) this.nodesById.set(n.id, n);
     for (const g of view.groups) {
       this.groupParent.set(g.id, g.parent);
@@ -288,11 +289,16 @@ export class GraphView {
   }
 
   /**
-   * Fits the graph; when that would make labels unreadable, shows the top of the graph at a readable
-   * zoom. Uses the layout's own bounds: asking cytoscape for the bounding box would make it compute
+   * The viewport restored after a reload (first build only); otherwise fits the graph, and when that
+   * would make labels unreadable, shows the top of the graph at a readable zoom. Uses the layout's own bounds: asking cytoscape for the bounding box would make it compute
    * the style and label size of every element before the first frame.
    */
   private initialView(): void {
+    if (this.restoreViewport) {
+      this.cy.viewport({ zoom: this.restoreViewport.zoom, pan: { ...this.restoreViewport.pan } });
+      this.restoreViewport = null;
+      return;
+    }
     const bb = this.bounds;
     const w = this.container.clientWidth || 800;
     const h = this.container.clientHeight || 600;

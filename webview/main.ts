@@ -222,7 +222,7 @@ function init(v: LayerGraphView, title: string | undefined, ov: OverlayView | nu
       // The screen-reader table (thousands of DOM rows on big graphs) waits until the graph is complete and the page idle.
       whenIdle(ensureTable);
     },
-  }, state.collapsed);
+  }, state.collapsed, state.viewport);
   lens.metrics.layoutMs = graph.lastLayoutMs;
   lens.metrics.firstElements = graph.firstElements;
   lens.metrics.graphBuiltAt = performance.now();
