@@ -20,6 +20,7 @@ import { CHROMIUM, CODE_SERVER, REPO, launchChromium, startCodeServer, type Code
 import { makeWorkspace } from '../vscode/makeWorkspace';
 import type { RunInfo } from '../../src/shared/results';
 import { acceptQuickPick, activeWebview, explorerContextAction, expandRow, frameWith, pickRow, quickPick, runCommand, screenshot, showContainer, toast } from './workbench';
+import { listFiles } from '../support/listFiles';
 
 const ARTIFACTS = path.join(REPO, 'test-artifacts', 'e2e');
 const TARGET = 'linux-x64';
@@ -60,19 +61,6 @@ function ensureVsix(): { file: string; packagedMs?: number } {
   return { file: VSIX, packagedMs: Date.now() - t0 };
 }
 
-/** Every file under `dir`, relative. */
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.push(path.relative(dir, p));
-    }
-  };
-  if (fs.existsSync(dir)) walk(dir);
-  return out.sort();
-}
 
 /** Run folders under the workspace's results folder, oldest first. */
 function runDirs(workspace: string): string[] {

@@ -9,6 +9,7 @@ import type { SubnetworkLensApi } from '../../../src/extension/extension';
 import type { AblateResult, ExportModelResult, FindResult } from '../../../src/shared/jobs';
 import type { RunInfo } from '../../../src/shared/results';
 import type { TreeNode } from '../../../src/extension/RunsTreeProvider';
+import { listFiles } from '../../support/listFiles';
 
 export interface SuiteParams {
   scenario: 'trusted' | 'untrusted';
@@ -63,19 +64,6 @@ function readJson<T>(file: string): T {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
 }
 
-/** Every file under `dir` (relative paths). */
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.push(path.relative(dir, p));
-    }
-  };
-  if (fs.existsSync(dir)) walk(dir);
-  return out.sort();
-}
 
 /** The run folder is consistent: every .json parses, no temp files, masks are non-empty. */
 function checkConsistent(runDir: string): string[] {
