@@ -3,8 +3,8 @@
 import type { Rng } from '../util/random';
 import { DEFAULT_SEQUENCE_LENGTH, MAX_SENTENCE_LENGTH, encodeSentence, makeSentence } from './agreementGrammar';
 import { TaskError } from './errors';
-import type { ProblemSet } from './ProblemSet';
-import { GROUP, sampleProblemProperties, type ProblemKind } from './sampleProblemProperties';
+import { sampleProblems, type ProblemSet } from './ProblemSet';
+import { GROUP, type ProblemKind } from './sampleProblemProperties';
 import { TASKS, type LanguageTaskName } from './taskCatalog';
 
 export interface LanguageProblemOptions {
@@ -23,24 +23,14 @@ export function makeLanguageProblems(task: LanguageTaskName, kind: ProblemKind, 
     throw new TaskError(`sequence length ${length} is shorter than the longest sentence (${MAX_SENTENCE_LENGTH})`, 'sequenceLength', length);
   }
   const x = new BigInt64Array(count * GROUP * length);
-  const labels = new BigInt64Array(count);
-  const properties = new Uint8Array(count * GROUP * 2);
-  for (let i = 0; i < count; i++) {
-    const { odd, values } = sampleProblemProperties(kind, rng);
-    labels[i] = BigInt(odd);
-    for (let j = 0; j < GROUP; j++) {
-      const [a, b] = values[j]!;
-      const ids = encodeSentence(makeSentence(a, b, rng), length);
-      const base = (i * GROUP + j) * length;
-      for (let t = 0; t < length; t++) x[base + t] = BigInt(ids[t]!);
-      properties[(i * GROUP + j) * 2] = a;
-      properties[(i * GROUP + j) * 2 + 1] = b;
-    }
-  }
+  const sampled = sampleProblems(kind, count, rng, (i, j, a, b) => {
+    const ids = encodeSentence(makeSentence(a, b, rng), length);
+    const base = (i * GROUP + j) * length;
+    for (let t = 0; t < length; t++) x[base + t] = BigInt(ids[t]!);
+  });
   return {
     task, kind,
     inputs: { [options.inputName ?? 'x']: { dtype: 'int64', shape: [count, GROUP, length], data: x } },
-    labels: { dtype: 'int64', shape: [count], data: labels },
-    properties: { dtype: 'uint8', shape: [count, GROUP, 2], data: properties },
+    ...sampled,
   };
 }

@@ -2,9 +2,9 @@
 // what each kind of set contains and taskCatalog for the properties of each task).
 import type { Rng } from '../util/random';
 import { TaskError } from './errors';
-import type { ProblemSet } from './ProblemSet';
+import { sampleProblems, type ProblemSet } from './ProblemSet';
 import { renderScene, type SceneSpec, type SceneVariation } from './renderScene';
-import { GROUP, sampleProblemProperties, type ProblemKind } from './sampleProblemProperties';
+import { GROUP, type ProblemKind } from './sampleProblemProperties';
 import { TASKS, type VisionTaskName } from './taskCatalog';
 
 export const DEFAULT_IMAGE_SIZE = 24;
@@ -37,23 +37,13 @@ export function makeVisionProblems(task: VisionTaskName, kind: ProblemKind, coun
   const size = options.imageSize ?? DEFAULT_IMAGE_SIZE;
   const pixels = size * size;
   const x = new Float32Array(count * GROUP * pixels);
-  const labels = new BigInt64Array(count);
-  const properties = new Uint8Array(count * GROUP * 2);
-  for (let i = 0; i < count; i++) {
-    const { odd, values } = sampleProblemProperties(kind, rng);
-    labels[i] = BigInt(odd);
-    for (let j = 0; j < GROUP; j++) {
-      const [a, b] = values[j]!;
-      x.set(renderScene(sceneFor(task, a, b), size, rng, options.variation ?? 'low'), (i * GROUP + j) * pixels);
-      properties[(i * GROUP + j) * 2] = a;
-      properties[(i * GROUP + j) * 2 + 1] = b;
-    }
-  }
+  const sampled = sampleProblems(kind, count, rng, (i, j, a, b) => {
+    x.set(renderScene(sceneFor(task, a, b), size, rng, options.variation ?? 'low'), (i * GROUP + j) * pixels);
+  });
   return {
     task, kind,
     inputs: { [options.inputName ?? 'x']: { dtype: 'float32', shape: [count, GROUP, 1, size, size], data: x } },
-    labels: { dtype: 'int64', shape: [count], data: labels },
-    properties: { dtype: 'uint8', shape: [count, GROUP, 2], data: properties },
+    ...sampled,
   };
 }
 
