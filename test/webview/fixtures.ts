@@ -6,21 +6,16 @@ import { buildLayerGraph } from '../../src/core/onnx/layerGraph';
 import { readModel } from '../../src/core/onnx/readModel';
 import type { ResultsFile, SeedResult } from '../../src/shared/results';
 import type { LayerGraphView, LayerNode, OverlayView } from '../../src/shared/viewModel';
+import { Rng } from '../../src/core/util/random';
 
 export function attentionGraph(): LayerGraphView {
   return buildLayerGraph(readModel(path.join(__dirname, '..', 'fixtures', 'attention.onnx')));
 }
 
-/** Seeded PRNG (mulberry32). */
+/** Seeded uniform draws in [0, 1) from the engine's Rng. */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 /** About `n` op nodes in blocks of residual attention + MLP, grouped /block.i/{attn,mlp}. */

@@ -29,6 +29,7 @@ import { attrFloat, attrString, DataType, elementCount, type Dim, type Graph, ty
 import { makeModel, makeNode, type AttrInput, type NodeSpec } from '../../../src/core/onnx/makeModel';
 import { makeTensor } from '../../../src/core/onnx/tensorCodec';
 import { createSession, ort } from '../../../src/core/runtime/session';
+import { Rng } from '../../../src/core/util/random';
 
 export interface InputSpec {
   shape: number[];
@@ -83,7 +84,8 @@ export async function checkGradient(c: GradientCase): Promise<void> {
 
 /** Runs the check without asserting the tolerance (dims are still asserted). */
 export async function measureGradient(c: GradientCase): Promise<GradientReport> {
-  const rand = mulberry32(c.seed ?? 1234);
+  const random = new Rng(c.seed ?? 1234);
+  const rand = () => random.next();
   const opset = c.opset ?? 18;
   const specs: [string, InputSpec | null][] = Array.isArray(c.inputs) ? c.inputs.map((s, i) => [`x${i}`, s]) : Object.entries(c.inputs);
 
@@ -195,16 +197,6 @@ function seeded(rand: () => number, n: number, [lo, hi]: [number, number]): Floa
   return v;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---- float64 decompositions for ops onnxruntime's CPU build only runs in float32 ----
 
@@ -301,4 +293,3 @@ export function substituteFloat64(model: Model): Model {
   const graph: Graph = { ...g, nodes, initializers };
   return { ...model, graph };
 }
-

@@ -34,7 +34,8 @@ describe('gradient rules for Conv', () => {
 });
 
 describe('gradient rules for pooling', () => {
-  test('MaxPool 2x2 stride 2', () => checkGradient({ op: 'MaxPool', attrs: { kernel_shape: [2, 2], strides: [2, 2] }, inputs: [{ shape: [2, 2, 4, 6] }] }));
+  // Seed 1: the default seed's points put two values of one window within the 1e-3 difference step (a tie).
+  test('MaxPool 2x2 stride 2', () => checkGradient({ op: 'MaxPool', attrs: { kernel_shape: [2, 2], strides: [2, 2] }, inputs: [{ shape: [2, 2, 4, 6] }], seed: 1 }));
   test('MaxPool 3x3 stride 3 tiling a 6x9 input (dense path)', () => checkGradient({ op: 'MaxPool', attrs: { kernel_shape: [3, 3], strides: [3, 3] }, inputs: [{ shape: [2, 3, 6, 9] }] }));
   test('MaxPool with overlapping windows, padding and odd sizes', () => checkGradient({ op: 'MaxPool', attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, inputs: [{ shape: [1, 2, 5, 6] }] }));
   test('MaxPool with ceil_mode and dilation', () => checkGradient({ op: 'MaxPool', attrs: { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1, dilations: [1, 2] }, inputs: [{ shape: [1, 1, 5, 7] }] }));
