@@ -1,7 +1,7 @@
 // Model + head + trainable tensors -> one graph that runs forward, backward and (optionally) the Adam
 // update in a single onnxruntime call. Weights stay initializers; logits, optimiser state and batches are inputs.
 import type { Graph, Model } from '../onnx/ir';
-import { DataType, defaultOpset, elementCount } from '../onnx/ir';
+import { DataType, defaultOpset } from '../onnx/ir';
 import { GraphBuilder } from '../onnx/GraphBuilder';
 import { inferShapes } from '../onnx/inferShapes';
 import { sortTopologically } from '../onnx/sortTopologically';
@@ -197,8 +197,3 @@ export function cloneGraph(g: Graph): Graph {
 }
 
 export type FloatArrayLike = Float32Array | Float64Array;
-
-export function parameterCount(t: TrainableTensor): number {
-  return elementCount(t.shape);
-}
-
