@@ -37,9 +37,10 @@ export interface TrainOptions {
   resume?: TrainerCheckpoint;
   /**
    * Weight-sparse training: after every update keep only the fraction `keep` of each trained tensor with
-   * the largest magnitudes (the others are set to 0), a magnitude top-k constraint.
+   * the largest magnitudes (the others are set to 0), a magnitude top-k constraint; `tensors` limits it to
+   * those initializers (e.g. the weight matrices, leaving biases and normalisation scales dense).
    */
-  sparsity?: { keep: number };
+  sparsity?: { keep: number; tensors?: string[] };
 }
 
 export interface TrainerCheckpoint {
@@ -123,7 +124,7 @@ export class Trainer {
         }
         for (const t of tg.tensors) {
           const p = out[t.paramOut!]!.data as FloatArray;
-          if (options.sparsity) {
+          if (options.sparsity && (!options.sparsity.tensors || options.sparsity.tensors.includes(t.initializer))) {
             const keep = topFraction(p, options.sparsity.keep);
             for (let i = 0; i < p.length; i++) if (!keep[i]) p[i] = 0;
           }
