@@ -1,12 +1,13 @@
 // The float64 variant of a generated graph cannot run as is: onnxruntime's CPU build has no float64
-// kernel for Conv, ConvTranspose, AveragePool, GlobalAveragePool or InstanceNormalization (measured
+// kernel for Conv, ConvTranspose, AveragePool, GlobalAveragePool, InstanceNormalization or MaxUnpool (measured
 // with onnxruntime-node 1.30). This pass replaces those nodes by the same computation in ops that do
 // have float64 kernels, so gradient checks of convolutional models stay in double precision:
 // - Conv / ConvTranspose / AveragePool: the elements of every window are gathered into columns
 //   (Gather with an index table computed here from the static geometry; padding and positions no
 //   input reaches read a zero slot), then contracted with the kernel by Einsum (or summed and divided
 //   by the window counts);
-// - GlobalAveragePool → ReduceMean over space; InstanceNormalization → its formula.
+// - GlobalAveragePool → ReduceMean over space; InstanceNormalization → its formula;
+// - MaxUnpool (the MaxPool gradient's scatter) → ScatterElements of X at the flat indices into zeros.
 // Static spatial sizes (and channel counts) are read from a float32 twin of the model by inferShapes.
 // The lowering is exact arithmetic reordering of the same sums; its test compares it with
 // onnxruntime's float32 kernels.
@@ -17,9 +18,9 @@ import { makeTensor } from '../onnx/tensorCodec';
 import { inferShapes } from '../onnx/inferShapes';
 import { AutodiffError } from './errors';
 import { windowCounts } from './rules/averagePool';
-import { windowGeometry } from './rules/windowGeometry';
+import { forwardWindowTable, windowGeometry, windowTable } from './rules/windowGeometry';
 
-export const FLOAT_ONLY_OPS: ReadonlySet<string> = new Set(['Conv', 'ConvTranspose', 'AveragePool', 'GlobalAveragePool', 'InstanceNormalization']);
+export const FLOAT_ONLY_OPS: ReadonlySet<string> = new Set(['Conv', 'ConvTranspose', 'AveragePool', 'GlobalAveragePool', 'InstanceNormalization', 'MaxUnpool']);
 
 /** A copy of a float64 `model` in which every node of FLOAT_ONLY_OPS is replaced by float64-capable ops (constants it adds are float64). */
 export async function lowerFloatOnlyOps(model: Model): Promise<Model> {
@@ -59,6 +60,15 @@ function lowerNode(b: Lowerer, node: Node, dims: DimsOf): void {
   const spatial = dims(x, 2);
   const sp = spatial.map((_, i) => i + 2);
   switch (node.opType) {
+    case 'MaxUnpool': {
+      const [, indices, outputShape] = node.inputs as [string, string, string | undefined];
+      if (!outputShape) throw new AutodiffError(`cannot lower node '${node.name}' (MaxUnpool) to float64 ops: it needs its output_shape input`, node.name);
+      const flat = b.int64([-1]);
+      const zeros = b.emit('Reshape', [b.emit('Expand', [b.constant(0), outputShape]), flat]);
+      const scattered = b.emit('ScatterElements', [zeros, b.emit('Reshape', [indices, flat]), b.emit('Reshape', [x, flat])], { axis: 0 });
+      b.emitTo([y], 'Reshape', [scattered, outputShape]);
+      return;
+    }
     case 'GlobalAveragePool':
       if (b.opset >= 18) b.emitTo([y], 'ReduceMean', [x, b.int64(sp)], { keepdims: 1 });
       else b.emitTo([y], 'ReduceMean', [x], { axes: sp, keepdims: 1 });
@@ -74,7 +84,7 @@ function lowerNode(b: Lowerer, node: Node, dims: DimsOf): void {
     }
     case 'AveragePool': {
       const g = windowGeometry(node, spatial, attrInts(node, 'kernel_shape')!);
-      const cols = b.gatherWindows(x, spatial, forwardTable(g), g.kernel.reduce((p, q) => p * q, 1));
+      const cols = b.gatherWindows(x, spatial, forwardWindowTable(g), g.kernel.reduce((p, q) => p * q, 1));
       const sums = b.opset >= 13 ? b.emit('ReduceSum', [cols, b.int64([3])], { keepdims: 0 }) : b.emit('ReduceSum', [cols], { axes: [3], keepdims: 0 });
       const mean = b.emit('Div', [sums, b.constantTensor(windowCounts(g, attrInt(node, 'count_include_pad', 0) === 1), [g.out.reduce((p, q) => p * q, 1)])]);
       b.emitTo([y], 'Reshape', [mean, b.int64([0, 0, ...g.out])]);
@@ -88,7 +98,7 @@ function lowerNode(b: Lowerer, node: Node, dims: DimsOf): void {
       const g = windowGeometry(node, spatial, attrInts(node, 'kernel_shape') ?? wd.slice(2));
       const kt = g.kernel.reduce((p, q) => p * q, 1);
       const ot = g.out.reduce((p, q) => p * q, 1);
-      const cols = b.emit('Reshape', [b.gatherWindows(x, spatial, forwardTable(g), kt), b.int64([0, group, cg, ot, kt])]);
+      const cols = b.emit('Reshape', [b.gatherWindows(x, spatial, forwardWindowTable(g), kt), b.int64([0, group, cg, ot, kt])]);
       const wr = b.emit('Reshape', [w, b.int64([group, m / group, cg, kt])]);
       const prod = b.emit('Einsum', [cols, wr], { equation: 'ngcok,gmck->ngmo' });
       addBias(b, node, b.emit('Reshape', [prod, b.int64([0, m, ...g.out])]), y, sp);
@@ -128,40 +138,6 @@ function addBias(b: Lowerer, node: Node, value: string, y: string, sp: number[])
   const bias = node.inputs[2];
   if (bias) b.emitTo([y], 'Add', [value, b.emit('Reshape', [bias, b.int64([-1, ...sp.map(() => 1)])])]);
   else b.emitTo([y], 'Identity', [value]);
-}
-
-/** Conv/pool windows: input position read by output position o at kernel offset k, or −1 in the padding. */
-function forwardTable(g: ReturnType<typeof windowGeometry>): number[] {
-  return windowTable(g.out, g.kernel, (o, k, i) => {
-    const p = o * g.strides[i]! - g.begin[i]! + k * g.dilations[i]!;
-    return p >= 0 && p < g.spatial[i]! ? p : -1;
-  }, g.spatial);
-}
-
-/**
- * Row-major table [positions × kernel offsets] of flat input indices (−1 = none), from a per-axis map
- * (position, offset, axis) → input coordinate or −1.
- */
-function windowTable(positions: number[], kernel: number[], at: (pos: number, k: number, axis: number) => number, spatial: number[]): number[] {
-  const table: number[] = [];
-  const iterate = (sizes: number[], visit: (idx: number[]) => void) => {
-    const idx = sizes.map(() => 0);
-    const total = sizes.reduce((a, s) => a * s, 1);
-    for (let t = 0; t < total; t++) {
-      visit(idx);
-      for (let a = sizes.length - 1; a >= 0; a--) { if (++idx[a]! < sizes[a]!) break; idx[a] = 0; }
-    }
-  };
-  iterate(positions, (o) => iterate(kernel, (k) => {
-    let flat = 0;
-    for (let i = 0; i < spatial.length; i++) {
-      const p = at(o[i]!, k[i]!, i);
-      if (p < 0) { flat = -1; break; }
-      flat = flat * spatial[i]! + p;
-    }
-    table.push(flat);
-  }));
-  return table;
 }
 
 /** Appends nodes and constants with fresh names. */

@@ -73,3 +73,37 @@ export function staticDims(ctx: GradContext, name: string, node: Node, from = 0)
   }
   return dims as number[];
 }
+
+/** Conv/pool windows: input position read by output position o at kernel offset k, or −1 in the padding. */
+export function forwardWindowTable(g: WindowGeometry): number[] {
+  return windowTable(g.out, g.kernel, (o, k, i) => {
+    const p = o * g.strides[i]! - g.begin[i]! + k * g.dilations[i]!;
+    return p >= 0 && p < g.spatial[i]! ? p : -1;
+  }, g.spatial);
+}
+
+/**
+ * Row-major table [positions × kernel offsets] of flat input indices (−1 = none), from a per-axis map
+ * (position, offset, axis) → input coordinate or −1.
+ */
+export function windowTable(positions: number[], kernel: number[], at: (pos: number, k: number, axis: number) => number, spatial: number[]): number[] {
+  const table: number[] = [];
+  const iterate = (sizes: number[], visit: (idx: number[]) => void) => {
+    const idx = sizes.map(() => 0);
+    const total = sizes.reduce((a, s) => a * s, 1);
+    for (let t = 0; t < total; t++) {
+      visit(idx);
+      for (let a = sizes.length - 1; a >= 0; a--) { if (++idx[a]! < sizes[a]!) break; idx[a] = 0; }
+    }
+  };
+  iterate(positions, (o) => iterate(kernel, (k) => {
+    let flat = 0;
+    for (let i = 0; i < spatial.length; i++) {
+      const p = at(o[i]!, k[i]!, i);
+      if (p < 0) { flat = -1; break; }
+      flat = flat * spatial[i]! + p;
+    }
+    table.push(flat);
+  }));
+  return table;
+}
