@@ -101,6 +101,11 @@ export class Trainer {
       }
       step = r.step; startEpoch = r.epoch; rng.state = r.rngState;
     }
+    // Double buffers: onnxruntime writes the updated parameters and Adam state into the spare set (no
+    // output allocation or copy per step), then the sets swap. Both sets are new arrays in every call,
+    // so parameter arrays returned by an earlier train() are never overwritten.
+    for (const [name, p] of this.params) this.params.set(name, p.slice());
+    const spare = { params: freshLike(this.params), m: freshLike(m), v: freshLike(v) };
     const batchesPerEpoch = Math.max(1, Math.floor(data.size / options.batch));
     if (data.size < options.batch) throw new TrainerError(`the training set has ${data.size} examples, fewer than one batch of ${options.batch}`);
     const times: number[] = [];
@@ -116,21 +121,22 @@ export class Trainer {
         const stepSize = options.lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step));
         const feeds = this.feeds(batch, { beta, stepSize, m, v, rng });
         const t0 = performance.now();
-        const out = await this.session.run(feeds);
+        const out = await this.session.run(feeds, this.fetches(spare));
         times.push(performance.now() - t0);
         const loss = scalar(out[tg.loss]!);
         if (!Number.isFinite(loss)) {
           throw new TrainerError(`the loss became ${loss} at epoch ${epoch + 1}, step ${step} (learning rate ${options.lr}); lower the learning rate or check the data for NaN/Inf`);
         }
         for (const t of tg.tensors) {
-          const p = out[t.paramOut!]!.data as FloatArray;
+          const name = t.initializer;
+          const p = spare.params.get(name)!;
           if (options.sparsity && (!options.sparsity.tensors || options.sparsity.tensors.includes(t.initializer))) {
             const keep = topFraction(p, options.sparsity.keep);
             for (let i = 0; i < p.length; i++) if (!keep[i]) p[i] = 0;
           }
-          this.params.set(t.initializer, p);
-          m.set(t.initializer, out[t.mOut!]!.data as FloatArray);
-          v.set(t.initializer, out[t.vOut!]!.data as FloatArray);
+          spare.params.set(name, this.params.get(name)!); this.params.set(name, p);
+          const mNew = spare.m.get(name)!; spare.m.set(name, m.get(name)!); m.set(name, mNew);
+          const vNew = spare.v.get(name)!; spare.v.set(name, v.get(name)!); v.set(name, vNew);
         }
         last = {
           step, epoch, loss, headLoss: scalar(out[tg.headLoss]!), accuracy: scalar(out[tg.correct]!) / batch.labels.length, beta,
@@ -157,6 +163,18 @@ export class Trainer {
     await this.session.release();
   }
 
+  /** Output buffers of one step: the spare parameter and Adam-state arrays; scalars are allocated by onnxruntime. */
+  private fetches(spare: { params: Map<string, FloatArray>; m: Map<string, FloatArray>; v: Map<string, FloatArray> }): Record<string, ort.Tensor | null> {
+    const { tg } = this;
+    const fetches: Record<string, ort.Tensor | null> = { [tg.loss]: null, [tg.headLoss]: null, [tg.correct]: null };
+    for (const t of tg.tensors) {
+      fetches[t.paramOut!] = toOrt(spare.params.get(t.initializer)!, t.shape);
+      fetches[t.mOut!] = toOrt(spare.m.get(t.initializer)!, t.shape);
+      fetches[t.vOut!] = toOrt(spare.v.get(t.initializer)!, t.shape);
+    }
+    return fetches;
+  }
+
   private feeds(batch: Batch, s: { beta: number; stepSize: number; m: Map<string, FloatArray>; v: Map<string, FloatArray>; rng: Rng }): Record<string, ort.Tensor> {
     const { tg } = this;
     const type = tg.floatType === DataType.DOUBLE ? 'float64' : 'float32';
@@ -178,6 +196,10 @@ export class Trainer {
     }
     return feeds;
   }
+}
+
+function freshLike(arrays: Map<string, FloatArray>): Map<string, FloatArray> {
+  return new Map([...arrays].map(([k, a]) => [k, new (a.constructor as typeof Float32Array | typeof Float64Array)(a.length) as FloatArray]));
 }
 
 /** log u − log(1 − u) for u ~ U(0, 1), clamped away from 0 and 1. */
