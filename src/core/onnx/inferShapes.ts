@@ -15,6 +15,11 @@ export interface InferShapesOptions {
   batch?: Record<string, number>;
   /** Probe sizes of these symbolic dimensions are multiples of the given number (e.g. a group size). */
   multiples?: Record<string, number>;
+  /**
+   * Symbols tied to another one: `{ problems: { from: 'N', divide: 4 } }` probes `problems` as N / 4, so
+   * the two can be probed with distinct sizes (and traced) although the model needs them to agree.
+   */
+  derived?: Record<string, { from: string; divide: number }>;
 }
 
 export interface TensorInfo {
@@ -68,7 +73,7 @@ export async function inferTensorInfo(model: Model, options: InferShapesOptions 
     throw new ShapeInferenceError(`onnxruntime cannot load the model to measure tensor shapes: ${firstLine(e)}`);
   }
   try {
-    const runs = await probeRuns(session, graph.inputs, symbols, pinned, wanted, options.multiples ?? {});
+    const runs = await probeRuns(session, graph.inputs, symbols, pinned, wanted, options.multiples ?? {}, options.derived ?? {});
     for (const name of wanted) {
       const a = runs.a.get(name);
       if (!a) continue;
@@ -147,11 +152,17 @@ function untypedOutput(name: string): ValueInfo {
 async function probeRuns(
   session: Awaited<ReturnType<typeof ort.InferenceSession.create>>,
   inputs: ValueInfo[], symbols: Map<string, Symbol>, pinned: Record<string, number>, wanted: string[],
-  multiples: Record<string, number>,
+  multiples: Record<string, number>, derived: Record<string, { from: string; divide: number }>,
 ): Promise<ProbeRuns> {
-  const keys = [...symbols.keys()];
-  const list = [...symbols.values()];
+  // Free symbols first: a dim that two symbols explain equally (a derived one with divide 1) is named after the free one.
+  const keys = [...symbols.keys()].sort((p, q) => Number(p in derived) - Number(q in derived));
+  const list = keys.map((k) => symbols.get(k)!);
   const n = keys.length;
+  const tie = (values: number[]) => keys.map((k, i) => {
+    const d = derived[k];
+    const from = d ? keys.indexOf(d.from) : -1;
+    return d && from >= 0 ? values[from]! / d.divide : values[i]!;
+  });
   const run = async (values: number[]) => {
     const size = new Map(keys.map((k, i) => [k, values[i]!]));
     const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
@@ -177,13 +188,13 @@ async function probeRuns(
   // Distinct sizes per symbol so a result dim can be traced to one symbol; fall back to one size for
   // all symbols when the model ties different symbols together (e.g. `seq` must equal `kv_seq`).
   const times = (k: string) => multiples[k] ?? 1;
-  const distinctA = keys.map((k, i) => (2 + i) * times(k));
-  const distinctB = keys.map((k, i) => (2 + n + i) * times(k));
+  const distinctA = tie(keys.map((k, i) => (2 + i) * times(k)));
+  const distinctB = tie(keys.map((k, i) => (2 + n + i) * times(k)));
   try {
     return { a: await run(distinctA), b: await run(distinctB), symbols: list, valuesA: distinctA, valuesB: distinctB, uniform: false };
   } catch (first) {
-    const uniformA = keys.map((k) => 2 * times(k));
-    const uniformB = keys.map((k) => 3 * times(k));
+    const uniformA = tie(keys.map((k) => 2 * times(k)));
+    const uniformB = tie(keys.map((k) => 3 * times(k)));
     try {
       return { a: await run(uniformA), b: await run(uniformB), symbols: list, valuesA: uniformA, valuesB: uniformB, uniform: n > 1 };
     } catch {

@@ -3,7 +3,7 @@
 import type { Graph, Model } from '../onnx/ir';
 import { DataType, defaultOpset } from '../onnx/ir';
 import { GraphBuilder } from '../onnx/GraphBuilder';
-import { inferShapes } from '../onnx/inferShapes';
+import { inferShapes, type InferShapesOptions } from '../onnx/inferShapes';
 import { sortTopologically } from '../onnx/sortTopologically';
 import { differentiate } from '../autodiff/differentiate';
 import { continuousSparsificationGate, hardConcreteGate, type TrainableMaskMethod } from '../masks/maskMethods';
@@ -137,7 +137,7 @@ export async function buildTrainingGraph(source: Model, options: TrainingGraphOp
 
   graph.nodes = sortTopologically(graph);
   const forward: Model = { ...source, graph, proto: undefined };
-  const shapes = await inferShapes(forward, { multiples });
+  const shapes = await inferShapes(forward, { multiples, ...problemsProbe(source, options.head) });
   const { graph: full, gradients } = differentiate(graph, { loss, wrt: tensors.map((t) => t.param), shapes, floatType, opset });
   const out = new GraphBuilder(full, 'update', floatType);
   let stepSize: string | undefined;
@@ -179,6 +179,20 @@ export function probeMultiples(model: Model, head: HeadSpec): Record<string, num
     if (typeof d === 'string') multiples[d] = k;
   }
   return multiples;
+}
+
+/**
+ * The one-hot labels have one row per problem: the model's batch divided by the group size. Telling the
+ * shape probe so keeps the batch symbol traceable through the whole graph; without it every batch dim
+ * comes back unknown and each broadcasting gradient gets a run-time sum (measured: ~40 % of a
+ * transformer step).
+ */
+function problemsProbe(model: Model, head: HeadSpec): Pick<InferShapesOptions, 'batch' | 'derived'> {
+  const k = head.type === 'odd-one-out' ? head.group : 1;
+  const batch = model.graph.inputs.map((i) => i.shape?.[0]).find((d) => d !== undefined && d !== null && d !== '');
+  if (typeof batch === 'number') return { batch: { [PROBLEMS]: batch / k } };
+  if (typeof batch === 'string') return { derived: { [PROBLEMS]: { from: batch, divide: k } } };
+  return {};
 }
 
 function gradientOf(gradients: Map<string, string>, param: string): string {

@@ -46,6 +46,26 @@ describe('inferShapes', () => {
     assert.deepEqual(shapes.get('logits'), [64, 3]);
   });
 
+  test('traces a symbol tied to another (groups = batch / 2) instead of losing both', async () => {
+    // z [batch, 4] is regrouped to [groups, 2, 4] and multiplied with w [groups, 2, 1]: the two batch
+    // symbols must agree, so distinct probe sizes fail unless `derived` ties them.
+    const model = makeModel({
+      inputs: [{ name: 'x', shape: ['batch', 4] }, { name: 'w', shape: ['groups', 2, 1] }],
+      outputs: [{ name: 'y' }],
+      initializers: [makeTensor('shape', I64, [3], [-1n, 2n, 4n])],
+      nodes: [
+        { op: 'Relu', inputs: ['x'], outputs: ['z'] },
+        { op: 'Reshape', inputs: ['z', 'shape'], outputs: ['g'] },
+        { op: 'Mul', inputs: ['g', 'w'], outputs: ['y'] },
+      ],
+    });
+    const untied = await inferShapes(model, { multiples: { batch: 2 } });
+    assert.deepEqual(untied.get('z'), [null, 4]);
+    const tied = await inferShapes(model, { multiples: { batch: 2 }, derived: { groups: { from: 'batch', divide: 2 } } });
+    assert.deepEqual(tied.get('z'), ['batch', 4]);
+    assert.deepEqual(tied.get('y'), ['groups', 2, 4]);
+  });
+
   test('tells two symbols apart and marks a product of them as unknown', async () => {
     const model = makeModel({
       inputs: [{ name: 'tokens', elemType: I64, shape: ['batch', 'seq'] }],

@@ -89,6 +89,18 @@ describe('mask training on a small MLP', () => {
     for (let r = 0; r < 10; r++) for (let c = 0; c < 6; c++) assert.equal(full[r * 6 + c], unit[r]);
   });
 
+  test('the batch symbol is traced through the training graph: no run-time broadcast sums', async () => {
+    // A broadcast that shape inference cannot decide becomes Where(Equal(dim, 1), ReduceSum, g); with the
+    // batch traced (classify, and odd-one-out with problems = N / k) none may appear.
+    for (const head of [{ type: 'classify' as const }, { type: 'odd-one-out' as const, group: 3 }]) {
+      const tg = await buildTrainingGraph(mlp(6, 10, 3), { output: 'logits', head, target: { kind: 'mask', method: 'continuous-sparsification', lambda: 1e-3 }, tensors: WEIGHTS, update: 'adam' });
+      const producer = new Map(tg.model.graph.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
+      const runtimeSums = tg.model.graph.nodes.filter((n) => n.opType === 'Where' && producer.get(n.inputs[0]!)?.opType === 'Equal'
+        && producer.get(n.inputs[1]!)?.opType === 'ReduceSum');
+      assert.deepEqual(runtimeSums.map((n) => n.name), [], head.type);
+    }
+  });
+
   test('resuming from an epoch checkpoint gives the same mask as an uninterrupted run', async () => {
     const model = mlp(6, 10, 3);
     const make = async () => {
