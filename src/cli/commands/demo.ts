@@ -1,7 +1,7 @@
 // `subnetwork-lens demo [--out DIR] [--quick | --full] [--task NAME]… [--base-models N] [--variants LIST] [--threads N] [--json]`
 import * as path from 'node:path';
 import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
-import { BASE_VARIANTS, runDemo, type BaseVariant, type DemoPreset } from '../../core/tasks/runDemo';
+import { BASE_VARIANTS, PRUNE_LADDER, SPARSE_KEEP, runDemo, type BaseVariant, type DemoPreset } from '../../core/tasks/runDemo';
 import { TASK_NAMES, type TaskName } from '../../core/tasks/taskCatalog';
 
 export const demo: Command = {
@@ -17,17 +17,20 @@ export const demo: Command = {
     '(and DIR/summary.json).',
     '',
     'Presets:',
-    '  (default)  inside-contact (vision) and agreement (language), 3 seeds, random-init control; ~15 min on 2 cores.',
+    '  Every preset trains each task\'s base model in every variant (DIR/<task>, DIR/<task>-pretrained, …).',
+    '  (default)  inside-contact (vision) and agreement (language), 3 seeds, random-init control on the scratch',
+    '             base; ~15 min on 2 cores.',
     '  --quick    one tiny vision task, few epochs, 2 seeds, no random-init control; ~1 min (used by the tests).',
     '  --full     all four tasks (inside-contact, number-contact, inside-number, agreement), three base models',
-    '             per task (DIR/<task>/base-seed-K/), larger data sets, 30 mask epochs, 100 random ablations;',
-    '             a few hours on 2 cores (estimated, not measured).',
+    '             per task and variant (DIR/<task>/base-seed-K/), larger data sets, 30 mask epochs, 100 random',
+    '             ablations, random-init control on every base; many hours on 2 cores (estimated, not measured).',
     '',
     'Options:',
     '  --out DIR          Output folder (default ./demo-workspace). Existing task folders are regenerated.',
     `  --task NAME        Only this task (repeatable): ${TASK_NAMES.join(', ')}.`,
-    '  --variants LIST    Base models to compare, comma-separated: scratch, pretrained (self-supervised first), pruned',
-    '                     (top 5 % of weights kept); default scratch (--full: all three).',
+    '  --variants LIST    Base models to compare, comma-separated: scratch, pretrained (self-supervised first),',
+    `                     pruned (smallest of ${PRUNE_LADDER.fractions.map((f) => 100 * f).join('/')} % of the weights that keeps ${100 * PRUNE_LADDER.retain} % of the validation`,
+    `                     accuracy), sparse (trained keeping the top ${100 * SPARSE_KEEP} % of every weight matrix); default: all.`,
     '  --base-models N    Train N base models per task (seeds 0…N-1, DIR/<task>/base-seed-K/); default 1 (--full: 3).',
     '  --threads N        onnxruntime threads (default: one per core).',
     '  --json             Print summary.json instead of the Markdown table at the end.',

@@ -12,6 +12,7 @@ import type { ProgressEvent } from '../../shared/jobs';
 import { loadSpec } from '../data/loadSpec';
 import { datasetAsTrainingData, type OpenedData } from '../data/datasetAsTrainingData';
 import { DataType, type Model } from '../onnx/ir';
+import { isMaskable } from '../onnx/layerGraph';
 import { readModel } from '../onnx/readModel';
 import { writeModel } from '../onnx/writeModel';
 import { buildTrainingGraph } from '../train/buildTrainingGraph';
@@ -33,6 +34,11 @@ export interface TrainBaseModelOptions {
   decay?: boolean;
   /** Validation accuracy (data/task_val.npz) at which the constant-lr phase ends early and the decay begins (default 0.9). */
   decayAt?: number;
+  /**
+   * Weight-sparse training: after every update keep only the fraction `keep` of each maskable weight
+   * tensor (rank ≥ 2) with the largest magnitudes; biases and normalisation scales stay dense.
+   */
+  sparsity?: { keep: number };
   signal?: AbortSignal;
   onProgress?(event: ProgressEvent): void;
 }
@@ -112,6 +118,10 @@ export async function trainBaseModel(workspaceDir: string, options: TrainBaseMod
       let cancelled = false;
       const decayAt = options.decayAt ?? 0.9;
       const phases = lrPhases(epochs, options.decay ?? true);
+      const sparsity = options.sparsity && {
+        keep: options.sparsity.keep,
+        tensors: tensors.filter((n) => isMaskable(model.graph.initializers.get(n)!)),
+      };
       try {
         // Each phase is one `train` call (fresh Adam moments) continuing from the current weights. The
         // constant-lr phase ends early once the validation accuracy reaches `decayAt`; the decay phases follow.
@@ -121,7 +131,7 @@ export async function trainBaseModel(workspaceDir: string, options: TrainBaseMod
           const adaptive = i === 0 && phases.length > 1 && validation !== undefined;
           const signal = options.signal ? AbortSignal.any([options.signal, enough.signal]) : enough.signal;
           const result = await trainer.train(train, {
-            epochs: phase.epochs, batch, lr: lr * phase.factor, seed: seed + 7919 * i, signal,
+            epochs: phase.epochs, batch, lr: lr * phase.factor, seed: seed + 7919 * i, signal, sparsity,
             onStep: (s) => {
               const step = offset.steps + s.step;
               last = s;

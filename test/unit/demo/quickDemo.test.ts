@@ -8,19 +8,22 @@ import type { DemoSummary } from '../../../src/core/tasks/runDemo';
 import type { ResultsFile } from '../../../src/shared/results';
 import { readModel } from '../../../src/core/onnx/readModel';
 import { makeVisionModel } from '../../../src/core/tasks/makeVisionModel';
-import { demoPlan } from '../../../src/core/tasks/runDemo';
+import { BASE_VARIANTS, demoPlan, PRUNE_LADDER, SPARSE_KEEP } from '../../../src/core/tasks/runDemo';
 import { lrPhases } from '../../../src/core/tasks/trainBaseModel';
 
 const finite = (x: unknown, what: string) => assert.ok(typeof x === 'number' && Number.isFinite(x), `${what} = ${String(x)}`);
 
 describe('the quick demo', () => {
-  test('generates a workspace, trains the base model, runs the protocol and writes the summary table', { timeout: 300_000 }, async () => {
+  test('generates a workspace per base-model variant, trains them, runs the protocol and writes the summary table', { timeout: 300_000 }, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-'));
     const out: string[] = [];
     const err: string[] = [];
     const code = await main(['demo', '--quick', '--out', dir, '--threads', '2'], { out: (t) => out.push(t), err: (t) => err.push(t) });
     assert.equal(code, 0, err.join(''));
 
+    for (const variant of ['pretrained', 'pruned', 'sparse']) {
+      assert.ok(fs.existsSync(path.join(dir, `inside-contact-${variant}`, 'inside-contact.subnet.json')), `no ${variant} workspace`);
+    }
     const ws = path.join(dir, 'inside-contact');
     for (const f of ['model.onnx', 'inside-contact.subnet.json', 'task-info.json', 'data/task_train.npz', 'data/task.npz', 'data/A_train.npz', 'data/B_test.npz']) {
       assert.ok(fs.existsSync(path.join(ws, f)), `missing ${f}`);
@@ -36,19 +39,31 @@ describe('the quick demo', () => {
 
     const md = fs.readFileSync(path.join(dir, 'summary.md'), 'utf8');
     assert.match(md, /\| Task \| Family \| Base model \|/);
-    assert.match(md, /\| inside-contact \| vision \| scratch \|.*\| inside \|/);
-    assert.match(md, /\| inside-contact \| vision \| scratch \|.*\| contact \|/);
+    for (const variant of BASE_VARIANTS) {
+      for (const sub of ['inside', 'contact']) assert.match(md, new RegExp(`\\| inside-contact \\| vision \\| ${variant} \\|.*\\| ${sub} \\|`));
+    }
+    assert.match(md, /Pruning \(keep fraction chosen on data\/task_val\.npz/);
     assert.ok(out.join('').includes('| Subroutine |'), 'the table is printed');
     assert.match(err.join(''), /training the base model/);
     assert.match(err.join(''), /finding subnetworks/);
 
     const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as DemoSummary;
-    assert.equal(summary.rows.length, 2);
+    assert.equal(summary.rows.length, 2 * BASE_VARIANTS.length);
     for (const r of summary.rows) {
-      for (const k of ['baseAccuracy', 'subnetworkScore', 'ablationScore', 'keptFraction', 'overlapIoU'] as const) finite(r[k], `${r.subroutine}.${k}`);
+      for (const k of ['baseAccuracy', 'baseValidationAccuracy', 'baseWeightsKept', 'subnetworkScore', 'ablationScore', 'keptFraction', 'overlapIoU'] as const) finite(r[k], `${r.subroutine}.${k}`);
       assert.ok(r.keptFraction! > 0 && r.keptFraction! <= 1);
       assert.ok(['compositional', 'not-compositional', 'inconclusive'].includes(r.verdict));
     }
+    const weightsKept = (variant: string) => summary.rows.find((r) => r.base === variant)!.baseWeightsKept;
+    assert.equal(weightsKept('scratch'), 1);
+    assert.equal(weightsKept('pretrained'), 1);
+    // Per-tensor top-k rounds up, so slightly more than SPARSE_KEEP of all weight matrices stays.
+    assert.ok(weightsKept('sparse') >= SPARSE_KEEP && weightsKept('sparse') < SPARSE_KEEP + 0.01, `sparse kept ${weightsKept('sparse')}`);
+    const pruned = summary.tasks.find((t) => t.variant === 'pruned')!;
+    const { tried } = pruned.pruning!.ladder!;
+    assert.deepEqual(tried.map((r) => r.keep), PRUNE_LADDER.fractions.slice(0, tried.length));
+    assert.ok(Math.abs(weightsKept('pruned') - tried.at(-1)!.keep) < 0.01, `pruned kept ${weightsKept('pruned')}, chose ${tried.at(-1)!.keep}`);
+    assert.equal(summary.rows.find((r) => r.base === 'pruned')!.baseValidationAccuracy, tried.at(-1)!.accuracy);
     const t = summary.tasks[0]!;
     assert.equal(t.status, 'complete');
     finite(t.training.testAccuracy, 'testAccuracy');
@@ -60,7 +75,7 @@ describe('the quick demo', () => {
 
 describe('the demo command line', () => {
   test('rejects contradictory or malformed options with a usage error', async () => {
-    for (const args of [['--quick', '--full'], ['--threads', 'two'], ['--base-models', '0'], ['--task', 'colour-shape'], ['somewhere']]) {
+    for (const args of [['--quick', '--full'], ['--threads', 'two'], ['--base-models', '0'], ['--task', 'colour-shape'], ['--variants', 'scratch,dense'], ['somewhere']]) {
       const err: string[] = [];
       const code = await main(['demo', ...args], { out: () => {}, err: (t) => err.push(t) });
       assert.equal(code, 2, `${args.join(' ')}: ${err.join('')}`);

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { pruneModel } from '../../../src/core/analysis/pruneModel';
+import { pruneModel, shiftedPositive } from '../../../src/core/analysis/pruneModel';
+import { oneShotScores } from '../../../src/core/masks/oneShotMask';
 import { readModel } from '../../../src/core/onnx/readModel';
 import { twoStreamModel, writePlantedWorkspace } from './plantedModels';
 
@@ -19,6 +20,27 @@ describe('pruning a base model', () => {
     assert.ok(r.accuracyAfter >= r.accuracyBefore - 0.02, `${r.accuracyBefore} → ${r.accuracyAfter}`);
     const w = readModel(out).graph.initializers.get('fc1.weight')!.data as Float32Array;
     assert.ok(Array.from(w).filter((x) => x !== 0).length <= w.length * 0.2);
+  });
+
+  test('with a ladder, keeps the smallest fraction that holds the accuracy on the selection data', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prune-'));
+    const spec = writePlantedWorkspace(dir, twoStreamModel(0), { epochs: 10 }, { task: { train: 'data/A_train.npz', test: 'data/A_test.npz' } });
+    const retain = 0.95;
+    const r = await pruneModel({ specPath: spec, keep: { fractions: [0.5, 0.001, 0.1], retain, data: path.join(dir, 'data/A_val.npz') }, outPath: path.join(dir, 'pruned.onnx') }, hooks);
+    const { accuracyBefore, tried } = r.ladder!;
+    // The planted stream needs a few % of the weights: 0.1 % cannot hold the accuracy, 10 % can, 50 % is never tried.
+    assert.deepEqual(tried.map((t) => t.keep), [0.001, 0.1], 'smallest first, stopping at the first that holds');
+    assert.ok(tried[0]!.accuracy < retain * accuracyBefore, `0.1 % held ${tried[0]!.accuracy}`);
+    assert.ok(tried[1]!.accuracy >= retain * accuracyBefore, `10 % lost the accuracy: ${tried[1]!.accuracy}`);
+    assert.ok(Math.abs(r.keptFraction - 0.1) < 0.005, `kept ${r.keptFraction}`);
+  });
+
+  test('ranks mask logits across tensors by value', () => {
+    // Tensor b's logits are all above a's: keeping half must keep all of b (a shift per tensor would tie them).
+    const scores = shiftedPositive([['a', Float32Array.of(-5, -4)], ['b', Float32Array.of(-1, 0)]]);
+    const masks = oneShotScores(['a', 'b'], (n) => scores.get(n)!, 0.5, 'global');
+    assert.deepEqual([...masks.get('a')!], [0, 0]);
+    assert.deepEqual([...masks.get('b')!], [1, 1]);
   });
 
   test('needs the task training set', async () => {
