@@ -40,7 +40,7 @@ export interface TrainBenchRow {
   torchStepMs?: number;
 }
 
-function inputsFor(m: BenchModel, rows: number, seed: number) {
+export function inputsFor(m: BenchModel, rows: number, seed: number) {
   const rng = new Rng(seed);
   const data = Float32Array.from({ length: rows * elementCount(m.example) }, () => rng.normal());
   const labels = BigInt64Array.from({ length: rows }, () => BigInt(rng.int(m.classes)));

@@ -1,0 +1,90 @@
+// Where a mask-training step spends its time: runs the fused continuous-sparsification step of one bench
+// model under onnxruntime's profiler and prints kernel milliseconds per op type and for the slowest
+// nodes (median over steps), against the step's wall time without the profiler. This is how the conv,
+// max-pool and broadcast-gradient costs in the README were found.
+// Usage: node --import tsx test/bench/profileStep.ts mlp|cnn|transformer [--steps N]
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { benchCnn, benchMlp, benchTransformer, type BenchModel } from './trainModels';
+import { inputsFor } from './trainBench';
+import { buildTrainingGraph } from '../../src/core/train/buildTrainingGraph';
+import { median, type FloatArray } from '../../src/core/train/Trainer';
+import { oneHot } from '../../src/core/train/lossHeads';
+import { encodeModel } from '../../src/core/onnx/writeModel';
+import { elementCount } from '../../src/core/onnx/ir';
+import { ort } from '../../src/core/runtime/session';
+
+const MODELS: Record<string, () => BenchModel> = { mlp: benchMlp, cnn: benchCnn, transformer: benchTransformer };
+const THREADS = Number(process.env.BENCH_THREADS ?? 2);
+
+interface ProfileEvent { cat: string; name: string; dur: number; args: { op_name: string } }
+
+async function main(argv: string[]): Promise<void> {
+  const make = MODELS[argv[0] ?? ''];
+  if (!make) throw new Error(`usage: profileStep.ts ${Object.keys(MODELS).join('|')} [--steps N]`);
+  const steps = argv.includes('--steps') ? Number(argv[argv.indexOf('--steps') + 1]) : 30;
+  const m = make();
+  const tg = await buildTrainingGraph(m.model, {
+    output: 'logits', head: { type: 'classify' }, tensors: m.masked, update: 'adam',
+    target: { kind: 'mask', method: 'continuous-sparsification', lambda: 1e-8 },
+  });
+  const { data, labels } = inputsFor(m, m.batch, 1);
+  const feeds: Record<string, ort.Tensor> = {
+    [m.input]: new ort.Tensor('float32', data, [m.batch, ...m.example]),
+    [tg.onehot]: new ort.Tensor('float32', oneHot(labels, tg.classes, tg.floatType) as FloatArray, [m.batch, tg.classes]),
+    [tg.beta!]: new ort.Tensor('float32', Float32Array.of(2), []),
+    [tg.stepSize!]: new ort.Tensor('float32', Float32Array.of(0.01), []),
+  };
+  for (const t of tg.tensors) {
+    const n = elementCount(t.shape);
+    feeds[t.param] = new ort.Tensor('float32', new Float32Array(n).fill(0.05), t.shape);
+    feeds[t.m!] = new ort.Tensor('float32', new Float32Array(n), t.shape);
+    feeds[t.v!] = new ort.Tensor('float32', new Float32Array(n), t.shape);
+  }
+  const bytes = encodeModel(tg.model).model;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'profile-step-'));
+  const options = { intraOpNumThreads: THREADS, interOpNumThreads: 1, graphOptimizationLevel: 'all' as const, executionMode: 'sequential' as const };
+  const timed = async (session: ort.InferenceSession) => {
+    const times: number[] = [];
+    for (let i = 0; i < steps + 3; i++) {
+      const t0 = performance.now();
+      await session.run(feeds);
+      if (i >= 3) times.push(performance.now() - t0);
+    }
+    return median(times);
+  };
+  try {
+    const plain = await ort.InferenceSession.create(bytes, options);
+    const wall = await timed(plain);
+    await plain.release();
+    const profiled = await ort.InferenceSession.create(bytes, { ...options, enableProfiling: true, profileFilePrefix: path.join(dir, 'step') });
+    await timed(profiled);
+    profiled.endProfiling();
+    await profiled.release();
+    const file = fs.readdirSync(dir).map((f) => path.join(dir, f)).find((f) => f.endsWith('.json'))!;
+    const events = (JSON.parse(fs.readFileSync(file, 'utf8')) as ProfileEvent[]).filter((e) => e.cat === 'Node' && e.name.endsWith('_kernel_time'));
+    const perNode = new Map<string, { op: string; durs: number[] }>();
+    for (const e of events) {
+      const key = e.name.slice(0, -'_kernel_time'.length);
+      if (!perNode.has(key)) perNode.set(key, { op: e.args.op_name, durs: [] });
+      perNode.get(key)!.durs.push(e.dur / 1000);
+    }
+    const nodes = [...perNode].map(([name, { op, durs }]) => ({ name, op, ms: median(durs) })).sort((a, b) => b.ms - a.ms);
+    const byOp = new Map<string, number>();
+    for (const n of nodes) byOp.set(n.op, (byOp.get(n.op) ?? 0) + n.ms);
+    const kernels = nodes.reduce((a, n) => a + n.ms, 0);
+    process.stdout.write(`${m.name}: ${tg.model.graph.nodes.length} nodes, step ${wall.toFixed(2)} ms wall (no profiler), kernels ${kernels.toFixed(2)} ms, ${THREADS} threads\n`);
+    process.stdout.write('per op type (ms):\n');
+    for (const [op, ms] of [...byOp].sort((a, b) => b[1] - a[1]).filter(([, ms]) => ms >= 0.05)) process.stdout.write(`  ${op.padEnd(22)} ${ms.toFixed(2).padStart(7)}\n`);
+    process.stdout.write('slowest nodes (ms):\n');
+    for (const n of nodes.slice(0, 15)) process.stdout.write(`  ${n.ms.toFixed(2).padStart(7)}  ${n.op.padEnd(16)} ${n.name}\n`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  process.stderr.write(`profileStep: ${(e as Error)?.message ?? String(e)}\n`);
+  process.exitCode = 1;
+});
