@@ -53,12 +53,7 @@ export interface DemoTaskPlan {
   seeds: number[];
   /** Base models per task, one workspace each (seed of the data and the initial weights); default [0]. */
   baseSeeds?: number[];
-  /**
-   * `randomInit`: the variants whose protocol also runs the random-init control. The re-initialised copy
-   * is the same architecture with fresh weights whichever variant it comes from, so one per task suffices
-   * where time is short.
-   */
-  controls: { randomInit: BaseVariant[]; randomAblations: number };
+  controls: { randomInit: boolean; randomAblations: number };
 }
 
 export interface DemoOptions {
@@ -151,8 +146,9 @@ const MASK = { lambda: 1e-5, init: 0.1, temperature: [1, 200] as [number, number
 
 /**
  * Task plans per preset, each run on every base-model variant. Sizes are chosen for the time budget on
- * 2 cores: quick ≤ 2 min (measured 69 s), default ≤ 15 min, full: 4 tasks × 4 variants × 3 base models ×
- * 12 mask trainings of 30 epochs, many hours (estimated, not measured).
+ * 2 cores: quick ≤ 2 min (measured 54–92 s), default ≤ 15 min (measured 497 s for 2 tasks × 4 variants),
+ * full: 4 tasks × 4 variants × 3 base models × 12 mask trainings of 30 epochs, many hours (estimated, not
+ * measured).
  */
 export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
   switch (preset) {
@@ -164,7 +160,7 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
         base: { epochs: 12, lr: BASE_LR.vision, batch: 64 },
         mask: { ...MASK, epochs: 10, lr: 0.01, batch: 32 },
         seeds: [0, 1],
-        controls: { randomInit: [], randomAblations: 5 },
+        controls: { randomInit: false, randomAblations: 5 },
       }];
     case 'default':
       return (['inside-contact', 'agreement'] as TaskName[]).map((task) => ({
@@ -173,7 +169,7 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
         base: { epochs: 20, lr: BASE_LR[TASKS[task].family], batch: 64 },
         mask: { ...MASK, epochs: 15, lr: 0.01, batch: 64 },
         seeds: [0, 1, 2],
-        controls: { randomInit: ['scratch'], randomAblations: 20 },
+        controls: { randomInit: true, randomAblations: 20 },
       }));
     case 'full':
       return (['inside-contact', 'number-contact', 'inside-number', 'agreement'] as TaskName[]).map((task) => ({
@@ -183,7 +179,7 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
         mask: { ...MASK, epochs: 30, lr: 0.01, batch: 64 },
         seeds: [0, 1, 2],
         baseSeeds: [0, 1, 2],
-        controls: { randomInit: BASE_VARIANTS, randomAblations: 100 },
+        controls: { randomInit: true, randomAblations: 100 },
       }));
   }
 }
@@ -223,8 +219,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       task: plan.task, seed: baseSeed, sizes: plan.sizes, model: plan.model, specSeeds: plan.seeds,
       mask: { ...plan.mask },
     });
-    const randomInit = plan.controls.randomInit.includes(variant);
-    addControls(ws.spec, { randomInit, randomAblations: plan.controls.randomAblations });
+    addControls(ws.spec, plan.controls);
     const generateMs = Date.now() - t;
 
     t = Date.now();
@@ -255,10 +250,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       }, {
         signal, onProgress: (e) => { options.onProgress?.(plan.task, e); throttled(`${tag} ${e.message}`); },
       });
-      const { accuracyBefore, tried } = pruning.ladder!;
       baseAccuracy = pruning.accuracyAfter;
-      baseValidationAccuracy = tried.at(-1)!.accuracy;
-      line(`${tag} pruned to ${pct(pruning.keptFraction)} (validation: unpruned ${pct(accuracyBefore)}; ${tried.map((r) => `${pct(r.keep, 0)} → ${pct(r.accuracy)}`).join(', ')}); test ${pct(pruning.accuracyBefore)} → ${pct(pruning.accuracyAfter)}`);
+      baseValidationAccuracy = pruning.ladder!.tried.at(-1)!.accuracy;
+      line(`${tag} pruned: ${ladderText(pruning)}; test accuracy ${pct(pruning.accuracyBefore)} → ${pct(pruning.accuracyAfter)}`);
     }
     const trainMs = Date.now() - t;
     if (training.cancelled) {
@@ -267,7 +261,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     }
 
     t = Date.now();
-    line(`${tag} finding subnetworks (${Object.keys(ws.subroutines).join(', ')}; seeds ${plan.seeds.join(', ')}${randomInit ? '; random-init control' : ''})`);
+    line(`${tag} finding subnetworks (${Object.keys(ws.subroutines).join(', ')}; seeds ${plan.seeds.join(', ')}${plan.controls.randomInit ? '; random-init control' : ''})`);
     const hooks: JobHooks = {
       signal,
       onProgress: (e) => { options.onProgress?.(plan.task, e); throttled(`${tag} ${(100 * e.fraction).toFixed(0)}% ${e.message}`, e.phase === 'evaluate'); },
@@ -293,7 +287,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 }
 
 /** Adds the demo's control settings (and the task's training set, which pruning uses) to a generated spec. */
-function addControls(specPath: string, controls: { randomInit: boolean; randomAblations: number }): void {
+function addControls(specPath: string, controls: DemoTaskPlan['controls']): void {
   const spec = JSON.parse(fs.readFileSync(specPath, 'utf8')) as Record<string, unknown>;
   spec.controls = { ...(spec.controls as object | undefined), ...controls };
   spec.task = { ...(spec.task as object | undefined), train: 'data/task_train.npz' };
@@ -354,14 +348,11 @@ export function summaryMarkdown(s: DemoSummary): string {
   ]);
   const table = [head, head.map(() => '---'), ...body].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
   const timing = s.tasks.map((t) => `- ${t.task} ${t.variant}${several ? ` (base seed ${t.baseSeed})` : ''}: generate ${(t.timings.generateMs / 1000).toFixed(1)} s, base model ${(t.timings.trainMs / 1000).toFixed(1)} s (${t.training.steps} steps, ${t.training.parameters.toLocaleString('en-US')} weights), protocol ${(t.timings.findMs / 1000).toFixed(1)} s (${t.status}); run: ${path.relative(s.outDir, t.runDir) || '–'}`);
-  const pruning = s.tasks.filter((t) => t.pruning?.ladder).map((t) => {
-    const { accuracyBefore, tried } = t.pruning!.ladder!;
-    return `- ${t.task} pruned${several ? ` (base seed ${t.baseSeed})` : ''}: kept ${pct(t.pruning!.keptFraction)}; validation accuracy unpruned ${pct(accuracyBefore)} (needed ${pct(PRUNE_LADDER.retain * accuracyBefore)}), ${tried.map((r) => `${pct(r.keep, 0)} → ${pct(r.accuracy)}`).join(', ')}`;
-  });
+  const pruning = s.tasks.filter((t) => t.pruning?.ladder).map((t) => `- ${t.task} pruned${several ? ` (base seed ${t.baseSeed})` : ''}: ${ladderText(t.pruning!)}`);
   return [
     `# Subnetwork Lens demo (${s.preset})`,
     '',
-    `Total ${(s.totalMs / 1000).toFixed(0)} s${s.cancelled ? ' (cancelled: partial results)' : ''}. Scores: subnetwork score (kept subnetwork keeps its own subroutine, loses the other) > 0 and ablation score (removing it hurts its own subroutine more than the other) < 0 indicate a modular subroutine; the verdict also requires the size-matched random-ablation test. Base weights kept: non-zero share of the base model's maskable weights; Kept %: the subnetwork's share of them all; random-init S / A: scores of masks trained on a re-initialised copy ('off' where the preset skips that control).`,
+    `Total ${(s.totalMs / 1000).toFixed(0)} s${s.cancelled ? ' (cancelled: partial results)' : ''}. Scores: subnetwork score (kept subnetwork keeps its own subroutine, loses the other) > 0 and ablation score (removing it hurts its own subroutine more than the other) < 0 indicate a modular subroutine; the verdict also requires the size-matched random-ablation test. Base weights kept: non-zero share of the base model's maskable weights; Kept %: the subnetwork's share of them all; random-init S / A: scores of masks trained on a re-initialised copy of the base model ('off' when the preset skips that control).`,
     '',
     table,
     '',
@@ -369,6 +360,12 @@ export function summaryMarkdown(s: DemoSummary): string {
     ...timing,
     '',
   ].join('\n');
+}
+
+/** The keep fraction a pruning chose, and the validation accuracy of every fraction it tried. */
+function ladderText(p: PruneResult): string {
+  const { accuracyBefore, tried } = p.ladder!;
+  return `kept ${pct(p.keptFraction)}; validation accuracy unpruned ${pct(accuracyBefore)} (needed ${pct(PRUNE_LADDER.retain * accuracyBefore)}), ${tried.map((r) => `${pct(r.keep, 0)} → ${pct(r.accuracy)}`).join(', ')}`;
 }
 
 /** A line printer that drops lines arriving within `ms` of the last one, unless `force`. */
