@@ -24,7 +24,7 @@ import { Rng } from '../../src/core/util/random';
 
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
 const FORWARD_RUNS = 10;
-const STEPS: Record<BenchModel['name'], number> = { mlp: 12, cnn: 5, transformer: 8 };
+const STEPS: Record<BenchModel['name'], number> = { mlp: 30, cnn: 15, transformer: 20 };
 const WARMUP_STEPS = 3;
 
 export interface TrainBenchRow {

@@ -28,10 +28,10 @@ export function datasetAsTrainingData(file: string, model: Model, spec: Resolved
   return {
     dataset,
     size,
-    rows(indices) {
+    rows(indices, into) {
       const inputs: Record<string, { data: NumericArray; dims: number[] }> = {};
       for (const b of bindings) {
-        const a = dataset.take(b.array, indices);
+        const a = dataset.take(b.array, indices, into?.[b.input]);
         const dims = k > 1 ? [a.shape[0]! * k, ...a.shape.slice(2)] : a.shape;
         inputs[b.input] = { data: a.data as NumericArray, dims };
       }

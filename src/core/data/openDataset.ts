@@ -84,13 +84,17 @@ export class Dataset {
     return { dtype, shape: outShape, data: arrayFromBytes(dtype, bytes) };
   }
 
-  /** The rows at `indices` (any order, repeats allowed), contiguous runs read together. */
-  take(name: string, indices: ArrayLike<number>): NamedArray {
+  /**
+   * The rows at `indices` (any order, repeats allowed), contiguous runs read together; written into
+   * `into` when it has the array's type and exactly the rows' length (batch buffers reused across steps).
+   */
+  take(name: string, indices: ArrayLike<number>, into?: ArrayData): NamedArray {
     const { dtype, shape } = this.infoOf(name);
     if (shape.length === 0) throw new DataError('cannot take rows of a scalar', this.file, name);
     const rows = shape[0]!;
     const rowElems = elementCountOf(shape.slice(1));
-    const out = new dtypeInfo[dtype].ctor(indices.length * rowElems);
+    const ctor = dtypeInfo[dtype].ctor;
+    const out = into instanceof ctor && into.length === indices.length * rowElems ? into : new ctor(indices.length * rowElems);
     let i = 0;
     while (i < indices.length) {
       let j = i + 1;

@@ -8,7 +8,7 @@ import { oneHot } from './lossHeads';
 import { TrainerError } from './errors';
 import { Rng } from '../util/random';
 import { topFraction } from '../masks/oneShotMask';
-import type { Batch, TrainingData } from './TrainingData';
+import type { Batch, NumericArray, TrainingData } from './TrainingData';
 
 export type FloatArray = Float32Array<ArrayBuffer> | Float64Array<ArrayBuffer>;
 
@@ -106,6 +106,8 @@ export class Trainer {
     // so parameter arrays returned by an earlier train() are never overwritten.
     for (const [name, p] of this.params) this.params.set(name, p.slice());
     const spare = { params: freshLike(this.params), m: freshLike(m), v: freshLike(v) };
+    const batchBuffers: Record<string, NumericArray> = {};
+    const noise = tg.tensors.some((t) => t.noise) ? freshLike(this.params) : new Map<string, FloatArray>();
     const batchesPerEpoch = Math.max(1, Math.floor(data.size / options.batch));
     if (data.size < options.batch) throw new TrainerError(`the training set has ${data.size} examples, fewer than one batch of ${options.batch}`);
     const times: number[] = [];
@@ -116,10 +118,11 @@ export class Trainer {
       const order = rng.permutation(data.size);
       for (let bi = 0; bi < batchesPerEpoch; bi++) {
         if (options.signal?.aborted) return { params: this.params, steps: step, epochs: epoch, stepMs: median(times), last, cancelled: true };
-        const batch = data.rows(order.subarray(bi * options.batch, (bi + 1) * options.batch));
+        const batch = data.rows(order.subarray(bi * options.batch, (bi + 1) * options.batch), batchBuffers);
+        for (const [name, a] of Object.entries(batch.inputs)) batchBuffers[name] = a.data;
         step++;
         const stepSize = options.lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step));
-        const feeds = this.feeds(batch, { beta, stepSize, m, v, rng });
+        const feeds = this.feeds(batch, { beta, stepSize, m, v, rng, noise });
         const t0 = performance.now();
         const out = await this.session.run(feeds, this.fetches(spare));
         times.push(performance.now() - t0);
@@ -175,7 +178,7 @@ export class Trainer {
     return fetches;
   }
 
-  private feeds(batch: Batch, s: { beta: number; stepSize: number; m: Map<string, FloatArray>; v: Map<string, FloatArray>; rng: Rng }): Record<string, ort.Tensor> {
+  private feeds(batch: Batch, s: { beta: number; stepSize: number; m: Map<string, FloatArray>; v: Map<string, FloatArray>; rng: Rng; noise: Map<string, FloatArray> }): Record<string, ort.Tensor> {
     const { tg } = this;
     const type = tg.floatType === DataType.DOUBLE ? 'float64' : 'float32';
     const f = tg.floatType === DataType.DOUBLE ? Float64Array : Float32Array;
@@ -192,7 +195,7 @@ export class Trainer {
       feeds[t.param] = new ort.Tensor(type, this.params.get(t.initializer)!, t.shape);
       feeds[t.m!] = new ort.Tensor(type, s.m.get(t.initializer)!, t.shape);
       feeds[t.v!] = new ort.Tensor(type, s.v.get(t.initializer)!, t.shape);
-      if (t.noise) feeds[t.noise] = new ort.Tensor(type, logisticNoise(elementCount(t.shape), s.rng, f), t.shape);
+      if (t.noise) feeds[t.noise] = new ort.Tensor(type, fillLogisticNoise(s.noise.get(t.initializer)!, s.rng), t.shape);
     }
     return feeds;
   }
@@ -202,10 +205,9 @@ function freshLike(arrays: Map<string, FloatArray>): Map<string, FloatArray> {
   return new Map([...arrays].map(([k, a]) => [k, new (a.constructor as typeof Float32Array | typeof Float64Array)(a.length) as FloatArray]));
 }
 
-/** log u − log(1 − u) for u ~ U(0, 1), clamped away from 0 and 1. */
-function logisticNoise(n: number, rng: Rng, f: typeof Float32Array | typeof Float64Array): FloatArray {
-  const out = new f(n);
-  for (let i = 0; i < n; i++) {
+/** Fills `out` with log u − log(1 − u) for u ~ U(0, 1), clamped away from 0 and 1. */
+function fillLogisticNoise(out: FloatArray, rng: Rng): FloatArray {
+  for (let i = 0; i < out.length; i++) {
     const u = Math.min(Math.max(rng.next(), 1e-6), 1 - 1e-6);
     out[i] = Math.log(u) - Math.log(1 - u);
   }
