@@ -31,6 +31,13 @@ describe('openDataset', () => {
         expectX(ds.read('x'), [0, 1, 2, 3, 4]);
         expectX(ds.read('x', 1, 3), [1, 2]);
         expectX(ds.take('x', [4, 0, 1, 1]), [4, 0, 1, 1]);
+        // A reusable batch buffer is overwritten when it fits, and ignored when it does not.
+        const buffer = new Float32Array(2 * 6).fill(NaN);
+        const taken = ds.take('x', [3, 2], buffer);
+        assert.equal(taken.data, buffer);
+        expectX(taken, [3, 2]);
+        assert.notEqual(ds.take('x', [3], buffer).data, buffer);
+        assert.notEqual(ds.take('x', [3, 2], new Float64Array(12)).data.constructor, Float64Array);
         assert.deepEqual(toNumbers(ds.read('labels').data), [0, 1, 1, 0, 1]);
         assert.equal(ds.read('labels').data instanceof BigInt64Array, true);
         assert.equal(ds.rows(['x', 'labels']), 5);

@@ -140,6 +140,18 @@ describe('mask training on a small MLP', () => {
   });
 });
 
+describe('batches', () => {
+  test('arrayData writes a batch into an offered buffer of the right type and length only', () => {
+    const data = arrayData({ x: { data: Float32Array.from({ length: 12 }, (_, i) => i), dims: [4, 3] } }, [0, 1, 2, 0]);
+    const buffer = new Float32Array(6);
+    const batch = data.rows([2, 0], { x: buffer });
+    assert.equal(batch.inputs.x!.data, buffer);
+    assert.deepEqual(Array.from(buffer), [6, 7, 8, 0, 1, 2]);
+    assert.deepEqual(batch.labels, [2, 0]);
+    assert.notEqual(data.rows([1], { x: buffer }).inputs.x!.data, buffer);
+  });
+});
+
 describe('weight-sparse training', () => {
   test('keeps only the requested fraction of each trained tensor non-zero', async () => {
     const model = mlp(6, 16, 3);
