@@ -42,8 +42,11 @@ export interface GradcheckReport {
 }
 
 /**
- * Relative error |a − n| / max(|a|, |n|, floor): the floor (1e-6 × the largest gradient of the tensor, at least 1e-12)
- * keeps coordinates whose gradient is essentially zero from dividing noise by noise.
+ * Relative error |a − n| / max(|a|, |n|, floor). The floor keeps coordinates whose gradient is essentially
+ * zero from dividing noise by noise: the largest of 1e-12, 1e-6 × the tensor's largest sampled gradient,
+ * and 1e6 × the rounding noise of the difference stencil (1.5 · ε_float64 · |L| / h), so an error at the
+ * noise level counts as 1e-6 relative. Without the last term, a correct MLP fixture coordinate with
+ * gradient 7e-9 and error 2e-13 (pure rounding) was reported at 3e-5.
  */
 export async function gradcheck(model: Model, batch: Batch, options: GradcheckOptions): Promise<GradcheckReport> {
   const tg = await buildTrainingGraph(model, {
@@ -83,7 +86,8 @@ export async function gradcheck(model: Model, batch: Batch, options: GradcheckOp
     const picks = rng.permutation(s.length).subarray(0, n);
     let maxGrad = 0;
     for (const i of picks) maxGrad = Math.max(maxGrad, Math.abs(grad[i]!));
-    const floor = Math.max(1e-12, 1e-6 * maxGrad);
+    const stencilNoise = 1.5 * Number.EPSILON * Math.abs(Number(base[tg.loss]!.data[0])) / eps;
+    const floor = Math.max(1e-12, 1e-6 * maxGrad, 1e6 * stencilNoise);
     let maxRel = 0, maxAbs = 0;
     for (const i of picks) {
       const keep = s[i]!;

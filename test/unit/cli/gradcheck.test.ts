@@ -64,6 +64,23 @@ describe('gradcheck on a small CNN', () => {
     assert.equal(code, 0, JSON.stringify(report.tensors));
   });
 
+  test('coordinates with near-zero gradients do not fail on rounding noise (PyTorch MLP fixture, 16 samples)', async () => {
+    // fc1.weight has a sampled coordinate with gradient ~7e-9 and a rounding-level error ~2e-13; it used to read 3e-5.
+    const root = path.join(__dirname, '..', '..', '..');
+    const data = JSON.parse(fs.readFileSync(path.join(root, 'test/fixtures/mlp.data.json'), 'utf8')) as { inputs: { x: { shape: number[]; data: number[] } } };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gradcheck-mlp-'));
+    const n = data.inputs.x.shape[0]!;
+    writeNpz(path.join(dir, 'd.npz'), {
+      x: { dtype: 'float32', shape: data.inputs.x.shape, data: Float32Array.from(data.inputs.x.data) },
+      labels: { dtype: 'int64', shape: [n], data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i % 4)) },
+    });
+    const io = capture();
+    const code = await gradcheckCommand.run([path.join(root, 'test/fixtures/mlp.onnx'), '--data', path.join(dir, 'd.npz'), '--samples', '16', '--json'], io);
+    const report = JSON.parse(io.stdout) as { tensors: { tensor: string; maxRelativeError: number; maxAbsoluteError: number }[] };
+    assert.equal(code, 0, JSON.stringify(report.tensors));
+    for (const t of report.tensors) assert.ok(t.maxAbsoluteError < 1e-11, `${t.tensor}: absolute error ${t.maxAbsoluteError}`);
+  });
+
   test('the gradcheck command refuses odd-one-out without a group', async () => {
     await assert.rejects(gradcheckCommand.run(['m.onnx', '--data', 'd.npz', '--head', 'odd-one-out'], capture()), /--group K/);
   });
