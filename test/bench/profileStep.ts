@@ -84,6 +84,7 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code !== 'EPIPE') throw e; }); // e.g. piped into head
 main(process.argv.slice(2)).catch((e: unknown) => {
   process.stderr.write(`profileStep: ${(e as Error)?.message ?? String(e)}\n`);
   process.exitCode = 1;
