@@ -1,4 +1,4 @@
-// `subnetwork-lens prune SPEC --keep F -o pruned.onnx [--seed N] [--threads N] [--json]`
+// `subnetwork-lens prune SPEC --keep F[,F…] [--select DATA --retain R] -o pruned.onnx [--seed N] [--threads N] [--json]`
 import * as path from 'node:path';
 import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
 import { progressPrinter } from './find';
@@ -7,15 +7,22 @@ export const prune: Command = {
   name: 'prune',
   summary: 'Train one mask on the whole task, keep the top fraction of weights and write the pruned model.',
   usage: [
-    'Usage: subnetwork-lens prune SPEC.subnet.json --keep F -o OUT.onnx [--seed N] [--threads N] [--json]',
+    'Usage: subnetwork-lens prune SPEC.subnet.json --keep F[,F...] [--select DATA --retain R] -o OUT.onnx',
+    '                              [--seed N] [--threads N] [--json]',
     '',
     'Trains a continuous-sparsification mask on the spec\'s task.train set (the whole compositional task)',
     'with the spec\'s mask hyper-parameters, keeps the fraction F of masked weights with the largest',
     'mask logits (ranked across all masked tensors), zeroes the rest and writes a runnable model.',
     'Prints the task test accuracy before and after.',
     '',
+    'With several fractions the one mask is cut at each, smallest first, and the first cut whose model',
+    'keeps R of the unpruned accuracy on DATA is written (the largest if none does). DATA should be',
+    'held-out task data that nothing scores later (e.g. a validation set), never a partition test set.',
+    '',
     'Options:',
-    '  --keep F        Fraction of masked weights kept, in (0, 1].',
+    '  --keep F[,F...] Fraction(s) of masked weights kept, each in (0, 1].',
+    '  --select DATA   With several fractions: the dataset (.npz/.npy/.safetensors) they are judged on.',
+    '  --retain R      With several fractions: share of the unpruned accuracy to keep (default 0.95).',
     '  -o, --out FILE  Output .onnx file.',
     '  --seed N        Seed of the mask training (default 0).',
     '  --threads N     onnxruntime intra-op threads (0 = one per core).',
@@ -24,14 +31,23 @@ export const prune: Command = {
   async run(args: string[], io: CliIO = processIO): Promise<number> {
     const { values, positionals } = parseCommandArgs('prune', args, {
       keep: { type: 'string' },
+      select: { type: 'string' },
+      retain: { type: 'string' },
       out: { type: 'string', short: 'o' },
       seed: { type: 'string' },
       threads: { type: 'string' },
       json: { type: 'boolean' },
     });
     if (positionals.length !== 1) throw new UsageError('prune needs one task spec (*.subnet.json)', 'prune');
-    const keep = Number(values.keep);
-    if (values.keep === undefined || !(keep > 0 && keep <= 1)) throw new UsageError(`--keep must be a fraction in (0, 1], got '${values.keep ?? ''}'`, 'prune');
+    const fractions = (values.keep ?? '').split(',').map((f) => f.trim());
+    if (values.keep === undefined || fractions.some((f) => !(Number(f) > 0 && Number(f) <= 1))) {
+      throw new UsageError(`--keep must be a fraction in (0, 1] or a comma-separated list of them, got '${values.keep ?? ''}'`, 'prune');
+    }
+    const retain = values.retain === undefined ? 0.95 : Number(values.retain);
+    if (!(retain > 0 && retain <= 1)) throw new UsageError(`--retain must be a fraction in (0, 1], got '${values.retain}'`, 'prune');
+    if (fractions.length > 1 && !values.select) throw new UsageError('several --keep fractions need --select DATA, the held-out data they are judged on', 'prune');
+    if (fractions.length === 1 && (values.select || values.retain)) throw new UsageError('--select and --retain choose among several --keep fractions; give more than one', 'prune');
+    const keep = fractions.length === 1 ? Number(fractions[0]) : { fractions: fractions.map(Number), retain, data: path.resolve(values.select!) };
     if (!values.out) throw new UsageError('prune needs -o OUT.onnx', 'prune');
     const integer = (v: string | undefined, flag: string) => {
       if (v === undefined) return undefined;
@@ -46,6 +62,10 @@ export const prune: Command = {
     if (values.json) {
       io.out(`${JSON.stringify(result, null, 2)}\n`);
     } else {
+      if (result.ladder) {
+        const tried = result.ladder.tried.map((t) => `${(100 * t.keep).toFixed(1)}% → ${t.accuracy.toFixed(3)}`).join(', ');
+        io.out(`selection data accuracy ${result.ladder.accuracyBefore.toFixed(3)} unpruned; ${tried}\n`);
+      }
       io.out(`wrote ${result.outPath}: kept ${(100 * result.keptFraction).toFixed(2)}% of masked weights; task accuracy ${result.accuracyBefore.toFixed(3)} → ${result.accuracyAfter.toFixed(3)} (${result.examples} examples)\n`);
     }
     return 0;

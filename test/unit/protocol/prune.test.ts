@@ -7,6 +7,8 @@ import { pruneModel, shiftedPositive } from '../../../src/core/analysis/pruneMod
 import { oneShotScores } from '../../../src/core/masks/oneShotMask';
 import { readModel } from '../../../src/core/onnx/readModel';
 import { twoStreamModel, writePlantedWorkspace } from './plantedModels';
+import { prune as pruneCommand } from '../../../src/cli/commands/prune';
+import type { CliIO } from '../../../src/cli/command';
 
 const hooks = { onProgress: () => {}, signal: new AbortController().signal };
 
@@ -33,6 +35,20 @@ describe('pruning a base model', () => {
     assert.ok(tried[0]!.accuracy < retain * accuracyBefore, `0.1 % held ${tried[0]!.accuracy}`);
     assert.ok(tried[1]!.accuracy >= retain * accuracyBefore, `10 % lost the accuracy: ${tried[1]!.accuracy}`);
     assert.ok(Math.abs(r.keptFraction - 0.1) < 0.005, `kept ${r.keptFraction}`);
+  });
+
+  test('the prune command takes a ladder of fractions judged on --select data, and refuses incomplete ones', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prune-cli-'));
+    const spec = writePlantedWorkspace(dir, twoStreamModel(0), { epochs: 10 }, { task: { train: 'data/A_train.npz', test: 'data/A_test.npz' } });
+    const io = { stdout: '', stderr: '', out(t: string) { io.stdout += t; }, err(t: string) { io.stderr += t; } } satisfies CliIO & { stdout: string; stderr: string };
+    const out = path.join(dir, 'pruned.onnx');
+    assert.equal(await pruneCommand.run([spec, '--keep', '0.001,0.1', '--select', path.join(dir, 'data/A_val.npz'), '-o', out, '--json'], io), 0, io.stderr);
+    const result = JSON.parse(io.stdout) as { keptFraction: number; ladder: { tried: { keep: number }[] } };
+    assert.deepEqual(result.ladder.tried.map((t) => t.keep), [0.001, 0.1]);
+    assert.ok(fs.existsSync(out));
+    await assert.rejects(pruneCommand.run([spec, '--keep', '0.05,0.1', '-o', out], io), /need --select DATA/);
+    await assert.rejects(pruneCommand.run([spec, '--keep', '0.1', '--retain', '0.9', '-o', out], io), /give more than one/);
+    await assert.rejects(pruneCommand.run([spec, '--keep', '0.1,1.5', '--select', 'x.npz', '-o', out], io), /comma-separated list/);
   });
 
   test('ranks mask logits across tensors by value', () => {
