@@ -16,6 +16,21 @@ function capture(): CliIO & { stdout: string; stderr: string } {
   return io;
 }
 
+const fixture = (file: string) => path.join(__dirname, '..', '..', 'fixtures', file);
+
+/** The fixture's float inputs as an .npz, with labels i mod `classes`. */
+function fixtureDataset(name: string, classes: number): string {
+  const data = JSON.parse(fs.readFileSync(fixture(`${name}.data.json`), 'utf8')) as { inputs: Record<string, { shape: number[]; data: number[] }> };
+  const inputs = Object.entries(data.inputs);
+  const n = inputs[0]![1].shape[0]!;
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), `gradcheck-${name}-`)), 'd.npz');
+  writeNpz(file, {
+    ...Object.fromEntries(inputs.map(([k, a]) => [k, { dtype: 'float32' as const, shape: a.shape, data: Float32Array.from(a.data) }])),
+    labels: { dtype: 'int64', shape: [n], data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i % classes)) },
+  });
+  return file;
+}
+
 describe('gradcheck on a small CNN', () => {
   test('analytic mask gradients of Conv+Relu+MaxPool+Flatten+Gemm match finite differences within 1e-5', async () => {
     const { image, labels } = cnnImages(8);
@@ -48,16 +63,8 @@ describe('gradcheck on a small CNN', () => {
   });
 
   test('a PyTorch-exported transformer layer with Erf checks fully in float64', async () => {
-    const root = path.join(__dirname, '..', '..', '..');
-    const data = JSON.parse(fs.readFileSync(path.join(root, 'test/fixtures/attention.data.json'), 'utf8')) as { inputs: { tokens: { shape: number[]; data: number[] } } };
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gradcheck-attn-'));
-    const n = data.inputs.tokens.shape[0]!;
-    writeNpz(path.join(dir, 'd.npz'), {
-      tokens: { dtype: 'float32', shape: data.inputs.tokens.shape, data: Float32Array.from(data.inputs.tokens.data) },
-      labels: { dtype: 'int64', shape: [n], data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i % 3)) },
-    });
     const io = capture();
-    const code = await gradcheckCommand.run([path.join(root, 'test/fixtures/attention.onnx'), '--data', path.join(dir, 'd.npz'), '--samples', '3', '--json'], io);
+    const code = await gradcheckCommand.run([fixture('attention.onnx'), '--data', fixtureDataset('attention', 3), '--samples', '3', '--json'], io);
     const report = JSON.parse(io.stdout);
     assert.deepEqual(report.float32Islands, []);
     assert.equal(report.tensors.length, 5);
@@ -66,16 +73,8 @@ describe('gradcheck on a small CNN', () => {
 
   test('coordinates with near-zero gradients do not fail on rounding noise (PyTorch MLP fixture, 16 samples)', async () => {
     // fc1.weight has a sampled coordinate with gradient ~7e-9 and a rounding-level error ~2e-13; it used to read 3e-5.
-    const root = path.join(__dirname, '..', '..', '..');
-    const data = JSON.parse(fs.readFileSync(path.join(root, 'test/fixtures/mlp.data.json'), 'utf8')) as { inputs: { x: { shape: number[]; data: number[] } } };
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gradcheck-mlp-'));
-    const n = data.inputs.x.shape[0]!;
-    writeNpz(path.join(dir, 'd.npz'), {
-      x: { dtype: 'float32', shape: data.inputs.x.shape, data: Float32Array.from(data.inputs.x.data) },
-      labels: { dtype: 'int64', shape: [n], data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i % 4)) },
-    });
     const io = capture();
-    const code = await gradcheckCommand.run([path.join(root, 'test/fixtures/mlp.onnx'), '--data', path.join(dir, 'd.npz'), '--samples', '16', '--json'], io);
+    const code = await gradcheckCommand.run([fixture('mlp.onnx'), '--data', fixtureDataset('mlp', 4), '--samples', '16', '--json'], io);
     const report = JSON.parse(io.stdout) as { tensors: { tensor: string; maxRelativeError: number; maxAbsoluteError: number }[] };
     assert.equal(code, 0, JSON.stringify(report.tensors));
     for (const t of report.tensors) assert.ok(t.maxAbsoluteError < 1e-11, `${t.tensor}: absolute error ${t.maxAbsoluteError}`);
