@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ResultsFile, RunInfo, SeedResult, SubroutineResult } from '../shared/results';
 import { resultsFolder } from './config';
+import { folderDescription } from './pickers';
 import { loadRuns, type RunRecord } from './loadRuns';
 
 export type TreeNode =
@@ -109,10 +110,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         item.id = `model:${node.uri.toString()}:${node.runs.length ? 'runs' : 'none'}`;
         item.resourceUri = node.uri;
         item.iconPath = new vscode.ThemeIcon('circuit-board');
-        const folder = vscode.workspace.getWorkspaceFolder(node.uri);
-        const dir = path.dirname(node.uri.fsPath);
-        const where = !folder ? dir : path.resolve(dir) === path.resolve(folder.uri.fsPath) ? ((vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? folder.name : '') : vscode.workspace.asRelativePath(dir, true);
-        item.description = [`${node.runs.length} run${node.runs.length === 1 ? '' : 's'}`, where].filter(Boolean).join(' · ');
+        item.description = [`${node.runs.length} run${node.runs.length === 1 ? '' : 's'}`, folderDescription(node.uri)].filter(Boolean).join(' · ');
         item.tooltip = node.uri.fsPath;
         item.contextValue = 'model';
         item.command = { command: 'subnetworkLens.openLayerGraph', title: 'Open layer graph', arguments: [node.uri] };

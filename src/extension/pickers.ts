@@ -12,6 +12,19 @@ export function isTreeNode(x: unknown): x is TreeNode {
 
 const isOnnx = (uri: vscode.Uri) => /\.onnx$/i.test(uri.fsPath);
 
+/**
+ * Where a file lives, for a QuickPick or tree description: its folder relative to the workspace; for a
+ * file at a workspace folder's root, nothing (single root) or the folder's name (multi-root), since
+ * asRelativePath returns a root folder itself as an absolute path.
+ */
+export function folderDescription(uri: vscode.Uri): string {
+  const folder = vscode.workspace.getWorkspaceFolder(uri);
+  const dir = path.dirname(uri.fsPath);
+  if (!folder) return dir;
+  if (path.resolve(dir) === path.resolve(folder.uri.fsPath)) return (vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? folder.name : '';
+  return vscode.workspace.asRelativePath(dir, true);
+}
+
 /** The model a command is about: the clicked file, the tree node's model, the active editor's, or a pick. */
 export async function pickModel(arg: unknown, title: string): Promise<vscode.Uri | undefined> {
   if (arg instanceof vscode.Uri && isOnnx(arg)) return arg;
@@ -29,7 +42,7 @@ export async function pickModel(arg: unknown, title: string): Promise<vscode.Uri
   }
   if (models.length === 1) return models[0];
   const picked = await vscode.window.showQuickPick(
-    models.map((uri) => ({ label: path.basename(uri.fsPath), description: vscode.workspace.asRelativePath(path.dirname(uri.fsPath)), uri })),
+    models.map((uri) => ({ label: path.basename(uri.fsPath), description: folderDescription(uri), uri })),
     { title, placeHolder: 'Pick a model' },
   );
   return picked?.uri;

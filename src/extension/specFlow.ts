@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readSettings } from './config';
+import { folderDescription } from './pickers';
 
 const DATA_FILTERS = { 'Datasets (.npz, .npy, .safetensors)': ['npz', 'npy', 'safetensors', 'NPZ', 'NPY', 'SAFETENSORS'] };
 
@@ -42,7 +43,7 @@ export async function chooseSpec(model: vscode.Uri): Promise<vscode.Uri | undefi
   }
   const items: (vscode.QuickPickItem & { uri?: vscode.Uri })[] = specs.map((uri) => ({
     label: path.basename(uri.fsPath),
-    description: vscode.workspace.asRelativePath(path.dirname(uri.fsPath)),
+    description: folderDescription(uri),
     uri,
   }));
   items.push({ label: '$(new-file) ' + create, alwaysShow: true });

@@ -113,6 +113,9 @@ const common: Record<string, Test> = {
     check(models.some((m) => path.resolve(m.uri.fsPath) === path.resolve(p.model)), `model.onnx missing from the tree: ${models.map((m) => m.uri.fsPath).join(', ')}`);
     const item = a.services.tree.getTreeItem(models[0]!);
     check(item.contextValue === 'model', `contextValue is ${item.contextValue}`);
+    // A model at the workspace root is described by its run count only, never by an absolute folder path.
+    const description = String(item.description ?? '');
+    check(!description.includes(path.sep), `the tree describes the root-level model with a path: '${description}'`);
     notes.models = models.length;
   },
   'the layer graph opens in the read-only custom editor': async (_a, p) => {
