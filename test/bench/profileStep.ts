@@ -1,8 +1,9 @@
-// Where a mask-training step spends its time: runs the fused continuous-sparsification step of one bench
+// Where a mask-training step spends its time: runs the fused mask-training step (continuous sparsification,
+// or hard concrete with --method hard-concrete) of one bench
 // model under onnxruntime's profiler and prints kernel milliseconds per op type and for the slowest
 // nodes (median over steps), against the step's wall time without the profiler. This is how the conv,
 // max-pool and broadcast-gradient costs in the README were found.
-// Usage: node --import tsx test/bench/profileStep.ts mlp|cnn|transformer [--steps N]
+// Usage: node --import tsx test/bench/profileStep.ts mlp|cnn|transformer [--steps N] [--method hard-concrete]
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -22,25 +23,28 @@ interface ProfileEvent { cat: string; name: string; dur: number; args: { op_name
 
 async function main(argv: string[]): Promise<void> {
   const make = MODELS[argv[0] ?? ''];
-  if (!make) throw new Error(`usage: profileStep.ts ${Object.keys(MODELS).join('|')} [--steps N]`);
+  if (!make) throw new Error(`usage: profileStep.ts ${Object.keys(MODELS).join('|')} [--steps N] [--method hard-concrete]`);
   const steps = argv.includes('--steps') ? Number(argv[argv.indexOf('--steps') + 1]) : 30;
+  const method = argv.includes('--method') ? argv[argv.indexOf('--method') + 1] : 'continuous-sparsification';
+  if (method !== 'continuous-sparsification' && method !== 'hard-concrete') throw new Error(`--method must be continuous-sparsification or hard-concrete, got '${method}'`);
   const m = make();
   const tg = await buildTrainingGraph(m.model, {
     output: 'logits', head: { type: 'classify' }, tensors: m.masked, update: 'adam',
-    target: { kind: 'mask', method: 'continuous-sparsification', lambda: 1e-8 },
+    target: { kind: 'mask', method, lambda: 1e-8 },
   });
   const { data, labels } = inputsFor(m, m.batch, 1);
   const feeds: Record<string, ort.Tensor> = {
     [m.input]: new ort.Tensor('float32', data, [m.batch, ...m.example]),
     [tg.onehot]: new ort.Tensor('float32', oneHot(labels, tg.classes, tg.floatType) as FloatArray, [m.batch, tg.classes]),
-    [tg.beta!]: new ort.Tensor('float32', Float32Array.of(2), []),
     [tg.stepSize!]: new ort.Tensor('float32', Float32Array.of(0.01), []),
   };
+  if (tg.beta) feeds[tg.beta] = new ort.Tensor('float32', Float32Array.of(2), []);
   for (const t of tg.tensors) {
     const n = elementCount(t.shape);
     feeds[t.param] = new ort.Tensor('float32', new Float32Array(n).fill(0.05), t.shape);
     feeds[t.m!] = new ort.Tensor('float32', new Float32Array(n), t.shape);
     feeds[t.v!] = new ort.Tensor('float32', new Float32Array(n), t.shape);
+    if (t.noise) feeds[t.noise] = new ort.Tensor('float32', Float32Array.from({ length: n }, (_, i) => Math.sin(i)), t.shape);
   }
   const bytes = encodeModel(tg.model).model;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'profile-step-'));
@@ -74,7 +78,7 @@ async function main(argv: string[]): Promise<void> {
     const byOp = new Map<string, number>();
     for (const n of nodes) byOp.set(n.op, (byOp.get(n.op) ?? 0) + n.ms);
     const kernels = nodes.reduce((a, n) => a + n.ms, 0);
-    process.stdout.write(`${m.name}: ${tg.model.graph.nodes.length} nodes, step ${wall.median.toFixed(2)} ms wall (no profiler; fastest ${wall.min.toFixed(2)}), kernels ${kernels.toFixed(2)} ms, ${THREADS} threads\n`);
+    process.stdout.write(`${m.name} (${method}): ${tg.model.graph.nodes.length} nodes, step ${wall.median.toFixed(2)} ms wall (no profiler; fastest ${wall.min.toFixed(2)}), kernels ${kernels.toFixed(2)} ms, ${THREADS} threads\n`);
     process.stdout.write('per op type (ms):\n');
     for (const [op, ms] of [...byOp].sort((a, b) => b[1] - a[1]).filter(([, ms]) => ms >= 0.05)) process.stdout.write(`  ${op.padEnd(22)} ${ms.toFixed(2).padStart(7)}\n`);
     process.stdout.write('slowest nodes (ms):\n');
