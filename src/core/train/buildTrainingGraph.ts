@@ -1,6 +1,6 @@
 // Model + head + trainable tensors -> one graph that runs forward, backward and (optionally) the Adam
 // update in a single onnxruntime call. Weights stay initializers; logits, optimiser state and batches are inputs.
-import type { Graph, Model } from '../onnx/ir';
+import type { Dim, Graph, Model } from '../onnx/ir';
 import { DataType, defaultOpset } from '../onnx/ir';
 import { GraphBuilder } from '../onnx/GraphBuilder';
 import { inferShapes, type InferShapesOptions } from '../onnx/inferShapes';
@@ -60,7 +60,8 @@ export interface TrainingGraph {
 
 export const DEFAULT_ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } as const;
 
-export async function buildTrainingGraph(source: Model, options: TrainingGraphOptions): Promise<TrainingGraph> {
+export async function buildTrainingGraph(model: Model, options: TrainingGraphOptions): Promise<TrainingGraph> {
+  const source = withNamedBatch(model);
   // Built in float32, the type models are trained in; gradient checks convert the finished graph with toFloat64.
   const floatType: number = DataType.FLOAT;
   const opset = defaultOpset(source);
@@ -179,6 +180,21 @@ export function probeMultiples(model: Model, head: HeadSpec): Record<string, num
     if (typeof d === 'string') multiples[d] = k;
   }
   return multiples;
+}
+
+/**
+ * The model with an unnamed leading dimension of its inputs (`?` in an exported model) renamed to one
+ * symbol: every data input is fed batch rows, and only a named batch can be traced by the shape probe.
+ */
+function withNamedBatch(model: Model): Model {
+  const unnamed = (d: Dim | undefined) => d === null || d === '';
+  const inputs = model.graph.inputs;
+  if (!inputs.some((i) => i.shape && i.shape.length > 0 && unnamed(i.shape[0]))) return model;
+  const taken = new Set(inputs.flatMap((i) => (i.shape ?? []).filter((d): d is string => typeof d === 'string')));
+  let name = 'batch';
+  while (taken.has(name)) name = `_${name}`;
+  const renamed = inputs.map((i) => (i.shape && i.shape.length > 0 && unnamed(i.shape[0]) ? { ...i, shape: [name, ...i.shape.slice(1)], proto: undefined } : i));
+  return { ...model, proto: undefined, graph: { ...model.graph, inputs: renamed, proto: undefined } };
 }
 
 /**
