@@ -1,28 +1,31 @@
-// `subnetwork-lens demo [--out DIR] [--quick | --full] [--task NAME]… [--base-models N] [--variants LIST] [--threads N] [--json]`
+// `subnetwork-lens demo [--out DIR] [--quick | --full] [--task NAME]… [--base-models N] [--variants LIST] [--masked LIST] [--threads N] [--json]`
 import * as path from 'node:path';
 import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
-import { BASE_VARIANTS, PRUNE_LADDER, SPARSE_KEEP, runDemo, type BaseVariant, type DemoPreset } from '../../core/tasks/runDemo';
+import { BASE_VARIANTS, LATE_LAYERS, MASK_SCOPES, PRUNE_LADDER, SPARSE_KEEP, runDemo, type DemoPreset } from '../../core/tasks/runDemo';
 import { TASK_NAMES, type TaskName } from '../../core/tasks/taskCatalog';
 
 export const demo: Command = {
   name: 'demo',
   summary: 'Generate the built-in compositional tasks, train base models, find their subnetworks and print a summary table.',
   usage: [
-    'Usage: subnetwork-lens demo [--out DIR] [--quick | --full] [--task NAME]... [--base-models N] [--variants LIST] [--threads N] [--json]',
+    'Usage: subnetwork-lens demo [--out DIR] [--quick | --full] [--task NAME]... [--base-models N] [--variants LIST] [--masked LIST] [--threads N] [--json]',
     '',
     'For each task: writes a ready-to-open workspace DIR/<task>/ (model.onnx, data/*.npz, <task>.subnet.json),',
     'trains the base model from scratch on the compositional task, runs the whole protocol (mask training per',
-    'subroutine and seed, ablations, random-ablation null, random-init control, overlap) and finally prints a',
+    'subroutine and seed, ablations, random-ablation null, random-init control, overlap) once with masks on all',
+    'weights and once with masks on the late layers only (DIR/<task>/late-layers/<task>.subnet.json), and finally prints a',
     'table of subnetwork and ablation scores, verdicts, kept fractions and overlap, also saved as DIR/summary.md',
     '(and DIR/summary.json).',
     '',
     'Presets:',
     '  Every preset trains each task\'s base model in every variant (DIR/<task>, DIR/<task>-pretrained, …).',
-    '  (default)  inside-contact (vision) and agreement (language), 3 seeds, random-init control; ~8 min on 2 cores.',
-    '  --quick    one tiny vision task, few epochs, 2 seeds, no random-init control; ~1 min (used by the tests).',
+    '  (default)  inside-contact (vision) and agreement (language), 3 seeds, random-init control; late-layer',
+    '             masks on the scratch and pretrained variants only; ~12 min on 2 cores.',
+    '  --quick    one tiny vision task, few epochs, 2 seeds, no random-init control, late-layer masks on the',
+    '             scratch variant only; ~1.5 min (used by the tests).',
     '  --full     all four tasks (inside-contact, number-contact, inside-number, agreement), three base models',
     '             per task and variant (DIR/<task>/base-seed-K/), larger data sets, 30 mask epochs, 100 random',
-    '             ablations; many hours on 2 cores (estimated, not measured).',
+    '             ablations, both mask scopes on every variant; many hours on 2 cores (estimated, not measured).',
     '',
     'Options:',
     '  --out DIR          Output folder (default ./demo-workspace). Existing task folders are regenerated.',
@@ -31,6 +34,8 @@ export const demo: Command = {
     `                     pruned (smallest of ${PRUNE_LADDER.fractions.map((f) => 100 * f).join('/')} % of the weights that keeps ${100 * PRUNE_LADDER.retain} % of the validation`,
     `                     accuracy), sparse (trained keeping the top ${100 * SPARSE_KEEP} % of every weight matrix); default: all.`,
     '  --base-models N    Train N base models per task (seeds 0…N-1, DIR/<task>/base-seed-K/); default 1 (--full: 3).',
+    `  --masked LIST      Mask scopes to run, comma-separated, each on every variant: all (every weight matrix), late`,
+    `                     (vision ${LATE_LAYERS.vision.join(' ')}; language ${LATE_LAYERS.language.join(' ')}); default: the preset's.`,
     '  --threads N        onnxruntime threads (default: one per core).',
     '  --json             Print summary.json instead of the Markdown table at the end.',
   ].join('\n'),
@@ -43,6 +48,7 @@ export const demo: Command = {
       threads: { type: 'string' },
       'base-models': { type: 'string' },
       variants: { type: 'string' },
+      masked: { type: 'string' },
       json: { type: 'boolean' },
     });
     if (positionals.length > 0) throw new UsageError(`demo takes no positional arguments, got '${positionals[0]}'`, 'demo');
@@ -60,9 +66,8 @@ export const demo: Command = {
       if (!Number.isInteger(n) || n < 1) throw new UsageError(`--base-models must be a positive integer, got '${values['base-models']}'`, 'demo');
       baseSeeds = Array.from({ length: n }, (_, i) => i);
     }
-    const variants = values.variants?.split(',').map((v) => v.trim());
-    const badVariant = variants?.find((v) => !(BASE_VARIANTS as string[]).includes(v));
-    if (badVariant !== undefined) throw new UsageError(`unknown base-model variant '${badVariant}' (choose from ${BASE_VARIANTS.join(', ')})`, 'demo');
+    const variants = listOption(values.variants, BASE_VARIANTS, 'base-model variant');
+    const maskScopes = listOption(values.masked, MASK_SCOPES, 'mask scope');
     const tasks = values.task as string[] | undefined;
     const unknown = tasks?.find((t) => !(TASK_NAMES as string[]).includes(t));
     if (unknown) throw new UsageError(`unknown task '${unknown}' (built-in: ${TASK_NAMES.join(', ')})`, 'demo');
@@ -86,7 +91,8 @@ export const demo: Command = {
         outDir, preset, threads, signal: controller.signal,
         ...(tasks ? { tasks: tasks as TaskName[] } : {}),
         ...(baseSeeds ? { baseSeeds } : {}),
-        ...(variants ? { variants: variants as BaseVariant[] } : {}),
+        ...(variants ? { variants } : {}),
+        ...(maskScopes ? { maskScopes } : {}),
         onLine: (line) => io.err(`${clock()} ${line}\n`),
       });
       if (values.json) {
@@ -100,3 +106,11 @@ export const demo: Command = {
     }
   },
 };
+
+/** A comma-separated option's values, each checked against `allowed`. */
+function listOption<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T[] | undefined {
+  const items = value?.split(',').map((v) => v.trim());
+  const bad = items?.find((v) => !(allowed as readonly string[]).includes(v));
+  if (bad !== undefined) throw new UsageError(`unknown ${what} '${bad}' (choose from ${allowed.join(', ')})`, 'demo');
+  return items as T[] | undefined;
+}

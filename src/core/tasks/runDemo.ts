@@ -1,8 +1,8 @@
 // The built-in demo (`subnetwork-lens demo`, `npm run demo`): for each task of a preset, generate a
 // workspace (writeTaskWorkspace), train its base model from scratch (trainBaseModel), run the whole
-// protocol with controls (runFind), and gather one summary table (task × base model × subroutine:
-// base accuracy and density, subnetwork and ablation scores, verdict, kept fraction, overlap, random-init
-// control), written as
+// protocol with controls (runFind) once per mask scope (all weights, late layers only), and gather one
+// summary table (task × base model × mask scope × subroutine: base accuracy and density, subnetwork and
+// ablation scores, verdict, kept fraction, overlap, random-init control), written as
 // OUT/summary.md and OUT/summary.json. Each task's folder is a ready-made workspace for the extension.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -42,6 +42,24 @@ export const PRUNE_LADDER = { fractions: [0.05, 0.1, 0.2, 0.4], retain: 0.95 };
  */
 export const SPARSE_KEEP = 0.3;
 
+/**
+ * Which weights the masks cover: `all` every weight matrix; `late` only the late layers (LATE_LAYERS), the
+ * rest of the network intact. The reference code searched over such stage sets (e.g. only the last stages
+ * plus the MLP head); masking all layers puts the shared early features into every subnetwork.
+ */
+export type MaskScope = 'all' | 'late';
+export const MASK_SCOPES: MaskScope[] = ['all', 'late'];
+/**
+ * Initializer globs (spec `mask.include`) of the late scope: the last conv block and the dense head of
+ * makeVisionModel's CNN, the last of makeLanguageModel's two encoder layers and its output projection.
+ */
+export const LATE_LAYERS: Record<TaskFamily, string[]> = {
+  vision: ['conv3.*', 'head.*'],
+  language: ['encoder.layer1.*', 'proj.*'],
+};
+/** Folder of a workspace holding the late-scope copy of its spec (base training expects one spec at the top). */
+export const LATE_SPEC_DIR = 'late-layers';
+
 /** Everything one task of the demo does; the presets below fill it in. */
 export interface DemoTaskPlan {
   task: TaskName;
@@ -54,6 +72,8 @@ export interface DemoTaskPlan {
   /** Base models per task, one workspace each (seed of the data and the initial weights); default [0]. */
   baseSeeds?: number[];
   controls: { randomInit: boolean; randomAblations: number };
+  /** Base-model variants each mask scope runs on (the late scope on fewer variants where time is short). */
+  maskScopes: Record<MaskScope, BaseVariant[]>;
 }
 
 export interface DemoOptions {
@@ -66,6 +86,8 @@ export interface DemoOptions {
   baseSeeds?: number[];
   /** Base-model variants, each a workspace of its own (default: all). */
   variants?: BaseVariant[];
+  /** Run only these mask scopes, each on every variant (default: the plan's maskScopes). */
+  maskScopes?: MaskScope[];
   threads?: number;
   signal?: AbortSignal;
   /** One human-readable progress line (already throttled). */
@@ -87,12 +109,15 @@ export interface DemoRow {
   baseValidationAccuracy: number | null;
   /** Fraction of the base model's maskable weights that are non-zero (1 for a dense model). */
   baseWeightsKept: number;
+  /** Which weights the masks covered, and how many. */
+  masked: MaskScope;
+  maskedWeights: number | null;
   subroutine: string;
   subnetworkScore: number | null;
   ablationScore: number | null;
   verdict: Verdict;
   verdictReason: string;
-  /** Mean kept fraction of the subnetwork across seeds. */
+  /** Mean kept fraction of the subnetwork (of the masked weights) across seeds. */
   keptFraction: number | null;
   /** IoU of this task's two subnetworks (same seed, averaged over seeds). */
   overlapIoU: number | null;
@@ -102,18 +127,27 @@ export interface DemoRow {
   randomInit: { subnetworkScore: number | null; ablationScore: number | null } | null;
 }
 
+/** One protocol run on a base model, with the masks restricted to one scope. */
+export interface DemoRun {
+  masked: MaskScope;
+  spec: string;
+  runDir: string;
+  status: 'complete' | 'cancelled' | 'failed';
+  findMs: number;
+}
+
 export interface DemoTaskResult {
   task: TaskName;
   variant: BaseVariant;
   baseSeed: number;
   workspace: string;
-  spec: string;
-  runDir: string;
+  /** `complete` when the base model and every planned protocol run finished. */
   status: 'complete' | 'cancelled' | 'failed';
   training: BaseModelTraining;
   /** The pruned variant's pruning, with every keep fraction tried. */
   pruning?: PruneResult;
-  timings: { generateMs: number; trainMs: number; findMs: number };
+  runs: DemoRun[];
+  timings: { generateMs: number; trainMs: number };
 }
 
 export interface DemoSummary {
@@ -161,6 +195,7 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
         mask: { ...MASK, epochs: 10, lr: 0.01, batch: 32 },
         seeds: [0, 1],
         controls: { randomInit: false, randomAblations: 5 },
+        maskScopes: { all: BASE_VARIANTS, late: ['scratch'] },
       }];
     case 'default':
       return (['inside-contact', 'agreement'] as TaskName[]).map((task) => ({
@@ -170,6 +205,8 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
         mask: { ...MASK, epochs: 15, lr: 0.01, batch: 64 },
         seeds: [0, 1, 2],
         controls: { randomInit: true, randomAblations: 20 },
+        // Both scopes on all four variants would not fit 15 min; the late scope on the paper's comparison.
+        maskScopes: { all: BASE_VARIANTS, late: ['scratch', 'pretrained'] },
       }));
     case 'full':
       return (['inside-contact', 'number-contact', 'inside-number', 'agreement'] as TaskName[]).map((task) => ({
@@ -180,6 +217,7 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
         seeds: [0, 1, 2],
         baseSeeds: [0, 1, 2],
         controls: { randomInit: true, randomAblations: 100 },
+        maskScopes: { all: BASE_VARIANTS, late: BASE_VARIANTS },
       }));
   }
 }
@@ -220,6 +258,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       mask: { ...plan.mask },
     });
     addControls(ws.spec, plan.controls);
+    const scopes = options.maskScopes ?? MASK_SCOPES.filter((scope) => plan.maskScopes[scope].includes(variant));
+    const specs = new Map(scopes.map((scope) => [scope, scope === 'all' ? ws.spec : writeLateSpec(ws.spec, LATE_LAYERS[TASKS[plan.task].family])]));
     const generateMs = Date.now() - t;
 
     t = Date.now();
@@ -242,39 +282,49 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     let baseAccuracy = training.testAccuracy;
     let baseValidationAccuracy = training.validationAccuracy ?? null;
     let pruning: PruneResult | undefined;
-    if (variant === 'pruned' && !training.cancelled) {
+    let cancelled = training.cancelled;
+    if (variant === 'pruned' && !cancelled) {
       if (!ws.task.validation) throw new TaskError(`the pruned variant chooses its keep fraction on data/task_val.npz, but ${plan.task}'s plan writes no validation set`, 'sizes.taskValidation', 0);
       line(`${tag} pruning: one mask on the whole task, then the smallest of ${PRUNE_LADDER.fractions.map((f) => pct(f, 0)).join(', ')} of the weights keeping ${pct(PRUNE_LADDER.retain, 0)} of the validation accuracy`);
-      pruning = await pruneModel({
-        specPath: ws.spec, keep: { ...PRUNE_LADDER, data: ws.task.validation }, outPath: path.join(workspace, 'model.onnx'), seed: baseSeed, threads: options.threads,
-      }, {
-        signal, onProgress: (e) => { options.onProgress?.(plan.task, e); throttled(`${tag} ${e.message}`); },
-      });
-      baseAccuracy = pruning.accuracyAfter;
-      baseValidationAccuracy = pruning.ladder!.tried.at(-1)!.accuracy;
-      line(`${tag} pruned: ${ladderText(pruning)}; test accuracy ${pct(pruning.accuracyBefore)} → ${pct(pruning.accuracyAfter)}`);
+      try {
+        pruning = await pruneModel({
+          specPath: ws.spec, keep: { ...PRUNE_LADDER, data: ws.task.validation }, outPath: path.join(workspace, 'model.onnx'), seed: baseSeed, threads: options.threads,
+        }, {
+          signal, onProgress: (e) => { options.onProgress?.(plan.task, e); throttled(`${tag} ${e.message}`); },
+        });
+      } catch (e) {
+        // pruneModel throws when stopped; a stop is a cancelled task, not a failed demo.
+        if (!signal.aborted) throw e;
+        cancelled = true;
+      }
+      if (pruning) {
+        baseAccuracy = pruning.accuracyAfter;
+        baseValidationAccuracy = pruning.ladder!.tried.at(-1)!.accuracy;
+        line(`${tag} pruned: ${ladderText(pruning)}; test accuracy ${pct(pruning.accuracyBefore)} → ${pct(pruning.accuracyAfter)}`);
+      }
     }
     const trainMs = Date.now() - t;
-    if (training.cancelled) {
-      tasks.push({ task: plan.task, variant, baseSeed, workspace, spec: ws.spec, runDir: '', status: 'cancelled', training, pruning, timings: { generateMs, trainMs, findMs: 0 } });
-      break;
-    }
+    const result: DemoTaskResult = { task: plan.task, variant, baseSeed, workspace, status: 'cancelled', training, pruning, runs: [], timings: { generateMs, trainMs } };
+    tasks.push(result);
+    if (cancelled) break;
 
-    t = Date.now();
-    line(`${tag} finding subnetworks (${Object.keys(ws.subroutines).join(', ')}; seeds ${plan.seeds.join(', ')}${plan.controls.randomInit ? '; random-init control' : ''})`);
+    const base = { variant, seed: baseSeed, accuracy: baseAccuracy, validationAccuracy: baseValidationAccuracy, weightsKept: nonZeroFraction(path.join(workspace, 'model.onnx')) };
     const hooks: JobHooks = {
       signal,
       onProgress: (e) => { options.onProgress?.(plan.task, e); throttled(`${tag} ${(100 * e.fraction).toFixed(0)}% ${e.message}`, e.phase === 'evaluate'); },
     };
-    const found = await runFind({ specPath: ws.spec, threads: options.threads }, hooks);
-    const findMs = Date.now() - t;
-    line(`${tag} protocol ${found.status} in ${(findMs / 1000).toFixed(0)} s: ${found.runDir}`);
-    tasks.push({ task: plan.task, variant, baseSeed, workspace, spec: ws.spec, runDir: found.runDir, status: found.status, training, pruning, timings: { generateMs, trainMs, findMs } });
-    const resultsPath = path.join(found.runDir, RESULTS_FILE);
-    if (fs.existsSync(resultsPath)) {
-      const base = { variant, seed: baseSeed, accuracy: baseAccuracy, validationAccuracy: baseValidationAccuracy, weightsKept: nonZeroFraction(path.join(workspace, 'model.onnx')) };
-      rows.push(...summaryRows(plan.task, base, JSON.parse(fs.readFileSync(resultsPath, 'utf8')) as ResultsFile));
+    for (const [masked, spec] of specs) {
+      if (signal.aborted) break;
+      t = Date.now();
+      line(`${tag} finding subnetworks, masking ${masked === 'all' ? 'all weights' : `the late layers only (${LATE_LAYERS[TASKS[plan.task].family].join(', ')})`} (${Object.keys(ws.subroutines).join(', ')}; seeds ${plan.seeds.join(', ')}${plan.controls.randomInit ? '; random-init control' : ''})`);
+      const found = await runFind({ specPath: spec, workspaceRoot: workspace, threads: options.threads }, hooks);
+      const findMs = Date.now() - t;
+      line(`${tag} protocol (masked: ${masked}) ${found.status} in ${(findMs / 1000).toFixed(0)} s: ${found.runDir}`);
+      result.runs.push({ masked, spec, runDir: found.runDir, status: found.status, findMs });
+      const resultsPath = path.join(found.runDir, RESULTS_FILE);
+      if (fs.existsSync(resultsPath)) rows.push(...summaryRows(plan.task, base, masked, JSON.parse(fs.readFileSync(resultsPath, 'utf8')) as ResultsFile));
     }
+    result.status = result.runs.find((r) => r.status !== 'complete')?.status ?? (result.runs.length === specs.size ? 'complete' : 'cancelled');
   }
 
   const summary: DemoSummary = {
@@ -292,6 +342,28 @@ function addControls(specPath: string, controls: DemoTaskPlan['controls']): void
   spec.controls = { ...(spec.controls as object | undefined), ...controls };
   spec.task = { ...(spec.task as object | undefined), train: 'data/task_train.npz' };
   writeFileAtomic(specPath, `${JSON.stringify(spec, null, 2)}\n`);
+}
+
+/**
+ * Copies a workspace spec into <workspace>/LATE_SPEC_DIR/ with its masks restricted to `include`; paths are
+ * rebased so that they still name the workspace's model and data.
+ */
+function writeLateSpec(specPath: string, include: string[]): string {
+  const from = path.dirname(specPath);
+  const dir = path.join(from, LATE_SPEC_DIR);
+  const rebase = (p: string) => path.relative(dir, path.resolve(from, p)).split(path.sep).join('/');
+  const spec = JSON.parse(fs.readFileSync(specPath, 'utf8')) as {
+    model: string; subroutines: Record<string, Record<string, string>>; task?: Record<string, string>; mask?: object;
+  };
+  spec.model = rebase(spec.model);
+  for (const files of [...Object.values(spec.subroutines), ...(spec.task ? [spec.task] : [])]) {
+    for (const [key, file] of Object.entries(files)) files[key] = rebase(file);
+  }
+  spec.mask = { ...spec.mask, include };
+  fs.mkdirSync(dir, { recursive: true });
+  const out = path.join(dir, path.basename(specPath));
+  writeFileAtomic(out, `${JSON.stringify(spec, null, 2)}\n`);
+  return out;
 }
 
 /** Fraction of a model's maskable weights that are non-zero. */
@@ -315,7 +387,7 @@ export interface DemoBase {
 }
 
 /** One row per subroutine of a finished run. */
-export function summaryRows(task: TaskName, base: DemoBase, results: ResultsFile): DemoRow[] {
+export function summaryRows(task: TaskName, base: DemoBase, masked: MaskScope, results: ResultsFile): DemoRow[] {
   const names = results.subroutineNames;
   const iouAll = results.overlap.matrix.iou;
   return names.map((name, i) => {
@@ -324,7 +396,7 @@ export function summaryRows(task: TaskName, base: DemoBase, results: ResultsFile
     const ri = results.controls.randomInit?.subroutines[name];
     return {
       task, family: TASKS[task].family, base: base.variant, baseSeed: base.seed, baseAccuracy: base.accuracy,
-      baseValidationAccuracy: base.validationAccuracy, baseWeightsKept: base.weightsKept, subroutine: name,
+      baseValidationAccuracy: base.validationAccuracy, baseWeightsKept: base.weightsKept, masked, maskedWeights: r.seeds[0]?.total ?? null, subroutine: name,
       subnetworkScore: r.subnetworkScore, ablationScore: r.ablationScore, verdict: r.verdict, verdictReason: r.verdictReason,
       keptFraction: r.stats.keptFraction.mean,
       overlapIoU: others.length ? others.reduce((a, b) => a + b, 0) / others.length : null,
@@ -339,20 +411,22 @@ const pct = (x: number | null | undefined, d = 1) => (x === null || x === undefi
 
 /** The summary table as Markdown, with a header naming the preset and the timings. */
 export function summaryMarkdown(s: DemoSummary): string {
-  const head = ['Task', 'Family', 'Base model', 'Base acc. (val / test)', 'Base weights kept', 'Subroutine', 'Subnetwork score', 'Ablation score', 'Verdict', 'Kept %', 'IoU (A, B)', 'Random-ablation p', 'Random-init S / A'];
+  const head = ['Task', 'Family', 'Base model', 'Base acc. (val / test)', 'Base weights kept', 'Masked', 'Subroutine', 'Subnetwork score', 'Ablation score', 'Verdict', 'Kept %', 'IoU (A, B)', 'Random-ablation p', 'Random-init S / A'];
   const several = new Set(s.rows.map((r) => r.baseSeed)).size > 1;
   const body = s.rows.map((r) => [
-    r.task, r.family, several ? `${r.base} (seed ${r.baseSeed})` : r.base, `${pct(r.baseValidationAccuracy)} / ${pct(r.baseAccuracy)}`, pct(r.baseWeightsKept), r.subroutine, num(r.subnetworkScore), num(r.ablationScore), r.verdict,
+    r.task, r.family, several ? `${r.base} (seed ${r.baseSeed})` : r.base, `${pct(r.baseValidationAccuracy)} / ${pct(r.baseAccuracy)}`, pct(r.baseWeightsKept), r.masked, r.subroutine, num(r.subnetworkScore), num(r.ablationScore), r.verdict,
     pct(r.keptFraction, 2), num(r.overlapIoU), num(r.randomAblationP, 3),
     r.randomInit ? `${num(r.randomInit.subnetworkScore)} / ${num(r.randomInit.ablationScore)}` : 'off',
   ]);
   const table = [head, head.map(() => '---'), ...body].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
-  const timing = s.tasks.map((t) => `- ${t.task} ${t.variant}${several ? ` (base seed ${t.baseSeed})` : ''}: generate ${(t.timings.generateMs / 1000).toFixed(1)} s, base model ${(t.timings.trainMs / 1000).toFixed(1)} s (${t.training.steps} steps, ${t.training.parameters.toLocaleString('en-US')} weights), protocol ${(t.timings.findMs / 1000).toFixed(1)} s (${t.status}); run: ${path.relative(s.outDir, t.runDir) || '–'}`);
+  const protocolText = (t: DemoTaskResult) => t.runs.map((r) => `protocol masking ${r.masked} ${(r.findMs / 1000).toFixed(1)} s (${r.status}; run: ${path.relative(s.outDir, r.runDir)})`).join(', ') || `no protocol (${t.status})`;
+  const timing = s.tasks.map((t) => `- ${t.task} ${t.variant}${several ? ` (base seed ${t.baseSeed})` : ''}: generate ${(t.timings.generateMs / 1000).toFixed(1)} s, base model ${(t.timings.trainMs / 1000).toFixed(1)} s (${t.training.steps} steps, ${t.training.parameters.toLocaleString('en-US')} weights), ${protocolText(t)}`);
+  const maskedCounts = [...new Map(s.rows.map((r) => [`${r.task} ${r.masked}`, r])).values()].map((r) => `${r.task} ${r.masked}: ${r.maskedWeights?.toLocaleString('en-US') ?? '–'}`);
   const pruning = s.tasks.filter((t) => t.pruning?.ladder).map((t) => `- ${t.task} pruned${several ? ` (base seed ${t.baseSeed})` : ''}: ${ladderText(t.pruning!)}`);
   return [
     `# Subnetwork Lens demo (${s.preset})`,
     '',
-    `Total ${(s.totalMs / 1000).toFixed(0)} s${s.cancelled ? ' (cancelled: partial results)' : ''}. Scores: subnetwork score (kept subnetwork keeps its own subroutine, loses the other) > 0 and ablation score (removing it hurts its own subroutine more than the other) < 0 indicate a modular subroutine; the verdict also requires the size-matched random-ablation test. Base weights kept: non-zero share of the base model's maskable weights; Kept %: the subnetwork's share of them all; random-init S / A: scores of masks trained on a re-initialised copy of the base model ('off' when the preset skips that control).`,
+    `Total ${(s.totalMs / 1000).toFixed(0)} s${s.cancelled ? ' (cancelled: partial results)' : ''}. Scores: subnetwork score (kept subnetwork keeps its own subroutine, loses the other) > 0 and ablation score (removing it hurts its own subroutine more than the other) < 0 indicate a modular subroutine; the verdict also requires the size-matched random-ablation test. Base weights kept: non-zero share of the base model's maskable weights; Masked: which weights the masks cover (all: every weight matrix; late: only the last conv block / encoder layer and the head, the rest intact); Kept %: the subnetwork's share of the masked weights; random-init S / A: scores of masks trained on a copy of the base model whose masked weights are re-initialised ('off' when the preset skips that control). Masked weights: ${maskedCounts.join('; ')}.`,
     '',
     table,
     '',

@@ -8,7 +8,11 @@ import type { DemoSummary } from '../../../src/core/tasks/runDemo';
 import type { ResultsFile } from '../../../src/shared/results';
 import { readModel } from '../../../src/core/onnx/readModel';
 import { makeVisionModel } from '../../../src/core/tasks/makeVisionModel';
-import { BASE_VARIANTS, demoPlan, PRUNE_LADDER, SPARSE_KEEP } from '../../../src/core/tasks/runDemo';
+import { makeLanguageModel } from '../../../src/core/tasks/makeLanguageModel';
+import { isMaskable } from '../../../src/core/onnx/layerGraph';
+import { selectInitializers } from '../../../src/core/data/loadSpec';
+import type { Model } from '../../../src/core/onnx/ir';
+import { BASE_VARIANTS, demoPlan, LATE_LAYERS, LATE_SPEC_DIR, PRUNE_LADDER, SPARSE_KEEP } from '../../../src/core/tasks/runDemo';
 import { lrPhases } from '../../../src/core/tasks/trainBaseModel';
 
 const finite = (x: unknown, what: string) => assert.ok(typeof x === 'number' && Number.isFinite(x), `${what} = ${String(x)}`);
@@ -40,15 +44,18 @@ describe('the quick demo', () => {
     const md = fs.readFileSync(path.join(dir, 'summary.md'), 'utf8');
     assert.match(md, /\| Task \| Family \| Base model \|/);
     for (const variant of BASE_VARIANTS) {
-      for (const sub of ['inside', 'contact']) assert.match(md, new RegExp(`\\| inside-contact \\| vision \\| ${variant} \\|.*\\| ${sub} \\|`));
+      for (const sub of ['inside', 'contact']) assert.match(md, new RegExp(`\\| inside-contact \\| vision \\| ${variant} \\|.*\\| all \\| ${sub} \\|`));
     }
+    for (const sub of ['inside', 'contact']) assert.match(md, new RegExp(`\\| inside-contact \\| vision \\| scratch \\|.*\\| late \\| ${sub} \\|`));
     assert.match(md, /Pruning \(keep fraction chosen on data\/task_val\.npz/);
     assert.ok(out.join('').includes('| Subroutine |'), 'the table is printed');
     assert.match(err.join(''), /training the base model/);
     assert.match(err.join(''), /finding subnetworks/);
 
     const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as DemoSummary;
-    assert.equal(summary.rows.length, 2 * BASE_VARIANTS.length);
+    // Masks on all weights for every variant, on the late layers for the scratch model only.
+    assert.equal(summary.rows.length, 2 * BASE_VARIANTS.length + 2);
+    assert.deepEqual(summary.rows.filter((r) => r.masked === 'late').map((r) => r.base), ['scratch', 'scratch']);
     for (const r of summary.rows) {
       for (const k of ['baseAccuracy', 'baseValidationAccuracy', 'baseWeightsKept', 'subnetworkScore', 'ablationScore', 'keptFraction', 'overlapIoU'] as const) finite(r[k], `${r.subroutine}.${k}`);
       assert.ok(r.keptFraction! > 0 && r.keptFraction! <= 1);
@@ -67,15 +74,25 @@ describe('the quick demo', () => {
     const t = summary.tasks[0]!;
     assert.equal(t.status, 'complete');
     finite(t.training.testAccuracy, 'testAccuracy');
-    const results = JSON.parse(fs.readFileSync(path.join(t.runDir, 'results.json'), 'utf8')) as ResultsFile;
-    assert.deepEqual(results.subroutineNames, ['inside', 'contact']);
-    assert.equal(results.partial, false);
+    assert.deepEqual(t.runs.map((r) => r.masked), ['all', 'late']);
+    assert.equal(t.runs[1]!.spec, path.join(ws, LATE_SPEC_DIR, 'inside-contact.subnet.json'));
+    const maskedLayers = t.runs.map((run) => {
+      const results = JSON.parse(fs.readFileSync(path.join(run.runDir, 'results.json'), 'utf8')) as ResultsFile;
+      assert.deepEqual(results.subroutineNames, ['inside', 'contact']);
+      assert.equal(results.partial, false);
+      assert.ok(run.runDir.startsWith(path.join(ws, '.subnetwork-lens', 'runs')), `${run.runDir} is not in the workspace's runs`);
+      return Object.keys(results.subroutines.inside!.seeds[0]!.layers);
+    });
+    assert.deepEqual(maskedLayers[0], ['conv1.weight', 'conv2.weight', 'conv3.weight', 'head.fc1.weight', 'head.fc2.weight']);
+    assert.deepEqual(maskedLayers[1], ['conv3.weight', 'head.fc1.weight', 'head.fc2.weight']);
+    const maskedWeights = (masked: string) => summary.rows.find((r) => r.base === 'scratch' && r.masked === masked)!.maskedWeights!;
+    assert.ok(maskedWeights('late') > 0 && maskedWeights('late') < maskedWeights('all'), `late ${maskedWeights('late')}, all ${maskedWeights('all')}`);
   });
 });
 
 describe('the demo command line', () => {
   test('rejects contradictory or malformed options with a usage error', async () => {
-    for (const args of [['--quick', '--full'], ['--threads', 'two'], ['--base-models', '0'], ['--task', 'colour-shape'], ['--variants', 'scratch,dense'], ['somewhere']]) {
+    for (const args of [['--quick', '--full'], ['--threads', 'two'], ['--base-models', '0'], ['--task', 'colour-shape'], ['--variants', 'scratch,dense'], ['--masked', 'all,early'], ['somewhere']]) {
       const err: string[] = [];
       const code = await main(['demo', ...args], { out: () => {}, err: (t) => err.push(t) });
       assert.equal(code, 2, `${args.join(' ')}: ${err.join('')}`);
@@ -93,5 +110,31 @@ describe('the demo command line', () => {
     for (const preset of ['quick', 'default', 'full'] as const) {
       for (const plan of demoPlan(preset)) assert.ok(plan.seeds.length >= 2 && plan.base.epochs >= 3, `${preset}/${plan.task}`);
     }
+  });
+});
+
+describe('the late mask scope', () => {
+  const maskable = (model: Model) => [...model.graph.initializers.values()].filter((t) => isMaskable(t)).map((t) => t.name);
+
+  test('selects the last conv block and the dense head of the vision CNN', () => {
+    const names = maskable(makeVisionModel({ seed: 0 }));
+    assert.deepEqual(selectInitializers(names, LATE_LAYERS.vision, []), ['conv3.weight', 'head.fc1.weight', 'head.fc2.weight']);
+  });
+
+  test('selects the last encoder layer and the output projection of the transformer', () => {
+    const names = maskable(makeLanguageModel({ seed: 0 }));
+    const late = selectInitializers(names, LATE_LAYERS.language, []);
+    assert.deepEqual(late, [...names.filter((n) => n.startsWith('encoder.layer1.')), 'proj.weight']);
+    assert.equal(late.length, 7, late.join(', '));
+    assert.ok(!names.some((n) => n.startsWith('encoder.layer2.')), 'the transformer has more than two layers: the late scope would miss its last');
+  });
+
+  test('every preset masks all weights on every variant and both scopes on the variants it names', () => {
+    for (const preset of ['quick', 'default', 'full'] as const) {
+      for (const plan of demoPlan(preset)) assert.deepEqual(plan.maskScopes.all, BASE_VARIANTS, `${preset}/${plan.task}`);
+    }
+    assert.deepEqual(demoPlan('quick')[0]!.maskScopes.late, ['scratch']);
+    for (const plan of demoPlan('default')) assert.deepEqual(plan.maskScopes.late, ['scratch', 'pretrained']);
+    for (const plan of demoPlan('full')) assert.deepEqual(plan.maskScopes.late, BASE_VARIANTS);
   });
 });
