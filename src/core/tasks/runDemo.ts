@@ -72,7 +72,7 @@ export interface DemoTaskPlan {
   /** Base models per task, one workspace each (seed of the data and the initial weights); default [0]. */
   baseSeeds?: number[];
   controls: { randomInit: boolean; randomAblations: number };
-  /** Base-model variants each mask scope runs on (the late scope on fewer variants where time is short). */
+  /** Base-model variants each mask scope runs on (the late scope on fewer where time is short). */
   maskScopes: Record<MaskScope, BaseVariant[]>;
 }
 
@@ -180,9 +180,9 @@ const MASK = { lambda: 1e-5, init: 0.1, temperature: [1, 200] as [number, number
 
 /**
  * Task plans per preset, each run on every base-model variant. Sizes are chosen for the time budget on
- * 2 cores: quick ≤ 2 min (measured 54–92 s), default ≤ 15 min (measured 497 s for 2 tasks × 4 variants),
- * full: 4 tasks × 4 variants × 3 base models × 12 mask trainings of 30 epochs, many hours (estimated, not
- * measured).
+ * 2 cores: quick ≤ 2 min (measured 45 s, 47–65 s in the test suite), default ≤ 15 min (measured 646 s for
+ * 2 tasks × 4 variants × 2 mask scopes), full: 4 tasks × 4 variants × 3 base models × 2 mask scopes ×
+ * 12 mask trainings of 30 epochs, many hours (estimated, not measured).
  */
 export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
   switch (preset) {
@@ -195,6 +195,7 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
         mask: { ...MASK, epochs: 10, lr: 0.01, batch: 32 },
         seeds: [0, 1],
         controls: { randomInit: false, randomAblations: 5 },
+        // Late scope on one variant: the preset must stay under 2 min inside the test suite.
         maskScopes: { all: BASE_VARIANTS, late: ['scratch'] },
       }];
     case 'default':
@@ -205,8 +206,7 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
         mask: { ...MASK, epochs: 15, lr: 0.01, batch: 64 },
         seeds: [0, 1, 2],
         controls: { randomInit: true, randomAblations: 20 },
-        // Both scopes on all four variants would not fit 15 min; the late scope on the paper's comparison.
-        maskScopes: { all: BASE_VARIANTS, late: ['scratch', 'pretrained'] },
+        maskScopes: { all: BASE_VARIANTS, late: BASE_VARIANTS },
       }));
     case 'full':
       return (['inside-contact', 'number-contact', 'inside-number', 'agreement'] as TaskName[]).map((task) => ({
