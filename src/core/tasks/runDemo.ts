@@ -65,7 +65,7 @@ export interface DemoTaskPlan {
   task: TaskName;
   sizes: WorkspaceSizes;
   model?: TaskWorkspaceOptions['model'];
-  base: { epochs: number; lr: number; batch: number };
+  base: { epochs: number; lr: number; batch: number; warmupEpochs: number };
   mask: { epochs: number; lr: number; batch: number; lambda: number; init: number; temperature: [number, number] };
   /** Mask-training seeds of the protocol. */
   seeds: number[];
@@ -169,6 +169,13 @@ const DEFAULT_SIZES: WorkspaceSizes = { ...WORKSPACE_SIZES.default, train: 1000,
  * CNN at chance for 10+ epochs and the transformer below 90 %; these reach ≥ 95 % within a few epochs.
  */
 const BASE_LR: Record<TaskFamily, number> = { vision: 3e-3, language: 2e-3 };
+/**
+ * Warm-up epochs at lr/10 before base training's constant phase. Vision: without one the quick model
+ * stayed at chance in 1 of 4 seeds (42 % after decay), with one 6 of 6 seeds reached 95–99.5 %; the
+ * default vision model reached 99.2–99.6 % either way. Language: a warm-up epoch slowed seed 0 of the
+ * default model to 94.2 % (100 % without), so none.
+ */
+const BASE_WARMUP: Record<TaskFamily, number> = { vision: 1, language: 0 };
 
 /**
  * λ = 1e-5: the penalty is λ·Σ sigmoid(β·s), a sum over all masked weights, so λ scales inversely with
@@ -191,7 +198,7 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
         task: 'inside-contact',
         sizes: { taskTrain: 2000, taskValidation: 200, taskTest: 200, train: 320, validation: 0, test: 200 },
         model: { channels: [8, 16, 16], hidden: 32, embedDim: 16 },
-        base: { epochs: 12, lr: BASE_LR.vision, batch: 64 },
+        base: { epochs: 12, lr: BASE_LR.vision, batch: 64, warmupEpochs: BASE_WARMUP.vision },
         mask: { ...MASK, epochs: 10, lr: 0.01, batch: 32 },
         seeds: [0, 1],
         controls: { randomInit: false, randomAblations: 5 },
@@ -202,7 +209,7 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
       return (['inside-contact', 'agreement'] as TaskName[]).map((task) => ({
         task,
         sizes: DEFAULT_SIZES,
-        base: { epochs: 20, lr: BASE_LR[TASKS[task].family], batch: 64 },
+        base: { epochs: 20, lr: BASE_LR[TASKS[task].family], batch: 64, warmupEpochs: BASE_WARMUP[TASKS[task].family] },
         mask: { ...MASK, epochs: 15, lr: 0.01, batch: 64 },
         seeds: [0, 1, 2],
         controls: { randomInit: true, randomAblations: 20 },
@@ -212,7 +219,7 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
       return (['inside-contact', 'number-contact', 'inside-number', 'agreement'] as TaskName[]).map((task) => ({
         task,
         sizes: { ...WORKSPACE_SIZES.full, train: 2000, validation: 0 },
-        base: { epochs: 30, lr: BASE_LR[TASKS[task].family], batch: 64 },
+        base: { epochs: 30, lr: BASE_LR[TASKS[task].family], batch: 64, warmupEpochs: BASE_WARMUP[TASKS[task].family] },
         mask: { ...MASK, epochs: 30, lr: 0.01, batch: 64 },
         seeds: [0, 1, 2],
         baseSeeds: [0, 1, 2],

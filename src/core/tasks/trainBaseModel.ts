@@ -30,8 +30,10 @@ export interface TrainBaseModelOptions {
   batch?: number;
   /** onnxruntime intra-op threads (default: one per core). */
   threads?: number;
-  /** Step-decay the learning rate: up to 70 % of the epochs at lr, 20 % at lr/3, 10 % at lr/10 (default true). */
+  /** Step-decay the learning rate: after any warm-up, the rest at lr, then 20 % of the epochs at lr/3 and 10 % at lr/10 (default true); see lrPhases. */
   decay?: boolean;
+  /** Epochs at lr/10 before the constant phase (default 0); see lrPhases. */
+  warmupEpochs?: number;
   /** Validation accuracy (data/task_val.npz) at which the constant-lr phase ends early and the decay begins (default 0.9). */
   decayAt?: number;
   /**
@@ -117,7 +119,7 @@ export async function trainBaseModel(workspaceDir: string, options: TrainBaseMod
       let last: TrainStepStats | undefined;
       let cancelled = false;
       const decayAt = options.decayAt ?? 0.9;
-      const phases = lrPhases(epochs, options.decay ?? true);
+      const phases = lrPhases(epochs, options.decay ?? true, options.warmupEpochs);
       const sparsity = options.sparsity && {
         keep: options.sparsity.keep,
         tensors: tensors.filter((n) => isMaskable(model.graph.initializers.get(n)!)),
@@ -128,7 +130,7 @@ export async function trainBaseModel(workspaceDir: string, options: TrainBaseMod
         for (const [i, phase] of phases.entries()) {
           const offset = done;
           const enough = new AbortController();
-          const adaptive = i === 0 && phases.length > 1 && validation !== undefined;
+          const adaptive = phase.kind === 'constant' && phases.some((p) => p.kind === 'decay') && validation !== undefined;
           const signal = options.signal ? AbortSignal.any([options.signal, enough.signal]) : enough.signal;
           const result = await trainer.train(train, {
             epochs: phase.epochs, batch, lr: lr * phase.factor, seed: seed + 7919 * i, signal, sparsity,
@@ -182,11 +184,28 @@ export async function trainBaseModel(workspaceDir: string, options: TrainBaseMod
   }
 }
 
-/** Epoch counts and learning-rate factors of the decay phases (phases with no epochs are dropped). */
-export function lrPhases(epochs: number, decay: boolean): { epochs: number; factor: number }[] {
-  if (!decay || epochs < 3) return [{ epochs, factor: 1 }];
-  const second = Math.max(1, Math.round(0.2 * epochs));
-  const third = Math.max(1, Math.round(0.1 * epochs));
-  const first = epochs - second - third;
-  return [{ epochs: first, factor: 1 }, { epochs: second, factor: 1 / 3 }, { epochs: third, factor: 0.1 }].filter((p) => p.epochs > 0);
+export interface LrPhase {
+  epochs: number;
+  /** Multiplies the base learning rate. */
+  factor: number;
+  kind: 'warmup' | 'constant' | 'decay';
+}
+
+/**
+ * Epoch counts and learning-rate factors: `warmup` epochs at lr/10 (kept only when at least 3 epochs
+ * remain), then the constant phase and, with `decay`, 20 % of the epochs at lr/3 and 10 % at lr/10
+ * (phases with no epochs are dropped).
+ */
+export function lrPhases(epochs: number, decay: boolean, warmupEpochs = 0): LrPhase[] {
+  const warmup = epochs - warmupEpochs >= 3 ? warmupEpochs : 0;
+  const rest = epochs - warmup;
+  const phases: LrPhase[] = [{ epochs: warmup, factor: 0.1, kind: 'warmup' }];
+  if (!decay || rest < 3) {
+    phases.push({ epochs: rest, factor: 1, kind: 'constant' });
+  } else {
+    const second = Math.max(1, Math.round(0.2 * epochs));
+    const third = Math.max(1, Math.round(0.1 * epochs));
+    phases.push({ epochs: rest - second - third, factor: 1, kind: 'constant' }, { epochs: second, factor: 1 / 3, kind: 'decay' }, { epochs: third, factor: 0.1, kind: 'decay' });
+  }
+  return phases.filter((p) => p.epochs > 0);
 }

@@ -100,12 +100,18 @@ describe('the demo command line', () => {
     }
   });
 
-  test('every preset plans whole epochs of learning-rate decay that add up to the budget', () => {
-    for (const epochs of [1, 2, 3, 8, 12, 20, 30]) {
-      const phases = lrPhases(epochs, true);
-      assert.equal(phases.reduce((n, p) => n + p.epochs, 0), epochs, `epochs ${epochs}`);
-      assert.equal(phases[0]!.factor, 1);
-      for (let i = 1; i < phases.length; i++) assert.ok(phases[i]!.factor < phases[i - 1]!.factor);
+  test('every preset plans whole epochs of warm-up and learning-rate decay that add up to the budget', () => {
+    for (const epochs of [1, 2, 3, 4, 8, 12, 20, 30]) {
+      for (const [decay, warmupEpochs] of [[true, 0], [true, 1], [false, 1]] as const) {
+        const phases = lrPhases(epochs, decay, warmupEpochs);
+        assert.equal(phases.reduce((n, p) => n + p.epochs, 0), epochs, `epochs ${epochs}`);
+        const warmup = epochs - warmupEpochs >= 3 ? warmupEpochs : 0;
+        assert.deepEqual(phases.map((p) => p.kind), [...(warmup ? ['warmup'] : []), 'constant', ...(decay && epochs - warmup >= 3 ? ['decay', 'decay'] : [])], `epochs ${epochs}, decay ${decay}, warm-up ${warmupEpochs}`);
+        const constant = phases.findIndex((p) => p.kind === 'constant');
+        assert.equal(phases[constant]!.factor, 1);
+        if (constant > 0) assert.equal(phases[0]!.factor, 0.1);
+        for (let i = constant + 1; i < phases.length; i++) assert.ok(phases[i]!.factor < phases[i - 1]!.factor);
+      }
     }
     for (const preset of ['quick', 'default', 'full'] as const) {
       for (const plan of demoPlan(preset)) assert.ok(plan.seeds.length >= 2 && plan.base.epochs >= 3, `${preset}/${plan.task}`);
