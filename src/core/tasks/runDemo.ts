@@ -266,7 +266,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     });
     addControls(ws.spec, plan.controls);
     const scopes = options.maskScopes ?? MASK_SCOPES.filter((scope) => plan.maskScopes[scope].includes(variant));
-    const specs = new Map(scopes.map((scope) => [scope, scope === 'all' ? ws.spec : writeLateSpec(ws.spec, LATE_LAYERS[TASKS[plan.task].family])]));
+    const specs = scopeSpecs(ws.spec, scopes, LATE_LAYERS[TASKS[plan.task].family]);
     const generateMs = Date.now() - t;
 
     t = Date.now();
@@ -349,6 +349,16 @@ function addControls(specPath: string, controls: DemoTaskPlan['controls']): void
   spec.controls = { ...(spec.controls as object | undefined), ...controls };
   spec.task = { ...(spec.task as object | undefined), train: 'data/task_train.npz' };
   writeFileAtomic(specPath, `${JSON.stringify(spec, null, 2)}\n`);
+}
+
+/**
+ * The spec each scope runs: the workspace's own for `all`; for `late` a copy written by writeLateSpec.
+ * Without `late`, a late spec left by an earlier demo in the same folder is removed, so the workspace
+ * only offers specs this run used.
+ */
+export function scopeSpecs(specPath: string, scopes: MaskScope[], lateInclude: string[]): Map<MaskScope, string> {
+  if (!scopes.includes('late')) fs.rmSync(path.join(path.dirname(specPath), LATE_SPEC_DIR), { recursive: true, force: true });
+  return new Map(scopes.map((scope) => [scope, scope === 'all' ? specPath : writeLateSpec(specPath, lateInclude)]));
 }
 
 /**

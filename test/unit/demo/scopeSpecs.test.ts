@@ -1,0 +1,34 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LATE_SPEC_DIR, scopeSpecs } from '../../../src/core/tasks/runDemo';
+
+function workspace(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scope-specs-'));
+  const spec = { model: 'model.onnx', subroutines: { A: { train: 'data/A_train.npz', test: 'data/A_test.npz' } }, task: { test: 'data/task.npz' }, mask: { lambda: 1e-5 } };
+  fs.writeFileSync(path.join(dir, 't.subnet.json'), JSON.stringify(spec));
+  return path.join(dir, 't.subnet.json');
+}
+
+describe('demo mask-scope specs', () => {
+  test('late writes a copy with rebased paths and the include globs', () => {
+    const spec = workspace();
+    const specs = scopeSpecs(spec, ['all', 'late'], ['head.*']);
+    assert.equal(specs.get('all'), spec);
+    const late = JSON.parse(fs.readFileSync(specs.get('late')!, 'utf8'));
+    assert.equal(path.dirname(specs.get('late')!), path.join(path.dirname(spec), LATE_SPEC_DIR));
+    assert.equal(late.model, '../model.onnx');
+    assert.deepEqual(late.subroutines.A, { train: '../data/A_train.npz', test: '../data/A_test.npz' });
+    assert.deepEqual(late.mask, { lambda: 1e-5, include: ['head.*'] });
+  });
+
+  test('a run without late removes the late spec an earlier run left', () => {
+    const spec = workspace();
+    scopeSpecs(spec, ['all', 'late'], ['head.*']);
+    assert.ok(fs.existsSync(path.join(path.dirname(spec), LATE_SPEC_DIR)));
+    assert.deepEqual([...scopeSpecs(spec, ['all'], ['head.*']).keys()], ['all']);
+    assert.ok(!fs.existsSync(path.join(path.dirname(spec), LATE_SPEC_DIR)));
+  });
+});
