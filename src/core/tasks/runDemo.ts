@@ -187,8 +187,8 @@ const MASK = { lambda: 1e-5, init: 0.1, temperature: [1, 200] as [number, number
 
 /**
  * Task plans per preset, each run on every base-model variant. Sizes are chosen for the time budget on
- * 2 cores: quick ≤ 2 min (measured 45 s, 47–65 s in the test suite), default ≤ 15 min (measured 646 s for
- * 2 tasks × 4 variants × 2 mask scopes), full: 4 tasks × 4 variants × 3 base models × 2 mask scopes ×
+ * 2 cores: quick ≤ 2 min (measured 48.6 s), default ≤ 15 min (measured 647 s for 2 tasks × 4 variants ×
+ * 2 mask scopes), full: 4 tasks × 4 variants × 3 base models × 2 mask scopes ×
  * 12 mask trainings of 30 epochs, many hours (estimated, not measured).
  */
 export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {

@@ -106,6 +106,7 @@ export class Trainer {
     // so parameter arrays returned by an earlier train() are never overwritten.
     for (const [name, p] of this.params) this.params.set(name, p.slice());
     const spare = { params: freshLike(this.params), m: freshLike(m), v: freshLike(v) };
+    const swaps = [[this.params, spare.params], [m, spare.m], [v, spare.v]] as const;
     const batchBuffers: Record<string, NumericArray> = {};
     const noise = tg.tensors.some((t) => t.noise) ? freshLike(this.params) : new Map<string, FloatArray>();
     const batchesPerEpoch = Math.max(1, Math.floor(data.size / options.batch));
@@ -137,9 +138,11 @@ export class Trainer {
             const keep = topFraction(p, options.sparsity.keep);
             for (let i = 0; i < p.length; i++) if (!keep[i]) p[i] = 0;
           }
-          spare.params.set(name, this.params.get(name)!); this.params.set(name, p);
-          const mNew = spare.m.get(name)!; spare.m.set(name, m.get(name)!); m.set(name, mNew);
-          const vNew = spare.v.get(name)!; spare.v.set(name, v.get(name)!); v.set(name, vNew);
+          for (const [live, next] of swaps) {
+            const updated = next.get(name)!;
+            next.set(name, live.get(name)!);
+            live.set(name, updated);
+          }
         }
         last = {
           step, epoch, loss, headLoss: scalar(out[tg.headLoss]!), accuracy: scalar(out[tg.correct]!) / batch.labels.length, beta,

@@ -78,6 +78,7 @@ export async function gradcheck(model: Model, batch: Batch, options: GradcheckOp
     return session.run(feeds);
   };
   const base = await run();
+  const stencilNoise = 1.5 * Number.EPSILON * Math.abs(Number(base[tg.loss]!.data[0])) / eps;
   const report: TensorGradcheck[] = [];
   for (const t of tg.tensors) {
     const s = logits.get(t.param)!;
@@ -86,7 +87,6 @@ export async function gradcheck(model: Model, batch: Batch, options: GradcheckOp
     const picks = rng.permutation(s.length).subarray(0, n);
     let maxGrad = 0;
     for (const i of picks) maxGrad = Math.max(maxGrad, Math.abs(grad[i]!));
-    const stencilNoise = 1.5 * Number.EPSILON * Math.abs(Number(base[tg.loss]!.data[0])) / eps;
     const floor = Math.max(1e-12, 1e-6 * maxGrad, 1e6 * stencilNoise);
     let maxRel = 0, maxAbs = 0;
     for (const i of picks) {
