@@ -16,7 +16,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { LayerGraphView, OverlayView } from '../src/shared/viewModel';
 import { MessageEndpoint, type FromWebview, type ToWebview } from '../src/shared/webviewProtocol';
 import { clear, h } from './dom';
-import { GraphView, type GraphViewport } from './graphView';
+import { GraphView, type GraphViewport } from './graph/GraphView';
 import type { SeedChoice } from './overlayMath';
 import { renderAblation } from './panels/ablation';
 import { renderDetails } from './panels/details';

@@ -1,8 +1,8 @@
 // Details of the selected node: op, attributes, tensors, parameters, kept fraction per subnetwork.
 import type { LayerNode, OverlayView } from '../../src/shared/viewModel';
 import { clear, h, pct, swatch } from '../dom';
-import type { GraphView } from '../graphView';
-import { shapeText } from '../graphView';
+import type { GraphView } from '../graph/GraphView';
+import { shapeText } from '../graph/labels';
 import { intersectionFraction, keptFraction, patternCounts } from '../overlayMath';
 import { subnetworkColour } from '../theme';
 import { bits, type OverlaySettings } from './overlayPanel';

@@ -1,7 +1,7 @@
 // Overlay controls (subnetwork toggles, seed choice, display mode) and the node paint they imply.
 import type { OverlayView } from '../../src/shared/viewModel';
 import { clear, h, pct, swatch } from '../dom';
-import type { NodePaint } from '../graphView';
+import type { NodePaint } from '../graph/overlayPaint';
 import { describeChoice, exclusiveFraction, intersectionFraction, keptFraction, patternCounts, type SeedChoice } from '../overlayMath';
 import { subnetworkColour, type Theme } from '../theme';
 
