@@ -57,8 +57,9 @@ describe('loadSpec', () => {
       method: 'continuous-sparsification', include: [], exclude: [], granularity: 'weight',
       init: 0.05, lambda: 1e-8, optimizer: 'adam', lr: 0.05, epochs: 30, batch: 64, temperature: [1, 200], keep: 0.1, keepScope: 'tensor',
     });
-    assert.deepEqual(s.controls, { randomInit: true, randomAblations: 20, ablationModes: ['zero'] });
+    assert.deepEqual(s.controls, { randomInit: true, randomAblations: 100, ablationModes: ['zero'] });
     assert.deepEqual(s.seeds, [0, 1, 2]);
+    assert.deepEqual(s.verdict, { alpha: 0.05, minSubnetworkAccuracy: 0.9, nearChance: 0.1 });
     assert.deepEqual([s.inputs, s.labels], [{}, 'labels']);
   });
 
