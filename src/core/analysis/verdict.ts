@@ -30,10 +30,10 @@ export type VerdictDecision = Pick<SubroutineResult, 'verdict' | 'verdictReason'
  *    seeds) both leave every subroutine's test set at chance: every score is floored to 0, nothing to rank.
  * 5. **inconclusive** if fewer than 2 seeds finished, or there are no random ablations.
  * 6. **compositional** if adjusted p < α, S > 0 in every seed and mean A < 0.
- * 7. **not-compositional** if mean S ≤ 0 (the subnetwork does not favour its own subroutine) or mean A ≥
- *    the null's mean score (removing it is no more specific than removing random weights).
- * 8. **inconclusive** otherwise (the scores point the right way but not beyond the null after correction,
- *    or some seed's S ≤ 0).
+ * 7. **not-compositional** if mean S ≤ 0 (the subnetwork does not favour its own subroutine), mean A ≥ 0
+ *    (removing it does not hurt its own subroutine more than the others) or mean A ≥ the null's mean score
+ *    (removing it is no more specific than removing random weights).
+ * 8. **inconclusive** otherwise: the means point the right way but adjusted p ≥ α, or some seed's S ≤ 0.
  */
 export function decideVerdict(input: VerdictInput): VerdictDecision {
   const { name, subroutines, chance, summary, settings } = input;
@@ -42,6 +42,7 @@ export function decideVerdict(input: VerdictInput): VerdictDecision {
   const atChance = (accuracy: number) => accuracy <= atChanceBelow;
   const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
   const num = (v: number | null) => (v === null ? '—' : v.toFixed(3));
+  const pNum = (v: number) => (v > 0 && v < 1e-3 ? v.toExponential(1) : v.toFixed(3));
   const ci = (c: [number, number] | null) => (c ? `, 95 % CI [${num(c[0])}, ${num(c[1])}]` : '');
   const uninformative = (gate: UninformativeGate, reason: string): VerdictDecision => ({ verdict: 'uninformative', verdictReason: reason, gate });
   const decided = (verdict: Verdict, reason: string): VerdictDecision => ({ verdict, verdictReason: reason });
@@ -67,19 +68,19 @@ export function decideVerdict(input: VerdictInput): VerdictDecision {
 
   const s = stats.subnetworkScore;
   const a = stats.ablationScore;
-  const pText = `specificity p = ${num(ra.p)}, Holm-adjusted ${num(ra.pAdjusted)} (Fisher over ${seeds.length} seeds × ${ra.draws} random ablations)`;
+  const pText = `specificity p = ${pNum(ra.p)}, Holm-adjusted ${pNum(ra.pAdjusted)} (Fisher over ${seeds.length} seeds × ${ra.draws} random ablations)`;
   const nonPositive = seeds.filter((x) => x.subnetworkScore <= 0).map((x) => x.seed);
   if (ra.pAdjusted < settings.alpha && nonPositive.length === 0 && a.mean! < 0) {
     return decided('compositional', `ablation score ${num(a.mean)}${ci(a.ci95)} is more specific than size-matched random ablations (${pText} < ${settings.alpha}); subnetwork score > 0 in every seed (mean ${num(s.mean)}${ci(s.ci95)})`);
   }
   if (s.mean! <= 0) return decided('not-compositional', `the subnetwork does not favour its own subroutine (mean subnetwork score ${num(s.mean)}${ci(s.ci95)})`);
+  if (a.mean! >= 0) return decided('not-compositional', `removing the subnetwork does not hurt its own subroutine more than the others (mean ablation score ${num(a.mean)}${ci(a.ci95)})`);
   if (ra.observedScoreMean! >= ra.nullScoreMean!) {
     return decided('not-compositional', `removing the subnetwork is no more specific than removing random weights (mean ablation score ${num(ra.observedScoreMean)} vs ${num(ra.nullScoreMean)} for random ablations; ${pText})`);
   }
   const why = [
     ...(ra.pAdjusted >= settings.alpha ? [`${pText} ≥ ${settings.alpha}`] : []),
     ...(nonPositive.length ? [`subnetwork score ≤ 0 in seed ${nonPositive.join(', ')}`] : []),
-    ...(a.mean! >= 0 ? [`mean ablation score ${num(a.mean)} ≥ 0`] : []),
   ];
-  return decided('inconclusive', `scores point towards compositional, but ${why.join('; ')}`);
+  return decided('inconclusive', `mean subnetwork score ${num(s.mean)} > 0 and mean ablation score ${num(a.mean)} < 0, but ${why.join('; ')}`);
 }

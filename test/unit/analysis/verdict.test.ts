@@ -91,11 +91,17 @@ describe('decideVerdict', () => {
   });
 
   test('not-compositional when the ablation is no more specific than random ablations', () => {
-    // Both partitions fall alike (score 0); random ablations hurt A slightly more than B (score ≈ −0.02).
-    const v = judge({ ablation: { A: 0.7, B: 0.7 }, draws: { A: 0.69, B: 0.71 } });
+    // The learned ablation hurts A a little more than B (−0.01); random ablations do so more (≈ −0.04).
+    const v = judge({ ablation: { A: 0.69, B: 0.7 }, draws: { A: 0.67, B: 0.71 } });
     assert.ok(v.summary.randomAblation.nullScoreMean! <= 0, `null mean ${v.summary.randomAblation.nullScoreMean}`);
     assert.equal(v.verdict, 'not-compositional', v.verdictReason);
     assert.match(v.verdictReason, /no more specific/);
+  });
+
+  test('not-compositional when removing the subnetwork hurts the other subroutine at least as much', () => {
+    const v = judge({ ablation: { A: 0.7, B: 0.7 } });
+    assert.equal(v.verdict, 'not-compositional', v.verdictReason);
+    assert.match(v.verdictReason, /does not hurt its own subroutine more/);
   });
 
   test('inconclusive when the p-value passes raw but not after Holm', () => {
