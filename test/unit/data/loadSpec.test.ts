@@ -87,6 +87,13 @@ describe('loadSpec', () => {
     assertSpecError(() => loadSpec(specWith(root, (x) => { x.mask.temperature = [200, 1]; })), '/mask/temperature', /annealed upwards/);
   });
 
+  test('reads the verdict thresholds and rejects ones out of range', () => {
+    const root = workspace();
+    assert.deepEqual(loadSpec(specWith(root, (x) => { x.verdict = { minSubnetworkAccuracy: 0.8 }; })).verdict, { alpha: 0.05, minSubnetworkAccuracy: 0.8, nearChance: 0.1 });
+    assertSpecError(() => loadSpec(specWith(root, (x) => { x.verdict = { minSubnetworkAccuracy: 1.2 }; })), '/verdict/minSubnetworkAccuracy', /must be <= 1/);
+    assertSpecError(() => loadSpec(specWith(root, (x) => { x.verdict = { alpha: 0 }; })), '/verdict/alpha', /must be > 0/);
+  });
+
   test('rejects a spec with one subroutine', () => {
     const root = workspace();
     assertSpecError(() => loadSpec(specWith(root, (x) => { delete x.subroutines.B; })), '/subroutines', /at least two subroutines/);
