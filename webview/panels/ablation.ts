@@ -57,7 +57,8 @@ export function renderAblation(root: HTMLElement, overlay: OverlayView | null): 
 
 function randomAblationText(ra: SubroutineScoreView['randomAblation']): string {
   if (!ra.draws) return '–';
-  const specificity = `score ${num(ra.observedScore, 3)} vs null ${num(ra.nullScore, 3)} (p ${num(ra.p, 3)}, Holm ${num(ra.pAdjusted, 3)})`;
+  const p = `p ${num(ra.p, 3)}, Holm ${num(ra.pAdjusted, 3)}`;
+  const specificity = `score ${num(ra.observedScore, 3)} vs null ${num(ra.nullScore, 3)} (${p})`;
   return `${specificity}; own accuracy ${pct(ra.observed)} vs ${pct(ra.nullMean)}; ${ra.draws} draws`;
 }
 

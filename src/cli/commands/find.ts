@@ -110,7 +110,8 @@ function formatSummary(result: FindResult, rows: SubroutineSummary[]): string {
       r.keptFraction === null ? '—' : (100 * r.keptFraction).toFixed(2), p(r.p), p(r.pAdjusted), String(r.seeds),
     ]),
   ];
-  const lines = [`run ${result.status}: ${result.runDir}`, ...formatTable(table), ...rows.map((r) => `  ${r.subroutine}: ${r.reason}`)];
+  const reasons = rows.map((r) => `  ${r.subroutine}: ${r.reason}`);
+  const lines = [`run ${result.status}: ${result.runDir}`, ...formatTable(table), ...reasons];
   if (result.status === 'cancelled') lines.push(`resume with: subnetwork-lens find SPEC --resume ${result.runDir}`);
   return `${lines.join('\n')}\n`;
 }

@@ -71,7 +71,8 @@ export function assembleResults(input: AssembleInput): ResultsFile {
   names.forEach((name, i) => {
     const s = summaries[name]!;
     const summary = { ...s, randomAblation: { ...s.randomAblation, pAdjusted: adjusted[i]! } };
-    subroutines[name] = { ...summary, ...decideVerdict({ name, subroutines: names, chance, summary, settings: spec.verdict }) };
+    const decision = decideVerdict({ name, subroutines: names, chance, summary, settings: spec.verdict });
+    subroutines[name] = { ...summary, ...decision };
   });
   return {
     schemaVersion: RESULTS_SCHEMA_VERSION, runId: input.runId, subroutineNames: names, testSets: input.testSets, chance,

@@ -210,8 +210,8 @@ function ablationView(results: ResultsFile, names: string[]): AblationView {
       verdict: r.verdict,
       verdictReason: r.verdictReason,
       randomAblation: {
-        observedScore: ra.observedScoreMean ?? null, nullScore: ra.nullScoreMean ?? null, p: ra.p, pAdjusted: ra.pAdjusted ?? null,
-        observed: ra.observedMean, nullMean: ra.nullMean, draws: ra.draws,
+        observedScore: ra.observedScoreMean ?? null, nullScore: ra.nullScoreMean ?? null,
+        p: ra.p, pAdjusted: ra.pAdjusted ?? null, observed: ra.observedMean, nullMean: ra.nullMean, draws: ra.draws,
       },
       randomInit: ri ? { subnetworkScore: ri.subnetworkScore, ablationScore: ri.ablationScore } : null,
       ablationModes: modes,

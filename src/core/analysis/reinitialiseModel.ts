@@ -11,7 +11,9 @@ export type ParameterRole =
   | { kind: 'zeros' }
   | { kind: 'embedding' };
 
-const NORMS = new Set(['LayerNormalization', 'InstanceNormalization', 'GroupNormalization', 'SimplifiedLayerNormalization']);
+const NORMS = new Set([
+  'LayerNormalization', 'InstanceNormalization', 'GroupNormalization', 'SimplifiedLayerNormalization',
+]);
 /** Ops that pass a tensor on unchanged (up to a permutation of its axes for Transpose). */
 const PASS_THROUGH = new Set(['Identity', 'Cast', 'Transpose']);
 
@@ -56,7 +58,8 @@ export function parameterRoles(model: Model): Map<string, ParameterRole> {
   const roleOf = (value: string, axes: number[], dims: number[], depth: number): ParameterRole | null => {
     for (const { node, input } of consumers.get(value) ?? []) {
       if (PASS_THROUGH.has(node.opType) && depth < 8) {
-        const perm = node.opType === 'Transpose' ? attrInts(node, 'perm') ?? axes.map((_, i) => axes.length - 1 - i) : axes.map((_, i) => i);
+        const identity = axes.map((_, i) => i);
+        const perm = node.opType === 'Transpose' ? attrInts(node, 'perm') ?? identity.reverse() : identity;
         const role = roleOf(node.outputs[0]!, perm.map((p) => axes[p]!), dims, depth + 1);
         if (role) return role;
         continue;
@@ -68,7 +71,8 @@ export function parameterRoles(model: Model): Map<string, ParameterRole> {
   };
   const roles = new Map<string, ParameterRole>();
   for (const t of model.graph.initializers.values()) {
-    if (t.dataType !== DataType.FLOAT || t.data.length < 2 || !(t.data as Float32Array).every(Number.isFinite)) continue;
+    if (t.dataType !== DataType.FLOAT) continue;
+    if (t.data.length < 2 || !(t.data as Float32Array).every(Number.isFinite)) continue; // a scalar or a mask
     const role = roleOf(t.name, t.dims.map((_, i) => i), t.dims, 0);
     if (role) roles.set(t.name, role);
   }
@@ -78,8 +82,9 @@ export function parameterRoles(model: Model): Map<string, ParameterRole> {
 /**
  * A copy of the model with every parameter (parameterRoles) redrawn, seeded: fan-in weights from
  * N(0, 2/fan_in) (He, PyTorch's kaiming_normal_ for ReLU), normalisation scales and BatchNormalization
- * variances 1, biases (Gemm C, Conv B, a tensor added by Add), shifts and running means 0 (PyTorch draws Linear/Conv biases from
- * U(±1/√fan_in); 0 keeps the control free of trained values either way), embeddings N(0, 1) (nn.Embedding).
+ * variances 1, biases (Gemm C, Conv B, a tensor added by Add), shifts and running means 0 (PyTorch draws
+ * Linear/Conv biases from U(±1/√fan_in); 0 keeps the control free of trained values either way),
+ * embeddings N(0, 1) (nn.Embedding).
  */
 export function reinitialiseModel(model: Model, seed: number): Model {
   const rng = Rng.derive(seed, 'random-init');
@@ -94,8 +99,8 @@ export function reinitialiseModel(model: Model, seed: number): Model {
         case 'zeros': return 0;
       }
     };
-    const fresh: Tensor = { ...t, data: Float32Array.from({ length: t.data.length }, draw), proto: undefined, external: undefined };
-    initializers.set(name, fresh);
+    const data = Float32Array.from({ length: t.data.length }, draw);
+    initializers.set(name, { ...t, data, proto: undefined, external: undefined } satisfies Tensor);
   }
   return { ...model, graph: { ...model.graph, initializers }, proto: undefined };
 }

@@ -65,11 +65,12 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
     const chance = chanceLevel(spec.head, classCount(model, output));
     const draws = spec.controls.randomAblations;
     if (draws > 0) {
-      const count = draws * spec.seeds.length * Object.keys(spec.subroutines).length;
+      const subroutines = Object.keys(spec.subroutines).length;
       const rows = [...testSets.values()].reduce((a, d) => a + d.size, 0);
       hooks.onProgress({
         fraction: run.done.length / plan.length, phase: 'controls',
-        message: `random ablations: ${draws} per seed × ${spec.seeds.length} seeds × ${Object.keys(spec.subroutines).length} subroutines = ${count} evaluations of ${rows} test rows each (no training)`,
+        message: `random ablations: ${draws} per seed × ${spec.seeds.length} seeds × ${subroutines} subroutines = `
+          + `${draws * spec.seeds.length * subroutines} evaluations of ${rows} test rows each (no training)`,
       });
     }
     const todo = plan.filter((w) => !run.done.some((d) => d.subroutine === w.subroutine && d.seed === w.seed && d.variant === w.variant));

@@ -86,7 +86,9 @@ export function fisherCombinedP(ps: readonly number[]): number | null {
  * Returned in the input order.
  */
 export function holmAdjust(ps: readonly (number | null)[]): (number | null)[] {
-  const order = ps.map((p, i) => ({ p, i })).filter((e): e is { p: number; i: number } => e.p !== null).sort((a, b) => a.p - b.p);
+  const order = ps.map((p, i) => ({ p, i }))
+    .filter((e): e is { p: number; i: number } => e.p !== null)
+    .sort((a, b) => a.p - b.p);
   const out: (number | null)[] = ps.map(() => null);
   let running = 0;
   order.forEach((e, j) => {

@@ -15,13 +15,14 @@ export type SubroutineSummary = Omit<SubroutineResult, 'verdict' | 'verdictReaso
 export function summarizeSubroutine(
   name: string, seeds: SeedResult[], randomDraws: AccuracyByTestSet[][], subroutines: readonly string[], chance: number,
 ): SubroutineSummary {
+  const ownAccuracy = (draws: AccuracyByTestSet[]) => draws.map((d) => d[name]!);
   const perSeed: RandomAblationSeed[] = seeds.map((s, k) => {
     const draws = randomDraws[k] ?? [];
     const scores = draws.map((d) => conditionScore(d, name, subroutines, chance));
     const observed = s.accuracy.ablation[name]!;
     return {
       seed: s.seed, observedScore: s.ablationScore, scores, p: randomAblationP(s.ablationScore, scores),
-      observed, draws, damageP: randomAblationP(observed, draws.map((d) => d[name]!)),
+      observed, draws, damageP: randomAblationP(observed, ownAccuracy(draws)),
     };
   });
   const withDraws = perSeed.filter((p) => p.draws.length > 0);
@@ -47,8 +48,8 @@ export function summarizeSubroutine(
       nullScoreMean: mean(nullScores),
       nullScoreRange: low === null || high === null ? null : [low, high],
       observedMean: mean(perSeed.map((p) => p.observed)),
-      nullMean: mean(perSeed.flatMap((p) => p.draws.map((d) => d[name]!))),
-      damageP: pooledRandomAblationP(perSeed.map((p) => ({ observed: p.observed, draws: p.draws.map((d) => d[name]!) }))),
+      nullMean: mean(perSeed.flatMap((p) => ownAccuracy(p.draws))),
+      damageP: pooledRandomAblationP(perSeed.map((p) => ({ observed: p.observed, draws: ownAccuracy(p.draws) }))),
     },
   };
 }

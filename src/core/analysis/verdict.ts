@@ -44,43 +44,62 @@ export function decideVerdict(input: VerdictInput): VerdictDecision {
   const num = (v: number | null) => (v === null ? '—' : v.toFixed(3));
   const pNum = (v: number) => (v > 0 && v < 1e-3 ? v.toExponential(1) : v.toFixed(3));
   const ci = (c: [number, number] | null) => (c ? `, 95 % CI [${num(c[0])}, ${num(c[1])}]` : '');
-  const uninformative = (gate: UninformativeGate, reason: string): VerdictDecision => ({ verdict: 'uninformative', verdictReason: reason, gate });
+  const uninformative = (gate: UninformativeGate, reason: string): VerdictDecision =>
+    ({ verdict: 'uninformative', verdictReason: reason, gate });
   const decided = (verdict: Verdict, reason: string): VerdictDecision => ({ verdict, verdictReason: reason });
   if (seeds.length === 0) return decided('inconclusive', 'no seed has finished');
 
   const full = seeds[0]!.accuracy.full;
   const flat = subroutines.find((n) => atChance(full[n]!));
   if (flat !== undefined) {
-    return uninformative('full-model-at-chance', `the full model is at chance on ${flat}'s test set (${pct(full[flat]!)}, at-chance level ${pct(atChanceBelow)})`);
+    return uninformative('full-model-at-chance',
+      `the full model is at chance on ${flat}'s test set (${pct(full[flat]!)}, at-chance level ${pct(atChanceBelow)})`);
   }
   const own = mean(seeds.map((s) => s.accuracy.subnetwork[name]!))!;
   if (own < settings.minSubnetworkAccuracy * full[name]!) {
-    return uninformative('subnetwork-did-not-learn', `the subnetwork reaches ${pct(own)} on its own test set, below ${settings.minSubnetworkAccuracy} × the full model's ${pct(full[name]!)}`);
+    return uninformative('subnetwork-did-not-learn', `the subnetwork reaches ${pct(own)} on its own test set, `
+      + `below ${settings.minSubnetworkAccuracy} × the full model's ${pct(full[name]!)}`);
   }
   const draws = ra.perSeed.flatMap((p) => p.draws);
   const ablations = seeds.map((s) => s.accuracy.ablation);
-  const everyAtChance = (rows: Record<string, number>[]) => subroutines.every((n) => atChance(mean(rows.map((r) => r[n]!))!));
+  const everyAtChance = (rows: Record<string, number>[]) =>
+    subroutines.every((n) => atChance(mean(rows.map((r) => r[n]!))!));
   if (draws.length > 0 && everyAtChance(draws) && everyAtChance(ablations)) {
-    return uninformative('random-ablations-at-chance', `random ablations of the same size and the learned ablation leave every subroutine at chance (≤ ${pct(atChanceBelow)}): no room to see specificity`);
+    return uninformative('random-ablations-at-chance', 'random ablations of the same size and the learned ablation '
+      + `leave every subroutine at chance (≤ ${pct(atChanceBelow)}): no room to see specificity`);
   }
   if (seeds.length < 2) return decided('inconclusive', `needs at least 2 seeds (have ${seeds.length})`);
-  if (ra.p === null || ra.pAdjusted === null) return decided('inconclusive', 'no random-ablation null (controls.randomAblations is 0)');
+  if (ra.p === null || ra.pAdjusted === null) {
+    return decided('inconclusive', 'no random-ablation null (controls.randomAblations is 0)');
+  }
 
   const s = stats.subnetworkScore;
   const a = stats.ablationScore;
-  const pText = `specificity p = ${pNum(ra.p)}, Holm-adjusted ${pNum(ra.pAdjusted)} (Fisher over ${seeds.length} seeds × ${ra.draws} random ablations)`;
+  const pText = `specificity p = ${pNum(ra.p)}, Holm-adjusted ${pNum(ra.pAdjusted)} `
+    + `(Fisher over ${seeds.length} seeds × ${ra.draws} random ablations)`;
   const nonPositive = seeds.filter((x) => x.subnetworkScore <= 0).map((x) => x.seed);
   if (ra.pAdjusted < settings.alpha && nonPositive.length === 0 && a.mean! < 0) {
-    return decided('compositional', `ablation score ${num(a.mean)}${ci(a.ci95)} is more specific than size-matched random ablations (${pText} < ${settings.alpha}); subnetwork score > 0 in every seed (mean ${num(s.mean)}${ci(s.ci95)})`);
+    return decided('compositional', `ablation score ${num(a.mean)}${ci(a.ci95)} is more specific than size-matched `
+      + `random ablations (${pText} < ${settings.alpha}); `
+      + `subnetwork score > 0 in every seed (mean ${num(s.mean)}${ci(s.ci95)})`);
   }
-  if (s.mean! <= 0) return decided('not-compositional', `the subnetwork does not favour its own subroutine (mean subnetwork score ${num(s.mean)}${ci(s.ci95)})`);
-  if (a.mean! >= 0) return decided('not-compositional', `removing the subnetwork does not hurt its own subroutine more than the others (mean ablation score ${num(a.mean)}${ci(a.ci95)})`);
+  if (s.mean! <= 0) {
+    return decided('not-compositional',
+      `the subnetwork does not favour its own subroutine (mean subnetwork score ${num(s.mean)}${ci(s.ci95)})`);
+  }
+  if (a.mean! >= 0) {
+    return decided('not-compositional', 'removing the subnetwork does not hurt its own subroutine more than the others '
+      + `(mean ablation score ${num(a.mean)}${ci(a.ci95)})`);
+  }
   if (ra.observedScoreMean! >= ra.nullScoreMean!) {
-    return decided('not-compositional', `removing the subnetwork is no more specific than removing random weights (mean ablation score ${num(ra.observedScoreMean)} vs ${num(ra.nullScoreMean)} for random ablations; ${pText})`);
+    return decided('not-compositional', 'removing the subnetwork is no more specific than removing random weights '
+      + `(mean ablation score ${num(ra.observedScoreMean)} vs ${num(ra.nullScoreMean)} for random ablations; `
+      + `${pText})`);
   }
   const why = [
     ...(ra.pAdjusted >= settings.alpha ? [`${pText} ≥ ${settings.alpha}`] : []),
     ...(nonPositive.length ? [`subnetwork score ≤ 0 in seed ${nonPositive.join(', ')}`] : []),
   ];
-  return decided('inconclusive', `mean subnetwork score ${num(s.mean)} > 0 and mean ablation score ${num(a.mean)} < 0, but ${why.join('; ')}`);
+  return decided('inconclusive',
+    `mean subnetwork score ${num(s.mean)} > 0 and mean ablation score ${num(a.mean)} < 0, but ${why.join('; ')}`);
 }
