@@ -82,7 +82,8 @@ def accuracy(model, data):
 def write(out, model_cls, seed):
     os.makedirs(os.path.join(out, 'data'), exist_ok=True)
     rng = np.random.default_rng(seed)
-    sets = {f'{n}_{part}': rows(size, i, rng) for i, n in enumerate('AB') for part, size in (('train', 256), ('test', 400))}
+    sets = {f'{n}_{part}': rows(size, i, rng)
+            for i, n in enumerate('AB') for part, size in (('train', 256), ('test', 400))}
     sets['task_train'] = rows(2048, None, rng)
     sets['task'] = rows(400, None, rng)
     for name, arrays in sets.items():
@@ -95,8 +96,8 @@ def write(out, model_cls, seed):
         'model': 'model.onnx', 'output': 'logits', 'head': {'type': 'classify'},
         'subroutines': {n: {'train': f'data/{n}_train.npz', 'test': f'data/{n}_test.npz'} for n in 'AB'},
         'task': {'test': 'data/task.npz', 'train': 'data/task_train.npz'},
-        'mask': {'method': 'continuous-sparsification', 'init': 0.5, 'lambda': 0.01, 'lr': 0.05, 'epochs': 15, 'batch': 32,
-                 'temperature': [1, 200]},
+        'mask': {'method': 'continuous-sparsification', 'init': 0.5, 'lambda': 0.01, 'lr': 0.05, 'epochs': 15,
+                 'batch': 32, 'temperature': [1, 200]},
         'seeds': [0, 1, 2],
     }
     with open(os.path.join(out, 'planted.subnet.json'), 'w') as f:

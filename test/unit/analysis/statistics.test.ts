@@ -1,6 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeScores, fisherCombinedP, holmAdjust, pooledRandomAblationP, quantile, randomAblationP, sampleSd } from '../../../src/core/analysis/statistics';
+import {
+  describeScores, fisherCombinedP, holmAdjust, pooledRandomAblationP, quantile, randomAblationP, sampleSd,
+} from '../../../src/core/analysis/statistics';
 
 const close = (a: number | null | undefined, b: number, tol = 1e-6) => assert.ok(a !== null && a !== undefined && Math.abs(a - b) < tol, `${a} ≠ ${b}`);
 
@@ -74,9 +76,11 @@ describe('fisherCombinedP', () => {
 
 describe('holmAdjust', () => {
   test('steps down with running maxima, keeps input order, skips nulls', () => {
-    // Sorted 0.005, 0.01, 0.03, 0.04 → ×4, ×3, ×2, ×1 = 0.02, 0.03, 0.06, 0.04 → running max 0.02, 0.03, 0.06, 0.06.
+    // Sorted 0.005, 0.01, 0.03, 0.04 → ×4, ×3, ×2, ×1 = 0.02, 0.03, 0.06, 0.04
+    // → running max 0.02, 0.03, 0.06, 0.06.
     const adj = holmAdjust([0.01, 0.04, null, 0.03, 0.005]);
-    [0.03, 0.06, null, 0.06, 0.02].forEach((want, i) => (want === null ? assert.equal(adj[i], null) : close(adj[i], want, 1e-12)));
+    assert.equal(adj[2], null);
+    [0.03, 0.06, null, 0.06, 0.02].forEach((want, i) => want !== null && close(adj[i], want, 1e-12));
     assert.deepEqual(holmAdjust([0.6, 0.7]), [1, 1]);
   });
 });

@@ -39,15 +39,20 @@ function judge(c: Case) {
       seed: s, keptFraction: 0.1, kept: 1, total: 10, layers: {}, accuracy, mask: '',
       subnetworkScore: conditionScore(accuracy.subnetwork, 'A', names, chance),
       ablationScore: conditionScore(accuracy.ablation, 'A', names, chance),
-      training: { steps: 1, finalLoss: null, trainAccuracy: null, finalBeta: null, ms: 0, hyperparameters: { init: 0, lambda: 0, lr: 0, epochs: 1 } },
+      training: {
+        steps: 1, finalLoss: null, trainAccuracy: null, finalBeta: null, ms: 0,
+        hyperparameters: { init: 0, lambda: 0, lr: 0, epochs: 1 },
+      },
     });
     const mean = c.draws ?? { A: 0.9, B: 0.9 };
-    draws.push(Array.from({ length: c.n ?? 100 }, () => Object.fromEntries(names.map((n) => [n, mean[n]! + rng.uniform(-0.02, 0.02)]))));
+    const draw = () => Object.fromEntries(names.map((n) => [n, mean[n]! + rng.uniform(-0.02, 0.02)]));
+    draws.push(Array.from({ length: c.n ?? 100 }, draw));
   }
   const raw = summarizeSubroutine('A', seeds, draws, names, chance);
   const pAdjusted = raw.randomAblation.p === null ? null : Math.min(1, (c.holm ?? 1) * raw.randomAblation.p);
   const summary = { ...raw, randomAblation: { ...raw.randomAblation, pAdjusted } };
-  return { ...decideVerdict({ name: 'A', subroutines: names, chance, summary, settings: { ...settings, ...c.spec } }), summary };
+  const decision = decideVerdict({ name: 'A', subroutines: names, chance, summary, settings: { ...settings, ...c.spec } });
+  return { ...decision, summary };
 }
 
 describe('decideVerdict', () => {
@@ -57,7 +62,7 @@ describe('decideVerdict', () => {
     assert.deepEqual(v.summary.randomAblation.perSeed.map((s) => s.p), [1 / 101, 1 / 101, 1 / 101]);
   });
 
-  test('judges specificity, not damage: random ablations that hurt A as much as the learned one but also hurt B', () => {
+  test('judges specificity, not damage: random ablations hurting A as much as the learned one, and B too', () => {
     // The learned ablation takes A to 0.6 and spares B; random ones take both to about 0.6.
     const v = judge({ ablation: { A: 0.6, B: 0.94 }, draws: { A: 0.6, B: 0.6 } });
     assert.equal(v.verdict, 'compositional', v.verdictReason);
@@ -71,10 +76,11 @@ describe('decideVerdict', () => {
     assert.equal(judge({ full: { A: 0.95, B: 0.56 }, subnetwork: { A: 0.93, B: 0.5 } }).verdict, 'compositional');
   });
 
-  test('gate (a): a subnetwork below the stated fraction of the full model is uninformative; the fraction is a setting', () => {
+  test('gate (a): a subnetwork below the stated fraction of the full model is uninformative (a setting)', () => {
     const v = judge({ subnetwork: { A: 0.8, B: 0.5 } });
     assert.deepEqual([v.verdict, v.gate], ['uninformative', 'subnetwork-did-not-learn']);
-    assert.equal(judge({ subnetwork: { A: 0.8, B: 0.5 }, spec: { minSubnetworkAccuracy: 0.8 } }).verdict, 'compositional');
+    const lenient = judge({ subnetwork: { A: 0.8, B: 0.5 }, spec: { minSubnetworkAccuracy: 0.8 } });
+    assert.equal(lenient.verdict, 'compositional');
   });
 
   test('gate (b): random and learned ablations leaving everything at chance are uninformative', () => {
@@ -105,7 +111,8 @@ describe('decideVerdict', () => {
   });
 
   test('inconclusive when the p-value passes raw but not after Holm', () => {
-    // 2 seeds × 10 draws: per-seed p = 1/11; Fisher: L = 2 ln 11, p = e^−L (1 + L) = 0.0479 < 0.05; Holm ×2 → 0.096.
+    // 2 seeds × 10 draws: per-seed p = 1/11; Fisher: L = 2 ln 11, p = e^−L (1 + L) = 0.0479 < 0.05;
+    // Holm ×2 → 0.096.
     const v = judge({ seeds: 2, n: 10, holm: 2 });
     const L = 2 * Math.log(11);
     assert.ok(Math.abs(v.summary.randomAblation.p! - Math.exp(-L) * (1 + L)) < 1e-12);

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { makeModel, type NodeSpec } from '../../../src/core/onnx/makeModel';
 import { makeTensor } from '../../../src/core/onnx/tensorCodec';
-import type { Tensor } from '../../../src/core/onnx/ir';
+import type { Model, Tensor } from '../../../src/core/onnx/ir';
 import { writeModel } from '../../../src/core/onnx/writeModel';
 import { writeNpz } from '../../../src/core/data/writeNpz';
 import { Rng } from '../../../src/core/util/random';
@@ -27,50 +27,68 @@ export const SUBROUTINES = ['A', 'B', 'C'];
 function linear(rng: Rng, name: string, out: number, inputs: number): Tensor[] {
   const bound = 1 / Math.sqrt(inputs);
   const u = (n: number) => Array.from({ length: n }, () => rng.uniform(-bound, bound));
-  return [makeTensor(`${name}.weight`, 1, [out, inputs], u(out * inputs)), makeTensor(`${name}.bias`, 1, [out], u(out))];
+  const weight = makeTensor(`${name}.weight`, 1, [out, inputs], u(out * inputs));
+  return [weight, makeTensor(`${name}.bias`, 1, [out], u(out))];
 }
 
+/** x · W[name]ᵀ + b[name], as PyTorch exports nn.Linear. */
+const gemm = (input: string, name: string, output: string): NodeSpec => ({
+  op: 'Gemm', inputs: [input, `${name}.weight`, `${name}.bias`], outputs: [output], attrs: { transB: 1 },
+  name: `/${name}/Gemm`,
+});
+
+const relu = (input: string, output: string, scope: string): NodeSpec =>
+  ({ op: 'Relu', inputs: [input], outputs: [output], name: `/${scope}/Relu` });
+
+/** Slices x into one 4-feature input per subroutine, x0 … x{streams−1}. */
 function slices(streams: number): { nodes: NodeSpec[]; initializers: Tensor[] } {
   const nodes: NodeSpec[] = [];
   const initializers: Tensor[] = [makeTensor('axis1', 7, [1], [1n])];
   for (let s = 0; s < streams; s++) {
-    initializers.push(makeTensor(`start${s}`, 7, [1], [BigInt(s * FEATURES)]), makeTensor(`end${s}`, 7, [1], [BigInt((s + 1) * FEATURES)]));
-    nodes.push({ op: 'Slice', inputs: ['x', `start${s}`, `end${s}`, 'axis1'], outputs: [`x${s}`], name: `/split/Slice${s}` });
+    initializers.push(
+      makeTensor(`start${s}`, 7, [1], [BigInt(s * FEATURES)]),
+      makeTensor(`end${s}`, 7, [1], [BigInt((s + 1) * FEATURES)]),
+    );
+    const bounds = ['x', `start${s}`, `end${s}`, 'axis1'];
+    nodes.push({ op: 'Slice', inputs: bounds, outputs: [`x${s}`], name: `/split/Slice${s}` });
   }
   return { nodes, initializers };
 }
 
-/** One MLP stream per subroutine (4 → 8, ReLU); the streams meet only in the linear head. */
+function classifier(streams: number, nodes: NodeSpec[], initializers: Tensor[]) {
+  return makeModel({
+    inputs: [{ name: 'x', shape: ['N', streams * FEATURES] }], outputs: [{ name: 'logits', shape: ['N', 2] }],
+    nodes, initializers,
+  });
+}
+
+/** One MLP stream per subroutine (4 → HIDDEN, ReLU); the streams meet only in the linear head. */
 export function streamsModel(streams: number, seed: number) {
   const rng = Rng.derive(seed, 'planted-init');
   const { nodes, initializers } = slices(streams);
   for (let s = 0; s < streams; s++) {
     initializers.push(...linear(rng, `stream${s}`, HIDDEN, FEATURES));
-    nodes.push(
-      { op: 'Gemm', inputs: [`x${s}`, `stream${s}.weight`, `stream${s}.bias`], outputs: [`h${s}`], attrs: { transB: 1 }, name: `/stream${s}/Gemm` },
-      { op: 'Relu', inputs: [`h${s}`], outputs: [`a${s}`], name: `/stream${s}/Relu` },
-    );
+    nodes.push(gemm(`x${s}`, `stream${s}`, `h${s}`), relu(`h${s}`, `a${s}`, `stream${s}`));
   }
   initializers.push(...linear(rng, 'head', 2, streams * HIDDEN));
+  const joined = Array.from({ length: streams }, (_, s) => `a${s}`);
   nodes.push(
-    { op: 'Concat', inputs: Array.from({ length: streams }, (_, s) => `a${s}`), outputs: ['a'], attrs: { axis: 1 }, name: '/head/Concat' },
-    { op: 'Gemm', inputs: ['a', 'head.weight', 'head.bias'], outputs: ['logits'], attrs: { transB: 1 }, name: '/head/Gemm' },
+    { op: 'Concat', inputs: joined, outputs: ['a'], attrs: { axis: 1 }, name: '/head/Concat' },
+    gemm('a', 'head', 'logits'),
   );
-  return makeModel({ inputs: [{ name: 'x', shape: ['N', streams * FEATURES] }], outputs: [{ name: 'logits', shape: ['N', 2] }], nodes, initializers });
+  return classifier(streams, nodes, initializers);
 }
 
-/** One module for both subroutines: the two halves are added, then one MLP (4 → 8, ReLU) and the head read them. */
+/** One module for both subroutines: the halves are added, then one MLP (4 → HIDDEN, ReLU) and the head. */
 export function sharedModel(seed: number) {
   const rng = Rng.derive(seed, 'planted-init');
   const { nodes, initializers } = slices(2);
   initializers.push(...linear(rng, 'shared', HIDDEN, FEATURES), ...linear(rng, 'head', 2, HIDDEN));
   nodes.push(
     { op: 'Add', inputs: ['x0', 'x1'], outputs: ['s'], name: '/shared/Add' },
-    { op: 'Gemm', inputs: ['s', 'shared.weight', 'shared.bias'], outputs: ['h'], attrs: { transB: 1 }, name: '/shared/Gemm' },
-    { op: 'Relu', inputs: ['h'], outputs: ['a'], name: '/shared/Relu' },
-    { op: 'Gemm', inputs: ['a', 'head.weight', 'head.bias'], outputs: ['logits'], attrs: { transB: 1 }, name: '/head/Gemm' },
+    gemm('s', 'shared', 'h'), relu('h', 'a', 'shared'), gemm('a', 'head', 'logits'),
   );
-  return makeModel({ inputs: [{ name: 'x', shape: ['N', 2 * FEATURES] }], outputs: [{ name: 'logits', shape: ['N', 2] }], nodes, initializers });
+  return classifier(2, nodes, initializers);
 }
 
 /** Rows of subroutine `which` (signal in its 4 features only), or a mix of every subroutine's rows. */
@@ -80,23 +98,26 @@ function rows(n: number, streams: number, which: number | 'mix', seed: number) {
   const x = new Float32Array(n * width);
   const y = new BigInt64Array(n);
   for (let i = 0; i < n; i++) {
-    const s = which === 'mix' ? i % streams : which;
-    for (let j = 0; j < FEATURES; j++) x[i * width + s * FEATURES + j] = rng.normal();
-    y[i] = x[i * width + s * FEATURES]! ** 2 + x[i * width + s * FEATURES + 1]! ** 2 > MEDIAN_RADIUS2 ? 1n : 0n;
+    const first = i * width + (which === 'mix' ? i % streams : which) * FEATURES;
+    for (let j = 0; j < FEATURES; j++) x[first + j] = rng.normal();
+    y[i] = x[first]! ** 2 + x[first + 1]! ** 2 > MEDIAN_RADIUS2 ? 1n : 0n;
   }
-  return { x: { dtype: 'float32' as const, shape: [n, width], data: x }, labels: { dtype: 'int64' as const, shape: [n], data: y } };
+  return {
+    x: { dtype: 'float32' as const, shape: [n, width], data: x },
+    labels: { dtype: 'int64' as const, shape: [n], data: y },
+  };
 }
 
 /**
- * A workspace (model, data, spec) the way trainBaseModel expects it. Mask hyper-parameters were set on
- * mask training accuracy and kept fraction only, never on an ablation outcome.
+ * A workspace (model, data, spec) the way trainBaseModel expects it. The mask hyper-parameters are those
+ * of the hand-built planted tests (plantedModels.ts), set on mask training accuracy and kept fraction,
+ * never on an ablation outcome.
  */
-export function writeTrainedPlantedWorkspace(dir: string, model: ReturnType<typeof makeModel>, streams: number, extra: Record<string, unknown> = {}): string {
+export function writeTrainedPlantedWorkspace(dir: string, model: Model, streams: number): string {
   fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
   writeModel(path.join(dir, 'model.onnx'), model);
-  const names = SUBROUTINES.slice(0, streams);
   const subroutines: Record<string, { train: string; test: string }> = {};
-  names.forEach((name, s) => {
+  SUBROUTINES.slice(0, streams).forEach((name, s) => {
     writeNpz(path.join(dir, `data/${name}_train.npz`), rows(256, streams, s, 10 + s));
     writeNpz(path.join(dir, `data/${name}_test.npz`), rows(400, streams, s, 20 + s));
     subroutines[name] = { train: `data/${name}_train.npz`, test: `data/${name}_test.npz` };
@@ -106,10 +127,12 @@ export function writeTrainedPlantedWorkspace(dir: string, model: ReturnType<type
   const spec = {
     model: 'model.onnx', output: 'logits', head: { type: 'classify' }, subroutines,
     task: { test: 'data/task.npz', train: 'data/task_train.npz' },
-    mask: { method: 'continuous-sparsification', init: 0.5, lambda: 0.01, lr: 0.05, epochs: 15, batch: 32, temperature: [1, 200] },
+    mask: {
+      method: 'continuous-sparsification', init: 0.5, lambda: 0.01, lr: 0.05, epochs: 15, batch: 32,
+      temperature: [1, 200],
+    },
     controls: { randomInit: false, randomAblations: 100, ablationModes: ['zero'] },
     seeds: [0, 1, 2],
-    ...extra,
   };
   const specPath = path.join(dir, 'planted.subnet.json');
   fs.writeFileSync(specPath, JSON.stringify(spec, null, 2));
