@@ -28,6 +28,7 @@ const VERDICT_ICON: Record<SubroutineResult['verdict'], vscode.ThemeIcon> = {
   compositional: new vscode.ThemeIcon('symbol-structure', new vscode.ThemeColor('testing.iconPassed')),
   'not-compositional': new vscode.ThemeIcon('symbol-constant', new vscode.ThemeColor('testing.iconFailed')),
   inconclusive: new vscode.ThemeIcon('question'),
+  uninformative: new vscode.ThemeIcon('circle-slash'),
 };
 
 function runLabel(info: RunInfo): string {

@@ -13,7 +13,13 @@ import type { AblationMode, ResolvedSpec } from './spec';
 export const RESULTS_SCHEMA_VERSION = 1;
 
 export type RunStatus = 'running' | 'complete' | 'cancelled' | 'failed';
-export type Verdict = 'compositional' | 'not-compositional' | 'inconclusive';
+export type Verdict = 'compositional' | 'not-compositional' | 'inconclusive' | 'uninformative';
+/**
+ * Why a verdict is `uninformative` (the run cannot tell): the full model is at chance on a subroutine's
+ * test set, the subnetwork did not learn its own subroutine, or the size-matched random ablations and the
+ * learned ablation leave every subroutine's test set at chance (the score null has no spread).
+ */
+export type UninformativeGate = 'full-model-at-chance' | 'subnetwork-did-not-learn' | 'random-ablations-at-chance';
 /** What is evaluated: the intact model, only the subnetwork kept, or only the subnetwork removed. */
 export type Condition = 'full' | 'subnetwork' | 'ablation';
 /** A subroutine name or `task` (the compositional task's own test set). */
@@ -138,23 +144,39 @@ export interface SeedResult {
 /** Size-matched random ablations of one seed's mask: per layer the same number of removed weights, drawn uniformly. */
 export interface RandomAblationSeed {
   seed: number;
-  /** Accuracy of the real ablation on the subroutine's own test set. */
+  /** Ablation score of the learned ablation (chance-floored, as SeedResult.ablationScore). */
+  observedScore: number;
+  /** Ablation score of every draw, floored at chance exactly as the observed one: the specificity null. */
+  scores: number[];
+  /** Specificity p of this seed: (1 + #draws with score ≤ observedScore) / (1 + draws). */
+  p: number;
+  /** Damage figure (not used by the verdict): accuracy of the learned ablation on the subroutine's own test set. */
   observed: number;
   /** One entry per draw: accuracy on every test set. */
   draws: AccuracyByTestSet[];
-  /** (1 + #draws with own-test accuracy ≤ observed) / (1 + draws). */
-  p: number;
+  /** Damage p: (1 + #draws with own-test accuracy ≤ observed) / (1 + draws). */
+  damageP: number;
 }
 
 export interface RandomAblationResult {
   draws: number;
   perSeed: RandomAblationSeed[];
-  /** Mean over seeds of the observed own-test ablation accuracy. */
-  observedMean: number | null;
-  /** Mean over seeds and draws of the null's own-test accuracy. */
-  nullMean: number | null;
-  /** Pooled p: draws paired by index across seeds, see statistics.randomAblationP. Null without draws. */
+  /** How the per-seed specificity p-values are combined into `p`. */
+  combination: 'fisher';
+  /** Specificity p over seeds: Fisher's combination of the per-seed p. Null without draws. */
   p: number | null;
+  /** `p` after Holm's correction across the subroutines of the run. */
+  pAdjusted: number | null;
+  /** Mean over seeds of the observed ablation score and mean over seeds and draws of the null's. */
+  observedScoreMean: number | null;
+  nullScoreMean: number | null;
+  /** 2.5 % and 97.5 % quantiles of the null's ablation scores, pooled over seeds. */
+  nullScoreRange: [number, number] | null;
+  /** Damage figures: mean over seeds of the observed own-test ablation accuracy, mean of the null's. */
+  observedMean: number | null;
+  nullMean: number | null;
+  /** Pooled damage p: draws paired by index across seeds, see statistics.pooledRandomAblationP. */
+  damageP: number | null;
 }
 
 export interface SubroutineResult {
@@ -164,6 +186,8 @@ export interface SubroutineResult {
   verdict: Verdict;
   /** One sentence naming the part of the rule that decided the verdict. */
   verdictReason: string;
+  /** Set when the verdict is `uninformative`: which gate fired. */
+  gate?: UninformativeGate;
   seeds: SeedResult[];
   stats: {
     subnetworkScore: ScoreStats;

@@ -52,6 +52,16 @@ export interface ControlsSpec {
   ablationModes: AblationMode[];
 }
 
+/** Thresholds of the verdict rule (README, "Verdict rule"). */
+export interface VerdictSpec {
+  /** Significance level of the Holm-adjusted specificity p-value. */
+  alpha: number;
+  /** Gate (a): the subnetwork's accuracy on its own test set must reach this fraction of the full model's. */
+  minSubnetworkAccuracy: number;
+  /** An accuracy within this fraction of the above-chance range, c + nearChance·(1 − c), counts as at chance. */
+  nearChance: number;
+}
+
 /** Hyper-parameter grid; selection uses validation subnetwork accuracy and sparsity only. */
 export interface HyperparameterSearchSpec {
   init?: number[];
@@ -83,5 +93,6 @@ export interface ResolvedSpec {
   mask: MaskSpec;
   controls: ControlsSpec;
   seeds: number[];
+  verdict: VerdictSpec;
   hyperparameterSearch?: HyperparameterSearchSpec;
 }

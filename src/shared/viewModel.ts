@@ -1,6 +1,8 @@
 // What the webview draws. Made by the engine (src/core), sent by the host, rendered by webview/.
 // Plain JSON: no ONNX objects, no typed arrays.
 
+import type { Verdict } from './results';
+
 export type ViewDim = number | string | null;
 
 /** A parameter tensor folded into the op node that consumes it. */
@@ -142,10 +144,16 @@ export interface SubroutineScoreView {
   subnetworkScore: ScoreCell;
   ablationScore: ScoreCell;
   keptFraction: ScoreCell;
-  verdict: 'compositional' | 'not-compositional' | 'inconclusive';
+  verdict: Verdict;
   verdictReason: string;
-  /** Size-matched random ablation: observed own-test accuracy vs the null's mean, pooled p. */
-  randomAblation: { observed: number | null; nullMean: number | null; p: number | null; draws: number };
+  /**
+   * Size-matched random ablations: the observed ablation score vs the null's mean, the specificity p (Fisher
+   * over seeds) and Holm-adjusted across subroutines; the damage figure (own-test accuracy vs the null's).
+   */
+  randomAblation: {
+    observedScore: number | null; nullScore: number | null; p: number | null; pAdjusted: number | null;
+    observed: number | null; nullMean: number | null; draws: number;
+  };
   /** Scores of masks trained on the randomly re-initialised model; null when the control was off. */
   randomInit: { subnetworkScore: number | null; ablationScore: number | null } | null;
   /** Mean ablation score per other ablation mode (zero / mean / random-reinit). */

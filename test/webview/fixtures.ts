@@ -111,7 +111,10 @@ export function fakeResults(subroutines: string[], seeds: number[]): ResultsFile
       verdictReason: i === 0 ? 'Subnetwork score > 0 and ablation score < 0 at p < 0.05 over 3 seeds.' : 'The ablation score is not significantly below 0.',
       seeds: seedResults,
       stats: { subnetworkScore: stats(0.6), ablationScore: stats(i === 0 ? -0.55 : -0.02), keptFraction: stats(0.06) },
-      randomAblation: { draws: 50, perSeed: [], observedMean: 0.27, nullMean: 0.9, p: 0.02 },
+      randomAblation: {
+        draws: 50, perSeed: [], combination: 'fisher', p: 0.002, pAdjusted: 0.004, observedScoreMean: -0.55, nullScoreMean: 0.01,
+        nullScoreRange: [-0.05, 0.06], observedMean: 0.27, nullMean: 0.9, damageP: 0.02,
+      },
     };
   });
   return {

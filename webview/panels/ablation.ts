@@ -1,6 +1,6 @@
 // The ablation matrix (mask i × test set j, subnetwork and ablation conditions) with scores,
 // verdicts and controls, as plain tables.
-import type { AblationView, OverlayView, ScoreCell } from '../../src/shared/viewModel';
+import type { AblationView, OverlayView, ScoreCell, SubroutineScoreView } from '../../src/shared/viewModel';
 import { clear, h, num, pct } from '../dom';
 
 const GOOD = '#009E73';
@@ -46,13 +46,20 @@ export function renderAblation(root: HTMLElement, overlay: OverlayView | null): 
       h('td', {}, score(r.ablationScore)),
       h('td', { title: r.verdictReason }, h('vscode-badge', { class: `verdict ${r.verdict}`, variant: r.verdict === 'compositional' ? 'counter' : 'default' }, r.verdict), h('div', { class: 'muted small' }, r.verdictReason)),
       h('td', {}, pct(r.keptFraction.mean, 2)),
-      h('td', {}, r.randomAblation.draws ? `${pct(r.randomAblation.observed)} vs null ${pct(r.randomAblation.nullMean)} (p ${num(r.randomAblation.p, 3)}, ${r.randomAblation.draws} draws)` : '–'),
+      h('td', {}, randomAblationText(r.randomAblation)),
       h('td', {}, r.randomInit ? `sub ${num(r.randomInit.subnetworkScore, 3)}, abl ${num(r.randomInit.ablationScore, 3)}` : 'off'),
       h('td', {}, modes),
     ));
   }
   s.append(sb);
   root.append(s);
+}
+
+function randomAblationText(ra: SubroutineScoreView['randomAblation']): string {
+  if (!ra.draws) return '–';
+  const p = `p ${num(ra.p, 3)}, Holm ${num(ra.pAdjusted, 3)}`;
+  const specificity = `score ${num(ra.observedScore, 3)} vs null ${num(ra.nullScore, 3)} (${p})`;
+  return `${specificity}; own accuracy ${pct(ra.observed)} vs ${pct(ra.nullMean)}; ${ra.draws} draws`;
 }
 
 function score(c: ScoreCell): string {

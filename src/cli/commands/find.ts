@@ -75,9 +75,12 @@ export interface SubroutineSummary {
   verdict: string;
   /** Mean kept fraction over seeds, in [0, 1]. */
   keptFraction: number | null;
-  /** Pooled random-ablation p. */
+  /** Specificity p (Fisher over seeds) and after Holm's correction across subroutines. */
   p: number | null;
+  pAdjusted: number | null;
   seeds: number;
+  /** The rule that decided the verdict (for `uninformative`: the gate). */
+  reason: string;
 }
 
 export function summarize(results: ResultsFile): SubroutineSummary[] {
@@ -90,21 +93,25 @@ export function summarize(results: ResultsFile): SubroutineSummary[] {
       verdict: r?.verdict ?? 'inconclusive',
       keptFraction: r?.stats.keptFraction.mean ?? null,
       p: r?.randomAblation.p ?? null,
+      pAdjusted: r?.randomAblation.pAdjusted ?? null,
       seeds: r?.seeds.length ?? 0,
+      reason: r?.verdictReason ?? 'no seed has finished',
     };
   });
 }
 
 function formatSummary(result: FindResult, rows: SubroutineSummary[]): string {
   const num = (v: number | null, digits = 3) => (v === null ? '—' : v.toFixed(digits));
+  const p = (v: number | null) => (v !== null && v > 0 && v < 1e-3 ? v.toExponential(1) : num(v));
   const table = [
-    ['subroutine', 'subnetwork', 'ablation', 'verdict', 'kept %', 'p', 'seeds'],
+    ['subroutine', 'subnetwork', 'ablation', 'verdict', 'kept %', 'p', 'p (Holm)', 'seeds'],
     ...rows.map((r) => [
       r.subroutine, num(r.subnetworkScore), num(r.ablationScore), r.verdict,
-      r.keptFraction === null ? '—' : (100 * r.keptFraction).toFixed(2), num(r.p), String(r.seeds),
+      r.keptFraction === null ? '—' : (100 * r.keptFraction).toFixed(2), p(r.p), p(r.pAdjusted), String(r.seeds),
     ]),
   ];
-  const lines = [`run ${result.status}: ${result.runDir}`, ...formatTable(table)];
+  const reasons = rows.map((r) => `  ${r.subroutine}: ${r.reason}`);
+  const lines = [`run ${result.status}: ${result.runDir}`, ...formatTable(table), ...reasons];
   if (result.status === 'cancelled') lines.push(`resume with: subnetwork-lens find SPEC --resume ${result.runDir}`);
   return `${lines.join('\n')}\n`;
 }

@@ -7,8 +7,9 @@ import { RESULTS_SCHEMA_VERSION, maskFile } from '../../shared/results';
 import type { AblationMode, ResolvedSpec } from '../../shared/spec';
 import { computeOverlap, type MaskSet } from './overlap';
 import { conditionScore } from './scores';
-import { describeScores } from './statistics';
-import { summarizeSubroutine } from './summarizeSubroutine';
+import { describeScores, holmAdjust } from './statistics';
+import { summarizeSubroutine, type SubroutineSummary } from './summarizeSubroutine';
+import { decideVerdict } from './verdict';
 import type { WorkItemRecord } from './runWorkItem';
 
 export interface AssembleInput {
@@ -44,7 +45,7 @@ export function assembleResults(input: AssembleInput): ResultsFile {
   const { spec, chance, items } = input;
   const names = Object.keys(spec.subroutines);
   const [primary, ...otherModes] = spec.controls.ablationModes as [AblationMode, ...AblationMode[]];
-  const subroutines: Record<string, SubroutineResult> = {};
+  const summaries: Record<string, SubroutineSummary> = {};
   const ablationModes: ControlsResult['ablationModes'] = {};
   const randomInit: NonNullable<ControlsResult['randomInit']> = { subroutines: {} };
   const overlapMasks: Record<string, Record<number, MaskSet>> = {};
@@ -52,7 +53,7 @@ export function assembleResults(input: AssembleInput): ResultsFile {
     const own = items.filter((i) => i.subroutine === name && i.variant === 'trained').sort((a, b) => a.seed - b.seed);
     const seeds = own.map((i) => seedResult(i, spec, chance));
     overlapMasks[name] = Object.fromEntries(own.map((i) => [i.seed, Object.fromEntries(i.masks)]));
-    subroutines[name] = summarizeSubroutine(name, seeds, own.map((i) => i.randomDraws));
+    summaries[name] = summarizeSubroutine(name, seeds, own.map((i) => i.randomDraws), names, chance);
     for (const mode of otherModes) {
       const rows = own.filter((i) => i.modes[mode]).map((i) => ({ seed: i.seed, accuracy: i.modes[mode]!, ablationScore: conditionScore(i.modes[mode]!, name, names, chance) }));
       const perMode: AblationModeResult = { seeds: rows, stats: describeScores(rows.map((r) => r.ablationScore)) };
@@ -64,6 +65,15 @@ export function assembleResults(input: AssembleInput): ResultsFile {
       randomInit.subroutines[name] = { subnetworkScore: cs.subnetworkScore.mean, ablationScore: cs.ablationScore.mean, seeds: ctrl, stats: cs };
     }
   }
+  // Holm's correction across the subroutines of the run, then each verdict.
+  const adjusted = holmAdjust(names.map((n) => summaries[n]!.randomAblation.p));
+  const subroutines: Record<string, SubroutineResult> = {};
+  names.forEach((name, i) => {
+    const s = summaries[name]!;
+    const summary = { ...s, randomAblation: { ...s.randomAblation, pAdjusted: adjusted[i]! } };
+    const decision = decideVerdict({ name, subroutines: names, chance, summary, settings: spec.verdict });
+    subroutines[name] = { ...summary, ...decision };
+  });
   return {
     schemaVersion: RESULTS_SCHEMA_VERSION, runId: input.runId, subroutineNames: names, testSets: input.testSets, chance,
     ablationMode: primary, partial: items.length < input.total, subroutines,

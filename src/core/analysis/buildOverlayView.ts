@@ -197,6 +197,7 @@ function ablationView(results: ResultsFile, names: string[]): AblationView {
   const scores: SubroutineScoreView[] = subs.map((n) => {
     const r = results.subroutines[n]!;
     const ri = results.controls?.randomInit?.subroutines[n];
+    const ra = r.randomAblation;
     const modes: Record<string, number | null> = {};
     for (const [mode, perSub] of Object.entries(results.controls?.ablationModes ?? {})) {
       if (perSub && perSub[n]) modes[mode] = perSub[n]!.stats.mean;
@@ -208,7 +209,10 @@ function ablationView(results: ResultsFile, names: string[]): AblationView {
       keptFraction: scoreCell(r.stats.keptFraction),
       verdict: r.verdict,
       verdictReason: r.verdictReason,
-      randomAblation: { observed: r.randomAblation.observedMean, nullMean: r.randomAblation.nullMean, p: r.randomAblation.p, draws: r.randomAblation.draws },
+      randomAblation: {
+        observedScore: ra.observedScoreMean ?? null, nullScore: ra.nullScoreMean ?? null,
+        p: ra.p, pAdjusted: ra.pAdjusted ?? null, observed: ra.observedMean, nullMean: ra.nullMean, draws: ra.draws,
+      },
       randomInit: ri ? { subnetworkScore: ri.subnetworkScore, ablationScore: ri.ablationScore } : null,
       ablationModes: modes,
     };

@@ -5,6 +5,9 @@ import type { Condition, ResultsFile, RunInfo, ScoreStats } from '../../shared/r
 
 const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const num = (x: number | null | undefined, d = 3) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
+/** A p-value: small ones in exponent form, so that 1e-4 does not print as 0.000. */
+const pValue = (x: number | null | undefined) =>
+  (x !== null && x !== undefined && x > 0 && x < 1e-3 ? x.toExponential(1) : num(x));
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${(100 * x).toFixed(2)} %`);
 const ci = (s: ScoreStats) => (s.ci95 ? `[${num(s.ci95[0])}, ${num(s.ci95[1])}]` : '–');
 
@@ -72,11 +75,20 @@ export function renderReport(results: ResultsFile, run?: RunInfo): string {
   if (results.partial) parts.push('<p class="warn">Partial results: some subroutine × seed runs are missing.</p>');
   parts.push(`<p>Chance level ${num(results.chance)}; ablation mode <b>${esc(results.ablationMode)}</b>.</p>`);
 
-  parts.push('<h2>Verdicts</h2><table><tr><th>Subroutine</th><th>Verdict</th><th>Subnetwork score</th><th>95 % CI</th><th>Ablation score</th><th>95 % CI</th><th>Kept</th><th>Random-ablation p</th><th>Seeds</th><th>Reason</th></tr>');
+  const verdictColumns = [
+    'Subroutine', 'Verdict', 'Subnetwork score', '95 % CI', 'Ablation score', '95 % CI', 'Kept', 'Specificity p',
+    'Holm-adjusted p', 'Seeds', 'Reason',
+  ];
+  parts.push(`<h2>Verdicts</h2><table><tr>${verdictColumns.map((c) => `<th>${c}</th>`).join('')}</tr>`);
   for (const n of names) {
     const s = results.subroutines[n];
-    if (!s) { parts.push(`<tr><td>${esc(n)}</td><td colspan="9">not run yet</td></tr>`); continue; }
-    parts.push(`<tr><td>${esc(n)}</td><td class="${esc(s.verdict)}">${esc(s.verdict)}</td><td>${num(s.subnetworkScore)}</td><td>${ci(s.stats.subnetworkScore)}</td><td>${num(s.ablationScore)}</td><td>${ci(s.stats.ablationScore)}</td><td>${pct(s.stats.keptFraction.mean)}</td><td>${num(s.randomAblation.p)}</td><td>${s.seeds.length}</td><td>${esc(s.verdictReason)}</td></tr>`);
+    if (!s) { parts.push(`<tr><td>${esc(n)}</td><td colspan="10">not run yet</td></tr>`); continue; }
+    const cells = [
+      num(s.subnetworkScore), ci(s.stats.subnetworkScore), num(s.ablationScore), ci(s.stats.ablationScore),
+      pct(s.stats.keptFraction.mean), pValue(s.randomAblation.p), pValue(s.randomAblation.pAdjusted), s.seeds.length,
+    ];
+    parts.push(`<tr><td>${esc(n)}</td><td class="${esc(s.verdict)}">${esc(s.verdict)}</td>`
+      + `${cells.map((c) => `<td>${c}</td>`).join('')}<td>${esc(s.verdictReason)}</td></tr>`);
   }
   parts.push('</table>');
 
@@ -104,10 +116,23 @@ export function renderReport(results: ResultsFile, run?: RunInfo): string {
     }
     parts.push('</div>');
   }
-  parts.push('<h3>Size-matched random ablations</h3><table><tr><th>Subroutine</th><th>Draws</th><th>Own-test accuracy after ablation</th><th>Null mean</th><th>Pooled p</th></tr>');
+  parts.push('<h3>Size-matched random ablations</h3>',
+    '<p>Specificity: per seed, the ablation score of the learned ablation ranked among the ablation scores ',
+    'of the draws (floored at chance alike), p = (1 + #draws ≤ observed) / (1 + N); ',
+    'seeds combined by Fisher’s method. ',
+    'Damage (own-test accuracy) is reported only.</p>',
+    '<table><tr><th>Subroutine</th><th>Draws</th><th>Ablation score</th><th>Null score mean</th>',
+    '<th>Null 95 % range</th>',
+    '<th>Specificity p</th><th>Own-test accuracy after ablation</th><th>Null mean</th><th>Damage p</th></tr>');
   for (const n of names) {
     const ra = results.subroutines[n]?.randomAblation;
-    if (ra) parts.push(`<tr><td>${esc(n)}</td><td>${ra.draws}</td><td>${num(ra.observedMean)}</td><td>${num(ra.nullMean)}</td><td>${num(ra.p)}</td></tr>`);
+    if (!ra) continue;
+    const range = ra.nullScoreRange ? `[${num(ra.nullScoreRange[0])}, ${num(ra.nullScoreRange[1])}]` : '—';
+    const nullCells = [
+      ra.draws, num(ra.observedScoreMean), num(ra.nullScoreMean), range, pValue(ra.p),
+      num(ra.observedMean), num(ra.nullMean), pValue(ra.damageP),
+    ];
+    parts.push(`<tr><td>${esc(n)}</td>${nullCells.map((c) => `<td>${c}</td>`).join('')}</tr>`);
   }
   parts.push('</table>');
   const modes = Object.entries(results.controls.ablationModes).filter(([, v]) => v && Object.keys(v).length);
@@ -142,7 +167,8 @@ th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; }
 svg { font: 12px system-ui, sans-serif; margin: 0 2em 1em 0; }
 .row { display: flex; flex-wrap: wrap; }
 .compositional { color: #1a7f37; font-weight: bold; } .not-compositional { color: #b42318; font-weight: bold; }
-.inconclusive { color: #9a6700; font-weight: bold; } .warn { color: #b42318; }
+.inconclusive { color: #9a6700; font-weight: bold; } .uninformative { color: #57606a; font-weight: bold; }
+.warn { color: #b42318; }
 </style></head><body>
 ${parts.join('\n')}
 </body></html>

@@ -16,9 +16,9 @@ import { Evaluator } from '../train/Evaluator';
 import { median } from '../train/Trainer';
 import { TrainerError } from '../train/errors';
 import type { Masks, Weights } from '../masks/applyMask';
-import { Rng } from '../util/random';
 import { writeFileAtomic } from '../util/writeFileAtomic';
 import { readMask } from './readRun';
+import { reinitialiseModel } from './reinitialiseModel';
 import { runWorkItem, type WorkItemRecord } from './runWorkItem';
 import { assembleResults } from './assembleResults';
 import { chanceLevel } from './scores';
@@ -63,9 +63,19 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
     const trainSets = new Map(Object.entries(spec.subroutines).map(([name, s]) => [name, open(s.train)]));
     const validationSets = new Map(Object.entries(spec.subroutines).filter(([, s]) => s.validation).map(([name, s]) => [name, open(s.validation!)]));
     const chance = chanceLevel(spec.head, classCount(model, output));
+    const draws = spec.controls.randomAblations;
+    if (draws > 0) {
+      const subroutines = Object.keys(spec.subroutines).length;
+      const rows = [...testSets.values()].reduce((a, d) => a + d.size, 0);
+      hooks.onProgress({
+        fraction: run.done.length / plan.length, phase: 'controls',
+        message: `random ablations: ${draws} per seed × ${spec.seeds.length} seeds × ${subroutines} subroutines = `
+          + `${draws * spec.seeds.length * subroutines} evaluations of ${rows} test rows each (no training)`,
+      });
+    }
     const todo = plan.filter((w) => !run.done.some((d) => d.subroutine === w.subroutine && d.seed === w.seed && d.variant === w.variant));
     for (const variant of variants) {
-      const base = variant === 'trained' ? model : reinitialised(model, masked, spec.seeds[0] ?? 0);
+      const base = variant === 'trained' ? model : reinitialiseModel(model, spec.seeds[0] ?? 0);
       const weights: Weights = new Map(masked.map((n) => [n, base.graph.initializers.get(n)!.data as Float32Array]));
       const evaluator = await Evaluator.create(base, { output, head: spec.head, replaced: masked, threads: options.threads });
       try {
@@ -127,19 +137,6 @@ function classCount(model: Model, output: string): number | undefined {
   const shape = model.graph.outputs.find((o) => o.name === output)?.shape;
   const last = shape?.[shape.length - 1];
   return typeof last === 'number' ? last : undefined;
-}
-
-/** A copy of the model with every masked tensor redrawn from N(0, 2/fan_in) (He), seeded. */
-export function reinitialised(model: Model, masked: string[], seed: number): Model {
-  const rng = Rng.derive(seed, 'random-init');
-  const initializers = new Map(model.graph.initializers);
-  for (const name of masked) {
-    const t = initializers.get(name)!;
-    const fanIn = t.dims.slice(1).reduce((a, b) => a * b, 1) || 1;
-    const std = Math.sqrt(2 / fanIn);
-    initializers.set(name, { ...t, data: Float32Array.from({ length: t.data.length }, () => rng.normal() * std), proto: undefined, external: undefined });
-  }
-  return { ...model, graph: { ...model.graph, initializers }, proto: undefined };
 }
 
 const itemFile = (dir: string, w: WorkItem) => path.join(dir, 'items', w.variant, w.subroutine, `seed-${w.seed}.json`);

@@ -1,10 +1,12 @@
-// Across-seed statistics and the random-ablation null. Student-t quantiles and tails from jstat.
+// Across-seed statistics, the random-ablation null and the multiple-testing correction.
+// Student-t quantiles and tails and the chi-square CDF from jstat.
 import type { ScoreStats } from '../../shared/results';
 
 interface JStat {
   studentt: { inv(p: number, dof: number): number; cdf(x: number, dof: number): number };
+  chisquare: { cdf(x: number, dof: number): number };
 }
-// jstat ships no type declarations; only these two functions are used.
+// jstat ships no type declarations; only these functions are used.
 const { jStat } = require('jstat') as { jStat: JStat }; // eslint-disable-line @typescript-eslint/no-require-imports
 
 export function mean(values: readonly number[]): number | null {
@@ -43,11 +45,10 @@ export function describeScores(values: readonly number[]): ScoreStats {
 }
 
 /**
- * p-value of an ablation against its size-matched random-ablation null, one seed:
- * (1 + #{draws with accuracy ≤ observed}) / (1 + N), where `observed` is the accuracy on the
- * subroutine's own test set after removing its subnetwork, and the draws are the same accuracy after
- * removing as many random weights per layer. Small p: the real ablation hurts more than almost every
- * random one. With N draws the smallest possible p is 1 / (N + 1).
+ * One-sided rank p-value of an observed value against draws from its null, where smaller is more
+ * extreme: (1 + #{draws ≤ observed}) / (1 + N). Ties count against the observation, so the p-value is
+ * valid (never anti-conservative) even when the null has atoms, e.g. many draws floored at chance.
+ * With N draws the smallest possible p is 1 / (N + 1).
  */
 export function randomAblationP(observed: number, draws: readonly number[]): number {
   let atMost = 0;
@@ -67,4 +68,42 @@ export function pooledRandomAblationP(perSeed: readonly { observed: number; draw
   const obs = mean(perSeed.map((s) => s.observed))!;
   const nullMeans = Array.from({ length: N }, (_, j) => mean(perSeed.map((s) => s.draws[j]!))!);
   return randomAblationP(obs, nullMeans);
+}
+
+/**
+ * Fisher's method: independent p-values p_1…p_k combine to X = −2 Σ ln p_i, which is χ² with 2k degrees
+ * of freedom when every null holds; the combined p is P(χ²_2k ≥ X). Null for an empty list.
+ */
+export function fisherCombinedP(ps: readonly number[]): number | null {
+  if (ps.length === 0) return null;
+  const x = -2 * ps.reduce((a, p) => a + Math.log(p), 0);
+  return Math.min(1, Math.max(0, 1 - jStat.chisquare.cdf(x, 2 * ps.length)));
+}
+
+/**
+ * Holm's step-down adjustment (family-wise error): with the m non-null p-values sorted ascending,
+ * adjusted p_(i) = max over j ≤ i of min(1, (m − j + 1) · p_(j)). Nulls stay null and do not count in m.
+ * Returned in the input order.
+ */
+export function holmAdjust(ps: readonly (number | null)[]): (number | null)[] {
+  const order = ps.map((p, i) => ({ p, i }))
+    .filter((e): e is { p: number; i: number } => e.p !== null)
+    .sort((a, b) => a.p - b.p);
+  const out: (number | null)[] = ps.map(() => null);
+  let running = 0;
+  order.forEach((e, j) => {
+    running = Math.max(running, Math.min(1, (order.length - j) * e.p));
+    out[e.i] = running;
+  });
+  return out;
+}
+
+/** The q-quantile (0 ≤ q ≤ 1) by linear interpolation between order statistics; null for no values. */
+export function quantile(values: readonly number[], q: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const pos = q * (sorted.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return sorted[lo]! + (pos - lo) * (sorted[hi]! - sorted[lo]!);
 }

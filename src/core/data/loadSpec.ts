@@ -129,6 +129,7 @@ export function loadSpec(specPath: string, options: { workspaceRoot?: string; ch
     mask: { ...spec.mask, temperature: [t0, t1] },
     controls: { ...spec.controls },
     seeds: [...spec.seeds],
+    verdict: { ...spec.verdict },
     ...(spec.hyperparameterSearch ? { hyperparameterSearch: { ...spec.hyperparameterSearch } } : {}),
   };
   return resolved;

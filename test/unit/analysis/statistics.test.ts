@@ -1,6 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeScores, pooledRandomAblationP, randomAblationP, sampleSd } from '../../../src/core/analysis/statistics';
+import {
+  describeScores, fisherCombinedP, holmAdjust, pooledRandomAblationP, quantile, randomAblationP, sampleSd,
+} from '../../../src/core/analysis/statistics';
 
 const close = (a: number | null | undefined, b: number, tol = 1e-6) => assert.ok(a !== null && a !== undefined && Math.abs(a - b) < tol, `${a} ≠ ${b}`);
 
@@ -58,5 +60,35 @@ describe('randomAblationP', () => {
     assert.equal(p, (1 + 1) / (1 + 3));
     assert.equal(pooledRandomAblationP([]), null);
     assert.equal(pooledRandomAblationP([{ observed: 0.2, draws: [] }]), null);
+  });
+});
+
+describe('fisherCombinedP', () => {
+  test('matches the closed-form χ² tail for even degrees of freedom', () => {
+    // χ²_{2k} survival at x is e^{−x/2} Σ_{i<k} (x/2)^i / i!; here x/2 = −Σ ln p.
+    const ps = [0.01, 0.2, 0.3, 0.5];
+    const h = -ps.reduce((a, p) => a + Math.log(p), 0);
+    close(fisherCombinedP(ps), Math.exp(-h) * (1 + h + h ** 2 / 2 + h ** 3 / 6), 1e-10);
+    close(fisherCombinedP([0.3]), 0.3, 1e-10);
+    assert.equal(fisherCombinedP([]), null);
+  });
+});
+
+describe('holmAdjust', () => {
+  test('steps down with running maxima, keeps input order, skips nulls', () => {
+    // Sorted 0.005, 0.01, 0.03, 0.04 → ×4, ×3, ×2, ×1 = 0.02, 0.03, 0.06, 0.04
+    // → running max 0.02, 0.03, 0.06, 0.06.
+    const adj = holmAdjust([0.01, 0.04, null, 0.03, 0.005]);
+    assert.equal(adj[2], null);
+    [0.03, 0.06, null, 0.06, 0.02].forEach((want, i) => want !== null && close(adj[i], want, 1e-12));
+    assert.deepEqual(holmAdjust([0.6, 0.7]), [1, 1]);
+  });
+});
+
+describe('quantile', () => {
+  test('interpolates between order statistics', () => {
+    close(quantile([4, 1, 3, 2, 5], 0.5), 3);
+    close(quantile([1, 2, 3, 4, 5], 0.025), 1.1);
+    assert.equal(quantile([], 0.5), null);
   });
 });

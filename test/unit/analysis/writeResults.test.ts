@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { computeOverlap } from '../../../src/core/analysis/overlap';
 import { conditionScore } from '../../../src/core/analysis/scores';
 import { summarizeSubroutine } from '../../../src/core/analysis/summarizeSubroutine';
+import { decideVerdict } from '../../../src/core/analysis/verdict';
 import { listRuns, readMask, readRun } from '../../../src/core/analysis/readRun';
 import { resultsCsv, writeMask, writeResults, writeRunInfo } from '../../../src/core/analysis/writeResults';
 import { RESULTS_CSV_COLUMNS, type ResultsFile, type RunInfo, type SeedResult } from '../../../src/shared/results';
@@ -42,7 +43,11 @@ function makeRun(dir: string): { results: ResultsFile; run: RunInfo } {
       seeds.push(seedResult(sub, seed, 0.9 - 0.01 * seed, 0.3, mask));
       draws.push(Array.from({ length: 20 }, (_, k) => ({ A: 0.8 + k * 0.005, B: 0.8, task: 0.7 })));
     }
-    subroutines[sub] = summarizeSubroutine(sub, seeds, draws);
+    const raw = summarizeSubroutine(sub, seeds, draws, names, chance);
+    // A's and B's p are equal, so Holm over the two doubles each.
+    const summary = { ...raw, randomAblation: { ...raw.randomAblation, pAdjusted: 2 * raw.randomAblation.p! } };
+    const settings = { alpha: 0.05, minSubnetworkAccuracy: 0.9, nearChance: 0.1 };
+    subroutines[sub] = { ...summary, ...decideVerdict({ name: sub, subroutines: names, chance, summary, settings }) };
   }
   const results: ResultsFile = {
     schemaVersion: 1, runId: 'r1', subroutineNames: names, testSets: ['A', 'B', 'task'], chance, ablationMode: 'zero', partial: false,
@@ -70,8 +75,12 @@ describe('writeResults and readRun', () => {
     assert.deepEqual(back.results, JSON.parse(JSON.stringify(results)));
     assert.equal(back.masks.length, 6);
     assert.equal(back.results!.subroutines['A']!.verdict, 'compositional');
-    // B's null: own-test accuracy 0.8 in every draw vs 0.3 observed → p = 1/21.
-    assert.equal(back.results!.subroutines['B']!.randomAblation.p, 1 / 21);
+    // B's null: every draw's ablation score (0.8 − 0.8…0.895) is above the observed −0.6 → p = 1/21 per
+    // seed; Fisher over 3 seeds: χ²₆ survival at 2L, L = 3 ln 21, is e^−L (1 + L + L²/2).
+    const ra = back.results!.subroutines['B']!.randomAblation;
+    assert.deepEqual(ra.perSeed.map((s) => s.p), [1 / 21, 1 / 21, 1 / 21]);
+    const L = 3 * Math.log(21);
+    assert.ok(Math.abs(ra.p! - Math.exp(-L) * (1 + L + L * L / 2)) < 1e-12, `${ra.p}`);
     const m = readMask(path.join(dir, 'masks/A/seed-1.safetensors'));
     assert.deepEqual(Array.from(m.masks['w']!), [1, 1, 1, 1, 0, 0, 0, 0]);
     assert.deepEqual([m.shapes['w'], m.metadata['subroutine'], m.metadata['seed']], [[2, 4], 'A', '1']);

@@ -22,8 +22,13 @@ describe('subnetwork-lens find', () => {
     assert.equal(await find.run([spec, '--out', out, '--seeds', '0', '--threads', '1'], io), 0, io.stderr);
     assert.match(io.stderr, /A, seed 0: step \d+\/\d+ +loss \d+\.\d+ +kept \d+\.\d+%/);
     assert.match(io.stdout, new RegExp(`^run complete: ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
-    assert.match(io.stdout, /^ {2}subroutine +subnetwork +ablation +verdict +kept % +p +seeds$/m);
-    for (const name of ['A', 'B']) assert.match(io.stdout, new RegExp(`^  ${name} +-?\\d\\.\\d{3} +-?\\d\\.\\d{3} +(compositional|not-compositional|inconclusive) +\\d+\\.\\d{2} +(\\d\\.\\d{3}|—) +1$`, 'm'));
+    assert.match(io.stdout, /^ {2}subroutine +subnetwork +ablation +verdict +kept % +p +p \(Holm\) +seeds$/m);
+    const p = '(\\d\\.\\d{3}|\\d\\.\\de-\\d+|—)';
+    const verdict = '(compositional|not-compositional|inconclusive|uninformative)';
+    for (const name of ['A', 'B']) {
+      assert.match(io.stdout, new RegExp(`^  ${name} +-?\\d\\.\\d{3} +-?\\d\\.\\d{3} +${verdict} +\\d+\\.\\d{2} +${p} +${p} +1$`, 'm'));
+      assert.match(io.stdout, new RegExp(`^  ${name}: needs at least 2 seeds \\(have 1\\)$`, 'm'));
+    }
     const run = JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8')) as RunInfo;
     assert.deepEqual(run.seeds, [0]);
     assert.equal(run.status, 'complete');

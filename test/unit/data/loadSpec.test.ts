@@ -57,8 +57,9 @@ describe('loadSpec', () => {
       method: 'continuous-sparsification', include: [], exclude: [], granularity: 'weight',
       init: 0.05, lambda: 1e-8, optimizer: 'adam', lr: 0.05, epochs: 30, batch: 64, temperature: [1, 200], keep: 0.1, keepScope: 'tensor',
     });
-    assert.deepEqual(s.controls, { randomInit: true, randomAblations: 20, ablationModes: ['zero'] });
+    assert.deepEqual(s.controls, { randomInit: true, randomAblations: 100, ablationModes: ['zero'] });
     assert.deepEqual(s.seeds, [0, 1, 2]);
+    assert.deepEqual(s.verdict, { alpha: 0.05, minSubnetworkAccuracy: 0.9, nearChance: 0.1 });
     assert.deepEqual([s.inputs, s.labels], [{}, 'labels']);
   });
 
@@ -84,6 +85,13 @@ describe('loadSpec', () => {
     assertSpecError(() => loadSpec(specWith(root, (x) => { x.mask.method = 'lottery'; })), '/mask/method', /must be one of "continuous-sparsification"/);
     assertSpecError(() => loadSpec(specWith(root, (x) => { x.head = { type: 'odd-one-out' }; })), '/head', /odd-one-out/);
     assertSpecError(() => loadSpec(specWith(root, (x) => { x.mask.temperature = [200, 1]; })), '/mask/temperature', /annealed upwards/);
+  });
+
+  test('reads the verdict thresholds and rejects ones out of range', () => {
+    const root = workspace();
+    assert.deepEqual(loadSpec(specWith(root, (x) => { x.verdict = { minSubnetworkAccuracy: 0.8 }; })).verdict, { alpha: 0.05, minSubnetworkAccuracy: 0.8, nearChance: 0.1 });
+    assertSpecError(() => loadSpec(specWith(root, (x) => { x.verdict = { minSubnetworkAccuracy: 1.2 }; })), '/verdict/minSubnetworkAccuracy', /must be <= 1/);
+    assertSpecError(() => loadSpec(specWith(root, (x) => { x.verdict = { alpha: 0 }; })), '/verdict/alpha', /must be > 0/);
   });
 
   test('rejects a spec with one subroutine', () => {
