@@ -1,26 +1,31 @@
-// `subnetwork-lens find SPEC [--out DIR] [--seeds 0,1,2] [--threads N] [--resume DIR] [--json]`
+// `subnetwork-lens find SPEC [--out DIR] [--shard K/N] [--seeds 0,1,2] [--threads N] [--resume DIR] [--json]`
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
-import type { FindResult, ProgressEvent } from '../../shared/jobs';
+import type { FindResult, ProgressEvent, Shard } from '../../shared/jobs';
 import { RESULTS_FILE, type ResultsFile } from '../../shared/results';
 
 export const find: Command = {
   name: 'find',
   summary: 'Train one mask per subroutine of a task spec, ablate, run the controls and save a run folder.',
   usage: [
-    'Usage: subnetwork-lens find SPEC.subnet.json [--out DIR] [--seeds 0,1,2] [--threads N] [--resume DIR] [--json]',
+    'Usage: subnetwork-lens find SPEC.subnet.json [--out DIR] [--shard K/N] [--seeds 0,1,2] [--threads N]',
+    '                            [--resume DIR] [--json]',
     '',
     'Runs the structural-compositionality protocol of the spec: per subroutine and seed a trained mask,',
     'the subnetwork and ablation conditions on every test set, random ablations and the other controls.',
-    'Progress goes to stderr; Ctrl-C stops within one training step and marks the run cancelled',
-    '(continue it later with --resume). Prints a summary per subroutine and the run folder.',
+    'Progress goes to stderr; Ctrl-C, SIGTERM or SIGHUP stop within one training step and mark the run',
+    'cancelled (continue it later with --resume). Prints a summary per subroutine and the run folder.',
+    'run.json records sha256 hashes of the spec, the model and every dataset; --resume refuses a run whose',
+    'inputs changed. One process per folder, except shards of one run.',
     '',
     'Options:',
-    '  --out DIR       Run folder (default: .subnetwork-lens/runs/<id> next to the spec).',
+    '  --out DIR       Run folder (default: .subnetwork-lens/runs/<id> next to the spec); must be empty.',
+    '  --shard K/N     Run work items K, K+N, K+2N, … (0 ≤ K < N) into --out, beside the other shards; the',
+    '                  shard that finishes the last item writes the results (see `subnetwork-lens plan`).',
     '  --seeds LIST    Comma-separated seeds, overriding the spec\'s.',
     '  --threads N     onnxruntime intra-op threads (0 = one per core).',
-    '  --resume DIR    Continue a cancelled or crashed run in DIR.',
+    '  --resume DIR    Continue a cancelled or crashed run in DIR (or assemble a sharded run\'s results).',
     '  --json          Print {runDir, status, results, summary} as JSON on stdout.',
   ].join('\n'),
   async run(args: string[], io: CliIO = processIO): Promise<number> {
@@ -29,21 +34,24 @@ export const find: Command = {
       seeds: { type: 'string' },
       threads: { type: 'string' },
       resume: { type: 'string' },
+      shard: { type: 'string' },
       json: { type: 'boolean' },
     });
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'find needs a task spec (*.subnet.json)' : `find takes one spec file, got ${positionals.length}`, 'find');
     if (values.out && values.resume) throw new UsageError('--out and --resume cannot be combined (a resumed run stays in its folder)', 'find');
     const seeds = values.seeds === undefined ? undefined : parseIntList(values.seeds, '--seeds');
     const threads = values.threads === undefined ? undefined : parseCount(values.threads, '--threads');
+    const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+    if (shard && !values.out && !values.resume) throw new UsageError('--shard needs --out DIR (the folder all shards share)', 'find');
 
     const { runFind } = await import('../../core/analysis/runFind');
     const controller = new AbortController();
-    const onSigint = () => {
+    const onSignal = (signal: NodeJS.Signals) => {
       if (controller.signal.aborted) process.exit(130);
-      io.err('\nstopping after the current step (Ctrl-C again to quit at once)…\n');
+      io.err(`\n${signal}: stopping after the current step (${signal === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to quit at once)…\n`);
       controller.abort();
     };
-    process.on('SIGINT', onSigint);
+    for (const s of STOP_SIGNALS) process.on(s, onSignal);
     const progress = progressPrinter(io);
     let result: FindResult;
     try {
@@ -51,22 +59,33 @@ export const find: Command = {
         specPath: path.resolve(positionals[0]!),
         outDir: values.out === undefined ? undefined : path.resolve(values.out),
         resume: values.resume === undefined ? undefined : path.resolve(values.resume),
-        seeds, threads,
+        seeds, threads, shard,
       }, { signal: controller.signal, onProgress: progress });
     } finally {
-      process.off('SIGINT', onSigint);
+      for (const s of STOP_SIGNALS) process.off(s, onSignal);
     }
     const resultsPath = path.join(result.runDir, RESULTS_FILE);
     const results = readResults(resultsPath);
     const summary = results ? summarize(results) : [];
     if (values.json) {
-      io.out(`${JSON.stringify({ runDir: result.runDir, status: result.status, results: results ? resultsPath : null, summary }, null, 2)}\n`);
+      io.out(`${JSON.stringify({ runDir: result.runDir, status: result.status, itemsLeft: result.itemsLeft ?? 0, results: results ? resultsPath : null, summary }, null, 2)}\n`);
     } else {
       io.out(formatSummary(result, summary));
     }
     return result.status === 'complete' ? 0 : 130;
   },
 };
+
+/** Signals that stop a run cleanly: Ctrl-C, `kill`/scancel (SIGTERM) and a closed terminal (SIGHUP). */
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** `K/N` with 0 ≤ K < N. */
+export function parseShard(text: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = Number(m?.[1]), count = Number(m?.[2]);
+  if (!m || count < 1 || index >= count) throw new UsageError(`--shard must be K/N with 0 ≤ K < N (e.g. 0/4), got '${text}'`, 'find');
+  return { index, count };
+}
 
 export interface SubroutineSummary {
   subroutine: string;
@@ -104,6 +123,8 @@ function formatSummary(result: FindResult, rows: SubroutineSummary[]): string {
       r.keptFraction === null ? '—' : (100 * r.keptFraction).toFixed(2), num(r.p), String(r.seeds),
     ]),
   ];
+  const left = result.itemsLeft ?? 0;
+  if (result.status === 'complete' && left > 0) return `shard done: ${result.runDir} (${left} work items left to the other shards)\n`;
   const lines = [`run ${result.status}: ${result.runDir}`, ...formatTable(table)];
   if (result.status === 'cancelled') lines.push(`resume with: subnetwork-lens find SPEC --resume ${result.runDir}`);
   return `${lines.join('\n')}\n`;
