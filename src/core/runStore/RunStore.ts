@@ -23,7 +23,7 @@ import { isOwnerAlive, readLockOwner, tryLock, unlock, withLock } from './runLoc
 import { RunFolderError } from './RunFolderError';
 
 /** Files `plan` writes into a run folder before any shard starts; a new run may start beside them. */
-export const PLAN_FILES = ['slurm.sbatch', 'job.yaml', 'logs'];
+export const PLAN_FILES = ['slurm.sbatch', 'k8s-job.json', 'logs'];
 const LOCKS = 'locks';
 
 export interface OpenOptions {
