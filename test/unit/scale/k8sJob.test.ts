@@ -1,0 +1,82 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Ajv from 'ajv';
+import { find } from '../../../src/cli/commands/find';
+import { plan } from '../../../src/cli/commands/plan';
+import type { CliIO } from '../../../src/cli/command';
+import { twoStreamModel, writePlantedWorkspace } from '../protocol/plantedModels';
+import { sameRunResults } from './sameRunResults';
+import schema from './k8sJob.schema.json';
+
+const repoRoot = path.join(__dirname, '..', '..', '..');
+const quiet: CliIO = { out() {}, err() {} };
+const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+
+interface JobManifest {
+  metadata: { name: string };
+  spec: {
+    completionMode: string; completions: number; parallelism: number;
+    template: { spec: { containers: { command: string[]; workingDir: string; volumeMounts: { mountPath: string }[] }[] } };
+  };
+}
+
+async function planK8s(spec: string, out: string, extra: string[] = []): Promise<JobManifest> {
+  assert.equal(await plan.run([spec, '--shards', '2', '--out', out, '--k8s', '--image', 'registry.example/lens:1', '--claim', 'lens-work', ...extra], quiet), 0);
+  return JSON.parse(fs.readFileSync(path.join(out, 'k8s-job.json'), 'utf8')) as JobManifest;
+}
+
+describe('plan --k8s', () => {
+  test('writes an Indexed Job that validates against the batch/v1 Job schema; the schema rejects mutants', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-k8s-'));
+    const spec = writePlantedWorkspace(dir, twoStreamModel(0), { epochs: 2 });
+    const job = await planK8s(spec, path.join(dir, 'Run_1'), ['--gpus', '1', '--cpus', '2', '--parallelism', '5']);
+    assert.ok(validate(job), JSON.stringify(validate.errors));
+    assert.equal(job.metadata.name, 'subnetwork-lens-run-1');
+    assert.equal(job.spec.completionMode, 'Indexed');
+    assert.equal(job.spec.completions, 2);
+    assert.equal(job.spec.parallelism, 2, 'no more pods than shards');
+    const container = job.spec.template.spec.containers[0]!;
+    assert.match(container.command[2]!, /find .* --shard "\$JOB_COMPLETION_INDEX\/2" --threads 2$/);
+    assert.equal(container.volumeMounts[0]!.mountPath, dir, 'the folder holding the spec and the run');
+    const mutants: [string, (j: any) => void][] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+      ['lower-case mode', (j) => { j.spec.completionMode = 'indexed'; }],
+      ['Indexed without completions', (j) => { delete j.spec.completions; }],
+      ['misspelt field', (j) => { j.spec.completionmode = 'Indexed'; }],
+      ['restartPolicy Always', (j) => { j.spec.template.spec.restartPolicy = 'Always'; }],
+      ['no image', (j) => { delete j.spec.template.spec.containers[0].image; }],
+      ['claim without name', (j) => { delete j.spec.template.spec.volumes[0].persistentVolumeClaim.claimName; }],
+    ];
+    for (const [what, mutate] of mutants) {
+      const copy = structuredClone(job);
+      mutate(copy);
+      assert.equal(validate(copy), false, what);
+    }
+  });
+
+  test('needs --image and --claim, and a mount holding the spec and the run folder', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-k8s-bad-'));
+    const spec = writePlantedWorkspace(dir, twoStreamModel(0));
+    await assert.rejects(plan.run([spec, '--shards', '2', '--out', path.join(dir, 'r'), '--k8s'], quiet), /--k8s needs --image IMAGE and --claim PVC/);
+    await assert.rejects(plan.run([spec, '--shards', '2', '--out', path.join(dir, 'r'), '--k8s', '--image', 'i', '--claim', 'c', '--mount', path.join(dir, 'data')], quiet), /the spec \(.*\) is not inside --mount/);
+  });
+
+  test('each pod\'s command, run here with its JOB_COMPLETION_INDEX, fills the folder like one process', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-k8s-run-'));
+    const spec = writePlantedWorkspace(dir, twoStreamModel(0), { epochs: 3 }, { seeds: [0, 1], controls: { randomInit: false, randomAblations: 3, ablationModes: ['zero'] } });
+    const single = path.join(dir, 'single');
+    assert.equal(await find.run([spec, '--out', single, '--threads', '1'], quiet), 0);
+    const out = path.join(dir, 'sharded');
+    const job = await planK8s(spec, out, ['--command', `${process.execPath} --import tsx ${path.join(repoRoot, 'src', 'cli', 'main.ts')}`]);
+    const container = job.spec.template.spec.containers[0]!;
+    const codes = await Promise.all([0, 1].map((index) => new Promise<number | null>((resolve) => {
+      const pod = spawn(container.command[0]!, container.command.slice(1), { cwd: container.workingDir, env: { ...process.env, JOB_COMPLETION_INDEX: String(index) }, stdio: 'ignore' });
+      pod.on('exit', resolve);
+    })));
+    assert.deepEqual(codes, [0, 0]);
+    sameRunResults(single, out);
+  });
+});
