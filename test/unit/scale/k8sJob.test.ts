@@ -51,7 +51,7 @@ describe('plan --k8s', () => {
       ['claim without name', (j) => { delete j.spec.template.spec.volumes[0].persistentVolumeClaim.claimName; }],
     ];
     for (const [what, mutate] of mutants) {
-      const copy = structuredClone(job);
+      const copy: unknown = structuredClone(job);
       mutate(copy);
       assert.equal(validate(copy), false, what);
     }
