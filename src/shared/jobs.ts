@@ -35,6 +35,8 @@ export interface FindOptions {
   resume?: string;
   /** Run only work items `index`, `index + count`, … of the plan (0 ≤ index < count); shards share one folder. */
   shard?: Shard;
+  /** onnxruntime execution provider: cpu (default), cuda, dml, coreml, webgpu, or auto (the first GPU one found, else cpu). */
+  device?: 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu' | 'auto';
 }
 
 export interface Shard {

@@ -30,6 +30,8 @@ export interface RunVersions {
   subnetworkLens: string;
   onnxruntime: string;
   node: string;
+  /** The onnxruntime execution provider the run's sessions used (absent in older runs: cpu). */
+  executionProvider?: string;
 }
 
 export interface SubroutineTimings {

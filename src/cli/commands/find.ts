@@ -2,7 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
-import type { FindResult, ProgressEvent, Shard } from '../../shared/jobs';
+import type { FindOptions, FindResult, ProgressEvent, Shard } from '../../shared/jobs';
+import { DEVICES } from '../../core/runtime/resolveExecutionProvider';
 import { RESULTS_FILE, type ResultsFile } from '../../shared/results';
 
 export const find: Command = {
@@ -10,7 +11,7 @@ export const find: Command = {
   summary: 'Train one mask per subroutine of a task spec, ablate, run the controls and save a run folder.',
   usage: [
     'Usage: subnetwork-lens find SPEC.subnet.json [--out DIR] [--shard K/N] [--seeds 0,1,2] [--threads N]',
-    '                            [--resume DIR] [--json]',
+    '                            [--device D] [--resume DIR] [--json]',
     '',
     'Runs the structural-compositionality protocol of the spec: per subroutine and seed a trained mask,',
     'the subnetwork and ablation conditions on every test set, random ablations and the other controls.',
@@ -25,6 +26,8 @@ export const find: Command = {
     '                  shard that finishes the last item writes the results (see `subnetwork-lens plan`).',
     '  --seeds LIST    Comma-separated seeds, overriding the spec\'s.',
     '  --threads N     onnxruntime intra-op threads (0 = one per core).',
+    '  --device D      Execution provider: cpu (default), cuda, dml, coreml, webgpu, or auto (the first GPU',
+    '                  provider this machine has, else cpu). A missing provider is an error, never a fallback.',
     '  --resume DIR    Continue a cancelled or crashed run in DIR (or assemble a sharded run\'s results).',
     '  --json          Print {runDir, status, results, summary} as JSON on stdout.',
   ].join('\n'),
@@ -35,6 +38,7 @@ export const find: Command = {
       threads: { type: 'string' },
       resume: { type: 'string' },
       shard: { type: 'string' },
+      device: { type: 'string' },
       json: { type: 'boolean' },
     });
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'find needs a task spec (*.subnet.json)' : `find takes one spec file, got ${positionals.length}`, 'find');
@@ -42,6 +46,7 @@ export const find: Command = {
     const seeds = values.seeds === undefined ? undefined : parseIntList(values.seeds, '--seeds');
     const threads = values.threads === undefined ? undefined : parseCount(values.threads, '--threads');
     const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+    const device = values.device === undefined ? undefined : parseDevice(values.device);
     if (shard && !values.out && !values.resume) throw new UsageError('--shard needs --out DIR (the folder all shards share)', 'find');
 
     const { runFind } = await import('../../core/analysis/runFind');
@@ -59,7 +64,7 @@ export const find: Command = {
         specPath: path.resolve(positionals[0]!),
         outDir: values.out === undefined ? undefined : path.resolve(values.out),
         resume: values.resume === undefined ? undefined : path.resolve(values.resume),
-        seeds, threads, shard,
+        seeds, threads, shard, device,
       }, { signal: controller.signal, onProgress: progress });
     } finally {
       for (const s of STOP_SIGNALS) process.off(s, onSignal);
@@ -78,6 +83,11 @@ export const find: Command = {
 
 /** Signals that stop a run cleanly: Ctrl-C, `kill`/scancel (SIGTERM) and a closed terminal (SIGHUP). */
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+function parseDevice(text: string): NonNullable<FindOptions['device']> {
+  if (!(DEVICES as readonly string[]).includes(text)) throw new UsageError(`--device must be one of ${DEVICES.join(', ')}, got '${text}'`, 'find');
+  return text as NonNullable<FindOptions['device']>;
+}
 
 /** `K/N` with 0 ≤ K < N. */
 export function parseShard(text: string): Shard {

@@ -21,7 +21,7 @@ import { assembleResults } from './assembleResults';
 import { chanceLevel } from './scores';
 import { defaultUnitAxes } from '../masks/unitAxes';
 import { TASK_TEST_SET } from '../../shared/results';
-import { ort } from '../runtime/session';
+import { ort, useDevice } from '../runtime/session';
 import { readRunInfo } from '../runStore/readRunInfo';
 import { runFingerprint } from '../runStore/runFingerprint';
 import { itemKey, RunStore } from '../runStore/RunStore';
@@ -30,6 +30,7 @@ import { shardItems } from '../runStore/shardItems';
 const VERSION = '0.1.0';
 
 export async function runFind(options: FindOptions, hooks: JobHooks): Promise<FindResult> {
+  const executionProvider = useDevice(options.device ?? 'cpu');
   const spec = loadSpec(options.specPath, { workspaceRoot: options.workspaceRoot });
   const runDir = path.resolve(options.resume ?? options.outDir ?? path.join(spec.workspaceRoot, RUNS_DIR, runId()));
   // A resumed run keeps its seeds unless --seeds names others (which the fingerprint then refuses).
@@ -52,7 +53,7 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
     dir: runDir, mode: options.resume ? 'resume' : options.shard ? 'join' : 'new', shard, spec, fingerprint, plan,
     fresh: () => ({
       schemaVersion: RESULTS_SCHEMA_VERSION, id: path.basename(runDir), spec, specPath: spec.specPath, model: spec.model,
-      versions: { subnetworkLens: VERSION, onnxruntime: ort.env.versions.node ?? 'unknown', node: process.versions.node },
+      versions: { subnetworkLens: VERSION, onnxruntime: ort.env.versions.node ?? 'unknown', node: process.versions.node, executionProvider },
       seeds: spec.seeds, status: 'running', created: new Date().toISOString(), updated: new Date().toISOString(),
       timings: { totalMs: 0, maskStepMs: null, maskSteps: 0, perSubroutine: {} }, done: [], total: plan.length, fingerprint,
     }),
