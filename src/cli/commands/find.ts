@@ -4,14 +4,14 @@ import * as path from 'node:path';
 import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
 import type { FindOptions, FindResult, ProgressEvent, Shard } from '../../shared/jobs';
 import { DEVICES } from '../../core/runtime/resolveExecutionProvider';
-import { RESULTS_FILE, type ResultsFile } from '../../shared/results';
+import { RESULTS_FILE, RUN_FILE, RUNS_DIR, type ResultsFile, type RunInfo } from '../../shared/results';
 
 export const find: Command = {
   name: 'find',
   summary: 'Train one mask per subroutine of a task spec, ablate, run the controls and save a run folder.',
   usage: [
     'Usage: subnetwork-lens find SPEC.subnet.json [--out DIR] [--shard K/N] [--seeds 0,1,2] [--threads N]',
-    '                            [--device D] [--resume DIR] [--json]',
+    '                            [--jobs J] [--device D] [--resume DIR] [--json]',
     '',
     'Runs the structural-compositionality protocol of the spec: per subroutine and seed a trained mask,',
     'the subnetwork and ablation conditions on every test set, random ablations and the other controls.',
@@ -25,7 +25,8 @@ export const find: Command = {
     '  --shard K/N     Run work items K, K+N, K+2N, … (0 ≤ K < N) into --out, beside the other shards; the',
     '                  shard that finishes the last item writes the results (see `subnetwork-lens plan`).',
     '  --seeds LIST    Comma-separated seeds, overriding the spec\'s.',
-    '  --threads N     onnxruntime intra-op threads (0 = one per core).',
+    '  --threads N     onnxruntime intra-op threads (0 = one per core; with --jobs, cores / J).',
+    '  --jobs J        J processes over the work items (shards 0/J … J-1/J of one folder); J × threads ≤ cores.',
     '  --device D      Execution provider: cpu (default), cuda, dml, coreml, webgpu, or auto (the first GPU',
     '                  provider this machine has, else cpu). A missing provider is an error, never a fallback.',
     '  --resume DIR    Continue a cancelled or crashed run in DIR (or assemble a sharded run\'s results).',
@@ -39,6 +40,7 @@ export const find: Command = {
       resume: { type: 'string' },
       shard: { type: 'string' },
       device: { type: 'string' },
+      jobs: { type: 'string' },
       json: { type: 'boolean' },
     });
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'find needs a task spec (*.subnet.json)' : `find takes one spec file, got ${positionals.length}`, 'find');
@@ -49,26 +51,17 @@ export const find: Command = {
     const device = values.device === undefined ? undefined : parseDevice(values.device);
     if (shard && !values.out && !values.resume) throw new UsageError('--shard needs --out DIR (the folder all shards share)', 'find');
 
-    const { runFind } = await import('../../core/analysis/runFind');
-    const controller = new AbortController();
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (controller.signal.aborted) process.exit(130);
-      io.err(`\n${signal}: stopping after the current step (${signal === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to quit at once)…\n`);
-      controller.abort();
-    };
-    for (const s of STOP_SIGNALS) process.on(s, onSignal);
-    const progress = progressPrinter(io);
-    let result: FindResult;
-    try {
-      result = await runFind({
-        specPath: path.resolve(positionals[0]!),
+    const specPath = path.resolve(positionals[0]!);
+    const jobs = values.jobs === undefined ? 1 : parseCount(values.jobs, '--jobs');
+    if (jobs > 1 && shard) throw new UsageError('--jobs and --shard cannot be combined (--jobs J runs shards 0/J … J-1/J itself)', 'find');
+    const result = jobs > 1
+      ? await runJobs(specPath, values.out, values.resume, jobs, threads, [...(values.seeds ? ['--seeds', values.seeds] : []), ...(device ? ['--device', device] : [])], io)
+      : await runHere({
+        specPath,
         outDir: values.out === undefined ? undefined : path.resolve(values.out),
         resume: values.resume === undefined ? undefined : path.resolve(values.resume),
         seeds, threads, shard, device,
-      }, { signal: controller.signal, onProgress: progress });
-    } finally {
-      for (const s of STOP_SIGNALS) process.off(s, onSignal);
-    }
+      }, io);
     const resultsPath = path.join(result.runDir, RESULTS_FILE);
     const results = readResults(resultsPath);
     const summary = results ? summarize(results) : [];
@@ -80,6 +73,44 @@ export const find: Command = {
     return result.status === 'complete' ? 0 : 130;
   },
 };
+
+/** The run in this process; the first stop signal aborts after the current step, a second one exits at once. */
+async function runHere(options: FindOptions, io: CliIO): Promise<FindResult> {
+  const { runFind } = await import('../../core/analysis/runFind');
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130);
+    io.err(`\n${signal}: stopping after the current step (${signal === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to quit at once)…\n`);
+    controller.abort();
+  };
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
+  try {
+    return await runFind(options, { signal: controller.signal, onProgress: progressPrinter(io) });
+  } finally {
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
+  }
+}
+
+/** `--jobs J`: J shard processes into one folder; the outcome is what run.json says when all have ended. */
+async function runJobs(specPath: string, out: string | undefined, resume: string | undefined, jobs: number, threads: number | undefined, passThrough: string[], io: CliIO): Promise<FindResult> {
+  const { loadSpec } = await import('../../core/data/loadSpec');
+  const { runId } = await import('../../core/analysis/runFind');
+  const { assertNewRunFolder } = await import('../../core/runStore/RunStore');
+  const { findWithJobs } = await import('../findWithJobs');
+  const runDir = path.resolve(resume ?? out ?? path.join(loadSpec(specPath).workspaceRoot, RUNS_DIR, runId()));
+  if (!resume) assertNewRunFolder(runDir);
+  const codes = await findWithJobs({ specPath, runDir, resume: resume !== undefined, jobs, threads, passThrough }, io);
+  const failed = codes.map((c, k) => [k, c] as const).filter(([, c]) => c !== 0 && c !== 130);
+  if (failed.length) throw new Error(failed.map(([k, c]) => `job ${k} failed (exit code ${c})`).join(', ') + '; its messages are above');
+  let run: RunInfo | undefined;
+  try {
+    run = JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILE), 'utf8')) as RunInfo;
+  } catch {
+    run = undefined;
+  }
+  const itemsLeft = run ? run.total - run.done.length : 0;
+  return { runDir, status: run?.status === 'complete' ? 'complete' : 'cancelled', itemsLeft: run?.status === 'complete' ? 0 : itemsLeft };
+}
 
 /** Signals that stop a run cleanly: Ctrl-C, `kill`/scancel (SIGTERM) and a closed terminal (SIGHUP). */
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];

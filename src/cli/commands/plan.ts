@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
 import { parseCount } from './find';
 import { shellQuote } from '../../core/runStore/shellQuote';
+import { cliCommand } from '../cliCommand';
 
 export const plan: Command = {
   name: 'plan',
@@ -65,7 +66,7 @@ export const plan: Command = {
       const { slurmScript, SLURM_TIME } = await import('../../core/runStore/slurmScript');
       if (values.time !== undefined && !SLURM_TIME.test(values.time)) throw new UsageError(`--time must be a Slurm time limit such as 90, 2:00:00 or 1-00:00:00, got '${values.time}'`, 'plan');
       if (values.partition !== undefined && !/^[\w.-]+$/.test(values.partition)) throw new UsageError(`--partition must be a partition name, got '${values.partition}'`, 'plan');
-      const command = values.command ? words(values.command) : [process.execPath, ...process.execArgv, path.resolve(process.argv[1] ?? 'subnetwork-lens')];
+      const command = values.command ? words(values.command) : cliCommand();
       file = path.join(runDir, 'slurm.sbatch');
       fs.writeFileSync(file, slurmScript({ ...cluster, command }, { partition: values.partition, time: values.time }), { mode: 0o755 });
       next = `sbatch ${shellQuote(file)}`;

@@ -120,7 +120,7 @@ export function planItems(spec: ResolvedSpec): WorkItem[] {
   return variants.flatMap((variant) => Object.keys(spec.subroutines).flatMap((subroutine) => spec.seeds.map((seed) => ({ subroutine, seed, variant }))));
 }
 
-function runId(): string {
+export function runId(): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   return `${stamp}-${Math.random().toString(16).slice(2, 6)}`;
 }

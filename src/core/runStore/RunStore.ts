@@ -68,7 +68,7 @@ export class RunStore {
 
   static open(options: OpenOptions): RunStore {
     const { dir, mode, shard } = options;
-    if (mode === 'new') refuseNonEmpty(dir);
+    if (mode === 'new') assertNewRunFolder(dir);
     if (mode === 'resume') readRunInfo(dir);
     const lock = path.join(dir, LOCKS, shardLockName(shard));
     const holder = tryLock(lock);
@@ -217,7 +217,8 @@ function refuseConflictingShards(dir: string, shard: Shard): void {
   throw new RunFolderError(`${what} (pid ${other.pid}) is running in this folder; ${shard.count === 1 ? 'wait for it' : `shards of ${shard.count} cannot join it`}`, dir);
 }
 
-function refuseNonEmpty(dir: string): void {
+/** Throws unless `dir` is missing or holds only what `plan` writes. */
+export function assertNewRunFolder(dir: string): void {
   let entries: string[];
   try {
     entries = fs.readdirSync(dir);
