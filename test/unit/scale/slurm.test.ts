@@ -77,7 +77,9 @@ describe('plan --slurm on a one-node Slurm cluster', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slurm-run-'));
     const spec = writePlantedWorkspace(dir, twoStreamModel(0), { epochs: 3 }, { seeds: [0, 1], controls: { randomInit: true, randomAblations: 3, ablationModes: ['zero', 'mean'] } });
     const single = path.join(dir, 'single');
+    const tSingle = Date.now();
     assert.equal(await find.run([spec, '--out', single, '--threads', '1'], quiet), 0);
+    t.diagnostic(`one process, in this test process (8 work items): ${((Date.now() - tSingle) / 1000).toFixed(1)} s`);
     const out = path.join(dir, 'sharded');
     const command = `${process.execPath} --import tsx ${path.join(repoRoot, 'src', 'cli', 'main.ts')}`;
     assert.equal(await plan.run([spec, '--shards', '4', '--out', out, '--slurm', '--partition', PARTITION, '--cpus', '1', '--command', command], quiet), 0);
