@@ -21,7 +21,9 @@ export interface JobsOptions {
 export function threadsPerJob(jobs: number, threads: number | undefined, cores: number): number {
   if (jobs > cores) throw new UsageError(`--jobs ${jobs} exceeds the ${cores} cores here`, 'find');
   if (threads === undefined || threads === 0) return Math.max(1, Math.floor(cores / jobs));
-  if (jobs * threads > cores) throw new UsageError(`--jobs ${jobs} × --threads ${threads} exceeds the ${cores} cores here`, 'find');
+  if (jobs * threads > cores) {
+    throw new UsageError(`--jobs ${jobs} × --threads ${threads} exceeds the ${cores} cores here`, 'find');
+  }
   return threads;
 }
 

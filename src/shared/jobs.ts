@@ -35,7 +35,7 @@ export interface FindOptions {
   resume?: string;
   /** Run only work items `index`, `index + count`, … of the plan (0 ≤ index < count); shards share one folder. */
   shard?: Shard;
-  /** onnxruntime execution provider: cpu (default), cuda, dml, coreml, webgpu, or auto (the first GPU one found, else cpu). */
+  /** onnxruntime execution provider: cpu (default), cuda, dml, coreml, webgpu, or auto (a GPU one if any, else cpu). */
   device?: 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu' | 'auto';
 }
 

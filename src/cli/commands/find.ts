@@ -49,13 +49,18 @@ export const find: Command = {
     const threads = values.threads === undefined ? undefined : parseCount(values.threads, '--threads');
     const shard = values.shard === undefined ? undefined : parseShard(values.shard);
     const device = values.device === undefined ? undefined : parseDevice(values.device);
-    if (shard && !values.out && !values.resume) throw new UsageError('--shard needs --out DIR (the folder all shards share)', 'find');
+    if (shard && !values.out && !values.resume) {
+      throw new UsageError('--shard needs --out DIR (the folder all shards share)', 'find');
+    }
 
     const specPath = path.resolve(positionals[0]!);
     const jobs = values.jobs === undefined ? 1 : parseCount(values.jobs, '--jobs');
-    if (jobs > 1 && shard) throw new UsageError('--jobs and --shard cannot be combined (--jobs J runs shards 0/J … J-1/J itself)', 'find');
+    if (jobs > 1 && shard) {
+      throw new UsageError('--jobs and --shard cannot be combined (--jobs J runs shards 0/J … J-1/J itself)', 'find');
+    }
+    const passThrough = [...(values.seeds ? ['--seeds', values.seeds] : []), ...(device ? ['--device', device] : [])];
     const result = jobs > 1
-      ? await runJobs(specPath, values.out, values.resume, jobs, threads, [...(values.seeds ? ['--seeds', values.seeds] : []), ...(device ? ['--device', device] : [])], io)
+      ? await runJobs({ specPath, out: values.out, resume: values.resume, jobs, threads, passThrough }, io)
       : await runHere({
         specPath,
         outDir: values.out === undefined ? undefined : path.resolve(values.out),
@@ -66,7 +71,9 @@ export const find: Command = {
     const results = readResults(resultsPath);
     const summary = results ? summarize(results) : [];
     if (values.json) {
-      io.out(`${JSON.stringify({ runDir: result.runDir, status: result.status, itemsLeft: result.itemsLeft ?? 0, results: results ? resultsPath : null, summary }, null, 2)}\n`);
+      const { runDir, status, itemsLeft = 0 } = result;
+      const json = { runDir, status, itemsLeft, results: results ? resultsPath : null, summary };
+      io.out(`${JSON.stringify(json, null, 2)}\n`);
     } else {
       io.out(formatSummary(result, summary));
     }
@@ -80,7 +87,8 @@ async function runHere(options: FindOptions, io: CliIO): Promise<FindResult> {
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(130);
-    io.err(`\n${signal}: stopping after the current step (${signal === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again to quit at once)…\n`);
+    const again = signal === 'SIGINT' ? 'Ctrl-C' : 'the signal';
+    io.err(`\n${signal}: stopping after the current step (${again} again to quit at once)…\n`);
     controller.abort();
   };
   for (const s of STOP_SIGNALS) process.on(s, onSignal);
@@ -92,31 +100,40 @@ async function runHere(options: FindOptions, io: CliIO): Promise<FindResult> {
 }
 
 /** `--jobs J`: J shard processes into one folder; the outcome is what run.json says when all have ended. */
-async function runJobs(specPath: string, out: string | undefined, resume: string | undefined, jobs: number, threads: number | undefined, passThrough: string[], io: CliIO): Promise<FindResult> {
+async function runJobs(
+  o: { specPath: string; out?: string; resume?: string; jobs: number; threads?: number; passThrough: string[] },
+  io: CliIO,
+): Promise<FindResult> {
+  const { specPath, out, resume } = o;
   const { loadSpec } = await import('../../core/data/loadSpec');
   const { runId } = await import('../../core/analysis/runFind');
   const { assertNewRunFolder } = await import('../../core/runStore/RunStore');
   const { findWithJobs } = await import('../findWithJobs');
   const runDir = path.resolve(resume ?? out ?? path.join(loadSpec(specPath).workspaceRoot, RUNS_DIR, runId()));
   if (!resume) assertNewRunFolder(runDir);
-  const codes = await findWithJobs({ specPath, runDir, resume: resume !== undefined, jobs, threads, passThrough }, io);
+  const codes = await findWithJobs({ ...o, runDir, resume: resume !== undefined }, io);
   const failed = codes.map((c, k) => [k, c] as const).filter(([, c]) => c !== 0 && c !== 130);
-  if (failed.length) throw new Error(failed.map(([k, c]) => `job ${k} failed (exit code ${c})`).join(', ') + '; its messages are above');
+  if (failed.length) {
+    throw new Error(`${failed.map(([k, c]) => `job ${k} failed (exit code ${c})`).join(', ')}; its messages are above`);
+  }
   let run: RunInfo | undefined;
   try {
     run = JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILE), 'utf8')) as RunInfo;
   } catch {
     run = undefined;
   }
-  const itemsLeft = run ? run.total - run.done.length : 0;
-  return { runDir, status: run?.status === 'complete' ? 'complete' : 'cancelled', itemsLeft: run?.status === 'complete' ? 0 : itemsLeft };
+  const complete = run?.status === 'complete';
+  const itemsLeft = run && !complete ? run.total - run.done.length : 0;
+  return { runDir, status: complete ? 'complete' : 'cancelled', itemsLeft };
 }
 
 /** Signals that stop a run cleanly: Ctrl-C, `kill`/scancel (SIGTERM) and a closed terminal (SIGHUP). */
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 function parseDevice(text: string): NonNullable<FindOptions['device']> {
-  if (!(DEVICES as readonly string[]).includes(text)) throw new UsageError(`--device must be one of ${DEVICES.join(', ')}, got '${text}'`, 'find');
+  if (!(DEVICES as readonly string[]).includes(text)) {
+    throw new UsageError(`--device must be one of ${DEVICES.join(', ')}, got '${text}'`, 'find');
+  }
   return text as NonNullable<FindOptions['device']>;
 }
 
@@ -124,7 +141,9 @@ function parseDevice(text: string): NonNullable<FindOptions['device']> {
 export function parseShard(text: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = Number(m?.[1]), count = Number(m?.[2]);
-  if (!m || count < 1 || index >= count) throw new UsageError(`--shard must be K/N with 0 ≤ K < N (e.g. 0/4), got '${text}'`, 'find');
+  if (!m || count < 1 || index >= count) {
+    throw new UsageError(`--shard must be K/N with 0 ≤ K < N (e.g. 0/4), got '${text}'`, 'find');
+  }
   return { index, count };
 }
 
@@ -165,7 +184,9 @@ function formatSummary(result: FindResult, rows: SubroutineSummary[]): string {
     ]),
   ];
   const left = result.itemsLeft ?? 0;
-  if (result.status === 'complete' && left > 0) return `shard done: ${result.runDir} (${left} work items left to the other shards)\n`;
+  if (result.status === 'complete' && left > 0) {
+    return `shard done: ${result.runDir} (${left} work items left to the other shards)\n`;
+  }
   const lines = [`run ${result.status}: ${result.runDir}`, ...formatTable(table)];
   if (result.status === 'cancelled') lines.push(`resume with: subnetwork-lens find SPEC --resume ${result.runDir}`);
   return `${lines.join('\n')}\n`;

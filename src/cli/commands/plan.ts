@@ -5,6 +5,7 @@ import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } fro
 import { parseCount } from './find';
 import { shellQuote } from '../../core/runStore/shellQuote';
 import { cliCommand } from '../cliCommand';
+import type { ClusterPlan } from '../../core/runStore/slurmScript';
 
 export const plan: Command = {
   name: 'plan',
@@ -40,10 +41,14 @@ export const plan: Command = {
     const { values, positionals } = parseCommandArgs('plan', args, {
       shards: { type: 'string' }, out: { type: 'string' },
       slurm: { type: 'boolean' }, partition: { type: 'string' }, time: { type: 'string' },
-      k8s: { type: 'boolean' }, image: { type: 'string' }, claim: { type: 'string' }, mount: { type: 'string' }, parallelism: { type: 'string' },
-      gpus: { type: 'string' }, cpus: { type: 'string' }, command: { type: 'string' },
+      k8s: { type: 'boolean' }, image: { type: 'string' }, claim: { type: 'string' }, mount: { type: 'string' },
+      parallelism: { type: 'string' }, gpus: { type: 'string' }, cpus: { type: 'string' }, command: { type: 'string' },
     });
-    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'plan needs a task spec (*.subnet.json)' : `plan takes one spec file, got ${positionals.length}`, 'plan');
+    if (positionals.length !== 1) {
+      const n = positionals.length;
+      const problem = n === 0 ? 'plan needs a task spec (*.subnet.json)' : `plan takes one spec file, got ${n}`;
+      throw new UsageError(problem, 'plan');
+    }
     if (!values.shards || !values.out) throw new UsageError('plan needs --shards N and --out DIR', 'plan');
     if (!values.slurm === !values.k8s) throw new UsageError('plan needs exactly one of --slurm and --k8s', 'plan');
     const shards = parseCount(values.shards, '--shards');
@@ -57,36 +62,55 @@ export const plan: Command = {
     const { loadSpec } = await import('../../core/data/loadSpec');
     const { planItems } = await import('../../core/analysis/runFind');
     const items = planItems(loadSpec(specPath)).length;
-    if (shards > items) io.err(`note: ${shards} shards for ${items} work items: ${shards - items} shards will have nothing to do\n`);
-    const words = (text: string) => text.trim().split(/\s+/).filter(Boolean);
+    if (shards > items) io.err(`note: ${shards} shards, ${items} work items: ${shards - items} have nothing to do\n`);
     const cluster = { specPath, runDir, shards, cpus, gpus, workingDir: process.cwd() };
     fs.mkdirSync(path.join(runDir, 'logs'), { recursive: true });
-    let file: string, next: string;
-    if (values.slurm) {
-      const { slurmScript, SLURM_TIME } = await import('../../core/runStore/slurmScript');
-      if (values.time !== undefined && !SLURM_TIME.test(values.time)) throw new UsageError(`--time must be a Slurm time limit such as 90, 2:00:00 or 1-00:00:00, got '${values.time}'`, 'plan');
-      if (values.partition !== undefined && !/^[\w.-]+$/.test(values.partition)) throw new UsageError(`--partition must be a partition name, got '${values.partition}'`, 'plan');
-      const command = values.command ? words(values.command) : cliCommand();
-      file = path.join(runDir, 'slurm.sbatch');
-      fs.writeFileSync(file, slurmScript({ ...cluster, command }, { partition: values.partition, time: values.time }), { mode: 0o755 });
-      next = `sbatch ${shellQuote(file)}`;
-    } else {
-      if (!values.image || !values.claim) throw new UsageError('--k8s needs --image IMAGE and --claim PVC', 'plan');
-      const { k8sJob } = await import('../../core/runStore/k8sJob');
-      const mountPath = path.resolve(values.mount ?? commonFolder(path.dirname(specPath), runDir));
-      for (const [what, p] of [['the spec', specPath], ['--out', runDir]] as const) {
-        if (path.relative(mountPath, p).startsWith('..')) throw new UsageError(`${what} (${p}) is not inside --mount ${mountPath}`, 'plan');
-      }
-      const parallelism = values.parallelism === undefined ? undefined : parseCount(values.parallelism, '--parallelism');
-      const job = k8sJob({ ...cluster, command: words(values.command ?? 'subnetwork-lens') }, { image: values.image, claim: values.claim, mountPath, parallelism });
-      file = path.join(runDir, 'k8s-job.json');
-      fs.writeFileSync(file, `${JSON.stringify(job, null, 2)}\n`);
-      next = `kubectl apply -f ${shellQuote(file)}`;
-    }
-    io.out(`${shards} shards of ${items} work items: ${file}\nsubmit with: ${next}\n`);
+    const [file, submit] = values.slurm ? await writeSlurm(cluster, values) : await writeK8s(cluster, values);
+    io.out(`${shards} shards of ${items} work items: ${file}\nsubmit with: ${submit} ${shellQuote(file)}\n`);
     return 0;
   },
 };
+
+type Cluster = Omit<ClusterPlan, 'command'>;
+const words = (text: string) => text.trim().split(/\s+/).filter(Boolean);
+
+async function writeSlurm(
+  cluster: Cluster,
+  values: { partition?: string; time?: string; command?: string },
+): Promise<[string, string]> {
+  const { slurmScript, SLURM_TIME } = await import('../../core/runStore/slurmScript');
+  const { partition, time } = values;
+  if (time !== undefined && !SLURM_TIME.test(time)) {
+    throw new UsageError(`--time must be a Slurm time limit such as 90, 2:00:00 or 1-00:00:00, got '${time}'`, 'plan');
+  }
+  if (partition !== undefined && !/^[\w.-]+$/.test(partition)) {
+    throw new UsageError(`--partition must be a partition name, got '${partition}'`, 'plan');
+  }
+  const command = values.command ? words(values.command) : cliCommand();
+  const file = path.join(cluster.runDir, 'slurm.sbatch');
+  fs.writeFileSync(file, slurmScript({ ...cluster, command }, { partition, time }), { mode: 0o755 });
+  return [file, 'sbatch'];
+}
+
+async function writeK8s(
+  cluster: Cluster,
+  values: { image?: string; claim?: string; mount?: string; parallelism?: string; command?: string },
+): Promise<[string, string]> {
+  if (!values.image || !values.claim) throw new UsageError('--k8s needs --image IMAGE and --claim PVC', 'plan');
+  const { k8sJob } = await import('../../core/runStore/k8sJob');
+  const mountPath = path.resolve(values.mount ?? commonFolder(path.dirname(cluster.specPath), cluster.runDir));
+  for (const [what, p] of [['the spec', cluster.specPath], ['--out', cluster.runDir]] as const) {
+    if (path.relative(mountPath, p).startsWith('..')) {
+      throw new UsageError(`${what} (${p}) is not inside --mount ${mountPath}`, 'plan');
+    }
+  }
+  const parallelism = values.parallelism === undefined ? undefined : parseCount(values.parallelism, '--parallelism');
+  const command = words(values.command ?? 'subnetwork-lens');
+  const job = k8sJob({ ...cluster, command }, { image: values.image, claim: values.claim, mountPath, parallelism });
+  const file = path.join(cluster.runDir, 'k8s-job.json');
+  fs.writeFileSync(file, `${JSON.stringify(job, null, 2)}\n`);
+  return [file, 'kubectl apply -f'];
+}
 
 function commonFolder(a: string, b: string): string {
   const pa = a.split(path.sep), pb = b.split(path.sep);

@@ -49,15 +49,21 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
   const testSetNames = [...Object.keys(spec.subroutines), ...(spec.task ? [TASK_TEST_SET] : [])];
   const chance = chanceLevel(spec.head, classCount(model, output));
   const fingerprint = runFingerprint(spec, model);
+  const id = path.basename(runDir);
+  const onnxruntime = ort.env.versions.node ?? 'unknown';
+  const versions = { subnetworkLens: VERSION, onnxruntime, node: process.versions.node, executionProvider };
   const store = RunStore.open({
     dir: runDir, mode: options.resume ? 'resume' : options.shard ? 'join' : 'new', shard, spec, fingerprint, plan,
     fresh: () => ({
-      schemaVersion: RESULTS_SCHEMA_VERSION, id: path.basename(runDir), spec, specPath: spec.specPath, model: spec.model,
-      versions: { subnetworkLens: VERSION, onnxruntime: ort.env.versions.node ?? 'unknown', node: process.versions.node, executionProvider },
-      seeds: spec.seeds, status: 'running', created: new Date().toISOString(), updated: new Date().toISOString(),
-      timings: { totalMs: 0, maskStepMs: null, maskSteps: 0, perSubroutine: {} }, done: [], total: plan.length, fingerprint,
+      schemaVersion: RESULTS_SCHEMA_VERSION, id, spec, specPath: spec.specPath, model: spec.model,
+      versions, seeds: spec.seeds, status: 'running',
+      created: new Date().toISOString(), updated: new Date().toISOString(),
+      timings: { totalMs: 0, maskStepMs: null, maskSteps: 0, perSubroutine: {} },
+      done: [], total: plan.length, fingerprint,
     }),
-    assemble: (items) => assembleResults({ runId: path.basename(runDir), spec, chance, testSets: testSetNames, items, total: plan.length }),
+    assemble: (items) => assembleResults({
+      runId: id, spec, chance, testSets: testSetNames, items, total: plan.length,
+    }),
   });
 
   const opened: OpenedData[] = [];
@@ -95,7 +101,10 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
           if (!record) break;
           store.saveItem(record, base, performance.now() - t0);
           finished = store.assemble().done.length;
-          hooks.onProgress({ fraction: finished / plan.length, phase: 'evaluate', message: `${w.subroutine}, seed ${w.seed} done`, subroutine: w.subroutine, seed: w.seed });
+          hooks.onProgress({
+            fraction: finished / plan.length, phase: 'evaluate', message: `${w.subroutine}, seed ${w.seed} done`,
+            subroutine: w.subroutine, seed: w.seed,
+          });
         }
       } finally {
         await evaluator.release();
@@ -117,7 +126,8 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
 /** Every work item of the spec, in a fixed order: base variant, subroutine, seed. */
 export function planItems(spec: ResolvedSpec): WorkItem[] {
   const variants: BaseVariant[] = spec.controls.randomInit ? ['trained', 'random-init'] : ['trained'];
-  return variants.flatMap((variant) => Object.keys(spec.subroutines).flatMap((subroutine) => spec.seeds.map((seed) => ({ subroutine, seed, variant }))));
+  return variants.flatMap((variant) => Object.keys(spec.subroutines)
+    .flatMap((subroutine) => spec.seeds.map((seed) => ({ subroutine, seed, variant }))));
 }
 
 export function runId(): string {

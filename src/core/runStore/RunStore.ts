@@ -8,7 +8,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Shard } from '../../shared/jobs';
-import { RUN_FILE, type ResultsFile, type RunFingerprint, type RunInfo, type WorkItem } from '../../shared/results';
+import { maskFile, RUN_FILE } from '../../shared/results';
+import type { ResultsFile, RunFingerprint, RunInfo, WorkItem } from '../../shared/results';
 import type { ResolvedSpec } from '../../shared/spec';
 import type { Model } from '../onnx/ir';
 import type { Masks } from '../masks/applyMask';
@@ -45,8 +46,7 @@ type SavedItem = WorkItemRecord & { elapsedMs: number };
 
 export const itemKey = (w: WorkItem) => `${w.variant}/${w.subroutine}/${w.seed}`;
 const itemFile = (dir: string, w: WorkItem) => path.join(dir, 'items', w.variant, w.subroutine, `seed-${w.seed}.json`);
-const maskPath = (dir: string, w: WorkItem) =>
-  path.join(dir, 'masks', ...(w.variant === 'trained' ? [] : ['random-init']), w.subroutine, `seed-${w.seed}.safetensors`);
+const maskPath = (dir: string, w: WorkItem) => path.join(dir, maskFile(w.subroutine, w.seed, w.variant));
 
 export const shardLockName = (s: Shard) => `shard-${s.index}-of-${s.count}.lock`;
 
@@ -74,7 +74,8 @@ export class RunStore {
     const holder = tryLock(lock);
     if (holder) {
       const who = shard.count === 1 ? 'another find' : `shard ${shard.index}/${shard.count}`;
-      throw new RunFolderError(`${who} is running in this folder (pid ${holder.pid} on ${holder.host}, since ${holder.started})`, dir);
+      const since = `pid ${holder.pid} on ${holder.host}, since ${holder.started}`;
+      throw new RunFolderError(`${who} is running in this folder (${since})`, dir);
     }
     try {
       refuseConflictingShards(dir, shard);
@@ -83,7 +84,9 @@ export class RunStore {
         const run = exists ? readRunInfo(dir) : options.fresh();
         if (exists) {
           const mismatch = describeMismatch(run, options);
-          if (mismatch) throw new RunFolderError(`holds a different run: ${mismatch}. Start a new run with another --out`, dir);
+          if (mismatch) {
+            throw new RunFolderError(`holds a different run: ${mismatch}. Start a new run with another --out`, dir);
+          }
           run.fingerprint ??= options.fingerprint;
         }
         run.status = 'running';
@@ -205,16 +208,20 @@ export function liveShardLocks(dir: string): { name: string; shard: Shard; pid: 
   return names.flatMap((name) => {
     const m = /^shard-(\d+)-of-(\d+)\.lock$/.exec(name);
     const owner = m ? readLockOwner(path.join(dir, LOCKS, name)) : null;
-    return m && owner && isOwnerAlive(owner) ? [{ name, shard: { index: Number(m[1]), count: Number(m[2]) }, pid: owner.pid }] : [];
+    if (!m || !owner || !isOwnerAlive(owner)) return [];
+    return [{ name, shard: { index: Number(m[1]), count: Number(m[2]) }, pid: owner.pid }];
   });
 }
 
 /** Shards of one run split the same plan the same way: a different count (or an unsharded run) cannot join. */
 function refuseConflictingShards(dir: string, shard: Shard): void {
-  const other = liveShardLocks(dir).find((l) => l.name !== shardLockName(shard) && (l.shard.count !== shard.count || shard.count === 1));
+  const conflicts = (l: { name: string; shard: Shard }) =>
+    l.name !== shardLockName(shard) && (l.shard.count !== shard.count || shard.count === 1);
+  const other = liveShardLocks(dir).find(conflicts);
   if (!other) return;
   const what = other.shard.count === 1 ? 'an unsharded find' : `shard ${other.shard.index}/${other.shard.count}`;
-  throw new RunFolderError(`${what} (pid ${other.pid}) is running in this folder; ${shard.count === 1 ? 'wait for it' : `shards of ${shard.count} cannot join it`}`, dir);
+  const advice = shard.count === 1 ? 'wait for it' : `shards of ${shard.count} cannot join it`;
+  throw new RunFolderError(`${what} (pid ${other.pid}) is running in this folder; ${advice}`, dir);
 }
 
 /** Throws unless `dir` is missing or holds only what `plan` writes. */
@@ -228,7 +235,8 @@ export function assertNewRunFolder(dir: string): void {
   const other = entries.filter((e) => !PLAN_FILES.includes(e));
   if (other.length === 0) return;
   const shown = other.slice(0, 4).join(', ') + (other.length > 4 ? ', …' : '');
-  const hint = other.includes(RUN_FILE) ? 'continue it with --resume DIR or choose another --out' : 'choose another --out';
+  const hint = other.includes(RUN_FILE) ? 'continue it with --resume DIR or choose another --out'
+    : 'choose another --out';
   throw new RunFolderError(`--out folder is not empty (${shown}); ${hint}`, dir);
 }
 

@@ -22,7 +22,8 @@ export function jobName(runDir: string): string {
 
 export function k8sJob(plan: ClusterPlan, options: K8sOptions): Record<string, unknown> {
   const find = [...plan.command, 'find', plan.specPath, '--out', plan.runDir].map(shellQuote).join(' ');
-  const limits: Record<string, string> = { cpu: String(plan.cpus), ...(plan.gpus ? { 'nvidia.com/gpu': String(plan.gpus) } : {}) };
+  const limits: Record<string, string> = { cpu: String(plan.cpus) };
+  if (plan.gpus) limits['nvidia.com/gpu'] = String(plan.gpus);
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',

@@ -17,7 +17,7 @@ export function runInfoProblem(v: unknown): string | null {
   const checks: [string, boolean, string][] = [
     ['schemaVersion', typeof r.schemaVersion === 'number', 'a number'],
     ['id', typeof r.id === 'string', 'a string'],
-    ['spec', isObject(r.spec) && isObject((r.spec as Record<string, unknown>).subroutines), 'the resolved spec (an object with subroutines)'],
+    ['spec', isObject(r.spec) && isObject((r.spec as Record<string, unknown>).subroutines), 'the resolved spec'],
     ['specPath', typeof r.specPath === 'string', 'a string'],
     ['model', typeof r.model === 'string', 'a string'],
     ['seeds', Array.isArray(r.seeds) && r.seeds.every(isInt), 'a list of non-negative integers'],
@@ -27,10 +27,13 @@ export function runInfoProblem(v: unknown): string | null {
     ['total', isInt(r.total), 'a non-negative integer'],
     ['done', Array.isArray(r.done), 'a list of work items'],
   ];
-  for (const [field, ok, what] of checks) if (!ok) return `field '${field}' ${r[field] === undefined ? 'is missing' : 'is invalid'} (expected ${what})`;
+  for (const [field, ok, what] of checks) {
+    if (!ok) return `field '${field}' ${r[field] === undefined ? 'is missing' : 'is invalid'} (expected ${what})`;
+  }
   const bad = (r.done as unknown[]).findIndex((w) => {
     const i = w as Record<string, unknown>;
-    return !isObject(w) || typeof i.subroutine !== 'string' || !isInt(i.seed) || !VARIANTS.includes(i.variant as string);
+    return !isObject(w) || typeof i.subroutine !== 'string' || !isInt(i.seed)
+      || !VARIANTS.includes(i.variant as string);
   });
   if (bad >= 0) return `field 'done[${bad}]' is invalid (expected {subroutine, seed, variant})`;
   return null;
@@ -49,7 +52,8 @@ export function readRunInfo(dir: string): RunInfo {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new RunFolderError(`${RUN_FILE} is not valid JSON (${(e as Error).message}); the folder was left as it is`, dir);
+    const why = (e as Error).message;
+    throw new RunFolderError(`${RUN_FILE} is not valid JSON (${why}); the folder was left as it is`, dir);
   }
   const problem = runInfoProblem(value);
   if (problem) throw new RunFolderError(`${RUN_FILE}: ${problem}; the folder was left as it is`, dir);

@@ -24,7 +24,8 @@ export function sha256File(file: string): string {
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
@@ -39,7 +40,9 @@ export function datasetFiles(spec: ResolvedSpec): string[] {
 export function runFingerprint(spec: ResolvedSpec, model: Model): RunFingerprint {
   const modelDir = path.dirname(spec.model);
   const external = new Set<string>();
-  for (const t of model.graph.initializers.values()) if (t.external) external.add(path.resolve(modelDir, t.external.location));
+  for (const t of model.graph.initializers.values()) {
+    if (t.external) external.add(path.resolve(modelDir, t.external.location));
+  }
   const hashes = (files: Iterable<string>) => Object.fromEntries([...files].map((f) => [f, sha256File(f)]));
   return {
     spec: crypto.createHash('sha256').update(canonicalJson(spec)).digest('hex'),
@@ -63,11 +66,17 @@ function specChanges(before: unknown, after: unknown, at = ''): string[] {
 }
 
 /** Why a run recorded with `recorded` (fingerprint and spec) cannot continue with `current`; null when it can. */
-export function describeMismatch(recorded: { spec: ResolvedSpec; fingerprint?: RunFingerprint }, current: { spec: ResolvedSpec; fingerprint: RunFingerprint }): string | null {
+export function describeMismatch(
+  recorded: { spec: ResolvedSpec; fingerprint?: RunFingerprint },
+  current: { spec: ResolvedSpec; fingerprint: RunFingerprint },
+): string | null {
   const problems: string[] = [];
   const changes = specChanges(recorded.spec, current.spec);
-  if (changes.length) problems.push(`spec changed: ${changes.slice(0, 6).join(', ')}${changes.length > 6 ? `, … (${changes.length} fields)` : ''}`);
-  else if (recorded.fingerprint && recorded.fingerprint.spec !== current.fingerprint.spec) problems.push('spec changed');
+  const more = changes.length > 6 ? `, … (${changes.length} fields)` : '';
+  if (changes.length) problems.push(`spec changed: ${changes.slice(0, 6).join(', ')}${more}`);
+  else if (recorded.fingerprint && recorded.fingerprint.spec !== current.fingerprint.spec) {
+    problems.push('spec changed');
+  }
   const was = recorded.fingerprint;
   if (was) {
     for (const kind of ['model', 'externalData', 'datasets'] as const) {
@@ -76,7 +85,8 @@ export function describeMismatch(recorded: { spec: ResolvedSpec; fingerprint?: R
       for (const f of files) {
         const a = was[kind][f], b = current.fingerprint[kind][f];
         if (a === b) continue;
-        const how = !a ? 'is new' : !b ? 'is no longer used' : `contents changed (sha256 ${a.slice(0, 12)}… → ${b.slice(0, 12)}…)`;
+        const how = !a ? 'is new' : !b ? 'is no longer used'
+          : `contents changed (sha256 ${a.slice(0, 12)}… → ${b.slice(0, 12)}…)`;
         problems.push(`${label} ${f} ${how}`);
       }
     }

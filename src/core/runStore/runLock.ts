@@ -83,8 +83,8 @@ export function withLock<T>(file: string, fn: () => T, timeoutMs = 60_000): T {
     const owner = tryLock(file);
     if (!owner) break;
     if (Date.now() > deadline) {
-      const message = `${path.basename(file)} is held by pid ${owner.pid} on ${owner.host} for more than ${timeoutMs / 1000} s;`
-        + ' remove it if no such process runs';
+      const message = `${path.basename(file)} is held by pid ${owner.pid} on ${owner.host} for more than `
+        + `${timeoutMs / 1000} s; remove it if no such process runs`;
       throw new RunFolderError(message, path.dirname(path.dirname(file)));
     }
     Atomics.wait(sleeper, 0, 0, 20);

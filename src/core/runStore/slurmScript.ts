@@ -41,7 +41,8 @@ export function slurmScript(plan: ClusterPlan, options: SlurmOptions = {}): stri
   const find = [...plan.command, 'find', plan.specPath, '--out', plan.runDir].map(shellQuote).join(' ');
   return [
     '#!/bin/bash',
-    `# ${plan.shards} shards of one subnetwork-lens run; submit with: sbatch ${shellQuote(path.join(plan.runDir, 'slurm.sbatch'))}`,
+    `# ${plan.shards} shards of one subnetwork-lens run; submit with:`,
+    `#   sbatch ${shellQuote(path.join(plan.runDir, 'slurm.sbatch'))}`,
     ...directives.map((d) => `#SBATCH ${shellQuote(d)}`),
     'set -euo pipefail',
     // scancel sends SIGTERM: find stops after the current step; saved items stay for a rerun or --resume.

@@ -48,7 +48,9 @@ function missing(device: Exclude<Device, 'auto'>, env: ProviderEnvironment): str
  */
 export function resolveExecutionProvider(device: Device, env: ProviderEnvironment): Exclude<Device, 'auto'> {
   if (device === 'auto') return (['cuda', 'dml', 'coreml'] as const).find((d) => !missing(d, env)) ?? 'cpu';
-  if (!DEVICES.includes(device)) throw new ExecutionProviderError(`unknown device '${device}' (one of ${DEVICES.join(', ')})`);
+  if (!DEVICES.includes(device)) {
+    throw new ExecutionProviderError(`unknown device '${device}' (one of ${DEVICES.join(', ')})`);
+  }
   const problem = missing(device, env);
   if (problem) throw new ExecutionProviderError(`--device ${device}: ${problem}`);
   return device;

@@ -15,8 +15,10 @@ let executionProvider = 'cpu';
 
 /** What the installed onnxruntime-node offers on this machine. */
 export function providerEnvironment(): ProviderEnvironment {
-  const bindingDir = path.join(path.dirname(require.resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
-  return { platform: process.platform, arch: process.arch, backends: ort.listSupportedBackends(), bindingDir: path.normalize(bindingDir) };
+  const { platform, arch } = process;
+  const packageDir = path.dirname(path.dirname(require.resolve('onnxruntime-node')));
+  const bindingDir = path.join(packageDir, 'bin', 'napi-v6', platform, arch);
+  return { platform, arch, backends: ort.listSupportedBackends(), bindingDir: path.normalize(bindingDir) };
 }
 
 /** Makes later sessions use `device`'s provider; throws ExecutionProviderError when it is missing here. */
@@ -37,7 +39,8 @@ export async function createSession(model: Model | Uint8Array, options: SessionO
     });
   } catch (e) {
     if (executionProvider === 'cpu') throw e;
-    throw new ExecutionProviderError(`onnxruntime could not start the ${executionProvider} execution provider: ${(e as Error).message}`);
+    const why = (e as Error).message;
+    throw new ExecutionProviderError(`onnxruntime could not start the ${executionProvider} execution provider: ${why}`);
   }
 }
 
