@@ -2,37 +2,39 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import Ajv from 'ajv';
 import { find } from '../../../src/cli/commands/find';
 import { plan } from '../../../src/cli/commands/plan';
-import type { CliIO } from '../../../src/cli/command';
-import { twoStreamModel, writePlantedWorkspace } from '../protocol/plantedModels';
 import { sameRunResults } from './sameRunResults';
+import { cliWords, plantedWorkspace, quiet } from './scaleHelpers';
 import schema from './k8sJob.schema.json';
 
-const repoRoot = path.join(__dirname, '..', '..', '..');
-const quiet: CliIO = { out() {}, err() {} };
 const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+
+interface Container {
+  command: string[];
+  workingDir: string;
+  volumeMounts: { mountPath: string }[];
+}
 
 interface JobManifest {
   metadata: { name: string };
   spec: {
     completionMode: string; completions: number; parallelism: number;
-    template: { spec: { containers: { command: string[]; workingDir: string; volumeMounts: { mountPath: string }[] }[] } };
+    template: { spec: { containers: Container[] } };
   };
 }
 
 async function planK8s(spec: string, out: string, extra: string[] = []): Promise<JobManifest> {
-  assert.equal(await plan.run([spec, '--shards', '2', '--out', out, '--k8s', '--image', 'registry.example/lens:1', '--claim', 'lens-work', ...extra], quiet), 0);
+  const args = [spec, '--shards', '2', '--out', out, '--k8s', '--image', 'registry.example/lens:1', '--claim', 'work'];
+  assert.equal(await plan.run([...args, ...extra], quiet), 0);
   return JSON.parse(fs.readFileSync(path.join(out, 'k8s-job.json'), 'utf8')) as JobManifest;
 }
 
 describe('plan --k8s', () => {
   test('writes an Indexed Job that validates against the batch/v1 Job schema; the schema rejects mutants', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-k8s-'));
-    const spec = writePlantedWorkspace(dir, twoStreamModel(0), { epochs: 2 });
+    const { dir, spec } = plantedWorkspace('plan-k8s-');
     const job = await planK8s(spec, path.join(dir, 'Run_1'), ['--gpus', '1', '--cpus', '2', '--parallelism', '5']);
     assert.ok(validate(job), JSON.stringify(validate.errors));
     assert.equal(job.metadata.name, 'subnetwork-lens-run-1');
@@ -58,23 +60,23 @@ describe('plan --k8s', () => {
   });
 
   test('needs --image and --claim, and a mount holding the spec and the run folder', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-k8s-bad-'));
-    const spec = writePlantedWorkspace(dir, twoStreamModel(0));
-    await assert.rejects(plan.run([spec, '--shards', '2', '--out', path.join(dir, 'r'), '--k8s'], quiet), /--k8s needs --image IMAGE and --claim PVC/);
-    await assert.rejects(plan.run([spec, '--shards', '2', '--out', path.join(dir, 'r'), '--k8s', '--image', 'i', '--claim', 'c', '--mount', path.join(dir, 'data')], quiet), /the spec \(.*\) is not inside --mount/);
+    const { dir, spec } = plantedWorkspace('plan-k8s-bad-');
+    const k8s = [spec, '--shards', '2', '--out', path.join(dir, 'r'), '--k8s'];
+    await assert.rejects(plan.run(k8s, quiet), /--k8s needs --image IMAGE and --claim PVC/);
+    const elsewhere = ['--image', 'i', '--claim', 'c', '--mount', path.join(dir, 'data')];
+    await assert.rejects(plan.run([...k8s, ...elsewhere], quiet), /the spec \(.*\) is not inside --mount/);
   });
 
   test('each pod\'s command, run here with its JOB_COMPLETION_INDEX, fills the folder like one process', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-k8s-run-'));
-    const spec = writePlantedWorkspace(dir, twoStreamModel(0), { epochs: 3 }, { seeds: [0, 1], controls: { randomInit: false, randomAblations: 3, ablationModes: ['zero'] } });
+    const { dir, spec } = plantedWorkspace('plan-k8s-run-', { randomInit: false });
     const single = path.join(dir, 'single');
     assert.equal(await find.run([spec, '--out', single, '--threads', '1'], quiet), 0);
     const out = path.join(dir, 'sharded');
-    const job = await planK8s(spec, out, ['--command', `${process.execPath} --import tsx ${path.join(repoRoot, 'src', 'cli', 'main.ts')}`]);
-    const container = job.spec.template.spec.containers[0]!;
+    const pod = (await planK8s(spec, out, ['--command', cliWords.join(' ')])).spec.template.spec.containers[0]!;
+    const [command, ...args] = pod.command;
     const codes = await Promise.all([0, 1].map((index) => new Promise<number | null>((resolve) => {
-      const pod = spawn(container.command[0]!, container.command.slice(1), { cwd: container.workingDir, env: { ...process.env, JOB_COMPLETION_INDEX: String(index) }, stdio: 'ignore' });
-      pod.on('exit', resolve);
+      const env = { ...process.env, JOB_COMPLETION_INDEX: String(index) };
+      spawn(command!, args, { cwd: pod.workingDir, env, stdio: 'ignore' }).on('exit', resolve);
     })));
     assert.deepEqual(codes, [0, 0]);
     sameRunResults(single, out);

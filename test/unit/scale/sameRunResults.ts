@@ -14,14 +14,16 @@ function filesUnder(dir: string, sub: string): string[] {
 
 /** results.json without what differs between two runs of the same work: the id and wall times. */
 function comparable(file: string): unknown {
-  return JSON.parse(fs.readFileSync(file, 'utf8'), (key, value) => (key === 'runId' || key === 'ms' ? undefined : value));
+  const withoutTimes = (key: string, value: unknown) => (key === 'runId' || key === 'ms' ? undefined : value);
+  return JSON.parse(fs.readFileSync(file, 'utf8'), withoutTimes);
 }
 
 export function sameRunResults(a: string, b: string): void {
   const masks = filesUnder(a, 'masks');
   assert.ok(masks.length > 0);
   assert.deepEqual(filesUnder(b, 'masks'), masks);
-  for (const m of masks) assert.ok(fs.readFileSync(path.join(a, m)).equals(fs.readFileSync(path.join(b, m))), `${m} differs`);
-  assert.equal(fs.readFileSync(path.join(b, 'results.csv'), 'utf8'), fs.readFileSync(path.join(a, 'results.csv'), 'utf8'));
+  const bytes = (dir: string, file: string) => fs.readFileSync(path.join(dir, file));
+  for (const m of masks) assert.ok(bytes(a, m).equals(bytes(b, m)), `${m} differs`);
+  assert.equal(bytes(b, 'results.csv').toString(), bytes(a, 'results.csv').toString());
   assert.deepEqual(comparable(path.join(b, 'results.json')), comparable(path.join(a, 'results.json')));
 }

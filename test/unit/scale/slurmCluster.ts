@@ -41,7 +41,9 @@ async function stopByPidFile(pidFile: string): Promise<void> {
   const pid = pidAlive(pidFile);
   if (!pid) return;
   process.kill(pid, 'SIGTERM');
-  for (let i = 0; i < 100 && pidAlive(pidFile) === pid && !isZombie(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 100 && pidAlive(pidFile) === pid && !isZombie(pid); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 function isZombie(pid: number): boolean {
@@ -54,19 +56,23 @@ function isZombie(pid: number): boolean {
 
 function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv): string | null {
   const r = spawnSync(cmd, args, { encoding: 'utf8', env });
-  return r.status === 0 ? null : `${cmd} ${args.join(' ')} exited with ${r.status ?? r.error?.message}: ${(r.stderr || r.stdout).trim()}`;
+  if (r.status === 0) return null;
+  return `${cmd} ${args.join(' ')} exited with ${r.status ?? r.error?.message}: ${(r.stderr || r.stdout).trim()}`;
 }
 
 /** Starts the cluster, or returns the reason it cannot start here. */
 export async function startSlurmCluster(): Promise<SlurmCluster | string> {
   for (const bin of ['slurmctld', 'slurmd', 'sbatch', 'sinfo', 'munged']) {
-    if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0) return `${bin} is not installed (apt-get install slurmctld slurmd slurm-client munge)`;
+    if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0) {
+      return `${bin} is not installed (apt-get install slurmctld slurmd slurm-client munge)`;
+    }
   }
   if (process.getuid?.() !== 0) return 'slurmctld and slurmd must run as root here';
   const startedMunge = !pidAlive(MUNGE_PID);
   if (startedMunge) {
     fs.mkdirSync(path.dirname(MUNGE_PID), { recursive: true });
-    const problem = run('chown', ['munge:munge', path.dirname(MUNGE_PID)]) ?? run('runuser', ['-u', 'munge', '--', 'munged']);
+    const problem = run('chown', ['munge:munge', path.dirname(MUNGE_PID)])
+      ?? run('runuser', ['-u', 'munge', '--', 'munged']);
     if (problem) return problem;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slurm-'));
@@ -75,7 +81,8 @@ export async function startSlurmCluster(): Promise<SlurmCluster | string> {
   const conf = path.join(dir, 'slurm.conf');
   fs.writeFileSync(conf, [
     'ClusterName=lens', `SlurmctldHost=${node}`, 'SlurmUser=root', 'SlurmdUser=root', 'AuthType=auth/munge',
-    'ProctrackType=proctrack/linuxproc', 'TaskPlugin=task/none', 'SelectType=select/cons_tres', 'SelectTypeParameters=CR_CPU',
+    'ProctrackType=proctrack/linuxproc', 'TaskPlugin=task/none',
+    'SelectType=select/cons_tres', 'SelectTypeParameters=CR_CPU',
     'JobAcctGatherType=jobacct_gather/none', 'MpiDefault=none', 'ReturnToService=2',
     `StateSaveLocation=${dir}/state`, `SlurmdSpoolDir=${dir}/spool`,
     `SlurmctldPidFile=${dir}/slurmctld.pid`, `SlurmdPidFile=${dir}/slurmd.pid`,
