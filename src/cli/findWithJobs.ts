@@ -32,7 +32,11 @@ export async function findWithJobs(o: JobsOptions, io: CliIO): Promise<(number |
   const threads = threadsPerJob(o.jobs, o.threads, os.availableParallelism());
   const [exe, ...prefix] = cliCommand();
   const children: ChildProcess[] = [];
-  const forward = (signal: NodeJS.Signals) => { for (const c of children) if (c.exitCode === null) c.kill(signal); };
+  let stopped = false;
+  const forward = (signal: NodeJS.Signals) => {
+    stopped = true;
+    for (const c of children) if (c.exitCode === null) c.kill(signal);
+  };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, forward);
   try {
@@ -48,11 +52,12 @@ export async function findWithJobs(o: JobsOptions, io: CliIO): Promise<(number |
       child.stderr!.on('data', (d: Buffer) => {
         const lines = (pending + d.toString()).split('\n');
         pending = lines.pop()!;
-        for (const line of lines) io.err(`[job ${k}] ${line}\n`);
+        for (const line of lines) if (line) io.err(`[job ${k}] ${line}\n`);
       });
       child.on('exit', (code) => {
         if (pending) io.err(`[job ${k}] ${pending}\n`);
-        resolve(code);
+        // A job stopped by a signal we passed on before it could handle it is cancelled, not failed.
+        resolve(code ?? (stopped ? 130 : null));
       });
     })));
   } finally {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { find } from '../../../src/cli/commands/find';
 import { threadsPerJob } from '../../../src/cli/findWithJobs';
 import { sameRunResults } from './sameRunResults';
-import { plantedWorkspace, quiet, readRunInfo, runCli } from './scaleHelpers';
+import { plantedWorkspace, quiet, readRunInfo, runCli, spawnCli } from './scaleHelpers';
 
 describe('threadsPerJob', () => {
   test('splits the cores among the jobs and refuses more than the cores hold', () => {
@@ -31,6 +31,29 @@ describe('find --jobs', () => {
     assert.match(stdout, /^run complete: /m);
     assert.equal(readRunInfo(out).status, 'complete');
     sameRunResults(single, out);
+  });
+
+  test('SIGTERM to the parent reaches every job; the run ends cancelled and resumable', async (t) => {
+    if (os.availableParallelism() < 2) return t.skip('needs 2 cores');
+    const { dir, spec } = plantedWorkspace('find-jobs-term-', { epochs: 300 });
+    const out = path.join(dir, 'jobs');
+    const child = spawnCli(['find', spec, '--out', out, '--jobs', '2', '--threads', '1']);
+    let stderr = '', stdout = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d; });
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d;
+        if (/^\[job 0\] .*step \d+\//m.test(stderr) && /^\[job 1\] .*step \d+\//m.test(stderr) && !child.killed) {
+          child.kill('SIGTERM');
+        }
+      });
+      child.on('exit', resolve);
+    });
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /^\[job 0\] SIGTERM: stopping after the current step/m);
+    assert.match(stderr, /^\[job 1\] SIGTERM: stopping after the current step/m);
+    assert.match(stdout, /^resume with: subnetwork-lens find SPEC --resume /m);
+    assert.equal(readRunInfo(out).status, 'cancelled');
   });
 
   test('--jobs refuses --shard and a folder that is not empty', async () => {
