@@ -56,9 +56,10 @@ export class RunStore {
   private readonly releaseOnExit = () => {
     try {
       this.assemble({ aborted: true });
-    } finally {
-      this.release();
+    } catch {
+      // best effort while exiting: run.json keeps what the last finished item wrote
     }
+    this.release();
   };
   private released = false;
 
