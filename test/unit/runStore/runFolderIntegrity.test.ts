@@ -6,6 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { find } from '../../../src/cli/commands/find';
 import { sha256File } from '../../../src/core/runStore/runFingerprint';
+import { writeModel } from '../../../src/core/onnx/writeModel';
+import { twoStreamModel } from '../protocol/plantedModels';
 import { escapeRegExp, plantedWorkspace, quiet, readRunInfo, spawnCli } from '../scale/scaleHelpers';
 
 /** A finished one-seed run of the planted two-stream model. */
@@ -53,6 +55,22 @@ describe('run.json fingerprint', () => {
     fs.appendFileSync(file, Buffer.from([0]));
     const hashes = '\\(sha256 [0-9a-f]{12}… → [0-9a-f]{12}…\\)';
     const changed = new RegExp(`dataset ${escapeRegExp(file)} contents changed ${hashes}`);
+    await assert.rejects(find.run([spec, '--resume', out], quiet), changed);
+  });
+
+  test('hashes external data; --resume after it changed names the side file', async () => {
+    const { dir, spec } = plantedWorkspace('fp-ext-', { epochs: 2, seeds: [0], randomInit: false });
+    const externalData = { location: 'weights.bin', threshold: 16 };
+    writeModel(path.join(dir, 'model.onnx'), twoStreamModel(0), { externalData });
+    const out = path.join(dir, 'run');
+    assert.equal(await find.run([spec, '--out', out, '--threads', '1'], quiet), 0);
+    const side = path.join(dir, 'weights.bin');
+    const sum = spawnSync('sha256sum', [side], { encoding: 'utf8' }).stdout.split(' ')[0];
+    assert.deepEqual(readRunInfo(out).fingerprint!.externalData, { [side]: sum });
+    const bytes = fs.readFileSync(side);
+    bytes[0] = bytes[0]! ^ 1;
+    fs.writeFileSync(side, bytes);
+    const changed = new RegExp(`external data ${escapeRegExp(side)} contents changed`);
     await assert.rejects(find.run([spec, '--resume', out], quiet), changed);
   });
 
