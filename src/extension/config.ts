@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MaskMethod } from '../shared/spec';
 import { RUNS_DIR } from '../shared/results';
+import type { FindOptions } from '../shared/jobs';
 
 export interface MaskDefaults {
   method: MaskMethod;
@@ -52,6 +53,11 @@ export function resultsFolder(folder: vscode.WorkspaceFolder): string {
 }
 
 /** `threads` as FindOptions/AblateOptions want it: undefined lets the engine decide. */
+/** The `subnetworkLens.executionProvider` setting (machine-wide: it names what this machine has). */
+export function deviceOption(): FindOptions['device'] {
+  return vscode.workspace.getConfiguration('subnetworkLens').get<FindOptions['device']>('executionProvider', 'cpu');
+}
+
 export function threadsOption(): number | undefined {
   const t = readSettings().threads;
   return t > 0 ? t : undefined;

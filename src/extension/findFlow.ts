@@ -3,7 +3,7 @@ import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FindOptions, FindResult } from '../shared/jobs';
-import { resultsFolder, threadsOption } from './config';
+import { deviceOption, resultsFolder, threadsOption } from './config';
 import { markRunCancelled } from './markRunCancelled';
 import { pickModel, pickRun } from './pickers';
 import { info, requireTrust, showError, warn, type Services } from './Services';
@@ -46,6 +46,7 @@ export async function findSubnetworks(s: Services, arg?: unknown): Promise<FindR
     outDir,
     workspaceRoot: folder.uri.fsPath,
     threads: threadsOption(),
+    device: deviceOption(),
   });
 }
 
@@ -60,6 +61,7 @@ export async function resumeRun(s: Services, arg?: unknown): Promise<FindResult 
     resume: run.dir,
     workspaceRoot: folder?.uri.fsPath,
     threads: threadsOption(),
+    device: deviceOption(),
   });
 }
 

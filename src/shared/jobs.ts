@@ -33,11 +33,23 @@ export interface FindOptions {
   threads?: number;
   /** Continue a cancelled or crashed run in this folder. */
   resume?: string;
+  /** Run only work items `index`, `index + count`, … of the plan (0 ≤ index < count); shards share one folder. */
+  shard?: Shard;
+  /** onnxruntime execution provider: cpu (default), cuda, dml, coreml, webgpu, or auto (a GPU one if any, else cpu). */
+  device?: 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu' | 'auto';
+}
+
+export interface Shard {
+  index: number;
+  count: number;
 }
 
 export interface FindResult {
   runDir: string;
+  /** This job's outcome: for a shard, `complete` means its own items are done (see itemsLeft). */
   status: 'complete' | 'cancelled' | 'failed';
+  /** Work items of the run not yet done (by other shards); 0 when the whole run is complete. */
+  itemsLeft?: number;
 }
 
 /**

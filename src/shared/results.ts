@@ -36,6 +36,8 @@ export interface RunVersions {
   subnetworkLens: string;
   onnxruntime: string;
   node: string;
+  /** The onnxruntime execution provider the run's sessions used (absent in older runs: cpu). */
+  executionProvider?: string;
 }
 
 export interface SubroutineTimings {
@@ -64,6 +66,15 @@ export interface WorkItem {
   variant: BaseVariant;
 }
 
+/** sha256 (hex) of what a run was computed from; file maps are keyed by absolute path. */
+export interface RunFingerprint {
+  /** The resolved spec as canonical JSON (keys sorted). */
+  spec: string;
+  model: Record<string, string>;
+  externalData: Record<string, string>;
+  datasets: Record<string, string>;
+}
+
 export interface RunInfo {
   schemaVersion: number;
   /** Folder name of the run, e.g. `2025-01-31T12-00-00-ab12`. */
@@ -87,6 +98,8 @@ export interface RunInfo {
   done: WorkItem[];
   /** Number of work items the whole run has. */
   total: number;
+  /** Absent in runs made before hashes were recorded. */
+  fingerprint?: RunFingerprint;
 }
 
 // ---------------------------------------------------------------- results.json

@@ -1,26 +1,35 @@
-// `subnetwork-lens find SPEC [--out DIR] [--seeds 0,1,2] [--threads N] [--resume DIR] [--json]`
+// `subnetwork-lens find SPEC [--out DIR] [--shard K/N] [--seeds 0,1,2] [--threads N] [--resume DIR] [--json]`
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
-import type { FindResult, ProgressEvent } from '../../shared/jobs';
-import { RESULTS_FILE, type ResultsFile } from '../../shared/results';
+import type { FindOptions, FindResult, ProgressEvent, Shard } from '../../shared/jobs';
+import { DEVICES } from '../../core/runtime/resolveExecutionProvider';
+import { RESULTS_FILE, RUN_FILE, RUNS_DIR, type ResultsFile, type RunInfo } from '../../shared/results';
 
 export const find: Command = {
   name: 'find',
   summary: 'Train one mask per subroutine of a task spec, ablate, run the controls and save a run folder.',
   usage: [
-    'Usage: subnetwork-lens find SPEC.subnet.json [--out DIR] [--seeds 0,1,2] [--threads N] [--resume DIR] [--json]',
+    'Usage: subnetwork-lens find SPEC.subnet.json [--out DIR] [--shard K/N] [--seeds 0,1,2] [--threads N]',
+    '                            [--jobs J] [--device D] [--resume DIR] [--json]',
     '',
     'Runs the structural-compositionality protocol of the spec: per subroutine and seed a trained mask,',
     'the subnetwork and ablation conditions on every test set, random ablations and the other controls.',
-    'Progress goes to stderr; Ctrl-C stops within one training step and marks the run cancelled',
-    '(continue it later with --resume). Prints a summary per subroutine and the run folder.',
+    'Progress goes to stderr; Ctrl-C, SIGTERM or SIGHUP stop within one training step and mark the run',
+    'cancelled (continue it later with --resume). Prints a summary per subroutine and the run folder.',
+    'run.json records sha256 hashes of the spec, the model and every dataset; --resume refuses a run whose',
+    'inputs changed. One process per folder, except shards of one run.',
     '',
     'Options:',
-    '  --out DIR       Run folder (default: .subnetwork-lens/runs/<id> next to the spec).',
+    '  --out DIR       Run folder (default: .subnetwork-lens/runs/<id> next to the spec); must be empty.',
+    '  --shard K/N     Run work items K, K+N, K+2N, … (0 ≤ K < N) into --out, beside the other shards; the',
+    '                  shard that finishes the last item writes the results (see `subnetwork-lens plan`).',
     '  --seeds LIST    Comma-separated seeds, overriding the spec\'s.',
-    '  --threads N     onnxruntime intra-op threads (0 = one per core).',
-    '  --resume DIR    Continue a cancelled or crashed run in DIR.',
+    '  --threads N     onnxruntime intra-op threads (0 = one per core; with --jobs, cores / J).',
+    '  --jobs J        J processes over the work items (shards 0/J … J-1/J of one folder); J × threads ≤ cores.',
+    '  --device D      Execution provider: cpu (default), cuda, dml, coreml, webgpu, or auto (the first GPU',
+    '                  provider this machine has, else cpu). A missing provider is an error, never a fallback.',
+    '  --resume DIR    Continue a cancelled or crashed run in DIR (or assemble a sharded run\'s results).',
     '  --json          Print {runDir, status, results, summary} as JSON on stdout.',
   ].join('\n'),
   async run(args: string[], io: CliIO = processIO): Promise<number> {
@@ -29,44 +38,114 @@ export const find: Command = {
       seeds: { type: 'string' },
       threads: { type: 'string' },
       resume: { type: 'string' },
+      shard: { type: 'string' },
+      device: { type: 'string' },
+      jobs: { type: 'string' },
       json: { type: 'boolean' },
     });
     if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'find needs a task spec (*.subnet.json)' : `find takes one spec file, got ${positionals.length}`, 'find');
     if (values.out && values.resume) throw new UsageError('--out and --resume cannot be combined (a resumed run stays in its folder)', 'find');
     const seeds = values.seeds === undefined ? undefined : parseIntList(values.seeds, '--seeds');
     const threads = values.threads === undefined ? undefined : parseCount(values.threads, '--threads');
+    const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+    const device = values.device === undefined ? undefined : parseDevice(values.device);
+    if (shard && !values.out && !values.resume) {
+      throw new UsageError('--shard needs --out DIR (the folder all shards share)', 'find');
+    }
 
-    const { runFind } = await import('../../core/analysis/runFind');
-    const controller = new AbortController();
-    const onSigint = () => {
-      if (controller.signal.aborted) process.exit(130);
-      io.err('\nstopping after the current step (Ctrl-C again to quit at once)…\n');
-      controller.abort();
-    };
-    process.on('SIGINT', onSigint);
-    const progress = progressPrinter(io);
-    let result: FindResult;
-    try {
-      result = await runFind({
-        specPath: path.resolve(positionals[0]!),
+    const specPath = path.resolve(positionals[0]!);
+    const jobs = values.jobs === undefined ? 1 : parseCount(values.jobs, '--jobs');
+    if (jobs > 1 && shard) {
+      throw new UsageError('--jobs and --shard cannot be combined (--jobs J runs shards 0/J … J-1/J itself)', 'find');
+    }
+    const passThrough = [...(values.seeds ? ['--seeds', values.seeds] : []), ...(device ? ['--device', device] : [])];
+    const result = jobs > 1
+      ? await runJobs({ specPath, out: values.out, resume: values.resume, jobs, threads, passThrough }, io)
+      : await runHere({
+        specPath,
         outDir: values.out === undefined ? undefined : path.resolve(values.out),
         resume: values.resume === undefined ? undefined : path.resolve(values.resume),
-        seeds, threads,
-      }, { signal: controller.signal, onProgress: progress });
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
+        seeds, threads, shard, device,
+      }, io);
     const resultsPath = path.join(result.runDir, RESULTS_FILE);
     const results = readResults(resultsPath);
     const summary = results ? summarize(results) : [];
     if (values.json) {
-      io.out(`${JSON.stringify({ runDir: result.runDir, status: result.status, results: results ? resultsPath : null, summary }, null, 2)}\n`);
+      const { runDir, status, itemsLeft = 0 } = result;
+      const json = { runDir, status, itemsLeft, results: results ? resultsPath : null, summary };
+      io.out(`${JSON.stringify(json, null, 2)}\n`);
     } else {
       io.out(formatSummary(result, summary));
     }
     return result.status === 'complete' ? 0 : 130;
   },
 };
+
+/** The run in this process; the first stop signal aborts after the current step, a second one exits at once. */
+async function runHere(options: FindOptions, io: CliIO): Promise<FindResult> {
+  const { runFind } = await import('../../core/analysis/runFind');
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130);
+    const again = signal === 'SIGINT' ? 'Ctrl-C' : 'the signal';
+    io.err(`\n${signal}: stopping after the current step (${again} again to quit at once)…\n`);
+    controller.abort();
+  };
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
+  try {
+    return await runFind(options, { signal: controller.signal, onProgress: progressPrinter(io) });
+  } finally {
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
+  }
+}
+
+/** `--jobs J`: J shard processes into one folder; the outcome is what run.json says when all have ended. */
+async function runJobs(
+  o: { specPath: string; out?: string; resume?: string; jobs: number; threads?: number; passThrough: string[] },
+  io: CliIO,
+): Promise<FindResult> {
+  const { specPath, out, resume } = o;
+  const { loadSpec } = await import('../../core/data/loadSpec');
+  const { runId } = await import('../../core/analysis/runFind');
+  const { assertNewRunFolder } = await import('../../core/runStore/RunStore');
+  const { findWithJobs } = await import('../findWithJobs');
+  const runDir = path.resolve(resume ?? out ?? path.join(loadSpec(specPath).workspaceRoot, RUNS_DIR, runId()));
+  if (!resume) assertNewRunFolder(runDir);
+  const codes = await findWithJobs({ ...o, runDir, resume: resume !== undefined }, io);
+  const failed = codes.map((c, k) => [k, c] as const).filter(([, c]) => c !== 0 && c !== 130);
+  if (failed.length) {
+    throw new Error(`${failed.map(([k, c]) => `job ${k} failed (exit code ${c})`).join(', ')}; its messages are above`);
+  }
+  let run: RunInfo | undefined;
+  try {
+    run = JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILE), 'utf8')) as RunInfo;
+  } catch {
+    run = undefined;
+  }
+  const complete = run?.status === 'complete';
+  const itemsLeft = run && !complete ? run.total - run.done.length : 0;
+  return { runDir, status: complete ? 'complete' : 'cancelled', itemsLeft };
+}
+
+/** Signals that stop a run cleanly: Ctrl-C, `kill`/scancel (SIGTERM) and a closed terminal (SIGHUP). */
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+function parseDevice(text: string): NonNullable<FindOptions['device']> {
+  if (!(DEVICES as readonly string[]).includes(text)) {
+    throw new UsageError(`--device must be one of ${DEVICES.join(', ')}, got '${text}'`, 'find');
+  }
+  return text as NonNullable<FindOptions['device']>;
+}
+
+/** `K/N` with 0 ≤ K < N. */
+export function parseShard(text: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = Number(m?.[1]), count = Number(m?.[2]);
+  if (!m || count < 1 || index >= count) {
+    throw new UsageError(`--shard must be K/N with 0 ≤ K < N (e.g. 0/4), got '${text}'`, 'find');
+  }
+  return { index, count };
+}
 
 export interface SubroutineSummary {
   subroutine: string;
@@ -110,6 +189,10 @@ function formatSummary(result: FindResult, rows: SubroutineSummary[]): string {
       r.keptFraction === null ? '—' : (100 * r.keptFraction).toFixed(2), p(r.p), p(r.pAdjusted), String(r.seeds),
     ]),
   ];
+  const left = result.itemsLeft ?? 0;
+  if (result.status === 'complete' && left > 0) {
+    return `shard done: ${result.runDir} (${left} work items left to the other shards)\n`;
+  }
   const reasons = rows.map((r) => `  ${r.subroutine}: ${r.reason}`);
   const lines = [`run ${result.status}: ${result.runDir}`, ...formatTable(table), ...reasons];
   if (result.status === 'cancelled') lines.push(`resume with: subnetwork-lens find SPEC --resume ${result.runDir}`);

@@ -8,6 +8,7 @@ import { exportCommand } from './export';
 import { find } from './find';
 import { gradcheck } from './gradcheck';
 import { inspect } from './inspect';
+import { plan } from './plan';
 import { prune } from './prune';
 
 export const commands: Command[] = [
@@ -18,5 +19,6 @@ export const commands: Command[] = [
   find,
   gradcheck,
   inspect,
+  plan,
   prune,
 ];

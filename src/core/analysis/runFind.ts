@@ -1,11 +1,11 @@
 // The structural-compositionality protocol over a task spec (DESIGN.md §1): per base model (trained, and
 // the random-init control), subroutine and seed, one work item (runWorkItem); each finished item is saved
-// at once (mask + item record), so a cancelled or crashed run resumes where it stopped.
-import * as fs from 'node:fs';
+// at once (mask + item record), so a cancelled or crashed run resumes where it stopped, and shards of one
+// plan fill one folder side by side (RunStore).
 import * as path from 'node:path';
 import type { FindOptions, FindResult, JobHooks } from '../../shared/jobs';
 import type { AccuracyByTestSet, BaseVariant, RunInfo, WorkItem } from '../../shared/results';
-import { RESULTS_SCHEMA_VERSION, RUN_FILE, RUNS_DIR } from '../../shared/results';
+import { RESULTS_SCHEMA_VERSION, RUNS_DIR } from '../../shared/results';
 import type { ResolvedSpec } from '../../shared/spec';
 import { loadSpec, selectInitializers } from '../data/loadSpec';
 import { datasetAsTrainingData, type OpenedData } from '../data/datasetAsTrainingData';
@@ -13,25 +13,29 @@ import type { Model } from '../onnx/ir';
 import { readModel } from '../onnx/readModel';
 import { isMaskable } from '../onnx/layerGraph';
 import { Evaluator } from '../train/Evaluator';
-import { median } from '../train/Trainer';
 import { TrainerError } from '../train/errors';
-import type { Masks, Weights } from '../masks/applyMask';
-import { writeFileAtomic } from '../util/writeFileAtomic';
-import { readMask } from './readRun';
+import type { Weights } from '../masks/applyMask';
 import { reinitialiseModel } from './reinitialiseModel';
-import { runWorkItem, type WorkItemRecord } from './runWorkItem';
+import { runWorkItem } from './runWorkItem';
 import { assembleResults } from './assembleResults';
 import { chanceLevel } from './scores';
-import { toJson, writeMask, writeResults, writeRunInfo } from './writeResults';
 import { defaultUnitAxes } from '../masks/unitAxes';
 import { TASK_TEST_SET } from '../../shared/results';
-import { ort } from '../runtime/session';
+import { ort, useDevice } from '../runtime/session';
+import { readRunInfo } from '../runStore/readRunInfo';
+import { runFingerprint } from '../runStore/runFingerprint';
+import { itemKey, RunStore } from '../runStore/RunStore';
+import { shardItems } from '../runStore/shardItems';
 
 const VERSION = '0.1.0';
 
 export async function runFind(options: FindOptions, hooks: JobHooks): Promise<FindResult> {
+  const executionProvider = useDevice(options.device ?? 'cpu');
   const spec = loadSpec(options.specPath, { workspaceRoot: options.workspaceRoot });
-  if (options.seeds) spec.seeds = options.seeds;
+  const runDir = path.resolve(options.resume ?? options.outDir ?? path.join(spec.workspaceRoot, RUNS_DIR, runId()));
+  // A resumed run keeps its seeds unless --seeds names others (which the fingerprint then refuses).
+  const recorded = options.resume ? readRunInfo(runDir) : undefined;
+  spec.seeds = options.seeds ?? recorded?.seeds ?? spec.seeds;
   const model = readModel(spec.model);
   const output = spec.output ?? model.graph.outputs[0]!.name;
   const maskable = [...model.graph.initializers.values()].filter((t) => isMaskable(t)).map((t) => t.name);
@@ -39,42 +43,52 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
   if (masked.length === 0) throw new TrainerError(`no initializer matches mask.include/exclude (maskable: ${maskable.slice(0, 10).join(', ')}${maskable.length > 10 ? ', …' : ''})`);
   const unitAxes = spec.mask.granularity === 'unit' ? defaultUnitAxes(model, masked, spec.mask.axis) : undefined;
 
-  const runDir = path.resolve(options.resume ?? options.outDir ?? path.join(spec.workspaceRoot, RUNS_DIR, runId()));
   const variants: BaseVariant[] = spec.controls.randomInit ? ['trained', 'random-init'] : ['trained'];
-  const plan: WorkItem[] = variants.flatMap((variant) => Object.keys(spec.subroutines).flatMap((subroutine) => spec.seeds.map((seed) => ({ subroutine, seed, variant }))));
-  const started = Date.now();
-  const run: RunInfo = options.resume ? JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILE), 'utf8')) : {
-    schemaVersion: RESULTS_SCHEMA_VERSION, id: path.basename(runDir), spec, specPath: spec.specPath, model: spec.model,
-    versions: { subnetworkLens: VERSION, onnxruntime: ort.env.versions.node ?? 'unknown', node: process.versions.node },
-    seeds: spec.seeds, status: 'running', created: new Date().toISOString(), updated: new Date().toISOString(),
-    timings: { totalMs: 0, maskStepMs: null, maskSteps: 0, perSubroutine: {} }, done: [], total: plan.length,
-  };
-  run.status = 'running';
-  delete run.error;
-  writeRunInfo(runDir, run);
+  const plan = planItems(spec);
+  const shard = options.shard ?? { index: 0, count: 1 };
+  const testSetNames = [...Object.keys(spec.subroutines), ...(spec.task ? [TASK_TEST_SET] : [])];
+  const chance = chanceLevel(spec.head, classCount(model, output));
+  const fingerprint = runFingerprint(spec, model);
+  const id = path.basename(runDir);
+  const onnxruntime = ort.env.versions.node ?? 'unknown';
+  const versions = { subnetworkLens: VERSION, onnxruntime, node: process.versions.node, executionProvider };
+  const store = RunStore.open({
+    dir: runDir, mode: options.resume ? 'resume' : options.shard ? 'join' : 'new', shard, spec, fingerprint, plan,
+    fresh: () => ({
+      schemaVersion: RESULTS_SCHEMA_VERSION, id, spec, specPath: spec.specPath, model: spec.model,
+      versions, seeds: spec.seeds, status: 'running',
+      created: new Date().toISOString(), updated: new Date().toISOString(),
+      timings: { totalMs: 0, maskStepMs: null, maskSteps: 0, perSubroutine: {} },
+      done: [], total: plan.length, fingerprint,
+    }),
+    assemble: (items) => assembleResults({
+      runId: id, spec, chance, testSets: testSetNames, items, total: plan.length,
+    }),
+  });
 
   const opened: OpenedData[] = [];
   const open = (file: string) => { const d = datasetAsTrainingData(file, model, spec); opened.push(d); return d; };
-  const items: WorkItemRecord[] = run.done.map((w) => loadItem(runDir, w));
-  const stepTimes: number[] = items.flatMap((i) => i.stepMs);
+  let run: RunInfo;
   try {
     const testSets = new Map<string, OpenedData>(Object.entries(spec.subroutines).map(([name, s]) => [name, open(s.test)]));
     if (spec.task) testSets.set(TASK_TEST_SET, open(spec.task.test));
     const trainSets = new Map(Object.entries(spec.subroutines).map(([name, s]) => [name, open(s.train)]));
     const validationSets = new Map(Object.entries(spec.subroutines).filter(([, s]) => s.validation).map(([name, s]) => [name, open(s.validation!)]));
-    const chance = chanceLevel(spec.head, classCount(model, output));
     const draws = spec.controls.randomAblations;
     if (draws > 0) {
       const subroutines = Object.keys(spec.subroutines).length;
       const rows = [...testSets.values()].reduce((a, d) => a + d.size, 0);
       hooks.onProgress({
-        fraction: run.done.length / plan.length, phase: 'controls',
+        fraction: 0, phase: 'controls',
         message: `random ablations: ${draws} per seed × ${spec.seeds.length} seeds × ${subroutines} subroutines = `
           + `${draws * spec.seeds.length * subroutines} evaluations of ${rows} test rows each (no training)`,
       });
     }
-    const todo = plan.filter((w) => !run.done.some((d) => d.subroutine === w.subroutine && d.seed === w.seed && d.variant === w.variant));
+    const done = new Set(store.doneItems().map(itemKey));
+    const todo = shardItems(plan, shard).filter((w) => !done.has(itemKey(w)));
+    let finished = done.size;
     for (const variant of variants) {
+      if (!todo.some((t) => t.variant === variant)) continue;
       const base = variant === 'trained' ? model : reinitialiseModel(model, spec.seeds[0] ?? 0);
       const weights: Weights = new Map(masked.map((n) => [n, base.graph.initializers.get(n)!.data as Float32Array]));
       const evaluator = await Evaluator.create(base, { output, head: spec.head, replaced: masked, threads: options.threads });
@@ -83,7 +97,7 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
         for (const [name, data] of testSets) full[name] = (await evaluator.evaluate(data, weights)).accuracy;
         for (const w of todo.filter((t) => t.variant === variant)) {
           if (hooks.signal.aborted) break;
-          const index = run.done.length;
+          const index = finished;
           const t0 = performance.now();
           const record = await runWorkItem({
             spec, model: base, output, masked, unitAxes, weights, evaluator, threads: options.threads, signal: hooks.signal,
@@ -95,40 +109,38 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
             }),
           }, w.subroutine, w.seed, w.variant, full);
           if (!record) break;
-          saveItem(runDir, record, base, spec);
-          items.push(record);
-          stepTimes.push(...record.stepMs);
-          run.done.push(w);
-          const per = (run.timings.perSubroutine[w.subroutine] ??= { maskTrainingMs: 0, evaluationMs: 0, controlsMs: 0 });
-          per.maskTrainingMs += record.training.ms;
-          per.evaluationMs += performance.now() - t0 - record.training.ms;
-          run.timings.maskSteps += record.training.steps;
-          run.timings.maskStepMs = stepTimes.length ? median(stepTimes) : null;
-          run.timings.totalMs += Date.now() - started - run.timings.totalMs;
-          writeResults(runDir, assembleResults({ runId: run.id, spec, chance, testSets: [...testSets.keys()], items, total: plan.length }), run);
-          writeRunInfo(runDir, run);
-          hooks.onProgress({ fraction: run.done.length / plan.length, phase: 'evaluate', message: `${w.subroutine}, seed ${w.seed} done`, subroutine: w.subroutine, seed: w.seed });
+          store.saveItem(record, base, performance.now() - t0);
+          finished = store.assemble().done.length;
+          hooks.onProgress({
+            fraction: finished / plan.length, phase: 'evaluate', message: `${w.subroutine}, seed ${w.seed} done`,
+            subroutine: w.subroutine, seed: w.seed,
+          });
         }
       } finally {
         await evaluator.release();
       }
       if (hooks.signal.aborted) break;
     }
-    run.status = hooks.signal.aborted ? 'cancelled' : 'complete';
-    writeResults(runDir, assembleResults({ runId: run.id, spec, chance, testSets: [...testSets.keys()], items, total: plan.length }), run);
+    run = store.assemble({ aborted: hooks.signal.aborted });
   } catch (e) {
-    run.status = hooks.signal.aborted ? 'cancelled' : 'failed';
-    run.error = { name: (e as Error).name ?? 'Error', message: (e as Error).message };
-    writeRunInfo(runDir, run);
+    store.assemble({ aborted: hooks.signal.aborted, error: hooks.signal.aborted ? undefined : e as Error });
     throw e;
   } finally {
+    store.release();
     for (const d of opened) d.dataset.close();
   }
-  writeRunInfo(runDir, run);
-  return { runDir, status: run.status };
+  const itemsLeft = plan.length - run.done.length;
+  return { runDir, status: itemsLeft === 0 || !hooks.signal.aborted ? 'complete' : 'cancelled', itemsLeft };
 }
 
-function runId(): string {
+/** Every work item of the spec, in a fixed order: base variant, subroutine, seed. */
+export function planItems(spec: ResolvedSpec): WorkItem[] {
+  const variants: BaseVariant[] = spec.controls.randomInit ? ['trained', 'random-init'] : ['trained'];
+  return variants.flatMap((variant) => Object.keys(spec.subroutines)
+    .flatMap((subroutine) => spec.seeds.map((seed) => ({ subroutine, seed, variant }))));
+}
+
+export function runId(): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   return `${stamp}-${Math.random().toString(16).slice(2, 6)}`;
 }
@@ -137,26 +149,5 @@ function classCount(model: Model, output: string): number | undefined {
   const shape = model.graph.outputs.find((o) => o.name === output)?.shape;
   const last = shape?.[shape.length - 1];
   return typeof last === 'number' ? last : undefined;
-}
-
-const itemFile = (dir: string, w: WorkItem) => path.join(dir, 'items', w.variant, w.subroutine, `seed-${w.seed}.json`);
-
-function saveItem(dir: string, r: WorkItemRecord, model: Model, spec: ResolvedSpec): void {
-  let kept = 0, total = 0;
-  const tensors = Object.fromEntries([...r.masks].map(([k, m]) => {
-    for (let i = 0; i < m.length; i++) kept += m[i]!;
-    total += m.length;
-    return [k, { shape: model.graph.initializers.get(k)!.dims, data: m }];
-  }));
-  writeMask(dir, r.subroutine, r.seed, tensors, { method: spec.mask.method, granularity: spec.mask.granularity, keptFraction: String(kept / total) }, r.variant);
-  const { masks: _masks, ...rest } = r;
-  writeFileAtomic(itemFile(dir, r), toJson(rest));
-}
-
-function loadItem(dir: string, w: WorkItem): WorkItemRecord {
-  const rest = JSON.parse(fs.readFileSync(itemFile(dir, w), 'utf8')) as Omit<WorkItemRecord, 'masks'>;
-  const { masks } = readMask(path.join(dir, 'masks', ...(w.variant === 'trained' ? [] : ['random-init']), w.subroutine, `seed-${w.seed}.safetensors`));
-  const m: Masks = new Map(Object.entries(masks));
-  return { ...rest, masks: m };
 }
 
