@@ -193,7 +193,7 @@ function symbolicProduct(dims: Dim[]): Dim {
 const reshape: ShapeRule = (r) => {
   const x = r.shape(0);
   const target = r.value(1);
-  if (!target || target.scalar) return [undefined];
+  if (!target || target.dims.length !== 1) return [undefined];
   const allowZero = attrInt(r.node, 'allowzero', 0) !== 0;
   const out: Dim[] = target.data.map((d, i) => {
     if (d === 0 && !allowZero) return x && i < x.length ? x[i]! : null;
@@ -343,7 +343,7 @@ const split: ShapeRule = (r) => {
 const expand: ShapeRule = (r) => {
   const x = r.shape(0);
   const target = r.value(1);
-  if (!x || !target || target.scalar) return [undefined];
+  if (!x || !target || target.dims.length !== 1) return [undefined];
   return [broadcast([x, target.data])];
 };
 
@@ -411,7 +411,7 @@ const constantShape: ShapeRule = (r) => {
     return [list && (list.type === 'ints' || list.type === 'floats' || list.type === 'strings') ? [list.value.length] : undefined];
   }
   const shape = r.value(0);
-  return [shape && !shape.scalar ? shape.data.map((d) => (num(d) ? dim(d) : d)) : undefined];
+  return [shape && shape.dims.length === 1 ? shape.data.map((d) => (num(d) ? dim(d) : d)) : undefined];
 };
 
 const range: ShapeRule = (r) => {
