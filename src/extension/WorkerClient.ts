@@ -235,7 +235,8 @@ export class WorkerClient {
   private exitError(child: ChildProcess, p: Pending, how: string): WireError {
     if (p.handle.hardKilled || this.disposed) return { name: 'AbortError', message: 'cancelled' };
     if (this.killedFor.get(child) === 'timeout') {
-      return { name: 'WorkerTimeoutError', message: 'the compute process was restarted because another request timed out' };
+      const message = 'the compute process was restarted because another request timed out';
+      return { name: 'WorkerTimeoutError', message };
     }
     return { name: 'WorkerCrashedError', message: `the compute process stopped unexpectedly (${how})` };
   }

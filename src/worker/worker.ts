@@ -54,9 +54,11 @@ async function measuredShapes(model: Model, modelPath: string): Promise<Map<stri
   const stated = inferShapesStatically(model);
   const outputs = model.graph.nodes.flatMap((n) => n.outputs.filter(Boolean));
   if (outputs.every((name) => stated.get(name)?.every((d) => d !== null))) return stated;
-  const largest = Math.max(0, ...[...stated.values()].map((s) => s.reduce<number>((p, d) => p * (typeof d === 'number' ? d : 8), 4)));
+  // A symbolic dim counts as 8: probes bind symbols to small sizes.
+  const bytes = (s: Dim[]) => s.reduce<number>((p, d) => p * (typeof d === 'number' ? d : 8), 4);
+  const largest = Math.max(0, ...[...stated.values()].map(bytes));
   if (largest > MAX_PROBE_BYTES) {
-    send({ type: 'log', message: `shapes of ${modelPath} not measured: a tensor takes ${largest} bytes, over the probe cap` });
+    send({ type: 'log', message: `shapes of ${modelPath} not measured: a tensor takes ${largest} bytes` });
     return stated;
   }
   try {
@@ -82,7 +84,9 @@ const abortAll = serveJobs(
       for (const ref of run.masks) {
         if (ref.variant !== 'trained') continue;
         const file = path.resolve(runDir, ref.file);
-        if (!isInsideFolder(file, runDir)) throw new Error(`run.json in ${runDir} names a mask file outside the run folder: ${ref.file}`);
+        if (!isInsideFolder(file, runDir)) {
+          throw new Error(`run.json in ${runDir} names a mask file outside the run folder: ${ref.file}`);
+        }
         const { masks: tensors } = readMask(file);
         if (!masks.has(ref.subroutine)) masks.set(ref.subroutine, new Map());
         masks.get(ref.subroutine)!.set(ref.seed, new Map(Object.entries(tensors)));

@@ -29,7 +29,10 @@ export function endlessLoopModel(): Model {
       makeTensor('go', DataType.BOOL, [], [1]),
     ],
     nodes: [
-      { op: 'Loop', inputs: ['trips', 'go', 'x'], outputs: ['looped'], attrs: { body: { type: 'graph', value: encodeGraph(body) } } },
+      {
+        op: 'Loop', inputs: ['trips', 'go', 'x'], outputs: ['looped'],
+        attrs: { body: { type: 'graph', value: encodeGraph(body) } },
+      },
       { op: 'Relu', inputs: ['looped'], outputs: ['y'] },
     ],
   });

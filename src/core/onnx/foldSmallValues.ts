@@ -143,7 +143,8 @@ const FOLD_RULES: Record<string, FoldRule> = {
   },
   Squeeze: (f) => {
     const v = f.value(0);
-    const axes = f.node.inputs[1] || f.node.attributes.has('axes') ? axesOf(f) : v?.dims.flatMap((d, i) => (d === 1 ? [i] : []));
+    const given = Boolean(f.node.inputs[1]) || f.node.attributes.has('axes');
+    const axes = given ? axesOf(f) : v?.dims.flatMap((d, i) => (d === 1 ? [i] : []));
     if (!v || !axes) return undefined;
     const drop = new Set(axes.map((a) => normaliseAxis(a, v.dims.length)));
     return value(v.dims.filter((_, i) => !drop.has(i)), v.data, v.integer);

@@ -79,7 +79,11 @@ export async function inferTensorInfo(model: Model, options: InferShapesOptions 
     throw new ShapeInferenceError(`onnxruntime cannot load the model to measure tensor shapes: ${firstLine(e)}`);
   }
   try {
-    const limits = { multiples: options.multiples ?? {}, derived: options.derived ?? {}, maxBytes: options.maxProbeBytes ?? DEFAULT_MAX_PROBE_BYTES };
+    const limits: ProbeLimits = {
+      multiples: options.multiples ?? {},
+      derived: options.derived ?? {},
+      maxBytes: options.maxProbeBytes ?? DEFAULT_MAX_PROBE_BYTES,
+    };
     const runs = await probeRuns(session, graph.inputs, symbols, pinned, wanted, limits);
     for (const name of wanted) {
       const a = runs.a.get(name);
@@ -91,6 +95,12 @@ export async function inferTensorInfo(model: Model, options: InferShapesOptions 
     await session.release();
   }
   return result;
+}
+
+interface ProbeLimits {
+  multiples: Record<string, number>;
+  derived: Record<string, { from: string; divide: number }>;
+  maxBytes: number;
 }
 
 interface Symbol {
@@ -159,7 +169,7 @@ function untypedOutput(name: string): ValueInfo {
 async function probeRuns(
   session: Awaited<ReturnType<typeof ort.InferenceSession.create>>,
   inputs: ValueInfo[], symbols: Map<string, Symbol>, pinned: Record<string, number>, wanted: string[],
-  limits: { multiples: Record<string, number>; derived: Record<string, { from: string; divide: number }>; maxBytes: number },
+  limits: ProbeLimits,
 ): Promise<ProbeRuns> {
   const { multiples, derived } = limits;
   // Free symbols first: a dim that two symbols explain equally (a derived one with divide 1) is named after the free one.
@@ -173,11 +183,15 @@ async function probeRuns(
   });
   const run = async (values: number[]) => {
     const size = new Map(keys.map((k, i) => [k, values[i]!]));
-    const dimsOf = (input: ValueInfo) => input.shape!.map((d, i) =>
-      (typeof d === 'number' ? d : typeof d === 'string' && d in pinned ? pinned[d]! : size.get(symbolKey(input, d, i))!));
-    const bytes = inputs.reduce((sum, input) => sum + elementCount(dimsOf(input)) * (BYTES_PER_ELEMENT[input.elemType] ?? 8), 0);
+    const dimsOf = (input: ValueInfo) => input.shape!.map((d, i) => {
+      if (typeof d === 'number') return d;
+      return typeof d === 'string' && d in pinned ? pinned[d]! : size.get(symbolKey(input, d, i))!;
+    });
+    const bytesOf = (input: ValueInfo) => elementCount(dimsOf(input)) * (BYTES_PER_ELEMENT[input.elemType] ?? 8);
+    const bytes = inputs.reduce((sum, input) => sum + bytesOf(input), 0);
     if (bytes > limits.maxBytes) {
-      throw new ShapeInferenceError(`shapes not measured: the probe inputs would take ${formatBytes(bytes)}, over the cap of ${formatBytes(limits.maxBytes)}`);
+      const sizes = `${formatBytes(bytes)}, over the cap of ${formatBytes(limits.maxBytes)}`;
+      throw new ShapeInferenceError(`shapes not measured: the probe inputs would take ${sizes}`);
     }
     const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
     for (const input of inputs) feeds[input.name] = probeTensor(input, dimsOf(input));

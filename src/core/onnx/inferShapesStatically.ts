@@ -34,8 +34,8 @@ export function inferShapesStatically(model: Model): Map<string, Dim[]> {
       const shape = merge(ruled[i], declared.get(name));
       if (shape) shapes.set(name, shape);
     });
-    const folded = node.outputs[0] ? safely(() => foldSmallValue({ node, value: inputValue, shape: inputShape })) : undefined;
-    if (folded) values.set(node.outputs[0]!, folded);
+    const folded = safely(() => foldSmallValue({ node, value: inputValue, shape: inputShape }));
+    if (folded && node.outputs[0]) values.set(node.outputs[0], folded);
   }
   return shapes;
 }

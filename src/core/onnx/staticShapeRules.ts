@@ -121,14 +121,20 @@ function windowed(r: RuleInputs, channels: Dim, kernel: number[] | undefined): S
   const ceil = attrInt(r.node, 'ceil_mode', 0) !== 0;
   if (strides.length !== s || dilations.length !== s || pads.length !== 2 * s) return undefined;
   if (![...strides, ...dilations].every((v) => Number.isInteger(v) && v > 0)) return undefined;
-  const spatial = kernel.map((k, i) => windowSize(x[i + 2]!, k, strides[i]!, dilations[i]!, pads[i]!, pads[i + s]!, autoPad, ceil));
+  const spatial = kernel.map((k, i) =>
+    windowSize(x[i + 2]!, k, strides[i]!, dilations[i]!, pads[i]!, pads[i + s]!, autoPad, ceil));
   return [x[0]!, channels, ...spatial];
+}
+
+/** Kernel size from a weight's shape [out, in, k…], when its spatial dims are known. */
+function kernelOf(w: Shape): number[] | undefined {
+  const k = w.slice(2);
+  return w.length > 2 && k.every(num) ? (k as number[]) : undefined;
 }
 
 const conv: ShapeRule = (r) => {
   const w = r.shape(1);
-  const kernel = ints(r.node, 'kernel_shape') ?? (w && w.length > 2 && w.slice(2).every(num) ? (w.slice(2) as number[]) : undefined);
-  return [windowed(r, w?.[0] ?? null, kernel)];
+  return [windowed(r, w?.[0] ?? null, ints(r.node, 'kernel_shape') ?? (w ? kernelOf(w) : undefined))];
 };
 
 const pool: ShapeRule = (r) => {
@@ -150,13 +156,14 @@ const convTranspose: ShapeRule = (r) => {
   const channels = num(w[1]) ? w[1] * group : null;
   const explicit = ints(r.node, 'output_shape');
   if (explicit) return [explicit.length === s ? [x[0]!, channels, ...explicit.map(dim)] : undefined];
-  const kernel = ints(r.node, 'kernel_shape') ?? (w.slice(2).every(num) ? (w.slice(2) as number[]) : undefined);
+  const kernel = ints(r.node, 'kernel_shape') ?? kernelOf(w);
   const strides = ints(r.node, 'strides') ?? new Array<number>(s).fill(1);
   const dilations = ints(r.node, 'dilations') ?? new Array<number>(s).fill(1);
   const pads = ints(r.node, 'pads') ?? new Array<number>(2 * s).fill(0);
   const outPad = ints(r.node, 'output_padding') ?? new Array<number>(s).fill(0);
   const autoPad = attrString(r.node, 'auto_pad', 'NOTSET');
-  if (!kernel || kernel.length !== s || strides.length !== s || pads.length !== 2 * s || outPad.length !== s) return [undefined];
+  if (!kernel || kernel.length !== s || strides.length !== s) return [undefined];
+  if (pads.length !== 2 * s || outPad.length !== s) return [undefined];
   const spatial = x.slice(2).map((n, i) => {
     if (!num(n)) return null;
     if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') return dim(n * strides[i]!);
@@ -408,7 +415,8 @@ const constantShape: ShapeRule = (r) => {
     if (name === 'value' && a?.type === 'tensor') return [[...a.value.dims]];
     if (name && CONSTANT_SCALAR_ATTRIBUTES.has(name)) return [[]];
     const list = name && CONSTANT_LIST_ATTRIBUTES.has(name) ? a : undefined;
-    return [list && (list.type === 'ints' || list.type === 'floats' || list.type === 'strings') ? [list.value.length] : undefined];
+    const listed = list && (list.type === 'ints' || list.type === 'floats' || list.type === 'strings');
+    return [listed ? [list.value.length] : undefined];
   }
   const shape = r.value(0);
   return [shape && shape.dims.length === 1 ? shape.data.map((d) => (num(d) ? dim(d) : d)) : undefined];

@@ -30,7 +30,10 @@ describe('Restricted Mode', () => {
     assert.match(csp, /default-src 'none'/);
     assert.match(csp, /script-src 'nonce-n0nce'(;|$)/);
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
-    const html = webviewHtml({ scriptUri: 'webview.js', styleUri: 'webview.css', nonce: 'n0nce', cspSource: 'https://cdn.example', title: '<script>x</script>' });
+    const html = webviewHtml({
+      scriptUri: 'webview.js', styleUri: 'webview.css', nonce: 'n0nce', cspSource: 'https://cdn.example',
+      title: '<script>x</script>',
+    });
     assert.equal(html.match(/<script/g)?.length, 1, 'one script tag: the extension\'s own');
     assert.doesNotMatch(html, /<script>x/);
   });

@@ -53,10 +53,15 @@ async function compareWithOnnxruntime(model: Model): Promise<Comparison> {
       c.mismatches.push(`${name}: static [${shape}] vs onnxruntime [${actual}]`);
       continue;
     }
+    // A symbol stands for the size it was bound to; one the inputs do not carry (an exporter's name) is unknown.
     const bound = shape.map((d): Dim => (typeof d === 'string' ? sizes[d] ?? null : d));
-    const known = bound.filter((d, i) => d !== null && (d === actual[i] || c.mismatches.push(`${name}: static [${shape}] vs onnxruntime [${actual}]`) < 0));
-    c.dimsInferred += known.length;
-    if (known.length === actual.length) c.valuesInferred++;
+    if (bound.some((d, i) => d !== null && d !== actual[i])) {
+      c.mismatches.push(`${name}: static [${shape}] vs onnxruntime [${actual}]`);
+      continue;
+    }
+    const known = bound.filter((d) => d !== null).length;
+    c.dimsInferred += known;
+    if (known === actual.length) c.valuesInferred++;
   }
   return c;
 }
@@ -65,8 +70,9 @@ const percent = (a: number, b: number) => `${b ? ((100 * a) / b).toFixed(1) : '1
 
 async function check(label: string, model: Model, minimumShare: number): Promise<void> {
   const c = await compareWithOnnxruntime(model);
-  console.log(`${label}: ${c.valuesInferred}/${c.values} values (${percent(c.valuesInferred, c.values)}), `
-    + `${c.dimsInferred}/${c.dims} dims (${percent(c.dimsInferred, c.dims)}) inferred statically, ${c.mismatches.length} wrong`);
+  const values = `${c.valuesInferred}/${c.values} values (${percent(c.valuesInferred, c.values)})`;
+  const dims = `${c.dimsInferred}/${c.dims} dims (${percent(c.dimsInferred, c.dims)})`;
+  console.log(`${label}: ${values}, ${dims} inferred statically, ${c.mismatches.length} wrong`);
   assert.deepEqual(c.mismatches, [], `${label}: static shapes that differ from onnxruntime's`);
   assert.ok(c.values > 0, `${label}: onnxruntime measured no tensor`);
   assert.ok(c.valuesInferred / c.values >= minimumShare,
@@ -80,9 +86,14 @@ function torchModels(): { dir: string } | { skip: string } {
   const dir = path.join(os.tmpdir(), `subnetwork-lens-shape-models-${hash}`);
   if (fs.existsSync(path.join(dir, 'done'))) return { dir };
   const probe = spawnSync(PYTHON, ['-c', 'import torch, torchvision, onnx'], { encoding: 'utf8' });
-  if (probe.status !== 0) return { skip: `${PYTHON} has no torch/torchvision/onnx (apt-get install python3-torch python3-torchvision python3-onnx)` };
+  if (probe.status !== 0) {
+    const packages = 'python3-torch python3-torchvision python3-onnx';
+    return { skip: `${PYTHON} has no torch/torchvision/onnx (apt-get install ${packages})` };
+  }
   const run = spawnSync(PYTHON, [script, dir], { encoding: 'utf8', timeout: 300_000 });
-  if (run.status !== 0) throw new Error(`export_shape_models.py failed: ${run.stderr.split('\n').filter(Boolean).at(-1)}`);
+  if (run.status !== 0) {
+    throw new Error(`export_shape_models.py failed: ${run.stderr.split('\n').filter(Boolean).at(-1)}`);
+  }
   fs.writeFileSync(path.join(dir, 'done'), '');
   return { dir };
 }

@@ -30,7 +30,8 @@ before(() => {
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function views(lines: string[]): WorkerClient {
-  return new WorkerClient({ workerPath, log: (l) => lines.push(l), execArgv: ['--import', 'tsx'], timeoutMs: TIMEOUT_MS });
+  const execArgv = ['--import', 'tsx'];
+  return new WorkerClient({ workerPath, log: (l) => lines.push(l), execArgv, timeoutMs: TIMEOUT_MS });
 }
 
 /** Largest gap between ticks of a 50 ms interval while `work` runs: the host's event loop never stalls. */
@@ -47,7 +48,7 @@ async function largestTickGap<T>(work: Promise<T>): Promise<{ gap: number; settl
 }
 
 describe('views process on hostile models', { timeout: 60_000 }, () => {
-  test('Restricted Mode: a Loop with trip count 10¹² and an Expand to 10¹² floats are shown from static shapes', async () => {
+  test('Restricted Mode: a 10¹²-trip Loop and an Expand to 10¹² floats are shown from static shapes', async () => {
     const lines: string[] = [];
     const c = views(lines);
     try {
@@ -75,7 +76,7 @@ describe('views process on hostile models', { timeout: 60_000 }, () => {
     }
   });
 
-  test('trusted: a probe that loops is killed by the watchdog, the request fails clearly, the next one works', async () => {
+  test('trusted: a looping probe is killed by the watchdog, the request fails clearly, the next works', async () => {
     const lines: string[] = [];
     const c = views(lines);
     try {
