@@ -51,7 +51,8 @@ export class LayerGraphEditorProvider implements vscode.CustomReadonlyEditorProv
     if (arg instanceof vscode.Uri) {
       model = arg;
     } else if (isTreeNode(arg)) {
-      if (arg.kind === 'model') model = arg.uri;
+      // A model node with runs may come from a run.json (the tree lists models it names): confined too.
+      if (arg.kind === 'model') model = arg.runs[0] ? runModel(arg.uri.fsPath, arg.runs[0].dir) : arg.uri;
       else if (arg.kind === 'run' || arg.kind === 'subroutine' || arg.kind === 'seed') {
         model = runModel(arg.run.info.model, arg.run.dir);
         selection = {
