@@ -15,6 +15,7 @@ import type { Dim, Model } from '../../../src/core/onnx/ir';
 import { readModel } from '../../../src/core/onnx/readModel';
 import { makeLanguageModel } from '../../../src/core/tasks/makeLanguageModel';
 import { makeVisionModel } from '../../../src/core/tasks/makeVisionModel';
+import { opCoverageModel } from '../../support/opCoverageModel';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const fixtures = path.join(repoRoot, 'test/fixtures');
@@ -108,6 +109,10 @@ describe('inferShapesStatically against onnxruntime', () => {
   test('built-in task models (vision, language)', async () => {
     await check('vision task model', makeVisionModel({ seed: 0 }), 0.9);
     await check('language task model', makeLanguageModel({ seed: 0 }), 0.9);
+  });
+
+  test('one model with Split, Slice (negative steps), Resize, ConvTranspose, pooling, TopK, Pad… (opset 18)', async () => {
+    await check('op coverage model', opCoverageModel(), 0.8);
   });
 
   const models = torchModels();
