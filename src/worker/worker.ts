@@ -29,7 +29,7 @@ if (!process.send) {
 /** Layer graphs by model path and trust, rebuilt when the file changes. */
 const graphs = new Map<string, { mtimeMs: number; view: Promise<LayerGraphView> }>();
 
-/** A trusted model is probed only when its probe inputs and every statically known tensor fit in this. */
+/** A trusted model is probed only when its probe inputs and every statically known activation fit in this. */
 const MAX_PROBE_BYTES = 16 * 2 ** 20;
 
 function layerGraph(modelPath: string, trusted: boolean): Promise<LayerGraphView> {
@@ -54,9 +54,9 @@ async function measuredShapes(model: Model, modelPath: string): Promise<Map<stri
   const stated = inferShapesStatically(model);
   const outputs = model.graph.nodes.flatMap((n) => n.outputs.filter(Boolean));
   if (outputs.every((name) => stated.get(name)?.every((d) => d !== null))) return stated;
-  // A symbolic dim counts as 8: probes bind symbols to small sizes.
-  const bytes = (s: Dim[]) => s.reduce<number>((p, d) => p * (typeof d === 'number' ? d : 8), 4);
-  const largest = Math.max(0, ...[...stated.values()].map(bytes));
+  // Node outputs are what a probe allocates; a symbolic dim counts as 8 (probes bind symbols to small sizes).
+  const bytes = (s: Dim[] = []) => s.reduce<number>((p, d) => p * (typeof d === 'number' ? d : 8), 4);
+  const largest = outputs.reduce((max, name) => Math.max(max, bytes(stated.get(name))), 0);
   if (largest > MAX_PROBE_BYTES) {
     send({ type: 'log', message: `shapes of ${modelPath} not measured: a tensor takes ${largest} bytes` });
     return stated;

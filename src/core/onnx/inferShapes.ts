@@ -21,12 +21,15 @@ export interface InferShapesOptions {
    * the two can be probed with distinct sizes (and traced) although the model needs them to agree.
    */
   derived?: Record<string, { from: string; divide: number }>;
-  /** Refuse to probe when the probe inputs of one run would take more bytes than this (default 64 MiB). */
+  /** Refuse to probe when the probe inputs of one run would take more bytes than this (default 1 GiB). */
   maxProbeBytes?: number;
 }
 
-/** Probe inputs larger than this are not built: a declared dim of 10⁹ must not allocate gigabytes. */
-export const DEFAULT_MAX_PROBE_BYTES = 64 * 2 ** 20;
+/**
+ * Probe inputs larger than this are not built: a declared dim of 10⁹ must not allocate gigabytes. Large
+ * enough for the fixed-size inputs a model trained here has (training feeds batches of that size anyway).
+ */
+export const DEFAULT_MAX_PROBE_BYTES = 2 ** 30;
 
 export interface TensorInfo {
   shape: Dim[];

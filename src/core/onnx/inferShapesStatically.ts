@@ -1,9 +1,10 @@
 // Shapes of a model's tensors read from the file alone, never by running it: safe on untrusted models
-// and bounded in time (one pass over the nodes). Declared shapes (graph inputs, initializers,
-// value_info, graph outputs) are taken first; ONNX's shape rules for the common ops
-// (staticShapeRules.ts) fill in the rest and the unknown dims of declared ones, with small integer
-// tensors (Shape results, axes, Reshape targets) folded along the way. What no rule covers stays
-// unknown: a dim as null, a tensor of unknown rank left out of the map. Subgraphs are not entered.
+// and bounded in time (one pass over the nodes). Graph inputs and initializers give the start; each node
+// output gets ONNX's shape rule for its op (staticShapeRules.ts), with small constant tensors (Shape
+// results, axes, Reshape targets, pads) folded along the way, and its declared shape (value_info or
+// graph output) fills what the rule leaves unknown; where both know a dim, the rule wins, since a file's
+// declarations may be stale or false. What neither covers stays unknown: a dim as null, a tensor of
+// unknown rank left out of the map. Subgraphs are not entered.
 import { foldSmallValue, smallTensorValue, type SmallValue } from './foldSmallValues';
 import { defaultOpset, type Dim, type Model, type Node } from './ir';
 import { sortTopologically } from './sortTopologically';

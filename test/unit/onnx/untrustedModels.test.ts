@@ -51,7 +51,7 @@ describe('models that must not be run', () => {
     });
     await assert.rejects(inferShapes(model), (e: Error) => {
       assert.ok(e instanceof ShapeInferenceError);
-      assert.match(e.message, /probe inputs would take 3\.7 GiB, over the cap of 64\.0 MiB/);
+      assert.match(e.message, /probe inputs would take 3\.7 GiB, over the cap of 1\.0 GiB/);
       return true;
     });
   });
