@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LayerGraphView, OverlayView } from '../shared/viewModel';
 import { MessageEndpoint, type FromWebview, type ToWebview } from '../shared/webviewProtocol';
+import { confineModelPath } from './confineModelPath';
 import { isTreeNode, pickModel, pickRun } from './pickers';
 import { showError, type Services } from './Services';
 import { userMessage } from './userMessage';
@@ -50,9 +51,10 @@ export class LayerGraphEditorProvider implements vscode.CustomReadonlyEditorProv
     if (arg instanceof vscode.Uri) {
       model = arg;
     } else if (isTreeNode(arg)) {
-      if (arg.kind === 'model') model = arg.uri;
+      // A model node with runs may come from a run.json (the tree lists models it names): confined too.
+      if (arg.kind === 'model') model = arg.runs[0] ? runModel(arg.uri.fsPath, arg.runs[0].dir) : arg.uri;
       else if (arg.kind === 'run' || arg.kind === 'subroutine' || arg.kind === 'seed') {
-        model = vscode.Uri.file(arg.run.info.model);
+        model = runModel(arg.run.info.model, arg.run.dir);
         selection = {
           runDir: arg.run.dir,
           subroutine: arg.kind === 'subroutine' ? arg.name : arg.kind === 'seed' ? arg.subroutine : undefined,
@@ -63,12 +65,12 @@ export class LayerGraphEditorProvider implements vscode.CustomReadonlyEditorProv
       selection = arg as Selection;
       const run = (await this.s.tree.allRuns()).find((r) => path.resolve(r.dir) === path.resolve(selection!.runDir));
       const info = run?.info ?? readRunInfo(selection.runDir);
-      if (info) model = vscode.Uri.file(info.model);
+      if (info) model = runModel(info.model, selection.runDir);
     }
     if (!model && mode === 'report') {
       const run = await pickRun(this.s, undefined, 'Open report');
       if (!run) return;
-      model = vscode.Uri.file(run.info.model);
+      model = runModel(run.info.model, run.dir);
       selection = { runDir: run.dir };
     }
     if (!model) model = await pickModel(arg, 'Open layer graph');
@@ -184,20 +186,33 @@ export class LayerGraphEditorProvider implements vscode.CustomReadonlyEditorProv
   }
 
   private overlay(model: vscode.Uri, runDir: string): Promise<OverlayView> {
-    return this.s.views.run('overlay', { modelPath: model.fsPath, runDir }).result;
+    return this.s.views.run('overlay', { modelPath: model.fsPath, runDir, trusted: vscode.workspace.isTrusted }).result;
   }
 
-  /** The layer graph of `uri`, built in the views compute process; cached while the file is unchanged. */
+  /**
+   * The layer graph of `uri`, built in the views compute process; cached while the file and the
+   * workspace trust are unchanged. In Restricted Mode the model is never run (static shapes only).
+   */
   private graph(uri: vscode.Uri): Promise<LayerGraphView> {
-    const k = key(uri);
+    const trusted = vscode.workspace.isTrusted;
+    const k = `${trusted ? 'trusted' : 'restricted'}:${key(uri)}`;
     const mtimeMs = fs.statSync(uri.fsPath).mtimeMs;
     const cached = this.graphs.get(k);
     if (cached && cached.mtimeMs === mtimeMs) return cached.view;
-    const view = this.s.views.run('layerGraph', { modelPath: uri.fsPath }).result;
+    const view = this.s.views.run('layerGraph', { modelPath: uri.fsPath, trusted }).result;
     this.graphs.set(k, { mtimeMs, view });
     view.catch(() => this.graphs.delete(k));
     return view;
   }
+}
+
+/**
+ * The model a run's run.json names, refused unless it lies inside a workspace folder (or the run's own
+ * folder): a repository must not make the extension open `../../etc/…` or any file elsewhere.
+ */
+function runModel(model: unknown, runDir: string): vscode.Uri {
+  const roots = [...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), runDir];
+  return vscode.Uri.file(confineModelPath(model, runDir, roots));
 }
 
 function readRunInfo(dir: string): { model: string } | undefined {

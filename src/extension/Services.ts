@@ -11,7 +11,10 @@ export interface Services {
   log: Log;
   /** Long jobs (find, ablate, export), one at a time through `queue`; killed on hard cancel. */
   jobs: WorkerClient;
-  /** Short view requests (layer graphs); separate so a hard cancel never takes a view down. */
+  /**
+   * Short view requests (layer graphs); separate so a hard cancel never takes a view down. Watched: a
+   * request not answered in time kills and restarts it. It runs a model only in a trusted workspace.
+   */
   views: WorkerClient;
   queue: JobQueue;
   tree: RunsTreeProvider;

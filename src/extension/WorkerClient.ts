@@ -1,6 +1,8 @@
 // The host's side of src/shared/workerProtocol.ts: forks the compute process on first use, sends jobs,
 // routes progress, and cancels — politely first, then by killing the process if it does not stop in time.
-// No `vscode` import, so it is unit-tested with a real child process.
+// With `timeoutMs`, a watchdog kills a process that has not answered a job in time (a model that loops
+// or allocates without end) and the next job starts a fresh one. The host only waits on IPC: it never
+// blocks. No `vscode` import, so it is unit-tested with a real child process.
 import { fork, type ChildProcess } from 'node:child_process';
 import type { ProgressEvent } from '../shared/jobs';
 import { isFromWorker, type FromWorker, type JobKind, type JobMap, type ToWorker, type WireError } from '../shared/workerProtocol';
@@ -33,6 +35,8 @@ export interface WorkerClientOptions {
   execArgv?: string[];
   /** Extra environment for the child. */
   env?: Record<string, string>;
+  /** A job not answered within this many ms fails and the process is killed (restarted on the next job). */
+  timeoutMs?: number;
 }
 
 interface Pending {
@@ -41,7 +45,10 @@ interface Pending {
   reject(error: Error): void;
   onProgress?: (event: ProgressEvent) => void;
   killTimer?: NodeJS.Timeout;
+  watchdog?: NodeJS.Timeout;
   handle: { hardKilled: boolean };
+  /** The process the job was sent to: only its exit settles the job. */
+  child?: ChildProcess;
 }
 
 export class WorkerClient {
@@ -49,6 +56,8 @@ export class WorkerClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private disposed = false;
+  /** Why a process was killed by this client, for the jobs its exit settles. */
+  private readonly killedFor = new WeakMap<ChildProcess, string>();
 
   constructor(private readonly options: WorkerClientOptions) {}
 
@@ -69,9 +78,11 @@ export class WorkerClient {
         reject(new JobError({ name: 'WorkerError', message: 'the compute process was shut down' }, kind));
         return;
       }
-      this.pending.set(id, { kind, resolve: resolve as (v: unknown) => void, reject, onProgress, handle: state });
+      const entry: Pending = { kind, resolve: resolve as (v: unknown) => void, reject, onProgress, handle: state };
+      this.pending.set(id, entry);
       try {
-        this.send({ type: 'run', id, kind, options });
+        entry.child = this.send({ type: 'run', id, kind, options });
+        if (this.options.timeoutMs) entry.watchdog = setTimeout(() => this.timeOut(id), this.options.timeoutMs);
       } catch (e) {
         this.pending.delete(id);
         reject(new JobError({ name: 'WorkerError', message: `could not start the compute process: ${(e as Error).message}` }, kind));
@@ -131,9 +142,31 @@ export class WorkerClient {
     return this.options.cancelGraceMs ?? 1000;
   }
 
-  private send(message: ToWorker): void {
+  private send(message: ToWorker): ChildProcess {
     const child = this.ensureChild();
     child.send(message);
+    return child;
+  }
+
+  /** The watchdog fired: job `id` fails with a clear message and its process is killed. */
+  private timeOut(id: number): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    const seconds = (this.options.timeoutMs ?? 0) / 1000;
+    this.settle(id, p);
+    p.reject(new JobError({
+      name: 'WorkerTimeoutError',
+      message: `the compute process did not answer within ${seconds} s (the model may loop or allocate without end); `
+        + 'it was stopped and starts afresh on the next request',
+    }, p.kind));
+    this.options.log(`job ${id} (${p.kind}) timed out after ${seconds} s; stopping the compute process`);
+    if (p.child) this.killChild(p.child, 'timeout');
+  }
+
+  private settle(id: number, p: Pending): void {
+    this.pending.delete(id);
+    if (p.killTimer) clearTimeout(p.killTimer);
+    if (p.watchdog) clearTimeout(p.watchdog);
   }
 
   private ensureChild(): ChildProcess {
@@ -180,8 +213,7 @@ export class WorkerClient {
       case 'error': {
         const p = this.pending.get(m.id);
         if (!p) return;
-        this.pending.delete(m.id);
-        if (p.killTimer) clearTimeout(p.killTimer);
+        this.settle(m.id, p);
         if (m.type === 'result') p.resolve(m.result);
         else p.reject(new JobError(m.error, p.kind));
         return;
@@ -194,20 +226,32 @@ export class WorkerClient {
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
     if (this.pending.size > 0 || (code !== 0 && code !== null)) this.options.log(`compute process ended (${how})`);
     for (const [id, p] of this.pending) {
-      if (p.killTimer) clearTimeout(p.killTimer);
-      this.pending.delete(id);
-      p.reject(p.handle.hardKilled || this.disposed
-        ? new JobError({ name: 'AbortError', message: 'cancelled' }, p.kind)
-        : new JobError({ name: 'WorkerCrashedError', message: `the compute process stopped unexpectedly (${how})` }, p.kind));
+      if (p.child !== child) continue;
+      this.settle(id, p);
+      p.reject(new JobError(this.exitError(child, p, how), p.kind));
     }
   }
 
+  private exitError(child: ChildProcess, p: Pending, how: string): WireError {
+    if (p.handle.hardKilled || this.disposed) return { name: 'AbortError', message: 'cancelled' };
+    if (this.killedFor.get(child) === 'timeout') {
+      const message = 'the compute process was restarted because another request timed out';
+      return { name: 'WorkerTimeoutError', message };
+    }
+    return { name: 'WorkerCrashedError', message: `the compute process stopped unexpectedly (${how})` };
+  }
+
   private kill(reason: string): void {
-    const child = this.child;
-    if (!child) return;
+    if (this.child) this.killChild(this.child, reason);
+  }
+
+  /** Kills `child`; the next job forks a new process at once instead of writing to the dying one. */
+  private killChild(child: ChildProcess, reason: string): void {
     this.options.log(`stopping compute process (pid ${child.pid}, ${reason})`);
     // Mark the remaining jobs so the exit handler reports a cancellation, not a crash.
-    for (const p of this.pending.values()) if (reason === 'cancelled') p.handle.hardKilled = true;
+    for (const p of this.pending.values()) if (reason === 'cancelled' && p.child === child) p.handle.hardKilled = true;
+    if (this.child === child) this.child = undefined;
+    this.killedFor.set(child, reason);
     child.kill('SIGKILL');
   }
 }

@@ -18,11 +18,15 @@ export interface SubnetworkLensApi {
   readonly services: Services;
 }
 
+/** The watchdog of the views process: a layer graph not built within this is abandoned and the process restarted. */
+const VIEW_TIMEOUT_MS = 60_000;
+
 export function activate(context: vscode.ExtensionContext): SubnetworkLensApi {
   const log = new Log();
   const workerPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath;
   const jobs = new WorkerClient({ workerPath, log: (l) => log.info(l) });
-  const views = new WorkerClient({ workerPath, log: (l) => log.info(`[views] ${l}`) });
+  // A view request that takes longer than this means a model that loops or allocates without end.
+  const views = new WorkerClient({ workerPath, log: (l) => log.info(`[views] ${l}`), timeoutMs: VIEW_TIMEOUT_MS });
   const queue = new JobQueue(log);
   const tree = new RunsTreeProvider((l) => log.info(l));
   const s: Services = { context, log, jobs, views, queue, tree, notices: [] };

@@ -13,10 +13,13 @@ export interface JobMap {
   ablate: { options: AblateOptions; result: AblateResult };
   /** Write a pruned or ablated copy of the model. */
   exportModel: { options: ExportModelOptions; result: ExportModelResult };
-  /** Read a model and build its layer graph view model (may run onnxruntime to infer shapes). */
-  layerGraph: { options: { modelPath: string }; result: LayerGraphView };
+  /**
+   * Read a model and build its layer graph view model. Shapes are inferred from the file; only when
+   * `trusted` (the workspace is trusted) may onnxruntime run the model to measure the ones left unknown.
+   */
+  layerGraph: { options: { modelPath: string; trusted?: boolean }; result: LayerGraphView };
   /** A run's masks and results drawn over the model's layer graph (reads the mask files). */
-  overlay: { options: { modelPath: string; runDir: string }; result: OverlayView };
+  overlay: { options: { modelPath: string; runDir: string; trusted?: boolean }; result: OverlayView };
 }
 
 export type JobKind = keyof JobMap;

@@ -1,5 +1,6 @@
 // `subnetwork-lens inspect MODEL.onnx [--json] [--no-run]`
 import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
+import { inferShapesStatically } from '../../core/onnx/inferShapesStatically';
 import { readModel } from '../../core/onnx/readModel';
 import { inspectModel, type InspectReport, type InspectedValue } from '../../core/onnx/inspectModel';
 import type { Dim } from '../../core/onnx/ir';
@@ -8,7 +9,7 @@ export const inspect: Command = {
   name: 'inspect',
   summary: 'Summarise an ONNX model: versions, inputs/outputs, ops, parameters, maskable tensors, gradient support.',
   usage: [
-    'Usage: subnetwork-lens inspect MODEL.onnx [--json] [--no-run]',
+    'Usage: subnetwork-lens inspect MODEL.onnx [--json]',
     '',
     'Reads the model (and its external-data files) and prints IR/opset, inputs and outputs with shapes,',
     'an op histogram, the parameter count, maskable tensors (float, rank >= 2), control-flow nodes',
@@ -16,7 +17,9 @@ export const inspect: Command = {
     '',
     'Options:',
     '  --json     Print one JSON object (stable keys) instead of text.',
-    '  --no-run   Do not run the model in onnxruntime to measure undeclared input/output shapes.',
+    '',
+    'The model is never run: undeclared input/output shapes are inferred from the file by ONNX shape rules',
+    '(unknown dims print as ?). --no-run is still accepted and changes nothing.',
   ].join('\n'),
   async run(args: string[], io: CliIO = processIO): Promise<number> {
     const { values, positionals } = parseCommandArgs('inspect', args, {
@@ -27,23 +30,15 @@ export const inspect: Command = {
     const file = positionals[0]!;
     const model = readModel(file);
 
-    let shapes: Map<string, Dim[]> | undefined;
-    let shapeNote: string | undefined;
+    // Static inference only: a file someone handed over may loop or allocate without bound when run.
     const undeclared = [...model.graph.inputs, ...model.graph.outputs].some((v) => v.shape === null || v.shape.some((d) => d === null));
-    if (undeclared && !values['no-run']) {
-      try {
-        const { inferShapes } = await import('../../core/onnx/inferShapes');
-        shapes = await inferShapes(model);
-      } catch (e) {
-        shapeNote = `shapes not measured: ${(e as Error).message.split('\n')[0]}`;
-      }
-    }
+    const shapes = undeclared ? inferShapesStatically(model) : undefined;
 
     const report = inspectModel(model, { shapes, supportedGradientOps: await loadSupportedGradientOps() });
     if (values.json) {
-      io.out(`${JSON.stringify({ file, ...report, ...(shapeNote ? { shapeNote } : {}) }, null, 2)}\n`);
+      io.out(`${JSON.stringify({ file, ...report }, null, 2)}\n`);
     } else {
-      io.out(formatReport(file, report, shapeNote));
+      io.out(formatReport(file, report));
     }
     return 0;
   },
@@ -62,7 +57,7 @@ async function loadSupportedGradientOps(): Promise<string[] | undefined> {
 const fmt = (n: number) => n.toLocaleString('en-US');
 const dims = (shape: Dim[] | null) => (shape === null ? '(unknown shape)' : `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`);
 
-export function formatReport(file: string, r: InspectReport, shapeNote?: string): string {
+export function formatReport(file: string, r: InspectReport): string {
   const lines: string[] = [];
   const producer = [r.producer.name, r.producer.version].filter(Boolean).join(' ') || 'unknown';
   const otherOpsets = r.opsetImports.filter((o) => o.domain !== 'ai.onnx').map((o) => `${o.domain} ${o.version}`);
@@ -76,7 +71,6 @@ export function formatReport(file: string, r: InspectReport, shapeNote?: string)
   };
   values('inputs', r.inputs);
   values('outputs', r.outputs);
-  if (shapeNote) lines.push(`  (${shapeNote})`);
 
   lines.push(`  nodes: ${fmt(r.nodeCount)} (${r.opHistogram.length} op types)`);
   const opWidth = Math.max(0, ...r.opHistogram.map((h) => h.op.length));

@@ -2,7 +2,8 @@
 // with every intermediate tensor added as a graph output (optimisations disabled so nothing is fused
 // away). Symbolic input dimensions are filled with probe sizes; a dimension of a result that follows a
 // probe size comes back as that symbol's name, one that changes in another way as null, and one that
-// stays put as a number.
+// stays put as a number. This runs the model: only for files the user trusts (inferShapesStatically.ts
+// reads shapes without running anything).
 import { create } from '@bufbuild/protobuf';
 import { ValueInfoProtoSchema } from 'onnx-buf';
 import { ort } from '../runtime/session';
@@ -20,7 +21,15 @@ export interface InferShapesOptions {
    * the two can be probed with distinct sizes (and traced) although the model needs them to agree.
    */
   derived?: Record<string, { from: string; divide: number }>;
+  /** Refuse to probe when the probe inputs of one run would take more bytes than this (default 1 GiB). */
+  maxProbeBytes?: number;
 }
+
+/**
+ * Probe inputs larger than this are not built: a declared dim of 10⁹ must not allocate gigabytes. Large
+ * enough for the fixed-size inputs a model trained here has (training feeds batches of that size anyway).
+ */
+export const DEFAULT_MAX_PROBE_BYTES = 2 ** 30;
 
 export interface TensorInfo {
   shape: Dim[];
@@ -73,7 +82,12 @@ export async function inferTensorInfo(model: Model, options: InferShapesOptions 
     throw new ShapeInferenceError(`onnxruntime cannot load the model to measure tensor shapes: ${firstLine(e)}`);
   }
   try {
-    const runs = await probeRuns(session, graph.inputs, symbols, pinned, wanted, options.multiples ?? {}, options.derived ?? {});
+    const limits: ProbeLimits = {
+      multiples: options.multiples ?? {},
+      derived: options.derived ?? {},
+      maxBytes: options.maxProbeBytes ?? DEFAULT_MAX_PROBE_BYTES,
+    };
+    const runs = await probeRuns(session, graph.inputs, symbols, pinned, wanted, limits);
     for (const name of wanted) {
       const a = runs.a.get(name);
       if (!a) continue;
@@ -84,6 +98,12 @@ export async function inferTensorInfo(model: Model, options: InferShapesOptions 
     await session.release();
   }
   return result;
+}
+
+interface ProbeLimits {
+  multiples: Record<string, number>;
+  derived: Record<string, { from: string; divide: number }>;
+  maxBytes: number;
 }
 
 interface Symbol {
@@ -152,8 +172,9 @@ function untypedOutput(name: string): ValueInfo {
 async function probeRuns(
   session: Awaited<ReturnType<typeof ort.InferenceSession.create>>,
   inputs: ValueInfo[], symbols: Map<string, Symbol>, pinned: Record<string, number>, wanted: string[],
-  multiples: Record<string, number>, derived: Record<string, { from: string; divide: number }>,
+  limits: ProbeLimits,
 ): Promise<ProbeRuns> {
+  const { multiples, derived } = limits;
   // Free symbols first: a dim that two symbols explain equally (a derived one with divide 1) is named after the free one.
   const keys = [...symbols.keys()].sort((p, q) => Number(p in derived) - Number(q in derived));
   const list = keys.map((k) => symbols.get(k)!);
@@ -165,11 +186,18 @@ async function probeRuns(
   });
   const run = async (values: number[]) => {
     const size = new Map(keys.map((k, i) => [k, values[i]!]));
-    const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
-    for (const input of inputs) {
-      const dims = input.shape!.map((d, i) => (typeof d === 'number' ? d : typeof d === 'string' && d in pinned ? pinned[d]! : size.get(symbolKey(input, d, i))!));
-      feeds[input.name] = probeTensor(input, dims);
+    const dimsOf = (input: ValueInfo) => input.shape!.map((d, i) => {
+      if (typeof d === 'number') return d;
+      return typeof d === 'string' && d in pinned ? pinned[d]! : size.get(symbolKey(input, d, i))!;
+    });
+    const bytesOf = (input: ValueInfo) => elementCount(dimsOf(input)) * (BYTES_PER_ELEMENT[input.elemType] ?? 8);
+    const bytes = inputs.reduce((sum, input) => sum + bytesOf(input), 0);
+    if (bytes > limits.maxBytes) {
+      const sizes = `${formatBytes(bytes)}, over the cap of ${formatBytes(limits.maxBytes)}`;
+      throw new ShapeInferenceError(`shapes not measured: the probe inputs would take ${sizes}`);
     }
+    const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
+    for (const input of inputs) feeds[input.name] = probeTensor(input, dimsOf(input));
     const results = await session.run(feeds, wanted);
     const out = new Map<string, { dims: number[]; elemType: number }>();
     for (const name of wanted) {
@@ -182,6 +210,7 @@ async function probeRuns(
     try {
       return { a: await run([]), symbols: list, valuesA: [], valuesB: [], uniform: false };
     } catch (e) {
+      if (e instanceof ShapeInferenceError) throw e;
       throw new ShapeInferenceError(`onnxruntime failed to run the model to measure tensor shapes: ${firstLine(e)}`);
     }
   }
@@ -193,6 +222,7 @@ async function probeRuns(
   try {
     return { a: await run(distinctA), b: await run(distinctB), symbols: list, valuesA: distinctA, valuesB: distinctB, uniform: false };
   } catch (first) {
+    if (first instanceof ShapeInferenceError) throw first;
     const uniformA = tie(keys.map((k) => 2 * times(k)));
     const uniformB = tie(keys.map((k) => 3 * times(k)));
     try {
@@ -243,6 +273,16 @@ function probeTensor(input: ValueInfo, dims: number[]): InstanceType<typeof ort.
     default:
       throw new ShapeInferenceError(`graph input '${input.name}' has element type ${input.elemType}, which the shape probe cannot feed`, input.name);
   }
+}
+
+const BYTES_PER_ELEMENT: Record<number, number> = {
+  [DataType.FLOAT]: 4, [DataType.DOUBLE]: 8, [DataType.FLOAT16]: 2, [DataType.BFLOAT16]: 2, [DataType.INT64]: 8,
+  [DataType.UINT64]: 8, [DataType.INT32]: 4, [DataType.UINT32]: 4, [DataType.INT16]: 2, [DataType.UINT16]: 2,
+  [DataType.INT8]: 1, [DataType.UINT8]: 1, [DataType.BOOL]: 1,
+};
+
+function formatBytes(n: number): string {
+  return n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GiB` : `${(n / 2 ** 20).toFixed(1)} MiB`;
 }
 
 function firstLine(e: unknown): string {
