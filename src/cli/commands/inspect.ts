@@ -2,7 +2,7 @@
 import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
 import { readModel } from '../../core/onnx/readModel';
 import { inspectModel, type InspectReport, type InspectedValue } from '../../core/onnx/inspectModel';
-import type { Dim } from '../../core/onnx/ir';
+import type { Dim, LoadChanges } from '../../core/onnx/ir';
 
 export const inspect: Command = {
   name: 'inspect',
@@ -77,6 +77,8 @@ export function formatReport(file: string, r: InspectReport, shapeNote?: string)
   values('inputs', r.inputs);
   values('outputs', r.outputs);
   if (shapeNote) lines.push(`  (${shapeNote})`);
+  for (const s of r.softmaxOutputs) lines.push(`  output '${s.output}' is a Softmax: training scores its input '${s.logits}' (the logits)`);
+  lines.push(...formatLoadChanges(r.loadChanges));
 
   lines.push(`  nodes: ${fmt(r.nodeCount)} (${r.opHistogram.length} op types)`);
   const opWidth = Math.max(0, ...r.opHistogram.map((h) => h.op.length));
@@ -107,4 +109,17 @@ export function formatReport(file: string, r: InspectReport, shapeNote?: string)
     lines.push(`  gradients: no rule for ${r.gradients.unsupported.map((u) => `${u.op} (${u.count})`).join(', ')}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** `loaded with: …` lines saying what reading the file changed. */
+function formatLoadChanges(c: LoadChanges): string[] {
+  const lines: string[] = [];
+  if (c.hoistedConstants.length > 0) lines.push(`  loaded with: ${fmt(c.hoistedConstants.length)} Constant-held weights made initializers (maskable)`);
+  const up = c.opsetUpgrade;
+  if (up) {
+    const what = up.changes.map((x) => `${x.count} ${x.change}`).join(', ') || 'no node needed rewriting';
+    lines.push(`  upgraded on load: opset ${up.from} → ${up.to}: ${what}`);
+  }
+  if (c.opsetUpgradeError) lines.push(`  not upgraded to opset 13 (training needs it): ${c.opsetUpgradeError}`);
+  return lines;
 }

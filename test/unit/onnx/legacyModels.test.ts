@@ -1,0 +1,125 @@
+// Models as users have them (test/fixtures/legacy/make_legacy.py): a paddle2onnx-style classifier with
+// Constant-held weights at opset 9 / IR 3, and a PyTorch CNN exported at opset 9, both ending in a Softmax.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { attribute } from '../../../src/cli/commands/attribute';
+import { inspect } from '../../../src/cli/commands/inspect';
+import type { CliIO } from '../../../src/cli/command';
+import { readArrays } from '../../../src/core/data/openDataset';
+import { writeNpz } from '../../../src/core/data/writeNpz';
+import { readModel } from '../../../src/core/onnx/readModel';
+import { inspectModel } from '../../../src/core/onnx/inspectModel';
+import { exportMaskedModel } from '../../../src/core/analysis/exportModel';
+import { buildTrainingGraph } from '../../../src/core/train/buildTrainingGraph';
+import { gradcheck } from '../../../src/core/train/gradcheck';
+import { Trainer, type FloatArray } from '../../../src/core/train/Trainer';
+import { arrayData } from '../../../src/core/train/TrainingData';
+import { createSession, ort } from '../../../src/core/runtime/session';
+import { Rng } from '../../../src/core/util/random';
+
+const legacy = path.join(__dirname, '..', '..', 'fixtures', 'legacy');
+
+interface JsonArray { shape: number[]; dtype: 'float32' | 'int64'; data: number[] }
+interface Reference { inputs: Record<string, JsonArray>; labels: JsonArray; attribution: Record<string, JsonArray> }
+
+function capture(): CliIO & { stdout: string; stderr: string } {
+  const io = { stdout: '', stderr: '', out(t: string) { io.stdout += t; }, err(t: string) { io.stderr += t; } };
+  return io;
+}
+
+const toNamed = (a: JsonArray) => (a.dtype === 'int64'
+  ? { dtype: 'int64' as const, shape: a.shape, data: BigInt64Array.from(a.data.map((v) => BigInt(v))) }
+  : { dtype: 'float32' as const, shape: a.shape, data: Float32Array.from(a.data) });
+
+const reference = (name: string) => JSON.parse(fs.readFileSync(path.join(legacy, `${name}.data.json`), 'utf8')) as Reference;
+
+describe('models as users have them', () => {
+  for (const fx of [{ name: 'paddle_cls', logits: 'fc_out' }, { name: 'torch_opset9', logits: '/fc2/Gemm_output_0' }]) {
+    test(`${fx.name}: attribute scores the Softmax's input and matches PyTorch autograd within 1e-4`, async () => {
+      const ref = reference(fx.name);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), `legacy-${fx.name}-`));
+      const arrays = Object.fromEntries(Object.entries(ref.inputs).map(([k, v]) => [k, toNamed(v)]));
+      writeNpz(path.join(dir, 'd.npz'), { ...arrays, labels: toNamed(ref.labels) });
+      const out = path.join(dir, 'scores.safetensors');
+      const io = capture();
+      assert.equal(await attribute.run([path.join(legacy, `${fx.name}.onnx`), '--data', path.join(dir, 'd.npz'), '--out', out, '--threads', '1'], io), 0, io.stderr);
+      assert.match(io.stdout, new RegExp(`a Softmax: L scores its input '${fx.logits}'`));
+      const got = readArrays(out);
+      assert.deepEqual(Object.keys(got).sort(), Object.keys(ref.attribution).sort());
+      for (const [name, want] of Object.entries(ref.attribution)) {
+        const have = got[name]!;
+        assert.deepEqual(have.shape, want.shape, name);
+        let scale = 0, worst = 0;
+        want.data.forEach((w, i) => { scale = Math.max(scale, Math.abs(w)); worst = Math.max(worst, Math.abs(Number(have.data[i]) - w)); });
+        assert.ok(scale > 0, `${name}: reference is all zeros`);
+        assert.ok(worst / scale <= 1e-4, `${name}: max |ours − torch| / max |torch| = ${worst / scale}`);
+      }
+    });
+  }
+
+  test('paddle_cls: Constant-held weights are maskable, IR-3 initializer inputs are parameters, inspect says so', async () => {
+    const model = readModel(path.join(legacy, 'paddle_cls.onnx'));
+    assert.deepEqual(model.graph.inputs.map((i) => i.name), ['x']);
+    assert.deepEqual(model.loadChanges!.hoistedConstants, ['conv2d_0.w_0', 'fc_0.w_0']);
+    assert.ok(!model.graph.nodes.some((n) => n.opType === 'Constant' && n.outputs[0] === 'conv2d_0.w_0'));
+    const report = inspectModel(model);
+    assert.deepEqual(report.maskable.tensors.map((t) => t.name), ['conv2d_0.w_0', 'fc_0.w_0']);
+    assert.deepEqual(report.softmaxOutputs, [{ output: 'save_infer_model/scale_0.tmp_0', logits: 'fc_out' }]);
+    const io = capture();
+    assert.equal(await inspect.run([path.join(legacy, 'torch_opset9.onnx')], io), 0);
+    assert.match(io.stdout, /upgraded on load: opset 9 → 13: 1 Pad, 1 Slice, 1 ReduceSum, 1 Split/);
+    assert.match(io.stdout, /output 'probs' is a Softmax: training scores its input '\/fc2\/Gemm_output_0'/);
+  });
+
+  test('paddle_cls: mask gradients match float64 finite differences', async () => {
+    const model = readModel(path.join(legacy, 'paddle_cls.onnx'));
+    const ref = reference('paddle_cls');
+    const x = ref.inputs.x!;
+    const batch = { inputs: { x: { data: Float32Array.from(x.data), dims: x.shape } }, labels: BigInt64Array.from(ref.labels.data.map(BigInt)) };
+    const report = await gradcheck(model, batch, { output: 'save_infer_model/scale_0.tmp_0', head: { type: 'classify' }, tensors: ['conv2d_0.w_0', 'fc_0.w_0'], samples: 12, beta: 1.5 });
+    for (const t of report.tensors) assert.ok(t.maxRelativeError <= 1e-5, `${t.tensor}: relative error ${t.maxRelativeError}`);
+  });
+
+  test('paddle_cls: a mask trains on the model\'s own predictions and the pruned export keeps the structure', async () => {
+    const file = path.join(legacy, 'paddle_cls.onnx');
+    const model = readModel(file);
+    const output = 'save_infer_model/scale_0.tmp_0';
+    const rng = new Rng(5);
+    const n = 96;
+    const x = Float32Array.from({ length: n * 48 }, () => rng.normal());
+    const session = await createSession(new Uint8Array(fs.readFileSync(file)), { threads: 1 });
+    const probs = (await session.run({ x: new ort.Tensor('float32', x, [n, 3, 4, 4]) }))[output]!.data as Float32Array;
+    await session.release();
+    const labels = Int32Array.from({ length: n }, (_, i) => [...probs.subarray(i * 5, i * 5 + 5)].reduce((best, p, k, row) => (p > row[best]! ? k : best), 0));
+    const tensors = ['conv2d_0.w_0', 'fc_0.w_0'];
+    const tg = await buildTrainingGraph(model, { output, head: { type: 'classify' }, target: { kind: 'mask', method: 'continuous-sparsification', lambda: 1e-3 }, tensors, update: 'adam' });
+    assert.deepEqual(tg.scored, { tensor: 'fc_out', softmaxInput: true });
+    const init = new Map(tg.tensors.map((t) => [t.initializer, new Float32Array(t.shape.reduce((a, b) => a * b, 1)).fill(0.05) as FloatArray]));
+    const trainer = await Trainer.create(tg, init, 1);
+    const losses: number[] = [];
+    const res = await trainer.train(arrayData({ x: { data: x, dims: [n, 3, 4, 4] } }, labels), {
+      epochs: 6, batch: 16, lr: 0.05, seed: 0, temperature: [1, 50], onStep: (s) => losses.push(s.headLoss),
+    });
+    await trainer.release();
+    assert.equal(res.cancelled, false);
+    assert.ok(losses.every(Number.isFinite));
+    assert.ok(res.last!.keptFraction! < 1, `kept ${res.last!.keptFraction}`);
+
+    // Export a pruned copy: the hoisted weights are initializers holding weight × mask; every op stays.
+    const masks = new Map(tensors.map((name) => [name, Uint8Array.from(res.params.get(name)!, (v) => (v > 0 ? 1 : 0))]));
+    const outPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'legacy-export-')), 'pruned.onnx');
+    await exportMaskedModel(model, masks, { mode: 'keep-only', outPath });
+    const exported = readModel(outPath);
+    assert.deepEqual(exported.loadChanges!.hoistedConstants, []);
+    assert.equal(exported.loadChanges!.opsetUpgrade, undefined);
+    assert.deepEqual(exported.graph.nodes.map((n) => n.opType), model.graph.nodes.map((n) => n.opType));
+    for (const name of tensors) {
+      const w = model.graph.initializers.get(name)!.data as Float32Array;
+      const m = masks.get(name)!;
+      assert.deepEqual([...(exported.graph.initializers.get(name)!.data as Float32Array)], [...w].map((v, i) => (m[i] ? v : 0)));
+    }
+  });
+});
