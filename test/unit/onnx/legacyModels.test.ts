@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { attribute } from '../../../src/cli/commands/attribute';
 import { inspect } from '../../../src/cli/commands/inspect';
-import type { CliIO } from '../../../src/cli/command';
+import { capture, toNamed, type JsonArray } from '../../support/cliArrays';
 import { readArrays } from '../../../src/core/data/openDataset';
 import { writeNpz } from '../../../src/core/data/writeNpz';
 import { readModel } from '../../../src/core/onnx/readModel';
@@ -22,17 +22,7 @@ import { Rng } from '../../../src/core/util/random';
 
 const legacy = path.join(__dirname, '..', '..', 'fixtures', 'legacy');
 
-interface JsonArray { shape: number[]; dtype: 'float32' | 'int64'; data: number[] }
 interface Reference { inputs: Record<string, JsonArray>; labels: JsonArray; attribution: Record<string, JsonArray> }
-
-function capture(): CliIO & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out(t: string) { io.stdout += t; }, err(t: string) { io.stderr += t; } };
-  return io;
-}
-
-const toNamed = (a: JsonArray) => (a.dtype === 'int64'
-  ? { dtype: 'int64' as const, shape: a.shape, data: BigInt64Array.from(a.data.map((v) => BigInt(v))) }
-  : { dtype: 'float32' as const, shape: a.shape, data: Float32Array.from(a.data) });
 
 const reference = (name: string) => JSON.parse(fs.readFileSync(path.join(legacy, `${name}.data.json`), 'utf8')) as Reference;
 
