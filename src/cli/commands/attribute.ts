@@ -69,12 +69,14 @@ export const attribute: Command = {
     });
     const softmaxInput = softmaxLogits(model.graph, output, head);
     if (values.json) {
-      io.out(`${JSON.stringify({ out: outPath, output, scored: softmaxInput ?? output, head, examples: data.size, tensors: rows }, null, 2)}\n`);
+      const json = { out: outPath, output, scored: softmaxInput ?? output, head, examples: data.size, tensors: rows };
+      io.out(`${JSON.stringify(json, null, 2)}\n`);
     } else {
       const width = Math.max(...rows.map((r) => r.tensor.length));
       const scored = softmaxInput ? `, a Softmax: L scores its input '${softmaxInput}'` : '';
       io.out([
-        `wrote ${outPath}: W ⊙ ∂L/∂W for ${rows.length} tensors over ${data.size} examples (output '${output}'${scored}, head ${head.type})`,
+        `wrote ${outPath}: W ⊙ ∂L/∂W for ${rows.length} tensors over ${data.size} examples ` +
+          `(output '${output}'${scored}, head ${head.type})`,
         ...rows.map((r) => `  ${r.tensor.padEnd(width)}  [${r.shape.join(', ')}]  Σ|a| ${r.sumAbs.toExponential(3)}  max|a| ${r.maxAbs.toExponential(3)}`),
       ].join('\n') + '\n');
     }

@@ -77,7 +77,9 @@ export function formatReport(file: string, r: InspectReport, shapeNote?: string)
   values('inputs', r.inputs);
   values('outputs', r.outputs);
   if (shapeNote) lines.push(`  (${shapeNote})`);
-  for (const s of r.softmaxOutputs) lines.push(`  output '${s.output}' is a Softmax: training scores its input '${s.logits}' (the logits)`);
+  for (const s of r.softmaxOutputs) {
+    lines.push(`  output '${s.output}' is a Softmax: training scores its input '${s.logits}' (the logits)`);
+  }
   lines.push(...formatLoadChanges(r.loadChanges));
 
   lines.push(`  nodes: ${fmt(r.nodeCount)} (${r.opHistogram.length} op types)`);
@@ -114,7 +116,8 @@ export function formatReport(file: string, r: InspectReport, shapeNote?: string)
 /** `loaded with: …` lines saying what reading the file changed. */
 function formatLoadChanges(c: LoadChanges): string[] {
   const lines: string[] = [];
-  if (c.hoistedConstants.length > 0) lines.push(`  loaded with: ${fmt(c.hoistedConstants.length)} Constant-held weights made initializers (maskable)`);
+  const hoisted = c.hoistedConstants.length;
+  if (hoisted > 0) lines.push(`  loaded with: ${fmt(hoisted)} Constant-held weights made initializers (maskable)`);
   const up = c.opsetUpgrade;
   if (up) {
     const what = up.changes.map((x) => `${x.count} ${x.change}`).join(', ') || 'no node needed rewriting';

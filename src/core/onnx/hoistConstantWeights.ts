@@ -16,7 +16,8 @@ export function hoistConstantWeights(graph: Graph): string[] {
   graph.nodes = graph.nodes.filter((node) => {
     const value = constantWeight(node);
     const name = node.outputs[0];
-    if (!value || name === undefined || !read.has(name) || outputs.has(name) || graph.initializers.has(name)) return true;
+    if (!value || name === undefined || !read.has(name)) return true;
+    if (outputs.has(name) || graph.initializers.has(name)) return true;
     graph.initializers.set(name, { ...value, name });
     hoisted.push(name);
     return false;

@@ -84,8 +84,8 @@ export function inspectModel(model: Model, options: InspectOptions = {}): Inspec
     controlFlow: findControlFlow(model),
     loadChanges: model.loadChanges ?? { hoistedConstants: [] },
     softmaxOutputs: g.outputs.flatMap((o) => {
-      const logits = o.shape === null || o.shape.length === 2 ? softmaxLogits(g, o.name, { type: 'classify' }) : undefined;
-      return logits === undefined ? [] : [{ output: o.name, logits }];
+      const logits = o.shape === null || o.shape.length === 2 ? softmaxLogits(g, o.name, { type: 'classify' }) : null;
+      return logits ? [{ output: o.name, logits }] : [];
     }),
     gradients: supported
       ? { checked: true, unsupported: histogram.filter((h) => !supported.has(h.op)) }

@@ -21,7 +21,8 @@ export function normaliseLoadedModel(model: Model): LoadChanges {
     if (!(e instanceof OnnxFormatError)) throw e;
     changes.opsetUpgradeError = e.message;
   }
-  const neededIr = changes.opsetUpgrade ? IR_OF_OPSET_13 : changes.hoistedConstants.length > 0 ? IR_WITHOUT_INITIALIZER_INPUTS : 0;
+  const hoisted = changes.hoistedConstants.length > 0;
+  const neededIr = changes.opsetUpgrade ? IR_OF_OPSET_13 : hoisted ? IR_WITHOUT_INITIALIZER_INPUTS : 0;
   if (model.irVersion < neededIr) {
     // From IR 4 an initializer listed as a graph input is an overridable input; old files list every
     // initializer so, and they are the model's weights: stop listing them.

@@ -59,7 +59,8 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Mod
   }
   checkGraphStructure(proto.graph, file);
   const ctx: Ctx = { file, loadExternal: options.loadExternal };
-  const model: Model = { irVersion, opsetImports, producerName: proto.producerName, graph: decodeGraph(proto.graph, ctx), proto };
+  const graph = decodeGraph(proto.graph, ctx);
+  const model: Model = { irVersion, opsetImports, producerName: proto.producerName, graph, proto };
   model.loadChanges = normaliseLoadedModel(model);
   return model;
 }

@@ -8,7 +8,8 @@ import type { GraphProto } from 'onnx-buf';
 import { GraphBuilder } from './GraphBuilder';
 import { OnnxFormatError } from './errors';
 import {
-  attrInt, attrInts, attrString, DataType, defaultOpset, type AttributeValue, type Graph, type Model, type Node,
+  attrInt, attrInts, attrString, DataType, dataTypeName, defaultOpset,
+  type AttributeValue, type Graph, type Model, type Node,
 } from './ir';
 import { makeNode, type AttrInput } from './makeModel';
 
@@ -34,11 +35,15 @@ export function upgradeOpset(model: Model): OpsetUpgrade | undefined {
   for (const node of graph.nodes) upgrader.upgrade(node);
   graph.nodes = staged.nodes;
   graph.initializers = staged.initializers;
-  model.opsetImports = model.opsetImports.map((o) => (o.domain === '' || o.domain === 'ai.onnx' ? { ...o, version: TRAINING_OPSET } : o));
+  const isDefault = (domain: string) => domain === '' || domain === 'ai.onnx';
+  model.opsetImports = model.opsetImports.map((o) => (isDefault(o.domain) ? { ...o, version: TRAINING_OPSET } : o));
   return { from, to: TRAINING_OPSET, changes: upgrader.changes() };
 }
 
 type Rewrite = (u: Upgrader, node: Node) => void;
+
+/** A rewrite of one node: new inputs (trailing empty ones dropped), attributes dropped and set, a new op type. */
+interface NodeChanges { inputs?: string[]; drop?: string[]; set?: Record<string, AttrInput>; op?: string }
 
 /** Ops whose outputs have the rank of their first input. */
 const RANK_KEEPING = new Set([
@@ -62,7 +67,9 @@ class Upgrader {
     for (const v of [...graph.inputs, ...graph.outputs, ...graph.valueInfo]) {
       this.declared.set(v.name, { rank: v.shape?.length, elemType: v.elemType });
     }
-    for (const t of graph.initializers.values()) this.declared.set(t.name, { rank: t.dims.length, elemType: t.dataType });
+    for (const t of graph.initializers.values()) {
+      this.declared.set(t.name, { rank: t.dims.length, elemType: t.dataType });
+    }
     graph.nodes = [];
   }
 
@@ -83,7 +90,7 @@ class Upgrader {
   }
 
   /** `node` with the named attributes removed and the given ones set. */
-  with(node: Node, changes: { inputs?: string[]; drop?: string[]; set?: Record<string, AttrInput>; op?: string }): Node {
+  with(node: Node, changes: NodeChanges): Node {
     const attributes = new Map<string, AttributeValue>(node.attributes);
     for (const name of changes.drop ?? []) attributes.delete(name);
     const set = makeNode({ op: node.opType, inputs: [], outputs: [], attrs: changes.set }, 0).attributes;
@@ -108,7 +115,8 @@ class Upgrader {
   scalarLike(node: Node, like: string, value: number): string {
     const type = this.elemType(like);
     if (type !== DataType.FLOAT && type !== DataType.DOUBLE) {
-      throw new OnnxFormatError(`node '${node.name}' (${node.opType}): cannot move a ${type === DataType.FLOAT16 ? 'float16' : `type-${type}`} attribute to an input when upgrading to opset ${TRAINING_OPSET}`);
+      throw new OnnxFormatError(`node '${node.name}' (${node.opType}): cannot move an attribute to an input of ` +
+        `type ${dataTypeName[type] ?? type} when upgrading to opset ${TRAINING_OPSET}`);
     }
     return this.b.initializer('const', type, [], [value]);
   }
@@ -123,7 +131,8 @@ class Upgrader {
 
   /** True when a node or a graph output reads the tensor. */
   isRead(name: string): boolean {
-    return this.graph.outputs.some((o) => o.name === name) || [...this.producer.values()].some((n) => n.inputs.includes(name));
+    if (this.graph.outputs.some((o) => o.name === name)) return true;
+    return [...this.producer.values()].some((n) => n.inputs.includes(name));
   }
 
   /** The rank of a tensor when declared or evident from the ops that make it; undefined otherwise. */
@@ -142,11 +151,20 @@ class Upgrader {
     const known = (rs: (number | undefined)[]) => (rs.every((r) => r !== undefined) ? (rs as number[]) : undefined);
     switch (n.opType) {
       case 'Gemm': case 'Flatten': return 2;
-      case 'Constant': { const v = n.attributes.get('value'); return v?.type === 'tensor' ? v.value.dims.length : undefined; }
-      case 'Reshape': { const s = this.graph.initializers.get(n.inputs[1] ?? ''); return s?.dims.length === 1 ? s.dims[0] : undefined; }
+      case 'Constant': {
+        const v = n.attributes.get('value');
+        return v?.type === 'tensor' ? v.value.dims.length : undefined;
+      }
+      case 'Reshape': {
+        const shape = this.graph.initializers.get(n.inputs[1] ?? '');
+        return shape?.dims.length === 1 ? shape.dims[0] : undefined;
+      }
       case 'Transpose': return attrInts(n, 'perm')?.length ?? this.rank(first);
-      case 'Unsqueeze': { const r = this.rank(first), a = attrInts(n, 'axes'); return r !== undefined && a ? r + a.length : undefined; }
-      case 'Squeeze': { const r = this.rank(first), a = attrInts(n, 'axes'); return r !== undefined && a ? r - a.length : undefined; }
+      case 'Unsqueeze': case 'Squeeze': {
+        const r = this.rank(first), axes = attrInts(n, 'axes');
+        if (r === undefined || !axes) return undefined;
+        return n.opType === 'Unsqueeze' ? r + axes.length : r - axes.length;
+      }
       case 'MatMul': {
         const rs = known(n.inputs.map((i) => this.rank(i)));
         if (!rs || rs.length !== 2) return undefined;
@@ -160,7 +178,10 @@ class Upgrader {
       return a ? r - a.length : 0;
     }
     if (RANK_KEEPING.has(n.opType) && name === n.outputs[0]) return this.rank(first);
-    if (BROADCASTING.has(n.opType)) { const rs = known(n.inputs.map((i) => this.rank(i))); return rs ? Math.max(...rs) : undefined; }
+    if (BROADCASTING.has(n.opType)) {
+      const rs = known(n.inputs.map((i) => this.rank(i)));
+      return rs ? Math.max(...rs) : undefined;
+    }
     return undefined;
   }
 
@@ -173,7 +194,8 @@ class Upgrader {
     if (n.opType === 'Cast') return attrInt(n, 'to', DataType.FLOAT);
     const v = n.attributes.get('value');
     if (n.opType === 'Constant' && v?.type === 'tensor') return v.value.dataType;
-    return RANK_KEEPING.has(n.opType) || BROADCASTING.has(n.opType) ? this.elemType(n.inputs[0] ?? '', depth + 1) : DataType.FLOAT;
+    const keepsType = RANK_KEEPING.has(n.opType) || BROADCASTING.has(n.opType);
+    return keepsType ? this.elemType(n.inputs[0] ?? '', depth + 1) : DataType.FLOAT;
   }
 }
 
@@ -227,7 +249,8 @@ const dropout: Rewrite = (u, node) => {
   if (u.from >= 12) { u.push(node); return; }
   const mask = node.outputs[1];
   if (u.from < 10 && mask && u.isRead(mask)) {
-    throw new OnnxFormatError(`node '${node.name}' (Dropout): its mask output is used, and its type changed at opset 10; cannot upgrade`);
+    throw new OnnxFormatError(`node '${node.name}' (Dropout): its mask output is used, and its type changed ` +
+      'at opset 10; cannot upgrade');
   }
   const ratio = node.attributes.get('ratio');
   const inputs = [node.inputs[0] ?? '', ratio?.type === 'float' ? u.floats([ratio.value], []) : ''];
@@ -239,7 +262,8 @@ const batchNormalization: Rewrite = (u, node) => {
   const old = ['spatial', 'is_test', 'consumed_inputs'].filter((a) => node.attributes.has(a));
   if (old.length === 0) { u.push(node); return; }
   if (attrInt(node, 'spatial', 1) === 0) {
-    throw new OnnxFormatError(`node '${node.name}' (BatchNormalization): spatial=0 (statistics per activation) has no form in opset ${TRAINING_OPSET}`);
+    throw new OnnxFormatError(`node '${node.name}' (BatchNormalization): spatial=0 (statistics per activation) ` +
+      `has no form in opset ${TRAINING_OPSET}`);
   }
   u.push(u.with(node, { drop: old }));
   u.count('BatchNormalization');
@@ -269,10 +293,12 @@ function asymmetricResize(change: string): Rewrite {
     const scales = attr?.type === 'floats' ? u.floats(attr.value) : node.inputs[1] ?? '';
     const mode = attrString(node, 'mode', 'nearest');
     const linear = mode === 'linear' || mode === 'bilinear';
-    if (!linear && mode !== 'nearest') throw new OnnxFormatError(`node '${node.name}' (${node.opType}): unknown mode '${mode}'`);
-    const set: Record<string, AttrInput> = {
-      mode: linear ? 'linear' : 'nearest', coordinate_transformation_mode: 'asymmetric', ...(linear ? {} : { nearest_mode: 'floor' }),
-    };
+    if (!linear && mode !== 'nearest') {
+      throw new OnnxFormatError(`node '${node.name}' (${node.opType}): unknown mode '${mode}'`);
+    }
+    const set: Record<string, AttrInput> = linear
+      ? { mode: 'linear', coordinate_transformation_mode: 'asymmetric' }
+      : { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' };
     u.push(u.with(node, { op: 'Resize', inputs: [node.inputs[0] ?? '', '', scales], drop: ['scales'], set }));
     u.count(change);
   };
@@ -304,10 +330,14 @@ const REWRITES: Record<string, Rewrite> = {
 
 /** Subgraphs (If, Loop, Scan bodies) are not rewritten: refuse when one holds an op whose form changed. */
 function checkSubgraphs(node: Node): void {
-  const graphs = [...node.attributes.values()].flatMap((a) => (a.type === 'graph' ? [a.value] : a.type === 'graphs' ? a.value : []));
+  const graphs = [...node.attributes.values()].flatMap((a) => {
+    if (a.type === 'graph') return [a.value];
+    return a.type === 'graphs' ? a.value : [];
+  });
   const changed = changedOpIn(graphs);
   if (changed) {
-    throw new OnnxFormatError(`node '${node.name}' (${node.opType}): its subgraph holds ${changed}, whose form changed before opset ${TRAINING_OPSET}; subgraphs are not upgraded`);
+    throw new OnnxFormatError(`node '${node.name}' (${node.opType}): its subgraph holds ${changed}, ` +
+      `whose form changed before opset ${TRAINING_OPSET}; subgraphs are not upgraded`);
   }
 }
 

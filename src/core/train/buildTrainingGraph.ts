@@ -69,7 +69,8 @@ export async function buildTrainingGraph(model: Model, options: TrainingGraphOpt
   const opset = defaultOpset(source);
   if (opset < 13) {
     const why = source.loadChanges?.opsetUpgradeError;
-    throw new TrainerError(`the model uses opset ${opset}; training needs opset 13 or newer${why ? ` and the upgrade on load failed: ${why}` : ' (re-export the model with a newer opset)'}`);
+    const fix = why ? ` and the upgrade on load failed: ${why}` : ' (re-export the model with a newer opset)';
+    throw new TrainerError(`the model uses opset ${opset}; training needs opset 13 or newer${fix}`);
   }
   const graph: Graph = cloneGraph(source.graph);
   const b = new GraphBuilder(graph, 'train', floatType);
@@ -168,7 +169,10 @@ export async function buildTrainingGraph(model: Model, options: TrainingGraphOpt
   }
   const dataInputs = source.graph.inputs.map((i) => i.name);
   const scored = { tensor: softmaxInput ?? options.output, softmaxInput: softmaxInput !== undefined };
-  return { model: { ...forward, graph: full }, dataInputs, onehot, classes, beta, stepSize, scored, loss, headLoss: head.loss, correct: head.correct, tensors, floatType };
+  return {
+    model: { ...forward, graph: full }, dataInputs, onehot, classes, beta, stepSize, scored,
+    loss, headLoss: head.loss, correct: head.correct, tensors, floatType,
+  };
 }
 
 const PROBLEMS = 'problems';

@@ -11,6 +11,8 @@ import { capture, toNamed, type JsonArray } from '../../support/cliArrays';
 import { readArrays } from '../../../src/core/data/openDataset';
 import { writeNpz } from '../../../src/core/data/writeNpz';
 import { readModel } from '../../../src/core/onnx/readModel';
+import { elementCount } from '../../../src/core/onnx/ir';
+import { binaryMask } from '../../../src/core/masks/maskMethods';
 import { inspectModel } from '../../../src/core/onnx/inspectModel';
 import { exportMaskedModel } from '../../../src/core/analysis/exportModel';
 import { buildTrainingGraph } from '../../../src/core/train/buildTrainingGraph';
@@ -24,7 +26,9 @@ const legacy = path.join(__dirname, '..', '..', 'fixtures', 'legacy');
 
 interface Reference { inputs: Record<string, JsonArray>; labels: JsonArray; attribution: Record<string, JsonArray> }
 
-const reference = (name: string) => JSON.parse(fs.readFileSync(path.join(legacy, `${name}.data.json`), 'utf8')) as Reference;
+function reference(name: string): Reference {
+  return JSON.parse(fs.readFileSync(path.join(legacy, `${name}.data.json`), 'utf8'));
+}
 
 describe('models as users have them', () => {
   for (const fx of [{ name: 'paddle_cls', logits: 'fc_out' }, { name: 'torch_opset9', logits: '/fc2/Gemm_output_0' }]) {
@@ -35,7 +39,9 @@ describe('models as users have them', () => {
       writeNpz(path.join(dir, 'd.npz'), { ...arrays, labels: toNamed(ref.labels) });
       const out = path.join(dir, 'scores.safetensors');
       const io = capture();
-      assert.equal(await attribute.run([path.join(legacy, `${fx.name}.onnx`), '--data', path.join(dir, 'd.npz'), '--out', out, '--threads', '1'], io), 0, io.stderr);
+      const model = path.join(legacy, `${fx.name}.onnx`);
+      const args = [model, '--data', path.join(dir, 'd.npz'), '--out', out, '--threads', '1'];
+      assert.equal(await attribute.run(args, io), 0, io.stderr);
       assert.match(io.stdout, new RegExp(`a Softmax: L scores its input '${fx.logits}'`));
       const got = readArrays(out);
       assert.deepEqual(Object.keys(got).sort(), Object.keys(ref.attribution).sort());
@@ -43,14 +49,17 @@ describe('models as users have them', () => {
         const have = got[name]!;
         assert.deepEqual(have.shape, want.shape, name);
         let scale = 0, worst = 0;
-        want.data.forEach((w, i) => { scale = Math.max(scale, Math.abs(w)); worst = Math.max(worst, Math.abs(Number(have.data[i]) - w)); });
+        want.data.forEach((w, i) => {
+          scale = Math.max(scale, Math.abs(w));
+          worst = Math.max(worst, Math.abs(Number(have.data[i]) - w));
+        });
         assert.ok(scale > 0, `${name}: reference is all zeros`);
         assert.ok(worst / scale <= 1e-4, `${name}: max |ours − torch| / max |torch| = ${worst / scale}`);
       }
     });
   }
 
-  test('paddle_cls: Constant-held weights are maskable, IR-3 initializer inputs are parameters, inspect says so', async () => {
+  test('paddle_cls: Constant-held weights are maskable, IR-3 initializer inputs are parameters', async () => {
     const model = readModel(path.join(legacy, 'paddle_cls.onnx'));
     assert.deepEqual(model.graph.inputs.map((i) => i.name), ['x']);
     assert.deepEqual(model.loadChanges!.hoistedConstants, ['conv2d_0.w_0', 'fc_0.w_0']);
@@ -68,12 +77,20 @@ describe('models as users have them', () => {
     const model = readModel(path.join(legacy, 'paddle_cls.onnx'));
     const ref = reference('paddle_cls');
     const x = ref.inputs.x!;
-    const batch = { inputs: { x: { data: Float32Array.from(x.data), dims: x.shape } }, labels: BigInt64Array.from(ref.labels.data.map(BigInt)) };
-    const report = await gradcheck(model, batch, { output: 'save_infer_model/scale_0.tmp_0', head: { type: 'classify' }, tensors: ['conv2d_0.w_0', 'fc_0.w_0'], samples: 12, beta: 1.5 });
-    for (const t of report.tensors) assert.ok(t.maxRelativeError <= 1e-5, `${t.tensor}: relative error ${t.maxRelativeError}`);
+    const batch = {
+      inputs: { x: { data: Float32Array.from(x.data), dims: x.shape } },
+      labels: BigInt64Array.from(ref.labels.data.map(BigInt)),
+    };
+    const report = await gradcheck(model, batch, {
+      output: 'save_infer_model/scale_0.tmp_0', head: { type: 'classify' }, tensors: ['conv2d_0.w_0', 'fc_0.w_0'],
+      samples: 12, beta: 1.5,
+    });
+    for (const t of report.tensors) {
+      assert.ok(t.maxRelativeError <= 1e-5, `${t.tensor}: relative error ${t.maxRelativeError}`);
+    }
   });
 
-  test('paddle_cls: a mask trains on the model\'s own predictions and the pruned export keeps the structure', async () => {
+  test('paddle_cls: a mask trains on the model\'s predictions; the pruned export keeps the structure', async () => {
     const file = path.join(legacy, 'paddle_cls.onnx');
     const model = readModel(file);
     const output = 'save_infer_model/scale_0.tmp_0';
@@ -83,11 +100,18 @@ describe('models as users have them', () => {
     const session = await createSession(new Uint8Array(fs.readFileSync(file)), { threads: 1 });
     const probs = (await session.run({ x: new ort.Tensor('float32', x, [n, 3, 4, 4]) }))[output]!.data as Float32Array;
     await session.release();
-    const labels = Int32Array.from({ length: n }, (_, i) => [...probs.subarray(i * 5, i * 5 + 5)].reduce((best, p, k, row) => (p > row[best]! ? k : best), 0));
+    const argmax = (row: Float32Array) => row.reduce((best, p, k) => (p > row[best]! ? k : best), 0);
+    const labels = Int32Array.from({ length: n }, (_, i) => argmax(probs.subarray(i * 5, i * 5 + 5)));
     const tensors = ['conv2d_0.w_0', 'fc_0.w_0'];
-    const tg = await buildTrainingGraph(model, { output, head: { type: 'classify' }, target: { kind: 'mask', method: 'continuous-sparsification', lambda: 1e-3 }, tensors, update: 'adam' });
+    const tg = await buildTrainingGraph(model, {
+      output, head: { type: 'classify' }, tensors, update: 'adam',
+      target: { kind: 'mask', method: 'continuous-sparsification', lambda: 1e-3 },
+    });
     assert.deepEqual(tg.scored, { tensor: 'fc_out', softmaxInput: true });
-    const init = new Map(tg.tensors.map((t) => [t.initializer, new Float32Array(t.shape.reduce((a, b) => a * b, 1)).fill(0.05) as FloatArray]));
+    const init = new Map(tg.tensors.map((t) => {
+      const logits: FloatArray = new Float32Array(elementCount(t.shape)).fill(0.05);
+      return [t.initializer, logits];
+    }));
     const trainer = await Trainer.create(tg, init, 1);
     const losses: number[] = [];
     const res = await trainer.train(arrayData({ x: { data: x, dims: [n, 3, 4, 4] } }, labels), {
@@ -99,7 +123,7 @@ describe('models as users have them', () => {
     assert.ok(res.last!.keptFraction! < 1, `kept ${res.last!.keptFraction}`);
 
     // Export a pruned copy: the hoisted weights are initializers holding weight × mask; every op stays.
-    const masks = new Map(tensors.map((name) => [name, Uint8Array.from(res.params.get(name)!, (v) => (v > 0 ? 1 : 0))]));
+    const masks = new Map(tensors.map((name) => [name, binaryMask(res.params.get(name)!)]));
     const outPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'legacy-export-')), 'pruned.onnx');
     await exportMaskedModel(model, masks, { mode: 'keep-only', outPath });
     const exported = readModel(outPath);
@@ -109,7 +133,8 @@ describe('models as users have them', () => {
     for (const name of tensors) {
       const w = model.graph.initializers.get(name)!.data as Float32Array;
       const m = masks.get(name)!;
-      assert.deepEqual([...(exported.graph.initializers.get(name)!.data as Float32Array)], [...w].map((v, i) => (m[i] ? v : 0)));
+      const pruned = exported.graph.initializers.get(name)!.data as Float32Array;
+      assert.deepEqual([...pruned], [...w].map((v, i) => (m[i] ? v : 0)));
     }
   });
 });

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeModel, readModel } from '../../../src/core/onnx/readModel';
 import { encodeModel } from '../../../src/core/onnx/writeModel';
-import { makeModel } from '../../../src/core/onnx/makeModel';
+import { makeModel, type ModelSpec } from '../../../src/core/onnx/makeModel';
 import { defaultOpset, type Model } from '../../../src/core/onnx/ir';
 import { createSession, ort } from '../../../src/core/runtime/session';
 import { Rng } from '../../../src/core/util/random';
@@ -22,7 +22,9 @@ function randomFeeds(model: Model, seed: number, unknownShape: number[] = [2, 3,
 }
 
 /** onnxruntime's outputs of the original file and of the model as loaded (upgraded), on the same inputs. */
-async function runBoth(file: string, seed: number): Promise<{ model: Model; original: ort.InferenceSession.OnnxValueMapType; upgraded: ort.InferenceSession.OnnxValueMapType }> {
+type Outputs = ort.InferenceSession.OnnxValueMapType;
+
+async function runBoth(file: string, seed: number): Promise<{ model: Model; original: Outputs; upgraded: Outputs }> {
   const model = readModel(file);
   const feeds = randomFeeds(model, seed);
   const originalSession = await createSession(new Uint8Array(fs.readFileSync(file)), { threads: 1 });
@@ -35,7 +37,7 @@ async function runBoth(file: string, seed: number): Promise<{ model: Model; orig
   }
 }
 
-function assertSameOutputs(original: ort.InferenceSession.OnnxValueMapType, upgraded: ort.InferenceSession.OnnxValueMapType): void {
+function assertSameOutputs(original: Outputs, upgraded: Outputs): void {
   assert.deepEqual(Object.keys(upgraded).sort(), Object.keys(original).sort());
   for (const [name, want] of Object.entries(original)) {
     const have = upgraded[name]!;
@@ -47,10 +49,19 @@ function assertSameOutputs(original: ort.InferenceSession.OnnxValueMapType, upgr
 }
 
 const cases: { file: string; from: number; changes: Record<string, number> }[] = [
-  { file: 'ops_clip_softmax_opset9.onnx', from: 9, changes: { Clip: 2, 'Softmax over 2-D': 2, 'LogSoftmax over 2-D': 1, 'Hardmax over 2-D': 1 } },
-  { file: 'ops_axes_opset11.onnx', from: 11, changes: { Squeeze: 1, Unsqueeze: 1, Split: 1, ReduceSum: 2, 'Softmax over 2-D': 1 } },
+  {
+    file: 'ops_clip_softmax_opset9.onnx', from: 9,
+    changes: { Clip: 2, 'Softmax over 2-D': 2, 'LogSoftmax over 2-D': 1, 'Hardmax over 2-D': 1 },
+  },
+  {
+    file: 'ops_axes_opset11.onnx', from: 11,
+    changes: { Squeeze: 1, Unsqueeze: 1, Split: 1, ReduceSum: 2, 'Softmax over 2-D': 1 },
+  },
   { file: 'ops_pad_slice_topk_opset9.onnx', from: 9, changes: { Pad: 2, Slice: 1, TopK: 1, Dropout: 1 } },
-  { file: 'ops_batchnorm_upsample_opset7.onnx', from: 7, changes: { BatchNormalization: 1, Dropout: 1, 'Upsample→Resize': 2 } },
+  {
+    file: 'ops_batchnorm_upsample_opset7.onnx', from: 7,
+    changes: { BatchNormalization: 1, Dropout: 1, 'Upsample→Resize': 2 },
+  },
   { file: 'ops_upsample_opset9.onnx', from: 9, changes: { 'Upsample→Resize': 2 } },
   { file: 'ops_resize_opset10.onnx', from: 10, changes: { 'Resize-10→Resize': 2 } },
   { file: 'paddle_cls.onnx', from: 9, changes: {} },
@@ -83,14 +94,16 @@ describe('upgradeOpset: old-opset files run at opset 13 as onnxruntime runs the 
 });
 
 describe('upgradeOpset: what it cannot rewrite', () => {
-  const decode = (spec: Parameters<typeof makeModel>[0]) => decodeModel(encodeModel(makeModel(spec)).model, { file: 'old.onnx' });
+  const decode = (spec: ModelSpec) => decodeModel(encodeModel(makeModel(spec)).model, { file: 'old.onnx' });
 
   test('BatchNormalization with spatial=0 is named, and the model keeps its opset', () => {
     const model = decode({
       opset: 7, irVersion: 3,
       inputs: [{ name: 'x', shape: ['N', 2, 3] }, ...['s', 'b', 'm', 'v'].map((name) => ({ name, shape: [2, 3] }))],
       outputs: [{ name: 'y', shape: ['N', 2, 3] }],
-      nodes: [{ op: 'BatchNormalization', name: 'bn7', inputs: ['x', 's', 'b', 'm', 'v'], outputs: ['y'], attrs: { spatial: 0 } }],
+      nodes: [{
+        op: 'BatchNormalization', name: 'bn7', inputs: ['x', 's', 'b', 'm', 'v'], outputs: ['y'], attrs: { spatial: 0 },
+      }],
     });
     assert.equal(defaultOpset(model), 7);
     assert.match(model.loadChanges!.opsetUpgradeError!, /node 'bn7' \(BatchNormalization\): spatial=0/);
@@ -121,7 +134,10 @@ describe('upgradeOpset: what it cannot rewrite', () => {
   });
 
   test('opset 13 and newer models are left alone', () => {
-    const model = decode({ opset: 13, inputs: [{ name: 'x', shape: [2] }], outputs: [{ name: 'y', shape: [2] }], nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }] });
+    const model = decode({
+      opset: 13, inputs: [{ name: 'x', shape: [2] }], outputs: [{ name: 'y', shape: [2] }],
+      nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }],
+    });
     assert.equal(model.loadChanges!.opsetUpgrade, undefined);
     assert.equal(defaultOpset(model), 13);
   });
