@@ -65,6 +65,7 @@ const cases: { file: string; from: number; changes: Record<string, number> }[] =
   { file: 'ops_upsample_opset9.onnx', from: 9, changes: { 'Upsample→Resize': 2 } },
   { file: 'ops_resize_opset10.onnx', from: 10, changes: { 'Resize-10→Resize': 2 } },
   { file: 'paddle_cls.onnx', from: 9, changes: {} },
+  { file: 'paddle_det.onnx', from: 9, changes: { Clip: 1, 'Upsample→Resize': 1 } },
   { file: 'torch_opset9.onnx', from: 9, changes: { Pad: 1, Slice: 1, ReduceSum: 1, Split: 1 } },
 ];
 
