@@ -52,7 +52,9 @@ const RANK_KEEPING = new Set([
   'InstanceNormalization', 'LRN', 'LeakyRelu', 'Log', 'LogSoftmax', 'MaxPool', 'Neg', 'PRelu', 'Pad', 'Reciprocal',
   'Relu', 'Resize', 'Selu', 'Sigmoid', 'Sign', 'Slice', 'Softmax', 'Softplus', 'Softsign', 'Sqrt', 'Tanh', 'Upsample',
 ]);
-const BROADCASTING = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Sum', 'Mean', 'Where']);
+const BROADCASTING = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Sum', 'Mean']);
+/** Producers followed back when looking for a rank or element type. */
+const MAX_WALK = 500;
 
 class Upgrader {
   private readonly b: GraphBuilder;
@@ -60,6 +62,7 @@ class Upgrader {
   private readonly producer = new Map<string, Node>();
   private readonly declared = new Map<string, { rank?: number; elemType: number }>();
   private readonly ranks = new Map<string, number | undefined>();
+  private walking = 0;
 
   constructor(private readonly graph: Graph, readonly from: number) {
     this.b = new GraphBuilder(graph, 'upgrade');
@@ -135,11 +138,17 @@ class Upgrader {
     return [...this.producer.values()].some((n) => n.inputs.includes(name));
   }
 
-  /** The rank of a tensor when declared or evident from the ops that make it; undefined otherwise. */
+  /**
+   * The rank of a tensor when declared or evident from the ops that make it; undefined otherwise (callers
+   * then use a rank-free form). The walk back stops after MAX_WALK producers to keep the stack shallow.
+   */
   rank(name: string): number | undefined {
     if (this.ranks.has(name)) return this.ranks.get(name);
+    if (this.walking >= MAX_WALK) return undefined;
     this.ranks.set(name, undefined);
+    this.walking++;
     const r = this.declared.get(name)?.rank ?? this.producedRank(name);
+    this.walking--;
     this.ranks.set(name, r);
     return r;
   }
@@ -186,16 +195,16 @@ class Upgrader {
   }
 
   /** The element type of a tensor when declared or evident; float otherwise (what models are made of). */
-  elemType(name: string, depth = 0): number {
+  elemType(name: string, walked = 0): number {
     const d = this.declared.get(name)?.elemType;
     if (d) return d;
     const n = this.producer.get(name);
-    if (!n || depth > 200) return DataType.FLOAT;
+    if (!n || walked >= MAX_WALK) return DataType.FLOAT;
     if (n.opType === 'Cast') return attrInt(n, 'to', DataType.FLOAT);
     const v = n.attributes.get('value');
     if (n.opType === 'Constant' && v?.type === 'tensor') return v.value.dataType;
     const keepsType = RANK_KEEPING.has(n.opType) || BROADCASTING.has(n.opType);
-    return keepsType ? this.elemType(n.inputs[0] ?? '', depth + 1) : DataType.FLOAT;
+    return keepsType ? this.elemType(n.inputs[0] ?? '', walked + 1) : DataType.FLOAT;
   }
 }
 
