@@ -66,9 +66,10 @@ describe('models as users have them', () => {
 
   for (const fx of attributed) {
     const title = `${fx.name}: attribute scores the Softmax's input and matches PyTorch autograd within 1e-4`;
-    test(title, { skip: fx.skip }, async () => {
+    test(title, { skip: fx.skip }, async (t) => {
       const ref = reference(fx.name);
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), `legacy-${fx.name}-`));
+      t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
       const arrays = Object.fromEntries(Object.entries(ref.inputs).map(([k, v]) => [k, toNamed(v)]));
       writeNpz(path.join(dir, 'd.npz'), { ...arrays, labels: toNamed(ref.labels) });
       const out = path.join(dir, 'scores.safetensors');
@@ -124,7 +125,7 @@ describe('models as users have them', () => {
     }
   });
 
-  test('paddle_cls: a mask trains on the model\'s predictions; the pruned export keeps the structure', async () => {
+  test('paddle_cls: a mask trains on the model\'s predictions; the pruned export keeps the structure', async (t) => {
     const file = path.join(legacy, 'paddle_cls.onnx');
     const model = readModel(file);
     const output = 'save_infer_model/scale_0.tmp_0';
@@ -158,7 +159,9 @@ describe('models as users have them', () => {
 
     // Export a pruned copy: the hoisted weights are initializers holding weight × mask; every op stays.
     const masks = new Map(tensors.map((name) => [name, binaryMask(res.params.get(name)!)]));
-    const outPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'legacy-export-')), 'pruned.onnx');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'legacy-export-'));
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const outPath = path.join(dir, 'pruned.onnx');
     await exportMaskedModel(model, masks, { mode: 'keep-only', outPath });
     const exported = readModel(outPath);
     assert.deepEqual(exported.loadChanges!.hoistedConstants, []);
