@@ -15,6 +15,7 @@ import { isMaskable } from '../onnx/layerGraph';
 import { Evaluator } from '../train/Evaluator';
 import { median } from '../train/Trainer';
 import { TrainerError } from '../train/errors';
+import { softmaxLogits } from '../train/lossHeads';
 import type { Masks, Weights } from '../masks/applyMask';
 import { Rng } from '../util/random';
 import { writeFileAtomic } from '../util/writeFileAtomic';
@@ -34,6 +35,11 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
   if (options.seeds) spec.seeds = options.seeds;
   const model = readModel(spec.model);
   const output = spec.output ?? model.graph.outputs[0]!.name;
+  const logits = softmaxLogits(model.graph, output, spec.head);
+  if (logits) {
+    const message = `output '${output}' is a Softmax: masks are trained on its input '${logits}'`;
+    hooks.onProgress({ fraction: 0, message });
+  }
   const maskable = [...model.graph.initializers.values()].filter((t) => isMaskable(t)).map((t) => t.name);
   const masked = selectInitializers(maskable, spec.mask.include, spec.mask.exclude);
   if (masked.length === 0) throw new TrainerError(`no initializer matches mask.include/exclude (maskable: ${maskable.slice(0, 10).join(', ')}${maskable.length > 10 ? ', …' : ''})`);

@@ -7,6 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { attribute } from '../../../src/cli/commands/attribute';
 import { inspect } from '../../../src/cli/commands/inspect';
+import { find } from '../../../src/cli/commands/find';
+import { maskFile, type RunInfo } from '../../../src/shared/results';
 import { capture, toNamed, type JsonArray } from '../../support/cliArrays';
 import { readArrays } from '../../../src/core/data/openDataset';
 import { writeNpz } from '../../../src/core/data/writeNpz';
@@ -24,6 +26,7 @@ import { createSession, ort } from '../../../src/core/runtime/session';
 import { Rng } from '../../../src/core/util/random';
 
 const legacy = path.join(__dirname, '..', '..', 'fixtures', 'legacy');
+const PADDLE_OUTPUT = 'save_infer_model/scale_0.tmp_0';
 
 interface Reference {
   inputs: Record<string, JsonArray>;
@@ -101,7 +104,7 @@ describe('models as users have them', () => {
     assert.ok(!model.graph.nodes.some((n) => n.opType === 'Constant' && n.outputs[0] === 'conv2d_0.w_0'));
     const report = inspectModel(model);
     assert.deepEqual(report.maskable.tensors.map((t) => t.name), ['conv2d_0.w_0', 'fc_0.w_0']);
-    assert.deepEqual(report.softmaxOutputs, [{ output: 'save_infer_model/scale_0.tmp_0', logits: 'fc_out' }]);
+    assert.deepEqual(report.softmaxOutputs, [{ output: PADDLE_OUTPUT, logits: 'fc_out' }]);
     const io = capture();
     assert.equal(await inspect.run([path.join(legacy, 'torch_opset9.onnx')], io), 0);
     assert.match(io.stdout, /upgraded on load: opset 9 → 13: 1 Pad, 1 Slice, 1 ReduceSum, 1 Split/);
@@ -117,7 +120,7 @@ describe('models as users have them', () => {
       labels: BigInt64Array.from(ref.labels.data.map(BigInt)),
     };
     const report = await gradcheck(model, batch, {
-      output: 'save_infer_model/scale_0.tmp_0', head: { type: 'classify' }, tensors: ['conv2d_0.w_0', 'fc_0.w_0'],
+      output: PADDLE_OUTPUT, head: { type: 'classify' }, tensors: ['conv2d_0.w_0', 'fc_0.w_0'],
       samples: 12, beta: 1.5,
     });
     for (const t of report.tensors) {
@@ -128,18 +131,11 @@ describe('models as users have them', () => {
   test('paddle_cls: a mask trains on the model\'s predictions; the pruned export keeps the structure', async (t) => {
     const file = path.join(legacy, 'paddle_cls.onnx');
     const model = readModel(file);
-    const output = 'save_infer_model/scale_0.tmp_0';
-    const rng = new Rng(5);
     const n = 96;
-    const x = Float32Array.from({ length: n * 48 }, () => rng.normal());
-    const session = await createSession(new Uint8Array(fs.readFileSync(file)), { threads: 1 });
-    const probs = (await session.run({ x: new ort.Tensor('float32', x, [n, 3, 4, 4]) }))[output]!.data as Float32Array;
-    await session.release();
-    const argmax = (row: Float32Array) => row.reduce((best, p, k) => (p > row[best]! ? k : best), 0);
-    const labels = Int32Array.from({ length: n }, (_, i) => argmax(probs.subarray(i * 5, i * 5 + 5)));
+    const { x, labels } = await predictionsOf(file, n, 5);
     const tensors = ['conv2d_0.w_0', 'fc_0.w_0'];
     const tg = await buildTrainingGraph(model, {
-      output, head: { type: 'classify' }, tensors, update: 'adam',
+      output: PADDLE_OUTPUT, head: { type: 'classify' }, tensors, update: 'adam',
       target: { kind: 'mask', method: 'continuous-sparsification', lambda: 1e-3 },
     });
     assert.deepEqual(tg.scored, { tensor: 'fc_out', softmaxInput: true });
@@ -174,4 +170,49 @@ describe('models as users have them', () => {
       assert.deepEqual([...pruned], [...w].map((v, i) => (m[i] ? v : 0)));
     }
   });
+
+  test('paddle_cls: find completes with the random-init control, on the hoisted weights', async (t) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'legacy-find-'));
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    fs.copyFileSync(path.join(legacy, 'paddle_cls.onnx'), path.join(dir, 'model.onnx'));
+    const sets = ['A_train', 'A_test', 'B_train', 'B_test'];
+    for (const [i, name] of sets.entries()) {
+      const { x, labels } = await predictionsOf(path.join(dir, 'model.onnx'), 64, 10 + i);
+      writeNpz(path.join(dir, `${name}.npz`), {
+        x: { dtype: 'float32', shape: [64, 3, 4, 4], data: x },
+        labels: { dtype: 'int64', shape: [64], data: BigInt64Array.from(labels, BigInt) },
+      });
+    }
+    const spec = {
+      model: 'model.onnx', head: { type: 'classify' },
+      subroutines: { A: { train: 'A_train.npz', test: 'A_test.npz' }, B: { train: 'B_train.npz', test: 'B_test.npz' } },
+      mask: { method: 'continuous-sparsification', epochs: 2, batch: 16, lr: 0.05 },
+      controls: { randomInit: true, randomAblations: 3, ablationModes: ['zero'] },
+      seeds: [0],
+    };
+    fs.writeFileSync(path.join(dir, 'paddle.subnet.json'), JSON.stringify(spec));
+    const io = capture();
+    const out = path.join(dir, 'run');
+    const args = [path.join(dir, 'paddle.subnet.json'), '--out', out, '--threads', '1'];
+    assert.equal(await find.run(args, io), 0, io.stderr);
+    const note = `output '${PADDLE_OUTPUT}' is a Softmax: masks are trained on its input 'fc_out'`;
+    assert.ok(io.stderr.includes(note), io.stderr);
+    const run = JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8')) as RunInfo;
+    assert.equal(run.status, 'complete');
+    assert.equal(run.done.length, 4);
+    const mask = readArrays(path.join(out, maskFile('A', 0)));
+    assert.deepEqual(Object.keys(mask).sort(), ['conv2d_0.w_0', 'fc_0.w_0']);
+  });
 });
+
+/** n random images and the classes onnxruntime predicts for them with the original file. */
+async function predictionsOf(file: string, n: number, seed: number): Promise<{ x: Float32Array; labels: Int32Array }> {
+  const rng = new Rng(seed);
+  const x = Float32Array.from({ length: n * 48 }, () => rng.normal());
+  const session = await createSession(new Uint8Array(fs.readFileSync(file)), { threads: 1 });
+  const outputs = await session.run({ x: new ort.Tensor('float32', x, [n, 3, 4, 4]) });
+  const probs = outputs[PADDLE_OUTPUT]!.data as Float32Array;
+  await session.release();
+  const argmax = (row: Float32Array) => row.reduce((best, p, k) => (p > row[best]! ? k : best), 0);
+  return { x, labels: Int32Array.from({ length: n }, (_, i) => argmax(probs.subarray(i * 5, i * 5 + 5))) };
+}
