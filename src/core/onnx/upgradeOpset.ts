@@ -313,13 +313,39 @@ function asymmetricResize(change: string): Rewrite {
   };
 }
 
+/** ImageScaler (experimental, gone from opset 10): scale · X + bias per channel. */
+const imageScaler: Rewrite = (u, node) => {
+  const scale = node.attributes.get('scale'), bias = node.attributes.get('bias');
+  const x = node.inputs[0] ?? '';
+  const factor = u.floats([scale?.type === 'float' ? scale.value : 1], []);
+  const channels = bias?.type === 'floats' ? bias.value : [];
+  const drop = ['bias', 'scale'];
+  if (channels.length === 0) {
+    u.push(u.with(node, { op: 'Mul', inputs: [x, factor], drop }));
+  } else {
+    const inputs = [u.emit('Mul', [x, factor]), u.floats(channels, [1, channels.length, 1, 1])];
+    u.push(u.with(node, { op: 'Add', inputs, drop }));
+  }
+  u.count('ImageScaler→Mul/Add');
+};
+
+/** Experimental ops removed at opset 10 that have no rewrite here, and Scan-8 (batched, unlike Scan-9). */
+const refuse: Rewrite = (u, node) => {
+  if (node.opType === 'Scan' && u.from >= 9) { u.push(node); return; }
+  const what = node.opType === 'Scan' ? 'the batched Scan of opset 8' : 'this experimental op';
+  throw new OnnxFormatError(`node '${node.name}' (${node.opType}): ${what} has no form in opset ${TRAINING_OPSET}`);
+};
+
 const scatter: Rewrite = (u, node) => {
   u.push(u.with(node, { op: 'ScatterElements' }));
   u.count('Scatter→ScatterElements');
 };
 
 const REWRITES: Record<string, Rewrite> = {
+  Affine: refuse, ConstantFill: refuse, Crop: refuse, DynamicSlice: refuse, GRUUnit: refuse, GivenTensorFill: refuse,
+  ParametricSoftplus: refuse, Scale: refuse, ScaledTanh: refuse, Scan: refuse,
   BatchNormalization: batchNormalization,
+  ImageScaler: imageScaler,
   Clip: clip,
   Dropout: dropout,
   Hardmax: softmaxLike,

@@ -62,6 +62,7 @@ const cases: { file: string; from: number; changes: Record<string, number> }[] =
     file: 'ops_batchnorm_upsample_opset7.onnx', from: 7,
     changes: { BatchNormalization: 1, Dropout: 1, 'Upsample→Resize': 2 },
   },
+  { file: 'ops_imagescaler_opset8.onnx', from: 8, changes: { 'ImageScaler→Mul/Add': 1 } },
   { file: 'ops_upsample_opset9.onnx', from: 9, changes: { 'Upsample→Resize': 2 } },
   { file: 'ops_resize_opset10.onnx', from: 10, changes: { 'Resize-10→Resize': 2 } },
   { file: 'paddle_cls.onnx', from: 9, changes: {} },
@@ -132,6 +133,14 @@ describe('upgradeOpset: what it cannot rewrite', () => {
       } }],
     });
     assert.match(model.loadChanges!.opsetUpgradeError!, /node 'branch' \(If\): its subgraph holds Squeeze/);
+  });
+
+  test('an experimental op removed at opset 10 is named', () => {
+    const model = decode({
+      opset: 8, inputs: [{ name: 'x', shape: [1, 3, 4, 4] }], outputs: [{ name: 'y' }],
+      nodes: [{ op: 'Crop', name: 'crop0', inputs: ['x'], outputs: ['y'], attrs: { border: [1, 1, 1, 1] } }],
+    });
+    assert.match(model.loadChanges!.opsetUpgradeError!, /node 'crop0' \(Crop\): this experimental op has no form/);
   });
 
   test('opset 13 and newer models are left alone', () => {
