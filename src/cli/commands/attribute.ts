@@ -47,6 +47,7 @@ export const attribute: Command = {
     const { readModel } = await import('../../core/onnx/readModel');
     const { attribute: attributeCore } = await import('../../core/train/attribute');
     const { writeSafetensors } = await import('../../core/data/writeSafetensors');
+    const { softmaxLogits } = await import('../../core/train/lossHeads');
     const model = readModel(positionals[0]!);
     const output = scoredOutput(model, values.output);
     const tensors = chooseTensors(model, values.tensors);
@@ -66,12 +67,16 @@ export const attribute: Command = {
       for (let i = 0; i < s.length; i++) { sum += Math.abs(s[i]!); max = Math.max(max, Math.abs(s[i]!)); }
       return { tensor: name, shape: model.graph.initializers.get(name)!.dims, sumAbs: sum, maxAbs: max };
     });
+    const softmaxInput = softmaxLogits(model.graph, output, head);
     if (values.json) {
-      io.out(`${JSON.stringify({ out: outPath, output, head, examples: data.size, tensors: rows }, null, 2)}\n`);
+      const json = { out: outPath, output, scored: softmaxInput ?? output, head, examples: data.size, tensors: rows };
+      io.out(`${JSON.stringify(json, null, 2)}\n`);
     } else {
       const width = Math.max(...rows.map((r) => r.tensor.length));
+      const scored = softmaxInput ? `, a Softmax: L scores its input '${softmaxInput}'` : '';
       io.out([
-        `wrote ${outPath}: W ⊙ ∂L/∂W for ${rows.length} tensors over ${data.size} examples (output '${output}', head ${head.type})`,
+        `wrote ${outPath}: W ⊙ ∂L/∂W for ${rows.length} tensors over ${data.size} examples ` +
+          `(output '${output}'${scored}, head ${head.type})`,
         ...rows.map((r) => `  ${r.tensor.padEnd(width)}  [${r.shape.join(', ')}]  Σ|a| ${r.sumAbs.toExponential(3)}  max|a| ${r.maxAbs.toExponential(3)}`),
       ].join('\n') + '\n');
     }

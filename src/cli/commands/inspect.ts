@@ -3,7 +3,7 @@ import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } fro
 import { inferShapesStatically } from '../../core/onnx/inferShapesStatically';
 import { readModel } from '../../core/onnx/readModel';
 import { inspectModel, type InspectReport, type InspectedValue } from '../../core/onnx/inspectModel';
-import type { Dim } from '../../core/onnx/ir';
+import type { Dim, LoadChanges } from '../../core/onnx/ir';
 
 export const inspect: Command = {
   name: 'inspect',
@@ -71,6 +71,10 @@ export function formatReport(file: string, r: InspectReport): string {
   };
   values('inputs', r.inputs);
   values('outputs', r.outputs);
+  for (const s of r.softmaxOutputs) {
+    lines.push(`  output '${s.output}' is a Softmax: training scores its input '${s.logits}' (the logits)`);
+  }
+  lines.push(...formatLoadChanges(r.loadChanges));
 
   lines.push(`  nodes: ${fmt(r.nodeCount)} (${r.opHistogram.length} op types)`);
   const opWidth = Math.max(0, ...r.opHistogram.map((h) => h.op.length));
@@ -101,4 +105,18 @@ export function formatReport(file: string, r: InspectReport): string {
     lines.push(`  gradients: no rule for ${r.gradients.unsupported.map((u) => `${u.op} (${u.count})`).join(', ')}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** `loaded with: …` lines saying what reading the file changed. */
+function formatLoadChanges(c: LoadChanges): string[] {
+  const lines: string[] = [];
+  const hoisted = c.hoistedConstants.length;
+  if (hoisted > 0) lines.push(`  loaded with: ${fmt(hoisted)} Constant-held weights made initializers (maskable)`);
+  const up = c.opsetUpgrade;
+  if (up) {
+    const what = up.changes.map((x) => `${x.count} ${x.change}`).join(', ') || 'no node needed rewriting';
+    lines.push(`  upgraded on load: opset ${up.from} → ${up.to}: ${what}`);
+  }
+  if (c.opsetUpgradeError) lines.push(`  not upgraded to opset 13 (training needs it): ${c.opsetUpgradeError}`);
+  return lines;
 }

@@ -14,6 +14,7 @@ import { readModel } from '../onnx/readModel';
 import { isMaskable } from '../onnx/layerGraph';
 import { Evaluator } from '../train/Evaluator';
 import { TrainerError } from '../train/errors';
+import { softmaxLogits } from '../train/lossHeads';
 import type { Weights } from '../masks/applyMask';
 import { reinitialiseModel } from './reinitialiseModel';
 import { runWorkItem } from './runWorkItem';
@@ -38,6 +39,11 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
   spec.seeds = options.seeds ?? recorded?.seeds ?? spec.seeds;
   const model = readModel(spec.model);
   const output = spec.output ?? model.graph.outputs[0]!.name;
+  const logits = softmaxLogits(model.graph, output, spec.head);
+  if (logits) {
+    const message = `output '${output}' is a Softmax: masks are trained on its input '${logits}'`;
+    hooks.onProgress({ fraction: 0, message });
+  }
   const maskable = [...model.graph.initializers.values()].filter((t) => isMaskable(t)).map((t) => t.name);
   const masked = selectInitializers(maskable, spec.mask.include, spec.mask.exclude);
   if (masked.length === 0) throw new TrainerError(`no initializer matches mask.include/exclude (maskable: ${maskable.slice(0, 10).join(', ')}${maskable.length > 10 ? ', …' : ''})`);

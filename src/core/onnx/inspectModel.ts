@@ -1,7 +1,8 @@
 // A plain-JSON summary of a model: versions, inputs/outputs, op histogram, parameters, maskable tensors,
 // control flow, and which ops have no gradient rule. Used by `subnetwork-lens inspect` and the extension.
 import { findControlFlow, type ControlFlowNode } from './findControlFlow';
-import { dataTypeName, defaultOpset, type Dim, type Model, type ValueInfo } from './ir';
+import { dataTypeName, defaultOpset, type Dim, type LoadChanges, type Model, type ValueInfo } from './ir';
+import { softmaxLogits } from '../train/lossHeads';
 import { buildLayerGraph } from './layerGraph';
 
 export interface InspectedValue {
@@ -25,6 +26,10 @@ export interface InspectReport {
   parameterTensorCount: number;
   maskable: { tensorCount: number; parameterCount: number; tensors: { name: string; shape: number[]; count: number }[] };
   controlFlow: ControlFlowNode[];
+  /** What loading changed: Constant-held weights made initializers, an old opset upgraded (or why not). */
+  loadChanges: LoadChanges;
+  /** Outputs that are a Softmax over classes: a classify head scores the Softmax's input (`logits`). */
+  softmaxOutputs: { output: string; logits: string }[];
   /** Ops without a gradient rule; `checked` is false when the autodiff registry is not available. */
   gradients: { checked: boolean; unsupported: { op: string; count: number }[] };
 }
@@ -77,6 +82,11 @@ export function inspectModel(model: Model, options: InspectOptions = {}): Inspec
       tensors: maskableList,
     },
     controlFlow: findControlFlow(model),
+    loadChanges: model.loadChanges ?? { hoistedConstants: [] },
+    softmaxOutputs: g.outputs.flatMap((o) => {
+      const logits = o.shape === null || o.shape.length === 2 ? softmaxLogits(g, o.name, { type: 'classify' }) : null;
+      return logits ? [{ output: o.name, logits }] : [];
+    }),
     gradients: supported
       ? { checked: true, unsupported: histogram.filter((h) => !supported.has(h.op)) }
       : { checked: false, unsupported: [] },

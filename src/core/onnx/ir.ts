@@ -91,6 +91,18 @@ export interface Model {
   producerName: string;
   graph: Graph;
   proto?: ModelProto;
+  /** What reading the file changed so the engine can train the model (absent for models built in code). */
+  loadChanges?: LoadChanges;
+}
+
+/** Changes made on load: weights held in Constant nodes, and an old opset raised to the one training needs. */
+export interface LoadChanges {
+  /** Constant outputs that became initializers. */
+  hoistedConstants: string[];
+  /** The file's default-domain opset raised to `to`, with the rewrites by kind (e.g. `Clip min/max`). */
+  opsetUpgrade?: { from: number; to: number; changes: { change: string; count: number }[] };
+  /** Why the opset could not be raised; the model then keeps its own opset (and cannot be trained). */
+  opsetUpgradeError?: string;
 }
 
 export type { TypeProto };

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { OnnxFormatError } from './errors';
 import type { AttributeValue, Dim, Graph, Model, Node, Tensor, ValueInfo } from './ir';
 import { decodeTensor } from './tensorCodec';
+import { normaliseLoadedModel } from './normaliseLoadedModel';
 
 /** Highest versions onnxruntime-node 1.30 accepts. */
 export const MAX_IR_VERSION = 13;
@@ -58,7 +59,10 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Mod
   }
   checkGraphStructure(proto.graph, file);
   const ctx: Ctx = { file, loadExternal: options.loadExternal };
-  return { irVersion, opsetImports, producerName: proto.producerName, graph: decodeGraph(proto.graph, ctx), proto };
+  const graph = decodeGraph(proto.graph, ctx);
+  const model: Model = { irVersion, opsetImports, producerName: proto.producerName, graph, proto };
+  model.loadChanges = normaliseLoadedModel(model);
+  return model;
 }
 
 /** Why the bytes are a well-known non-ONNX format ("this is a zip archive …, not an ONNX model"), or null. */

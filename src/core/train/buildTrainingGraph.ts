@@ -7,7 +7,7 @@ import { inferShapes, type InferShapesOptions } from '../onnx/inferShapes';
 import { sortTopologically } from '../onnx/sortTopologically';
 import { differentiate } from '../autodiff/differentiate';
 import { continuousSparsificationGate, hardConcreteGate, type TrainableMaskMethod } from '../masks/maskMethods';
-import { appendHead, headClasses, type HeadSpec } from './lossHeads';
+import { appendHead, headClasses, softmaxLogits, type HeadSpec } from './lossHeads';
 import { TrainerError } from './errors';
 
 /** What is trained: logits of a multiplicative mask on frozen weights, or the weights themselves. */
@@ -51,6 +51,8 @@ export interface TrainingGraph {
   /** Scalar inputs: β for continuous sparsification, the bias-corrected step size for Adam. */
   beta?: string;
   stepSize?: string;
+  /** The tensor the loss scores: the output, or the input of a Softmax output (see softmaxLogits). */
+  scored: { tensor: string; softmaxInput: boolean };
   loss: string;
   headLoss: string;
   correct: string;
@@ -66,7 +68,9 @@ export async function buildTrainingGraph(model: Model, options: TrainingGraphOpt
   const floatType: number = DataType.FLOAT;
   const opset = defaultOpset(source);
   if (opset < 13) {
-    throw new TrainerError(`the model uses opset ${opset}; training needs opset 13 or newer (re-export the model with a newer opset)`);
+    const why = source.loadChanges?.opsetUpgradeError;
+    const fix = why ? ` and the upgrade on load failed: ${why}` : ' (re-export the model with a newer opset)';
+    throw new TrainerError(`the model uses opset ${opset}; training needs opset 13 or newer${fix}`);
   }
   const graph: Graph = cloneGraph(source.graph);
   const b = new GraphBuilder(graph, 'train', floatType);
@@ -125,7 +129,8 @@ export async function buildTrainingGraph(model: Model, options: TrainingGraphOpt
   }
 
   const onehot = b.input('train/onehot', floatType, [PROBLEMS, classes]);
-  const head = appendHead(b, options.head, options.output, onehot, width);
+  const softmaxInput = softmaxLogits(graph, options.output, options.head);
+  const head = appendHead(b, options.head, softmaxInput ?? options.output, onehot, width);
   let loss = head.loss;
   if (penalties.length > 0 && options.target.kind === 'mask') {
     const total = penalties.reduce((acc, p) => b.emit1('Add', [acc, p]));
@@ -163,7 +168,11 @@ export async function buildTrainingGraph(model: Model, options: TrainingGraphOpt
     }
   }
   const dataInputs = source.graph.inputs.map((i) => i.name);
-  return { model: { ...forward, graph: full }, dataInputs, onehot, classes, beta, stepSize, loss, headLoss: head.loss, correct: head.correct, tensors, floatType };
+  const scored = { tensor: softmaxInput ?? options.output, softmaxInput: softmaxInput !== undefined };
+  return {
+    model: { ...forward, graph: full }, dataInputs, onehot, classes, beta, stepSize, scored,
+    loss, headLoss: head.loss, correct: head.correct, tensors, floatType,
+  };
 }
 
 const PROBLEMS = 'problems';

@@ -1,7 +1,7 @@
 // Loss heads appended in-graph after the scored model output. Labels arrive one-hot (built by the host
 // from integer labels), so the loss is made of differentiable elementwise ops only.
 import type { GraphBuilder } from '../onnx/GraphBuilder';
-import { DataType } from '../onnx/ir';
+import { attrInt, DataType, type Graph } from '../onnx/ir';
 
 export type HeadSpec = { type: 'classify' } | { type: 'odd-one-out'; group: number };
 
@@ -12,6 +12,20 @@ export interface HeadNodes {
   correct: string;
   /** [batch, classes] logits the loss is computed from. */
   logits: string;
+}
+
+/**
+ * The tensor a classify head scores. Exported classifiers often end in a Softmax: its input (the logits)
+ * is scored instead, since log-softmax of the logits is the log-probabilities while the log of a saturated
+ * probability is not (its gradient vanishes). Returns undefined when the output is not a Softmax over the
+ * last axis of a 2-D output, or the head is not classify.
+ */
+export function softmaxLogits(graph: Graph, output: string, head: HeadSpec): string | undefined {
+  if (head.type !== 'classify') return undefined;
+  const producer = graph.nodes.find((n) => n.outputs[0] === output);
+  if (!producer || producer.opType !== 'Softmax' || producer.domain !== '') return undefined;
+  const axis = attrInt(producer, 'axis', -1);
+  return axis === -1 || axis === 1 ? producer.inputs[0] : undefined;
 }
 
 /** Number of classes a head scores: the output width for classify, the group size for odd-one-out. */

@@ -7,22 +7,12 @@ import { attribute } from '../../../src/cli/commands/attribute';
 import { readArrays } from '../../../src/core/data/openDataset';
 import { writeNpz } from '../../../src/core/data/writeNpz';
 import { readModel } from '../../../src/core/onnx/readModel';
-import type { CliIO } from '../../../src/cli/command';
+import { capture, toNamed, type JsonArray } from '../../support/cliArrays';
 
 const root = path.join(__dirname, '..', '..', '..');
 const fixtures = path.join(root, 'test', 'fixtures');
 
-interface JsonArray { shape: number[]; dtype: 'float32' | 'int64'; data: number[] }
 interface FixtureEntry { name: string; file: string; data: string; attribution?: string }
-
-function capture(): CliIO & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out(t: string) { io.stdout += t; }, err(t: string) { io.stderr += t; } };
-  return io;
-}
-
-const toNamed = (a: JsonArray) => (a.dtype === 'int64'
-  ? { dtype: 'int64' as const, shape: a.shape, data: BigInt64Array.from(a.data.map((v) => BigInt(v))) }
-  : { dtype: 'float32' as const, shape: a.shape, data: Float32Array.from(a.data) });
 
 const table = JSON.parse(fs.readFileSync(path.join(fixtures, 'fixtures.json'), 'utf8')) as { fixtures: FixtureEntry[] };
 

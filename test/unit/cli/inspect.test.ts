@@ -92,7 +92,10 @@ describe('subnetwork-lens inspect', () => {
     const io = capture();
     assert.equal(await inspect.run([fixture('cnn.onnx'), '--json'], io), 0);
     const r = JSON.parse(io.stdout);
-    assert.deepEqual(Object.keys(r), ['file', 'irVersion', 'opset', 'opsetImports', 'producer', 'graphName', 'inputs', 'outputs', 'nodeCount', 'opHistogram', 'parameterCount', 'parameterTensorCount', 'maskable', 'controlFlow', 'gradients']);
+    assert.deepEqual(Object.keys(r), [
+      'file', 'irVersion', 'opset', 'opsetImports', 'producer', 'graphName', 'inputs', 'outputs', 'nodeCount', 'opHistogram',
+      'parameterCount', 'parameterTensorCount', 'maskable', 'controlFlow', 'loadChanges', 'softmaxOutputs', 'gradients',
+    ]);
     assert.deepEqual(r.opHistogram[0], { op: 'Conv', count: 2 });
     assert.equal(r.maskable.tensorCount, 3);
     assert.deepEqual(r.inputs, [{ name: 'image', dataType: 'float', shape: ['batch', 1, 8, 8] }]);
