@@ -1,5 +1,5 @@
 // The float64 variant of a generated graph cannot run as is: onnxruntime's CPU build has no float64
-// kernel for Conv, ConvTranspose, AveragePool, GlobalAveragePool, InstanceNormalization or MaxUnpool (measured
+// kernel for Conv, ConvTranspose, AveragePool, GlobalAveragePool, InstanceNormalization, MaxUnpool or Resize (measured
 // with onnxruntime-node 1.30). This pass replaces those nodes by the same computation in ops that do
 // have float64 kernels, so gradient checks of convolutional models stay in double precision:
 // - Conv / ConvTranspose / AveragePool: the elements of every window are gathered into columns
@@ -7,7 +7,10 @@
 //   input reaches read a zero slot), then contracted with the kernel by Einsum (or summed and divided
 //   by the window counts);
 // - GlobalAveragePool → ReduceMean over space; InstanceNormalization → its formula;
-// - MaxUnpool (the MaxPool gradient's scatter) → ScatterElements of X at the flat indices into zeros.
+// - MaxUnpool (the MaxPool gradient's scatter) → ScatterElements of X at the flat indices into zeros;
+// - Resize (nearest, linear) → products with its interpolation matrices (rules/resizeMatrix.ts);
+// - activations without float64 kernels below opset 18 (HardSigmoid, HardSwish, Softplus, Elu, Selu,
+//   PRelu, Mish; Clip before 13) → their definitions in Max/Min/Where/Exp/Log/Tanh.
 // Static spatial sizes (and channel counts) are read from a float32 twin of the model by inferShapes.
 // The lowering is exact arithmetic reordering of the same sums; its test compares it with
 // onnxruntime's float32 kernels.
@@ -18,20 +21,24 @@ import { makeTensor } from '../onnx/tensorCodec';
 import { inferShapes } from '../onnx/inferShapes';
 import { AutodiffError } from './errors';
 import { windowCounts } from './rules/averagePool';
+import { alongAxis, resizeMatrices } from './rules/resizeMatrix';
 import { forwardWindowTable, windowGeometry, windowTable } from './rules/windowGeometry';
 
-export const FLOAT_ONLY_OPS: ReadonlySet<string> = new Set(['Conv', 'ConvTranspose', 'AveragePool', 'GlobalAveragePool', 'InstanceNormalization', 'MaxUnpool']);
+const ACTIVATIONS = ['HardSigmoid', 'HardSwish', 'Softplus', 'Elu', 'Selu', 'PRelu', 'Mish', 'Clip'];
+
+export const FLOAT_ONLY_OPS: ReadonlySet<string> = new Set(['Conv', 'ConvTranspose', 'AveragePool', 'GlobalAveragePool', 'InstanceNormalization', 'MaxUnpool', 'Resize',
+  ...ACTIVATIONS]);
 
 /** A copy of a float64 `model` in which every node of FLOAT_ONLY_OPS is replaced by float64-capable ops (constants it adds are float64). */
 export async function lowerFloatOnlyOps(model: Model): Promise<Model> {
-  const targets = model.graph.nodes.filter((n) => isTarget(n));
+  const opset = defaultOpset(model);
+  const targets = model.graph.nodes.filter((n) => isTarget(n, opset));
   if (targets.length === 0) return model;
   const shapes = await inferShapes(float32Twin(model));
-  const opset = defaultOpset(model);
   const b = new Lowerer(model.graph, opset);
   const nodes: Node[] = [];
   for (const node of model.graph.nodes) {
-    if (!isTarget(node)) { nodes.push(node); continue; }
+    if (!isTarget(node, opset)) { nodes.push(node); continue; }
     b.out = nodes;
     b.current = node;
     const dims = (name: string, from = 0): number[] => {
@@ -48,13 +55,16 @@ export async function lowerFloatOnlyOps(model: Model): Promise<Model> {
   return { ...model, proto: undefined, graph: { ...model.graph, proto: undefined, nodes, initializers } };
 }
 
-function isTarget(n: Node): boolean {
+function isTarget(n: Node, opset: number): boolean {
+  if (n.opType === 'Clip' && opset >= 13) return false; // Clip-13 has float64 (and integer) kernels
   return (n.domain === '' || n.domain === 'ai.onnx') && FLOAT_ONLY_OPS.has(n.opType);
 }
 
 type DimsOf = (name: string, from?: number) => number[];
 
 function lowerNode(b: Lowerer, node: Node, dims: DimsOf): void {
+  if (node.opType === 'Resize') { lowerResize(b, node, dims); return; }
+  if (ACTIVATIONS.includes(node.opType)) { lowerActivation(b, node); return; }
   const [x] = node.inputs as [string];
   const y = node.outputs[0]!;
   const spatial = dims(x, 2);
@@ -134,6 +144,48 @@ function lowerNode(b: Lowerer, node: Node, dims: DimsOf): void {
   }
 }
 
+function lowerActivation(b: Lowerer, node: Node): void {
+  const [x, y] = [node.inputs[0]!, node.outputs[0]!];
+  const c = (v: number) => b.constant(Math.fround(v));
+  const at = (name: string, fallback: number) => c(attrFloat(node, name, fallback));
+  const mul = (p: string, q: string) => b.emit('Mul', [p, q]);
+  const unitRamp = (t: string) => b.emit('Max', [b.emit('Min', [t, c(1)]), c(0)]);
+  const softplus = () => b.emit('Add', [b.emit('Max', [x, c(0)]), b.emit('Log', [b.emit('Add', [c(1), b.emit('Exp', [b.emit('Neg', [b.emit('Abs', [x])])])])])]);
+  const expLinear = (alpha: string) => b.emit('Where', [b.emit('Greater', [x, c(0)]), x, mul(alpha, b.emit('Sub', [b.emit('Exp', [x]), c(1)]))]);
+  switch (node.opType) {
+    case 'HardSigmoid': b.emitTo([y], 'Max', [b.emit('Min', [b.emit('Add', [mul(x, at('alpha', 0.2)), at('beta', 0.5)]), c(1)]), c(0)]); return;
+    case 'HardSwish': b.emitTo([y], 'Mul', [x, unitRamp(b.emit('Add', [b.emit('Div', [x, c(6)]), c(0.5)]))]); return;
+    case 'Softplus': b.emitTo([y], 'Identity', [softplus()]); return;
+    case 'Elu': b.emitTo([y], 'Identity', [expLinear(at('alpha', 1))]); return;
+    case 'Selu': b.emitTo([y], 'Mul', [at('gamma', 1.05070102214813232421875), expLinear(at('alpha', 1.67326319217681884765625))]); return;
+    case 'PRelu': b.emitTo([y], 'Where', [b.emit('Less', [x, c(0)]), mul(x, node.inputs[1]!), x]); return;
+    case 'Mish': b.emitTo([y], 'Mul', [x, b.emit('Tanh', [softplus()])]); return;
+    default: { // Clip: bounds as inputs from opset 11, as attributes before
+      const [lo, hi] = b.opset >= 11 ? [node.inputs[1] || null, node.inputs[2] || null]
+        : [node.attributes.has('min') ? at('min', 0) : null, node.attributes.has('max') ? at('max', 0) : null];
+      const floored = lo ? b.emit('Max', [x, lo]) : x;
+      b.emitTo([y], hi ? 'Min' : 'Identity', hi ? [floored, hi] : [floored]);
+    }
+  }
+}
+
+function lowerResize(b: Lowerer, node: Node, dims: DimsOf): void {
+  const [x, y] = [node.inputs[0]!, node.outputs[0]!];
+  const builder = {
+    emit1: (op: string, inputs: string[], attrs?: Record<string, AttrInput>) => b.emit(op, inputs, attrs),
+    constant: (values: number[], d?: number[]) => b.constantTensor(values, d ?? (values.length === 1 ? [] : [values.length])),
+    int64: (values: number[], d?: number[]) => b.int64(values, d),
+    constantValue: (name: string) => b.constantValue(name),
+    shape: (name: string) => dims(name),
+    floatType: DataType.DOUBLE,
+    opset: b.opset,
+  };
+  let value = x;
+  const rank = dims(x).length;
+  for (const { axis, matrix } of resizeMatrices(node, builder, dims(y))) value = alongAxis(builder, value, matrix, axis, rank);
+  b.emitTo([y], 'Identity', [value]);
+}
+
 function addBias(b: Lowerer, node: Node, value: string, y: string, sp: number[]): void {
   const bias = node.inputs[2];
   if (bias) b.emitTo([y], 'Add', [value, b.emit('Reshape', [bias, b.int64([-1, ...sp.map(() => 1)])])]);
@@ -148,7 +200,7 @@ class Lowerer {
   private readonly taken = new Set<string>();
   private counter = 0;
 
-  constructor(graph: Graph, readonly opset: number) {
+  constructor(private readonly graph: Graph, readonly opset: number) {
     for (const n of graph.nodes) { this.taken.add(n.name); n.outputs.forEach((o) => this.taken.add(o)); }
     for (const v of [...graph.inputs, ...graph.outputs, ...graph.valueInfo]) this.taken.add(v.name);
     for (const k of graph.initializers.keys()) this.taken.add(k);
@@ -181,6 +233,14 @@ class Lowerer {
     const name = this.fresh('const');
     this.constants.set(name, makeTensor(name, DataType.DOUBLE, dims, values));
     return name;
+  }
+
+  /** Values of an initializer or Constant node output, as numbers; null otherwise. */
+  constantValue(name: string): number[] | null {
+    const t = this.graph.initializers.get(name)
+      ?? this.graph.nodes.find((n) => n.opType === 'Constant' && n.outputs[0] === name)?.attributes.get('value');
+    const tensor = t && 'dataType' in t ? t : t?.type === 'tensor' ? t.value : undefined;
+    return tensor ? Array.from(tensor.data as ArrayLike<number | bigint>, (v) => Number(v)) : null;
   }
 
   constant(value: number): string {
