@@ -10,7 +10,8 @@
 // - MaxUnpool (the MaxPool gradient's scatter) → ScatterElements of X at the flat indices into zeros;
 // - Resize (nearest, linear) → products with its interpolation matrices (rules/resizeMatrix.ts);
 // - activations without float64 kernels below opset 18 (HardSigmoid, HardSwish, Softplus, Elu, Selu,
-//   PRelu, Mish; Clip before 13) → their definitions in Max/Min/Where/Exp/Log/Tanh.
+//   PRelu, Mish; Clip before 13) → their definitions in Max/Min/Where/Exp/Log/Tanh;
+// - GroupNormalization → its formula (from opset 21 onnxruntime computes its statistics in float32).
 // Static spatial sizes (and channel counts) are read from a float32 twin of the model by inferShapes.
 // The lowering is exact arithmetic reordering of the same sums; its test compares it with
 // onnxruntime's float32 kernels.
@@ -27,7 +28,7 @@ import { forwardWindowTable, windowGeometry, windowTable } from './rules/windowG
 const ACTIVATIONS = ['HardSigmoid', 'HardSwish', 'Softplus', 'Elu', 'Selu', 'PRelu', 'Mish', 'Clip'];
 
 export const FLOAT_ONLY_OPS: ReadonlySet<string> = new Set(['Conv', 'ConvTranspose', 'AveragePool', 'GlobalAveragePool', 'InstanceNormalization', 'MaxUnpool', 'Resize',
-  ...ACTIVATIONS]);
+  'GroupNormalization', ...ACTIVATIONS]);
 
 /** A copy of a float64 `model` in which every node of FLOAT_ONLY_OPS is replaced by float64-capable ops (constants it adds are float64). */
 export async function lowerFloatOnlyOps(model: Model): Promise<Model> {
@@ -48,7 +49,8 @@ export async function lowerFloatOnlyOps(model: Model): Promise<Model> {
       }
       return s as number[];
     };
-    lowerNode(b, node, dims);
+    if (node.opType === 'GroupNormalization') lowerGroupNormalization(b, node, shapes.get(node.inputs[0]!)?.length ?? 0);
+    else lowerNode(b, node, dims);
   }
   const initializers = new Map(model.graph.initializers);
   for (const [k, t] of b.constants) initializers.set(k, t);
@@ -141,6 +143,24 @@ function lowerNode(b: Lowerer, node: Node, dims: DimsOf): void {
       addBias(b, node, b.emit('Reshape', [prod, b.int64([0, group * mg, ...out])]), y, sp);
       return;
     }
+  }
+}
+
+function lowerGroupNormalization(b: Lowerer, node: Node, rank: number): void {
+  const [x, scale, bias] = node.inputs as [string, string, string];
+  const mean = (t: string) => b.emit('ReduceMean', [t, b.int64([2])], { keepdims: 1 });
+  const grouped = b.emit('Reshape', [x, b.int64([0, attrInt(node, 'num_groups', 1), -1])]);
+  const d = b.emit('Sub', [grouped, mean(grouped)]);
+  const rstd = b.emit('Reciprocal', [b.emit('Sqrt', [b.emit('Add', [mean(b.emit('Mul', [d, d])), b.constant(attrFloat(node, 'epsilon', 1e-5))])])]);
+  const normalised = b.emit('Mul', [d, rstd]);
+  if (b.opset >= 21) { // scale and bias per channel
+    const column = b.int64([-1, ...new Array<number>(rank - 2).fill(1)]);
+    const back = b.emit('Reshape', [normalised, b.emit('Shape', [x])]);
+    b.emitTo([node.outputs[0]!], 'Add', [b.emit('Mul', [back, b.emit('Reshape', [scale, column])]), b.emit('Reshape', [bias, column])]);
+  } else { // per group (opset 18)
+    const column = b.int64([-1, 1]);
+    const affine = b.emit('Add', [b.emit('Mul', [normalised, b.emit('Reshape', [scale, column])]), b.emit('Reshape', [bias, column])]);
+    b.emitTo([node.outputs[0]!], 'Reshape', [affine, b.emit('Shape', [x])]);
   }
 }
 

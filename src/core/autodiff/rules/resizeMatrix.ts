@@ -50,13 +50,13 @@ export function resizeMatrices(node: Node, b: GraphBuilder, outLengths?: number[
     if (scaleValues && scaleValues.length > 0 && scaleValues[k] === 1) return;
     if (sizeValues && sizeValues[k] === xs[axis]) return;
     if (!scaleValues && !sizeValues && xs[axis] !== null && xs[axis] === ys[axis]) return;
-    const length = (t: string, d: Dim | undefined) => (typeof d === 'number'
-      ? b.constant([d])
-      : toFloat(b, b.emit1('Reshape', [b.emit1('Slice', [b.emit1('Shape', [t]), b.int64([axis]), b.int64([axis + 1])]), b.int64([], [0])])));
+    const length = (t: string, d: Dim | undefined): Length => (typeof d === 'number'
+      ? { value: b.constant([d]), count: d }
+      : { value: toFloat(b, b.emit1('Reshape', [b.emit1('Slice', [b.emit1('Shape', [t]), b.int64([axis]), b.int64([axis + 1])]), b.int64([], [0])])), count: null });
     const inLen = length(x, xs[axis]);
     const outLen = length(y, ys[axis]);
     let scale: string;
-    if (!useScales) scale = b.emit1('Div', [outLen, inLen]);
+    if (!useScales) scale = b.emit1('Div', [outLen.value, inLen.value]);
     else if (scaleValues) scale = b.constant([Math.fround(scaleValues[k]!)]);
     else scale = toFloat(b, b.emit1('Gather', [scalesName!, b.int64([k], [])], { axis: 0 }));
     const coords = sourceCoordinates(b, transform, outLen, inLen, scale);
@@ -65,16 +65,25 @@ export function resizeMatrices(node: Node, b: GraphBuilder, outLengths?: number[
   return result;
 }
 
+/** An axis length as a float scalar tensor, and as a number when static. */
+interface Length { value: string; count: number | null }
+
+/** 0, 1, …, n − 1 as floats: a constant when n is static (Range needs opset 11). */
+function arange(b: GraphBuilder, n: Length): string {
+  if (n.count !== null) return b.constant(Array.from({ length: n.count }, (_, i) => i), [n.count]);
+  return toFloat(b, b.emit1('Range', [b.int64([0], []), b.emit1('Cast', [n.value], { to: 7 }), b.int64([1], [])]));
+}
+
 function toFloat(b: GraphBuilder, t: string): string {
   return b.emit1('Cast', [t], { to: b.floatType });
 }
 
 /** Source coordinate of every output index along one axis, [out]. */
-function sourceCoordinates(b: GraphBuilder, transform: string, outLen: string, inLen: string, scale: string): string {
+function sourceCoordinates(b: GraphBuilder, transform: string, outLength: Length, inLength: Length, scale: string): string {
   const c = (v: number) => b.constant([v]);
   const [add, sub, mul, div] = (['Add', 'Sub', 'Mul', 'Div'] as const).map((op) => (p: string, q: string) => b.emit1(op, [p, q]));
-  const count = b.emit1('Cast', [outLen], { to: 7 });
-  const o = toFloat(b, b.emit1('Range', [b.int64([0], []), count, b.int64([1], [])]));
+  const [outLen, inLen] = [outLength.value, inLength.value];
+  const o = arange(b, outLength);
   const halfPixel = sub(div(add(o, c(0.5)), scale), c(0.5));
   const several = b.emit1('Greater', [outLen, c(1)]);
   switch (transform) {
@@ -91,17 +100,18 @@ function sourceCoordinates(b: GraphBuilder, transform: string, outLen: string, i
 }
 
 /** [out, in] with one-hot rows at the given (float, integral) source indices. */
-function oneHot(b: GraphBuilder, indices: string, inLen: string): string {
-  const columns = toFloat(b, b.emit1('Range', [b.int64([0], []), b.emit1('Cast', [inLen], { to: 7 }), b.int64([1], [])]));
-  const hit = b.emit1('Equal', [b.emit1('Reshape', [indices, b.int64([-1, 1])]), b.emit1('Reshape', [columns, b.int64([1, -1])])]);
-  return toFloat(b, hit);
+function oneHot(b: GraphBuilder, indices: string, inLen: Length): string {
+  const columns = arange(b, inLen);
+  // |index − column| < ½ rather than Equal, which has no float kernels before opset 11.
+  const distance = b.emit1('Abs', [b.emit1('Sub', [b.emit1('Reshape', [indices, b.int64([-1, 1])]), b.emit1('Reshape', [columns, b.int64([1, -1])])])]);
+  return toFloat(b, b.emit1('Less', [distance, b.constant([0.5])]));
 }
 
-function clampIndex(b: GraphBuilder, t: string, inLen: string): string {
-  return b.emit1('Max', [b.emit1('Min', [t, b.emit1('Sub', [inLen, b.constant([1])])]), b.constant([0])]);
+function clampIndex(b: GraphBuilder, t: string, inLen: Length): string {
+  return b.emit1('Max', [b.emit1('Min', [t, b.emit1('Sub', [inLen.value, b.constant([1])])]), b.constant([0])]);
 }
 
-function nearestMatrix(b: GraphBuilder, node: Node, coords: string, inLen: string, scale: string): string {
+function nearestMatrix(b: GraphBuilder, node: Node, coords: string, inLen: Length, scale: string): string {
   const c = (v: number) => b.constant([v]);
   let index: string;
   if (b.opset < 11) {
@@ -118,7 +128,7 @@ function nearestMatrix(b: GraphBuilder, node: Node, coords: string, inLen: strin
   return oneHot(b, clampIndex(b, index, inLen), inLen);
 }
 
-function linearMatrix(b: GraphBuilder, coords: string, inLen: string): string {
+function linearMatrix(b: GraphBuilder, coords: string, inLen: Length): string {
   const clamped = clampIndex(b, coords, inLen);
   const low = b.emit1('Floor', [clamped]);
   const high = clampIndex(b, b.emit1('Add', [low, b.constant([1])]), inLen);
