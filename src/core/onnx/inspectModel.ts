@@ -25,7 +25,10 @@ export interface InspectReport {
   parameterTensorCount: number;
   maskable: { tensorCount: number; parameterCount: number; tensors: { name: string; shape: number[]; count: number }[] };
   controlFlow: ControlFlowNode[];
-  /** Ops without a gradient rule; `checked` is false when the autodiff registry is not available. */
+  /**
+   * Ops without a gradient rule on a path from a maskable weight to a graph output (others are never
+   * differentiated); `checked` is false when the autodiff registry is not available.
+   */
   gradients: { checked: boolean; unsupported: { op: string; count: number }[] };
 }
 
@@ -34,6 +37,8 @@ export interface InspectOptions {
   shapes?: Map<string, Dim[]>;
   /** Op types (`Op` or `domain:Op`) the training engine can differentiate; omit when unknown. */
   supportedGradientOps?: readonly string[];
+  /** Op types whose outputs carry no gradient (Shape, Equal, …): paths from the weights stop there. */
+  nonDifferentiableOps?: readonly string[];
 }
 
 export function inspectModel(model: Model, options: InspectOptions = {}): InspectReport {
@@ -78,9 +83,28 @@ export function inspectModel(model: Model, options: InspectOptions = {}): Inspec
     },
     controlFlow: findControlFlow(model),
     gradients: supported
-      ? { checked: true, unsupported: histogram.filter((h) => !supported.has(h.op)) }
+      ? { checked: true, unsupported: unsupportedOnWeightPaths(model, new Set(maskable.keys()), supported, new Set(options.nonDifferentiableOps)) }
       : { checked: false, unsupported: [] },
   };
+}
+
+/** Ops without a rule, by count, among the nodes on a path from a maskable weight to a graph output. */
+function unsupportedOnWeightPaths(model: Model, weights: Set<string>, supported: Set<string>, stops: Set<string>): { op: string; count: number }[] {
+  const nodes = model.graph.nodes;
+  const key = (n: Model['graph']['nodes'][number]) => (n.domain === '' || n.domain === 'ai.onnx' ? n.opType : `${n.domain}:${n.opType}`);
+  const reached = new Set(weights);
+  for (const n of nodes) {
+    if (!stops.has(key(n)) && n.inputs.some((i) => i && reached.has(i))) n.outputs.forEach((o) => o && reached.add(o));
+  }
+  const feedsOutput = new Set(model.graph.outputs.map((o) => o.name));
+  const counts = new Map<string, number>();
+  for (let k = nodes.length - 1; k >= 0; k--) {
+    const n = nodes[k]!;
+    if (!n.outputs.some((o) => feedsOutput.has(o))) continue;
+    n.inputs.forEach((i) => i && feedsOutput.add(i));
+    if (n.outputs.some((o) => reached.has(o)) && !supported.has(key(n))) counts.set(key(n), (counts.get(key(n)) ?? 0) + 1);
+  }
+  return [...counts].map(([op, count]) => ({ op, count })).sort((a, b) => b.count - a.count || a.op.localeCompare(b.op));
 }
 
 function countParameterTensors(view: ReturnType<typeof buildLayerGraph>): number {
