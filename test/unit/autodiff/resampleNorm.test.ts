@@ -63,6 +63,8 @@ const resizeCases: [string, ResizeCase][] = [
   ['linear ×2.5, half_pixel', { attrs: { mode: 'linear' }, shape: [1, 1, 2, 3], scales: [1, 1, 2.5, 2.5] }],
   ['linear downsampling, asymmetric', { attrs: { mode: 'linear', coordinate_transformation_mode: 'asymmetric' }, shape: [1, 1, 6, 5], scales: [1, 1, 0.5, 0.6] }],
   ['linear on a 1-D signal (3-D input), half_pixel', { opset: 13, attrs: { mode: 'linear' }, shape: [2, 3, 5], scales: [1, 1, 1.6] }],
+  ['linear, half_pixel_symmetric (opset 19)', { opset: 19, attrs: { mode: 'linear', coordinate_transformation_mode: 'half_pixel_symmetric' }, shape: [1, 1, 4, 5], scales: [1, 1, 1.5, 0.7] }],
+  ['nearest with an axes attribute (opset 18)', { attrs: { mode: 'nearest', axes: [3, 2] }, shape: [1, 2, 3, 2], scales: [2, 1.5] }],
   ['linear over the channel axis too (Einsum path), asymmetric', { attrs: { mode: 'linear', coordinate_transformation_mode: 'asymmetric' }, shape: [1, 2, 3, 3], scales: [1, 2, 2, 1] }],
 ];
 
