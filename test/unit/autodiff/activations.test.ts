@@ -40,6 +40,7 @@ describe('gradient rules for Min and Max', () => {
   test('Max of three inputs with broadcasting', () =>
     both({ op: 'Max', inputs: [{ shape: [3, 4], kinks: [0] }, { shape: [4], range: [0, 2.5], kinks: [0] }, { shape: [3, 1], range: [0.5, 2] }] }));
   test('Min of two inputs with broadcasting', () => both({ op: 'Min', inputs: [{ shape: [2, 3, 4] }, { shape: [3, 1] }] }));
+  test('Min at opset 9 (no float Equal there)', () => both({ op: 'Min', opset: 9, inputs: [{ shape: [3, 4] }, { shape: [4] }] }));
   test('Max of one input is the identity', () => both({ op: 'Max', inputs: [{ shape: [2, 3] }] }));
   test('Max splits the gradient evenly between tied inputs', () =>
     both({ op: 'Max', inputs: [{ shape: [4], values: [1, 2, 3, 4] }, { shape: [4], values: [1, 0, 3, 5] }] }));

@@ -13,6 +13,7 @@ describe('gradient rules for ReduceMax, ReduceMin and ReduceL2', () => {
     both({ op: 'ReduceMax', opset: 13, attrs: { axes: [1], keepdims: 1 }, inputs: [{ shape: [2, 4, 3] }] }));
   test('ReduceMax over axes input without keepdims (opset 18)', () =>
     both({ op: 'ReduceMax', inputs: [{ shape: [2, 4, 3] }, ints([2], [0, 2])], attrs: { keepdims: 0 } }));
+  test('ReduceMax at opset 9', () => both({ op: 'ReduceMax', opset: 9, attrs: { axes: [0] }, inputs: [{ shape: [3, 4] }] }));
   test('ReduceMax over every axis', () => both({ op: 'ReduceMax', inputs: [{ shape: [3, 4] }], attrs: { keepdims: 0 } }));
   test('ReduceMax splits the gradient evenly among tied maxima', () =>
     both({ op: 'ReduceMax', inputs: [{ shape: [2, 3], values: [1, 3, 3, -1, 2, 0] }, ints([1], [1])] }));

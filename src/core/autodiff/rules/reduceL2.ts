@@ -9,7 +9,7 @@ function reduceL2Rule(axesFromInput: boolean): RuleEntry {
       const x = node.inputs[0]!;
       const y = unreduce(node, node.outputs[0]!, ctx, axesFromInput);
       const zero = ctx.constant([0]);
-      const ratio = ctx.emit1('Where', [ctx.emit1('Equal', [y, zero]), zero, ctx.emit1('Div', [x, y])]);
+      const ratio = ctx.emit1('Where', [ctx.emit1('Greater', [y, zero]), ctx.emit1('Div', [x, y]), zero]);
       return [ctx.emit1('Mul', [unreduce(node, dY!, ctx, axesFromInput), ratio]), ...node.inputs.slice(1).map(() => null)];
     },
   };

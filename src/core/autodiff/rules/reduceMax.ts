@@ -3,6 +3,7 @@
 import { attrInt } from '../../onnx/ir';
 import type { Node } from '../../onnx/ir';
 import type { GradContext, RuleEntry } from '../types';
+import { reachesExtremum } from './max';
 import { unreduce } from './reduceSum';
 
 /** Sum over the node's reduced axes with kept dims (all axes when none are given, unless noop_with_empty_axes). */
@@ -19,7 +20,8 @@ export function extremumReduction(axesFromInput: boolean): RuleEntry {
   return {
     rule: (node, [dY], ctx) => {
       const x = node.inputs[0]!;
-      const hits = ctx.emit1('Cast', [ctx.emit1('Equal', [x, unreduce(node, node.outputs[0]!, ctx, axesFromInput)])], { to: ctx.floatType });
+      const extremum = unreduce(node, node.outputs[0]!, ctx, axesFromInput);
+      const hits = ctx.emit1('Cast', [reachesExtremum(ctx, node.opType, x, extremum)], { to: ctx.floatType });
       const share = ctx.emit1('Div', [unreduce(node, dY!, ctx, axesFromInput), sumOverReduced(node, hits, ctx, axesFromInput)]);
       return [ctx.emit1('Mul', [share, hits]), ...node.inputs.slice(1).map(() => null)];
     },
