@@ -55,6 +55,8 @@ describe('gradient rules for Einsum', () => {
     both({ op: 'Einsum', attrs: { equation: 'ij,kj' }, inputs: [{ shape: [3, 4] }, { shape: [2, 4] }] }));
   test('ellipsis ...ij,jk->...ik', () =>
     both({ op: 'Einsum', attrs: { equation: '...ij,jk->...ik' }, inputs: [{ shape: [2, 3, 4] }, { shape: [4, 5] }] }));
+  test('batched product with run-time sizes', () =>
+    both({ op: 'Einsum', unknownDims: true, attrs: { equation: 'bij,bjk->bik' }, inputs: [{ shape: [2, 3, 4] }, { shape: [2, 4, 2] }] }));
   test('three operands and a transposed output', () =>
     both({ op: 'Einsum', attrs: { equation: 'ab,bc,cd->da' }, inputs: [{ shape: [2, 3] }, { shape: [3, 4] }, { shape: [4, 2] }] }));
   test('a diagonal (repeated letter) is refused, naming the node', () => assert.rejects(

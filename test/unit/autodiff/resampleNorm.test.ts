@@ -80,6 +80,10 @@ describe('Resize lowering matches onnxruntime float32 Resize', () => {
 
 describe('gradient rules for Resize (w.r.t. X)', () => {
   for (const [name, c] of resizeCases) test(name, () => both(resizeGradientCase(c)));
+  test('linear by scales with run-time sizes', () =>
+    both({ ...resizeGradientCase({ attrs: { mode: 'linear' }, shape: [2, 1, 3, 4], scales: [1, 1, 2, 1.5] }), unknownDims: true }));
+  test('nearest by sizes with run-time sizes', () =>
+    both({ ...resizeGradientCase({ attrs: { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }, shape: [1, 2, 3, 3], sizes: [1, 2, 6, 5] }), unknownDims: true }));
   test('cubic mode is refused, naming the node', () => assert.rejects(
     checkGradient(resizeGradientCase({ attrs: { mode: 'cubic' }, shape: [1, 1, 3, 3], scales: [1, 1, 2, 2] })),
     { name: 'AutodiffError', message: /Resize_node.*cubic/ }));
@@ -94,6 +98,8 @@ describe('gradient rules for ConvTranspose (X, W and B)', () => {
     attrs: { strides: [2, 2], dilations: [2, 1], output_padding: [1, 0] }, inputs: [{ shape: [1, 2, 3, 2] }, { shape: [2, 2, 2, 3] }] }));
   test('depthwise 1-D', () => both({ op: 'ConvTranspose',
     attrs: { strides: [2], group: 3, pads: [1, 1] }, inputs: [{ shape: [2, 3, 4] }, { shape: [3, 1, 4] }, { shape: [3] }] }));
+  test('run-time batch and spatial sizes', () => both({ op: 'ConvTranspose', unknownDims: true,
+    attrs: { strides: [2, 2], pads: [0, 1, 1, 0], output_padding: [1, 0] }, inputs: [{ shape: [2, 2, 3, 3] }, { shape: [2, 3, 2, 2] }, { shape: [3] }] }));
   test('output_shape is refused, naming the node', () => assert.rejects(
     checkGradient({ op: 'ConvTranspose', attrs: { strides: [2, 2], output_shape: [6, 6] }, inputs: [{ shape: [1, 1, 3, 3] }, { shape: [1, 1, 2, 2] }] }),
     { name: 'AutodiffError', message: /ConvTranspose_node.*output_shape/ }));

@@ -9,7 +9,6 @@ import { attrInt, attrInts, attrString } from '../../onnx/ir';
 import type { RuleEntry } from '../types';
 import { AutodiffError } from '../errors';
 import { reduceSum } from './helpers';
-import { staticDims } from './windowGeometry';
 
 export const convTranspose: RuleEntry = {
   rule: (node, [dY], ctx) => {
@@ -22,22 +21,23 @@ export const convTranspose: RuleEntry = {
     const rank = ctx.rank(x);
     const n = rank - 2;
     const spatialAxes = Array.from({ length: n }, (_, i) => i + 2);
-    const wDims = staticDims(ctx, w, node, 0);
-    const kernel = attrInts(node, 'kernel_shape') ?? wDims.slice(2);
-    const ones = kernel.map(() => 1);
+    const ones = spatialAxes.map(() => 1);
     const strides = attrInts(node, 'strides') ?? ones;
     const dilations = attrInts(node, 'dilations') ?? ones;
     const pads = attrInts(node, 'pads') ?? new Array<number>(2 * n).fill(0);
-    const outputPadding = attrInts(node, 'output_padding') ?? kernel.map(() => 0);
+    const outputPadding = attrInts(node, 'output_padding') ?? spatialAxes.map(() => 0);
     const group = attrInt(node, 'group', 1);
     if (outputPadding.some((p, i) => p >= strides[i]!)) {
       throw new AutodiffError(`node '${node.name}' (ConvTranspose): output_padding must be below the stride for its gradient rule`, node.name);
     }
-    grads[0] = ctx.emit1('Conv', [dY, w], { strides, pads, dilations, group, kernel_shape: kernel });
+    grads[0] = ctx.emit1('Conv', [dY, w], { strides, pads, dilations, group });
 
-    const perGroup = wDims[1]!;
-    const grouped = ctx.emit1('Transpose', [ctx.emit1('Reshape', [dY, ctx.int64([0, group, perGroup, -1])])], { perm: [2, 1, 0, 3] });
-    const sizes = ctx.emit1('Concat', [ctx.int64([perGroup, -1]), ctx.emit1('Slice', [ctx.emit1('Shape', [dY]), ctx.int64([2]), ctx.int64([rank])])], { axis: 0 });
+    // Output channels per group: W's dim 1, read at run time so W's sizes need not be static.
+    const dims = (t: string, from: number, to: number) => ctx.emit1('Slice', [ctx.emit1('Shape', [t]), ctx.int64([from]), ctx.int64([to])]);
+    const perGroup = dims(w, 1, 2);
+    const split = ctx.emit1('Concat', [ctx.int64([0, group]), perGroup, ctx.int64([-1])], { axis: 0 });
+    const grouped = ctx.emit1('Transpose', [ctx.emit1('Reshape', [dY, split])], { perm: [2, 1, 0, 3] });
+    const sizes = ctx.emit1('Concat', [perGroup, ctx.int64([-1]), dims(dY, 2, rank)], { axis: 0 });
     let input = ctx.emit1('Reshape', [grouped, sizes]);
     const endPads = spatialAxes.map((_, i) => pads[n + i]! - outputPadding[i]!);
     const convPads = [...pads.slice(0, n), ...endPads];
