@@ -8,7 +8,7 @@
 //   by the window counts);
 // - GlobalAveragePool → ReduceMean over space; InstanceNormalization → its formula;
 // - MaxUnpool (the MaxPool gradient's scatter) → ScatterElements of X at the flat indices into zeros;
-// - Resize (nearest, linear) → products with its interpolation matrices (rules/resizeMatrix.ts);
+// - Resize, Upsample (nearest, linear) → products with interpolation matrices (rules/resizeMatrix.ts);
 // - activations without float64 kernels below opset 18 (HardSigmoid, HardSwish, Softplus, Elu, Selu,
 //   PRelu, Mish; Clip before 13) → their definitions in Max/Min/Where/Exp/Log/Tanh;
 // - GroupNormalization → its formula (from opset 21 onnxruntime computes its statistics in float32).
@@ -27,7 +27,7 @@ import { forwardWindowTable, windowGeometry, windowTable } from './rules/windowG
 
 const ACTIVATIONS = ['HardSigmoid', 'HardSwish', 'Softplus', 'Elu', 'Selu', 'PRelu', 'Mish', 'Clip'];
 
-export const FLOAT_ONLY_OPS: ReadonlySet<string> = new Set(['Conv', 'ConvTranspose', 'AveragePool', 'GlobalAveragePool', 'InstanceNormalization', 'MaxUnpool', 'Resize',
+export const FLOAT_ONLY_OPS: ReadonlySet<string> = new Set(['Conv', 'ConvTranspose', 'AveragePool', 'GlobalAveragePool', 'InstanceNormalization', 'MaxUnpool', 'Resize', 'Upsample',
   'GroupNormalization', ...ACTIVATIONS]);
 
 /** A copy of a float64 `model` in which every node of FLOAT_ONLY_OPS is replaced by float64-capable ops (constants it adds are float64). */
@@ -65,7 +65,7 @@ function isTarget(n: Node, opset: number): boolean {
 type DimsOf = (name: string, from?: number) => number[];
 
 function lowerNode(b: Lowerer, node: Node, dims: DimsOf): void {
-  if (node.opType === 'Resize') { lowerResize(b, node, dims); return; }
+  if (node.opType === 'Resize' || node.opType === 'Upsample') { lowerResize(b, node, dims); return; }
   if (ACTIVATIONS.includes(node.opType)) { lowerActivation(b, node); return; }
   const [x] = node.inputs as [string];
   const y = node.outputs[0]!;

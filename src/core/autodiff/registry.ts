@@ -70,6 +70,7 @@ import { sin } from './rules/sin';
 import { softplus } from './rules/softplus';
 import { spaceToDepth } from './rules/spaceToDepth';
 import { tile } from './rules/tile';
+import { upsample } from './rules/upsample';
 
 export const gradientRules: Readonly<Record<string, RuleEntry>> = {
   Add: add,
@@ -151,6 +152,7 @@ export const gradientRules: Readonly<Record<string, RuleEntry>> = {
   Softplus: softplus,
   SpaceToDepth: spaceToDepth,
   Tile: tile,
+  Upsample: upsample,
 };
 
 /**

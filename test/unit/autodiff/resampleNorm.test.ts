@@ -8,7 +8,7 @@ import { checkGradient, type GradientCase } from './checkGradient';
 import { checkFloat32Gradient } from './checkFloat32';
 import { lowerFloatOnlyOps } from '../../../src/core/autodiff/lowerFloatOnlyOps';
 import { DataType, elementCount } from '../../../src/core/onnx/ir';
-import { makeModel, type AttrInput } from '../../../src/core/onnx/makeModel';
+import { floatsAttr, makeModel, type AttrInput } from '../../../src/core/onnx/makeModel';
 import { makeTensor } from '../../../src/core/onnx/tensorCodec';
 import { createSession, ort } from '../../../src/core/runtime/session';
 
@@ -16,20 +16,20 @@ const both = async (c: GradientCase) => { await checkGradient(c); await checkFlo
 const floats = (shape: number[], values: number[]) => ({ shape, values, wrt: false });
 const ints = (shape: number[], values: number[]) => ({ shape, type: 'int64' as const, values });
 
-interface ResizeCase { attrs: Record<string, AttrInput>; shape: number[]; scales?: number[]; sizes?: number[]; opset?: number }
+interface ResizeCase { attrs: Record<string, AttrInput>; shape: number[]; scales?: number[]; sizes?: number[]; opset?: number; op?: 'Upsample' }
 
-/** A Resize node over x with constant scales or sizes (inputs laid out for the case's opset). */
+/** A Resize (or Upsample) node over x with constant scales or sizes (inputs laid out for the case's opset). */
 function resizeModel(c: ResizeCase, elemType: number) {
   const opset = c.opset ?? 18;
   const initializers = [];
   const inputs = ['x'];
-  if (opset < 11) { inputs.push('scales'); initializers.push(makeTensor('scales', DataType.FLOAT, [c.scales!.length], c.scales!)); }
+  if (opset < 9) { /* Upsample-7 (opsets 7–8): scales in the attributes */ } else if (opset < 11) { inputs.push('scales'); initializers.push(makeTensor('scales', DataType.FLOAT, [c.scales!.length], c.scales!)); }
   else {
     inputs.push('', c.scales ? 'scales' : '');
     if (c.scales) initializers.push(makeTensor('scales', DataType.FLOAT, [c.scales.length], c.scales));
     if (c.sizes) { inputs.push('sizes'); initializers.push(makeTensor('sizes', DataType.INT64, [c.sizes.length], c.sizes)); }
   }
-  return makeModel({ opset, inputs: [{ name: 'x', elemType, shape: c.shape }], outputs: [{ name: 'y', elemType }], nodes: [{ op: 'Resize', inputs, outputs: ['y'], attrs: c.attrs }], initializers });
+  return makeModel({ opset, inputs: [{ name: 'x', elemType, shape: c.shape }], outputs: [{ name: 'y', elemType }], nodes: [{ op: c.op ?? 'Resize', inputs, outputs: ['y'], attrs: c.attrs }], initializers });
 }
 
 /** Largest |lowered float64 − onnxruntime float32| over the output, on float32-exact inputs. */
@@ -39,7 +39,7 @@ async function resizeLoweringError(c: ResizeCase): Promise<number> {
     (await (await createSession(model, { threads: 1 })).run({ x: new ort.Tensor(type, data, c.shape) }))['y']!;
   const r32 = await run(resizeModel(c, DataType.FLOAT), x, 'float32');
   const lowered = await lowerFloatOnlyOps(resizeModel(c, DataType.DOUBLE));
-  assert.ok(!lowered.graph.nodes.some((n) => n.opType === 'Resize'), 'Resize was not lowered');
+  assert.ok(!lowered.graph.nodes.some((n) => n.opType === (c.op ?? 'Resize')), 'Resize was not lowered');
   const r64 = await run(lowered, Float64Array.from(x), 'float64');
   assert.deepEqual(r64.dims, r32.dims);
   return Math.max(...Array.from(r32.data as Float32Array, (v, i) => Math.abs(v - (r64.data as Float64Array)[i]!)));
@@ -48,9 +48,9 @@ async function resizeLoweringError(c: ResizeCase): Promise<number> {
 /** The same Resize as a gradient case: X differentiated, scales or sizes fixed. */
 function resizeGradientCase(c: ResizeCase): GradientCase {
   const inputs: GradientCase['inputs'] = c.opset !== undefined && c.opset < 11
-    ? [{ shape: c.shape }, floats([c.scales!.length], c.scales!)]
+    ? [{ shape: c.shape }, ...(c.opset < 9 ? [] : [floats([c.scales!.length], c.scales!)])]
     : [{ shape: c.shape }, null, c.scales ? floats([c.scales.length], c.scales) : null, ...(c.sizes ? [ints([c.sizes.length], c.sizes)] : [])];
-  return { op: 'Resize', opset: c.opset, attrs: c.attrs, inputs };
+  return { op: c.op ?? 'Resize', opset: c.opset, attrs: c.attrs, inputs };
 }
 
 const resizeCases: [string, ResizeCase][] = [
@@ -63,6 +63,8 @@ const resizeCases: [string, ResizeCase][] = [
   ['linear ×2.5, half_pixel', { attrs: { mode: 'linear' }, shape: [1, 1, 2, 3], scales: [1, 1, 2.5, 2.5] }],
   ['linear downsampling, asymmetric', { attrs: { mode: 'linear', coordinate_transformation_mode: 'asymmetric' }, shape: [1, 1, 6, 5], scales: [1, 1, 0.5, 0.6] }],
   ['linear on a 1-D signal (3-D input), half_pixel', { opset: 13, attrs: { mode: 'linear' }, shape: [2, 3, 5], scales: [1, 1, 1.6] }],
+  ['Upsample nearest ×2 (opset 9, scales input)', { op: 'Upsample', opset: 9, attrs: { mode: 'nearest' }, shape: [1, 2, 2, 3], scales: [1, 1, 2, 2] }],
+  ['Upsample linear ×2 (opset 8, scales attribute)', { op: 'Upsample', opset: 8, attrs: { mode: 'linear', scales: floatsAttr([1, 1, 2, 1.5]) }, shape: [1, 1, 3, 2] }],
   ['linear, half_pixel_symmetric (opset 19)', { opset: 19, attrs: { mode: 'linear', coordinate_transformation_mode: 'half_pixel_symmetric' }, shape: [1, 1, 4, 5], scales: [1, 1, 1.5, 0.7] }],
   ['nearest with an axes attribute (opset 18)', { attrs: { mode: 'nearest', axes: [3, 2] }, shape: [1, 2, 3, 2], scales: [2, 1.5] }],
   ['linear over the channel axis too (Einsum path), asymmetric', { attrs: { mode: 'linear', coordinate_transformation_mode: 'asymmetric' }, shape: [1, 2, 3, 3], scales: [1, 2, 2, 1] }],

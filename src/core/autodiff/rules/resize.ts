@@ -1,5 +1,5 @@
-// Resize (nearest, linear; see resizeMatrix.ts): Y = M_k·…·M_1·X along the resized axes, so
-// dX = dY with every axis mapped back through Mᵀ. roi, scales and sizes get no gradient.
+// Resize and Upsample (nearest, linear; see resizeMatrix.ts): Y = M_k·…·M_1·X along the resized axes,
+// so dX = dY with every axis mapped back through Mᵀ. roi, scales and sizes get no gradient.
 import type { RuleEntry } from '../types';
 import { alongAxis, resizeMatrices } from './resizeMatrix';
 

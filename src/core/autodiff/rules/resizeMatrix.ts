@@ -2,6 +2,7 @@
 // interpolation matrix M [out, in] (one-hot rows for nearest, two weights for linear). The matrices are
 // built in the graph from the axis lengths, so they also serve run-time sizes. Used by the Resize
 // gradient rule (dX applies Mᵀ) and by lowerFloatOnlyOps (Resize has no float64 kernel).
+// Upsample (opsets 7–9) is Resize-10 with the scales as an attribute (7) or input 1 (9).
 // Coordinates follow the ONNX spec: output index o maps to x = transform(o); nearest rounds x by
 // nearest_mode (opset 10: down when upsampling, up when downsampling, as onnxruntime's Resize-10),
 // linear mixes ⌊x⌋ and ⌊x⌋+1; both clamp to [0, in − 1].
@@ -28,7 +29,7 @@ const TRANSFORMS = ['asymmetric', 'half_pixel', 'pytorch_half_pixel', 'align_cor
 
 /** Interpolation matrices [out, in] for every axis the node resizes. `outLengths` gives Y's lengths when Y cannot be read. */
 export function resizeMatrices(node: Node, b: GraphBuilder, outLengths?: number[]): AxisMatrix[] {
-  const fail = (why: string) => new AutodiffError(`node '${node.name}' (Resize): ${why}`, node.name);
+  const fail = (why: string) => new AutodiffError(`node '${node.name}' (${node.opType}): ${why}`, node.name);
   const mode = attrString(node, 'mode', 'nearest');
   const transform = b.opset < 11 ? 'asymmetric' : attrString(node, 'coordinate_transformation_mode', 'half_pixel');
   if (mode !== 'nearest' && mode !== 'linear') throw fail(`mode '${mode}' is not supported (nearest, linear)`);
@@ -41,8 +42,10 @@ export function resizeMatrices(node: Node, b: GraphBuilder, outLengths?: number[
   const scalesName = b.opset < 11 ? node.inputs[1] : node.inputs[2];
   const sizesName = b.opset < 11 ? undefined : node.inputs[3];
   const axes = (attrInts(node, 'axes') ?? Array.from({ length: rank }, (_, i) => i)).map((a) => normAxis(a, rank));
-  const scaleValues = scalesName ? b.constantValue(scalesName) : null;
-  const useScales = !!scalesName && (scaleValues ? scaleValues.length > 0 : !sizesName);
+  const scalesAttr = node.attributes.get('scales'); // Upsample-7
+  const scalesAttribute = scalesAttr?.type === 'floats' ? scalesAttr.value : null;
+  const scaleValues = scalesAttribute ?? (scalesName ? b.constantValue(scalesName) : null);
+  const useScales = !!scalesAttribute || (!!scalesName && (scaleValues ? scaleValues.length > 0 : !sizesName));
   const sizeValues = sizesName ? b.constantValue(sizesName) : null;
   const [xs, ys] = [b.shape(x) ?? [], outLengths ?? b.shape(y) ?? []];
   const result: AxisMatrix[] = [];
@@ -123,7 +126,7 @@ function nearestMatrix(b: GraphBuilder, node: Node, coords: string, inLen: Lengt
     else if (nearest === 'round_prefer_ceil') index = b.emit1('Floor', [b.emit1('Add', [coords, c(0.5)])]);
     else if (nearest === 'floor') index = b.emit1('Floor', [coords]);
     else if (nearest === 'ceil') index = b.emit1('Ceil', [coords]);
-    else throw new AutodiffError(`node '${node.name}' (Resize): nearest_mode '${nearest}' is not supported`, node.name);
+    else throw new AutodiffError(`node '${node.name}' (${node.opType}): nearest_mode '${nearest}' is not supported`, node.name);
   }
   return oneHot(b, clampIndex(b, index, inLen), inLen);
 }
