@@ -14,12 +14,13 @@ export function supportedOpsMarkdown(): string {
   const ops = [...variants.keys()].sort();
   const split = ops.filter((op) => variants.get(op)!.length > 0)
     .map((op) => `${op} (${variants.get(op)!.sort((a, b) => a - b).map((v) => `from ${v}`).join(', ')})`);
+  const stops = [...nonDifferentiableOps].sort().join(', ');
   return [
     `| | ops |`,
     `|---|---|`,
     `| gradient rule (${ops.length}) | ${ops.join(', ')} |`,
     `| separate rule from opset | ${split.join(', ')} |`,
-    `| no gradient: paths from the weights stop there (${nonDifferentiableOps.size}) | ${[...nonDifferentiableOps].sort().join(', ')} |`,
+    `| no gradient: paths from the weights stop there (${nonDifferentiableOps.size}) | ${stops} |`,
   ].join('\n');
 }
 

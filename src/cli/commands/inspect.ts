@@ -53,7 +53,10 @@ export const inspect: Command = {
 async function loadGradientOps(): Promise<{ supportedGradientOps?: string[]; nonDifferentiableOps?: string[] }> {
   try {
     const registry = await import('../../core/autodiff/registry');
-    return { supportedGradientOps: registry.supportedGradientOps(), nonDifferentiableOps: [...registry.nonDifferentiableOps] };
+    return {
+      supportedGradientOps: registry.supportedGradientOps(),
+      nonDifferentiableOps: [...registry.nonDifferentiableOps],
+    };
   } catch {
     return {};
   }

@@ -27,8 +27,9 @@ import { forwardWindowTable, windowGeometry, windowTable } from './rules/windowG
 
 const ACTIVATIONS = ['HardSigmoid', 'HardSwish', 'Softplus', 'Elu', 'Selu', 'PRelu', 'Mish', 'Clip'];
 
-export const FLOAT_ONLY_OPS: ReadonlySet<string> = new Set(['Conv', 'ConvTranspose', 'AveragePool', 'GlobalAveragePool', 'InstanceNormalization', 'MaxUnpool', 'Resize', 'Upsample',
-  'GroupNormalization', ...ACTIVATIONS]);
+export const FLOAT_ONLY_OPS: ReadonlySet<string> = new Set([
+  'Conv', 'ConvTranspose', 'AveragePool', 'GlobalAveragePool', 'InstanceNormalization', 'MaxUnpool',
+  'Resize', 'Upsample', 'GroupNormalization', ...ACTIVATIONS]);
 
 /** A copy of a float64 `model` in which every node of FLOAT_ONLY_OPS is replaced by float64-capable ops (constants it adds are float64). */
 export async function lowerFloatOnlyOps(model: Model): Promise<Model> {
@@ -49,7 +50,8 @@ export async function lowerFloatOnlyOps(model: Model): Promise<Model> {
       }
       return s as number[];
     };
-    if (node.opType === 'GroupNormalization') lowerGroupNormalization(b, node, shapes.get(node.inputs[0]!)?.length ?? 0);
+    const rank = shapes.get(node.inputs[0]!)?.length ?? 0;
+    if (node.opType === 'GroupNormalization') lowerGroupNormalization(b, node, rank);
     else lowerNode(b, node, dims);
   }
   const initializers = new Map(model.graph.initializers);
@@ -151,15 +153,17 @@ function lowerGroupNormalization(b: Lowerer, node: Node, rank: number): void {
   const mean = (t: string) => b.emit('ReduceMean', [t, b.int64([2])], { keepdims: 1 });
   const grouped = b.emit('Reshape', [x, b.int64([0, attrInt(node, 'num_groups', 1), -1])]);
   const d = b.emit('Sub', [grouped, mean(grouped)]);
-  const rstd = b.emit('Reciprocal', [b.emit('Sqrt', [b.emit('Add', [mean(b.emit('Mul', [d, d])), b.constant(attrFloat(node, 'epsilon', 1e-5))])])]);
-  const normalised = b.emit('Mul', [d, rstd]);
+  const variance = b.emit('Add', [mean(b.emit('Mul', [d, d])), b.constant(attrFloat(node, 'epsilon', 1e-5))]);
+  const normalised = b.emit('Mul', [d, b.emit('Reciprocal', [b.emit('Sqrt', [variance])])]);
   if (b.opset >= 21) { // scale and bias per channel
     const column = b.int64([-1, ...new Array<number>(rank - 2).fill(1)]);
     const back = b.emit('Reshape', [normalised, b.emit('Shape', [x])]);
-    b.emitTo([node.outputs[0]!], 'Add', [b.emit('Mul', [back, b.emit('Reshape', [scale, column])]), b.emit('Reshape', [bias, column])]);
+    const scaled = b.emit('Mul', [back, b.emit('Reshape', [scale, column])]);
+    b.emitTo([node.outputs[0]!], 'Add', [scaled, b.emit('Reshape', [bias, column])]);
   } else { // per group (opset 18)
     const column = b.int64([-1, 1]);
-    const affine = b.emit('Add', [b.emit('Mul', [normalised, b.emit('Reshape', [scale, column])]), b.emit('Reshape', [bias, column])]);
+    const scaled = b.emit('Mul', [normalised, b.emit('Reshape', [scale, column])]);
+    const affine = b.emit('Add', [scaled, b.emit('Reshape', [bias, column])]);
     b.emitTo([node.outputs[0]!], 'Reshape', [affine, b.emit('Shape', [x])]);
   }
 }
@@ -170,14 +174,28 @@ function lowerActivation(b: Lowerer, node: Node): void {
   const at = (name: string, fallback: number) => c(attrFloat(node, name, fallback));
   const mul = (p: string, q: string) => b.emit('Mul', [p, q]);
   const unitRamp = (t: string) => b.emit('Max', [b.emit('Min', [t, c(1)]), c(0)]);
-  const softplus = () => b.emit('Add', [b.emit('Max', [x, c(0)]), b.emit('Log', [b.emit('Add', [c(1), b.emit('Exp', [b.emit('Neg', [b.emit('Abs', [x])])])])])]);
-  const expLinear = (alpha: string) => b.emit('Where', [b.emit('Greater', [x, c(0)]), x, mul(alpha, b.emit('Sub', [b.emit('Exp', [x]), c(1)]))]);
+  // softplus(x) = max(x, 0) + log(1 + exp(−|x|)), which cannot overflow
+  const softplus = () => {
+    const tail = b.emit('Log', [b.emit('Add', [c(1), b.emit('Exp', [b.emit('Neg', [b.emit('Abs', [x])])])])]);
+    return b.emit('Add', [b.emit('Max', [x, c(0)]), tail]);
+  };
+  const expLinear = (alpha: string) => {
+    const negative = mul(alpha, b.emit('Sub', [b.emit('Exp', [x]), c(1)]));
+    return b.emit('Where', [b.emit('Greater', [x, c(0)]), x, negative]);
+  };
   switch (node.opType) {
-    case 'HardSigmoid': b.emitTo([y], 'Max', [b.emit('Min', [b.emit('Add', [mul(x, at('alpha', 0.2)), at('beta', 0.5)]), c(1)]), c(0)]); return;
+    case 'HardSigmoid': {
+      b.emitTo([y], 'Identity', [unitRamp(b.emit('Add', [mul(x, at('alpha', 0.2)), at('beta', 0.5)]))]);
+      return;
+    }
     case 'HardSwish': b.emitTo([y], 'Mul', [x, unitRamp(b.emit('Add', [b.emit('Div', [x, c(6)]), c(0.5)]))]); return;
     case 'Softplus': b.emitTo([y], 'Identity', [softplus()]); return;
     case 'Elu': b.emitTo([y], 'Identity', [expLinear(at('alpha', 1))]); return;
-    case 'Selu': b.emitTo([y], 'Mul', [at('gamma', 1.05070102214813232421875), expLinear(at('alpha', 1.67326319217681884765625))]); return;
+    case 'Selu': {
+      const gamma = at('gamma', 1.05070102214813232421875);
+      b.emitTo([y], 'Mul', [gamma, expLinear(at('alpha', 1.67326319217681884765625))]);
+      return;
+    }
     case 'PRelu': b.emitTo([y], 'Where', [b.emit('Less', [x, c(0)]), mul(x, node.inputs[1]!), x]); return;
     case 'Mish': b.emitTo([y], 'Mul', [x, b.emit('Tanh', [softplus()])]); return;
     default: { // Clip: bounds as inputs from opset 11, as attributes before
@@ -193,7 +211,8 @@ function lowerResize(b: Lowerer, node: Node, dims: DimsOf): void {
   const [x, y] = [node.inputs[0]!, node.outputs[0]!];
   const builder = {
     emit1: (op: string, inputs: string[], attrs?: Record<string, AttrInput>) => b.emit(op, inputs, attrs),
-    constant: (values: number[], d?: number[]) => b.constantTensor(values, d ?? (values.length === 1 ? [] : [values.length])),
+    constant: (values: number[], d?: number[]) =>
+      b.constantTensor(values, d ?? (values.length === 1 ? [] : [values.length])),
     int64: (values: number[], d?: number[]) => b.int64(values, d),
     constantValue: (name: string) => b.constantValue(name),
     shape: (name: string) => dims(name),
@@ -202,7 +221,9 @@ function lowerResize(b: Lowerer, node: Node, dims: DimsOf): void {
   };
   let value = x;
   const rank = dims(x).length;
-  for (const { axis, matrix } of resizeMatrices(node, builder, dims(y))) value = alongAxis(builder, value, matrix, axis, rank);
+  for (const { axis, matrix } of resizeMatrices(node, builder, dims(y))) {
+    value = alongAxis(builder, value, matrix, axis, rank);
+  }
   b.emitTo([y], 'Identity', [value]);
 }
 

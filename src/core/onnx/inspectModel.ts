@@ -1,7 +1,7 @@
 // A plain-JSON summary of a model: versions, inputs/outputs, op histogram, parameters, maskable tensors,
 // control flow, and which ops have no gradient rule. Used by `subnetwork-lens inspect` and the extension.
 import { findControlFlow, type ControlFlowNode } from './findControlFlow';
-import { dataTypeName, defaultOpset, type Dim, type Model, type ValueInfo } from './ir';
+import { dataTypeName, defaultOpset, type Dim, type Model, type Node, type ValueInfo } from './ir';
 import { buildLayerGraph } from './layerGraph';
 
 export interface InspectedValue {
@@ -83,15 +83,21 @@ export function inspectModel(model: Model, options: InspectOptions = {}): Inspec
     },
     controlFlow: findControlFlow(model),
     gradients: supported
-      ? { checked: true, unsupported: unsupportedOnWeightPaths(model, new Set(maskable.keys()), supported, new Set(options.nonDifferentiableOps)) }
+      ? {
+        checked: true,
+        unsupported: unsupportedOnWeightPaths(model, new Set(maskable.keys()), supported,
+          new Set(options.nonDifferentiableOps)),
+      }
       : { checked: false, unsupported: [] },
   };
 }
 
 /** Ops without a rule, by count, among the nodes on a path from a maskable weight to a graph output. */
-function unsupportedOnWeightPaths(model: Model, weights: Set<string>, supported: Set<string>, stops: Set<string>): { op: string; count: number }[] {
+function unsupportedOnWeightPaths(
+  model: Model, weights: Set<string>, supported: Set<string>, stops: Set<string>,
+): { op: string; count: number }[] {
   const nodes = model.graph.nodes;
-  const key = (n: Model['graph']['nodes'][number]) => (n.domain === '' || n.domain === 'ai.onnx' ? n.opType : `${n.domain}:${n.opType}`);
+  const key = (n: Node) => (n.domain === '' || n.domain === 'ai.onnx' ? n.opType : `${n.domain}:${n.opType}`);
   const reached = new Set(weights);
   for (const n of nodes) {
     if (!stops.has(key(n)) && n.inputs.some((i) => i && reached.has(i))) n.outputs.forEach((o) => o && reached.add(o));
@@ -102,9 +108,11 @@ function unsupportedOnWeightPaths(model: Model, weights: Set<string>, supported:
     const n = nodes[k]!;
     if (!n.outputs.some((o) => feedsOutput.has(o))) continue;
     n.inputs.forEach((i) => i && feedsOutput.add(i));
-    if (n.outputs.some((o) => reached.has(o)) && !supported.has(key(n))) counts.set(key(n), (counts.get(key(n)) ?? 0) + 1);
+    const op = key(n);
+    if (n.outputs.some((o) => reached.has(o)) && !supported.has(op)) counts.set(op, (counts.get(op) ?? 0) + 1);
   }
-  return [...counts].map(([op, count]) => ({ op, count })).sort((a, b) => b.count - a.count || a.op.localeCompare(b.op));
+  const list = [...counts].map(([op, count]) => ({ op, count }));
+  return list.sort((a, b) => b.count - a.count || a.op.localeCompare(b.op));
 }
 
 function countParameterTensors(view: ReturnType<typeof buildLayerGraph>): number {

@@ -16,7 +16,8 @@ export const convTranspose: RuleEntry = {
     if (!dY) return grads;
     const [x, w, b] = node.inputs as [string, string, string | undefined];
     if (attrInts(node, 'output_shape') || attrString(node, 'auto_pad', 'NOTSET') !== 'NOTSET') {
-      throw new AutodiffError(`node '${node.name}' (ConvTranspose): only explicit pads have a gradient rule (no output_shape, auto_pad NOTSET)`, node.name);
+      const why = 'only explicit pads have a gradient rule (no output_shape, auto_pad NOTSET)';
+      throw new AutodiffError(`node '${node.name}' (ConvTranspose): ${why}`, node.name);
     }
     const rank = ctx.rank(x);
     const n = rank - 2;
@@ -28,12 +29,14 @@ export const convTranspose: RuleEntry = {
     const outputPadding = attrInts(node, 'output_padding') ?? spatialAxes.map(() => 0);
     const group = attrInt(node, 'group', 1);
     if (outputPadding.some((p, i) => p >= strides[i]!)) {
-      throw new AutodiffError(`node '${node.name}' (ConvTranspose): output_padding must be below the stride for its gradient rule`, node.name);
+      const why = 'output_padding must be below the stride for its gradient rule';
+      throw new AutodiffError(`node '${node.name}' (ConvTranspose): ${why}`, node.name);
     }
     grads[0] = ctx.emit1('Conv', [dY, w], { strides, pads, dilations, group });
 
     // Output channels per group: W's dim 1, read at run time so W's sizes need not be static.
-    const dims = (t: string, from: number, to: number) => ctx.emit1('Slice', [ctx.emit1('Shape', [t]), ctx.int64([from]), ctx.int64([to])]);
+    const dims = (t: string, from: number, to: number) =>
+      ctx.emit1('Slice', [ctx.emit1('Shape', [t]), ctx.int64([from]), ctx.int64([to])]);
     const perGroup = dims(w, 1, 2);
     const split = ctx.emit1('Concat', [ctx.int64([0, group]), perGroup, ctx.int64([-1])], { axis: 0 });
     const grouped = ctx.emit1('Transpose', [ctx.emit1('Reshape', [dY, split])], { perm: [2, 1, 0, 3] });
@@ -44,7 +47,9 @@ export const convTranspose: RuleEntry = {
     if (endPads.some((p) => p < 0)) {
       const zeros = [0, 0];
       const padAll = [...zeros, ...pads.slice(0, n), ...zeros, ...endPads];
-      input = ctx.opset >= 11 ? ctx.emit1('Pad', [input, ctx.int64(padAll)]) : ctx.emit1('Pad', [input], { pads: padAll });
+      input = ctx.opset >= 11
+        ? ctx.emit1('Pad', [input, ctx.int64(padAll)])
+        : ctx.emit1('Pad', [input], { pads: padAll });
       convPads.fill(0);
     }
     const kernelX = ctx.emit1('Transpose', [x], { perm: [1, 0, ...spatialAxes] });

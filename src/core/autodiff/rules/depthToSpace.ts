@@ -9,7 +9,8 @@ export const depthToSpace: RuleEntry = {
     const x = node.inputs[0]!;
     const blocksize = attrInt(node, 'blocksize', 1);
     if (attrString(node, 'mode', 'DCR') === 'DCR') return [ctx.emit1('SpaceToDepth', [dY!], { blocksize })];
-    const dims = (t: string, from: number, to: number) => ctx.emit1('Slice', [ctx.emit1('Shape', [t]), ctx.int64([from]), ctx.int64([to])]);
+    const dims = (t: string, from: number, to: number) =>
+      ctx.emit1('Slice', [ctx.emit1('Shape', [t]), ctx.int64([from]), ctx.int64([to])]);
     const b = ctx.int64([blocksize]);
     const blocks = ctx.emit1('Concat', [dims(dY!, 0, 2), dims(x, 2, 3), b, dims(x, 3, 4), b], { axis: 0 });
     const moved = ctx.emit1('Transpose', [ctx.emit1('Reshape', [dY!, blocks])], { perm: [0, 1, 3, 5, 2, 4] });

@@ -14,7 +14,8 @@ function parseEquation(equation: string, ranks: number[], nodeName: string): { o
   const [lhs, rhs] = equation.replace(/\s+/g, '').split('->') as [string, string | undefined];
   const terms = lhs.split(',');
   const ellipsisRank = Math.max(0, ...terms.map((t, i) => (t.includes('...') ? ranks[i]! - (t.length - 3) : 0)));
-  const spare = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('').filter((c) => !equation.includes(c)).slice(0, ellipsisRank).join('');
+  const capitals = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('');
+  const spare = capitals.filter((c) => !equation.includes(c)).slice(0, ellipsisRank).join('');
   const expand = (t: string, rank: number) => t.replace('...', spare.slice(ellipsisRank - rank));
   const operands = terms.map((t, i) => expand(t, t.includes('...') ? ranks[i]! - (t.length - 3) : 0));
   let output: string;
@@ -26,7 +27,8 @@ function parseEquation(equation: string, ranks: number[], nodeName: string): { o
   }
   for (const t of [...operands, output]) {
     if (new Set(t).size !== t.length) {
-      throw new AutodiffError(`node '${nodeName}' (Einsum '${equation}'): a letter repeated within one term (a diagonal) has no gradient rule`, nodeName);
+      const why = 'a letter repeated within one term (a diagonal) has no gradient rule';
+      throw new AutodiffError(`node '${nodeName}' (Einsum '${equation}'): ${why}`, nodeName);
     }
   }
   return { operands, output };

@@ -11,5 +11,8 @@ export function expLinearGradient(ctx: GradContext, x: string, dY: string, alpha
 }
 
 export const elu: RuleEntry = {
-  rule: (node, [dY], ctx) => [expLinearGradient(ctx, node.inputs[0]!, dY!, Math.fround(attrFloat(node, 'alpha', 1)), 1)],
+  rule: (node, [dY], ctx) => {
+    const alpha = Math.fround(attrFloat(node, 'alpha', 1));
+    return [expLinearGradient(ctx, node.inputs[0]!, dY!, alpha, 1)];
+  },
 };

@@ -30,7 +30,9 @@ function groupNormalizationRule(perChannel: boolean): RuleEntry {
       const centred = ctx.emit1('Sub', [g, reduceMean(ctx, g, [2], true)]);
       const proj = ctx.emit1('Mul', [xhat, reduceMean(ctx, ctx.emit1('Mul', [g, xhat]), [2], true)]);
       const dXg = ctx.emit1('Mul', [ctx.emit1('Sub', [centred, proj]), rstd]);
-      const dBias = perChannel ? reduceSum(ctx, dY, [0, ...spatial], false) : reduceSum(ctx, grouped(dY), [0, 2], false);
+      const dBias = perChannel
+        ? reduceSum(ctx, dY, [0, ...spatial], false)
+        : reduceSum(ctx, grouped(dY), [0, 2], false);
       return [ctx.emit1('Reshape', [dXg, ctx.emit1('Shape', [x])]), dScale, dBias];
     },
   };

@@ -14,7 +14,8 @@ export const extremumRule: RuleEntry = {
   broadcasts: true,
   rule: (node, [dY], ctx) => {
     const y = node.outputs[0]!;
-    const hits = node.inputs.map((x) => ctx.emit1('Cast', [reachesExtremum(ctx, node.opType, x, y)], { to: ctx.floatType }));
+    const hit = (x: string) => ctx.emit1('Cast', [reachesExtremum(ctx, node.opType, x, y)], { to: ctx.floatType });
+    const hits = node.inputs.map(hit);
     if (hits.length === 1) return [dY!];
     const share = ctx.emit1('Div', [dY!, ctx.emit1('Sum', hits)]);
     return hits.map((h) => ctx.emit1('Mul', [share, h]));

@@ -10,7 +10,8 @@ function reduceL2Rule(axesFromInput: boolean): RuleEntry {
       const y = unreduce(node, node.outputs[0]!, ctx, axesFromInput);
       const zero = ctx.constant([0]);
       const ratio = ctx.emit1('Where', [ctx.emit1('Greater', [y, zero]), ctx.emit1('Div', [x, y]), zero]);
-      return [ctx.emit1('Mul', [unreduce(node, dY!, ctx, axesFromInput), ratio]), ...node.inputs.slice(1).map(() => null)];
+      const dX = ctx.emit1('Mul', [unreduce(node, dY!, ctx, axesFromInput), ratio]);
+      return [dX, ...node.inputs.slice(1).map(() => null)];
     },
   };
 }

@@ -27,7 +27,7 @@ export interface AxisMatrix { axis: number; matrix: string }
 
 const TRANSFORMS = ['asymmetric', 'half_pixel', 'pytorch_half_pixel', 'align_corners', 'half_pixel_symmetric'];
 
-/** Interpolation matrices [out, in] for every axis the node resizes. `outLengths` gives Y's lengths when Y cannot be read. */
+/** Interpolation matrices [out, in] for every resized axis; `outLengths`: Y's lengths when Y cannot be read. */
 export function resizeMatrices(node: Node, b: GraphBuilder, outLengths?: number[]): AxisMatrix[] {
   const fail = (why: string) => new AutodiffError(`node '${node.name}' (${node.opType}): ${why}`, node.name);
   const mode = attrString(node, 'mode', 'nearest');
@@ -35,7 +35,9 @@ export function resizeMatrices(node: Node, b: GraphBuilder, outLengths?: number[
   if (mode !== 'nearest' && mode !== 'linear') throw fail(`mode '${mode}' is not supported (nearest, linear)`);
   if (!TRANSFORMS.includes(transform)) throw fail(`coordinate_transformation_mode '${transform}' is not supported`);
   if (attrInt(node, 'antialias', 0) !== 0) throw fail('antialias is not supported');
-  if (attrString(node, 'keep_aspect_ratio_policy', 'stretch') !== 'stretch') throw fail('keep_aspect_ratio_policy other than stretch is not supported');
+  if (attrString(node, 'keep_aspect_ratio_policy', 'stretch') !== 'stretch') {
+    throw fail('keep_aspect_ratio_policy other than stretch is not supported');
+  }
   const [x, y] = [node.inputs[0]!, node.outputs[0]!];
   const rank = b.shape(x)?.length;
   if (rank === undefined) throw fail(`the rank of '${x}' is unknown`);
@@ -53,9 +55,10 @@ export function resizeMatrices(node: Node, b: GraphBuilder, outLengths?: number[
     if (scaleValues && scaleValues.length > 0 && scaleValues[k] === 1) return;
     if (sizeValues && sizeValues[k] === xs[axis]) return;
     if (!scaleValues && !sizeValues && xs[axis] !== null && xs[axis] === ys[axis]) return;
+    const runTime = (t: string) => b.emit1('Slice', [b.emit1('Shape', [t]), b.int64([axis]), b.int64([axis + 1])]);
     const length = (t: string, d: Dim | undefined): Length => (typeof d === 'number'
       ? { value: b.constant([d]), count: d }
-      : { value: toFloat(b, b.emit1('Reshape', [b.emit1('Slice', [b.emit1('Shape', [t]), b.int64([axis]), b.int64([axis + 1])]), b.int64([], [0])])), count: null });
+      : { value: toFloat(b, b.emit1('Reshape', [runTime(t), b.int64([], [0])])), count: null });
     const inLen = length(x, xs[axis]);
     const outLen = length(y, ys[axis]);
     let scale: string;
@@ -63,10 +66,13 @@ export function resizeMatrices(node: Node, b: GraphBuilder, outLengths?: number[
     else if (scaleValues) scale = b.constant([Math.fround(scaleValues[k]!)]);
     else scale = toFloat(b, b.emit1('Gather', [scalesName!, b.int64([k], [])], { axis: 0 }));
     const coords = sourceCoordinates(b, transform, outLen, inLen, scale);
-    result.push({ axis, matrix: mode === 'nearest' ? nearestMatrix(b, node, coords, inLen, scale) : linearMatrix(b, coords, inLen) });
+    const matrix = mode === 'nearest' ? nearestMatrix(b, node, coords, inLen, scale) : linearMatrix(b, coords, inLen);
+    result.push({ axis, matrix });
   });
   return result;
 }
+
+type Binary = (p: string, q: string) => string;
 
 /** An axis length as a float scalar tensor, and as a number when static. */
 interface Length { value: string; count: number | null }
@@ -82,9 +88,12 @@ function toFloat(b: GraphBuilder, t: string): string {
 }
 
 /** Source coordinate of every output index along one axis, [out]. */
-function sourceCoordinates(b: GraphBuilder, transform: string, outLength: Length, inLength: Length, scale: string): string {
+function sourceCoordinates(
+  b: GraphBuilder, transform: string, outLength: Length, inLength: Length, scale: string,
+): string {
   const c = (v: number) => b.constant([v]);
-  const [add, sub, mul, div] = (['Add', 'Sub', 'Mul', 'Div'] as const).map((op) => (p: string, q: string) => b.emit1(op, [p, q]));
+  const binary = (op: string) => (p: string, q: string) => b.emit1(op, [p, q]);
+  const [add, sub, mul, div] = ['Add', 'Sub', 'Mul', 'Div'].map(binary) as [Binary, Binary, Binary, Binary];
   const [outLen, inLen] = [outLength.value, inLength.value];
   const o = arange(b, outLength);
   const halfPixel = sub(div(add(o, c(0.5)), scale), c(0.5));
@@ -106,7 +115,8 @@ function sourceCoordinates(b: GraphBuilder, transform: string, outLength: Length
 function oneHot(b: GraphBuilder, indices: string, inLen: Length): string {
   const columns = arange(b, inLen);
   // |index − column| < ½ rather than Equal, which has no float kernels before opset 11.
-  const distance = b.emit1('Abs', [b.emit1('Sub', [b.emit1('Reshape', [indices, b.int64([-1, 1])]), b.emit1('Reshape', [columns, b.int64([1, -1])])])]);
+  const column = b.emit1('Reshape', [indices, b.int64([-1, 1])]);
+  const distance = b.emit1('Abs', [b.emit1('Sub', [column, b.emit1('Reshape', [columns, b.int64([1, -1])])])]);
   return toFloat(b, b.emit1('Less', [distance, b.constant([0.5])]));
 }
 
@@ -126,7 +136,10 @@ function nearestMatrix(b: GraphBuilder, node: Node, coords: string, inLen: Lengt
     else if (nearest === 'round_prefer_ceil') index = b.emit1('Floor', [b.emit1('Add', [coords, c(0.5)])]);
     else if (nearest === 'floor') index = b.emit1('Floor', [coords]);
     else if (nearest === 'ceil') index = b.emit1('Ceil', [coords]);
-    else throw new AutodiffError(`node '${node.name}' (${node.opType}): nearest_mode '${nearest}' is not supported`, node.name);
+    else {
+      const why = `nearest_mode '${nearest}' is not supported`;
+      throw new AutodiffError(`node '${node.name}' (${node.opType}): ${why}`, node.name);
+    }
   }
   return oneHot(b, clampIndex(b, index, inLen), inLen);
 }
@@ -137,7 +150,8 @@ function linearMatrix(b: GraphBuilder, coords: string, inLen: Length): string {
   const high = clampIndex(b, b.emit1('Add', [low, b.constant([1])]), inLen);
   const frac = b.emit1('Reshape', [b.emit1('Sub', [clamped, low]), b.int64([-1, 1])]);
   const keep = b.emit1('Sub', [b.constant([1]), frac]);
-  return b.emit1('Add', [b.emit1('Mul', [oneHot(b, low, inLen), keep]), b.emit1('Mul', [oneHot(b, high, inLen), frac])]);
+  const lowPart = b.emit1('Mul', [oneHot(b, low, inLen), keep]);
+  return b.emit1('Add', [lowPart, b.emit1('Mul', [oneHot(b, high, inLen), frac])]);
 }
 
 /** t with `axis` mapped through matrix [to, from]: the last two axes by MatMul, others by Einsum. */

@@ -3,5 +3,8 @@ import { attrInt } from '../../onnx/ir';
 import type { RuleEntry } from '../types';
 
 export const spaceToDepth: RuleEntry = {
-  rule: (node, [dY], ctx) => [ctx.emit1('DepthToSpace', [dY!], { blocksize: attrInt(node, 'blocksize', 1), mode: 'DCR' })],
+  rule: (node, [dY], ctx) => {
+    const blocksize = attrInt(node, 'blocksize', 1);
+    return [ctx.emit1('DepthToSpace', [dY!], { blocksize, mode: 'DCR' })];
+  },
 };

@@ -6,7 +6,8 @@ import { reduceSum, unsqueeze } from './helpers';
 export const tile: RuleEntry = {
   rule: (node, [dY], ctx) => {
     const [x, repeats] = node.inputs as [string, string];
-    const pairs = ctx.emit1('Concat', [unsqueeze(ctx, repeats, [1]), unsqueeze(ctx, ctx.emit1('Shape', [x]), [1])], { axis: 1 });
+    const column = (t: string) => unsqueeze(ctx, t, [1]);
+    const pairs = ctx.emit1('Concat', [column(repeats), column(ctx.emit1('Shape', [x]))], { axis: 1 });
     const split = ctx.emit1('Reshape', [dY!, ctx.emit1('Reshape', [pairs, ctx.int64([-1])])]);
     return [reduceSum(ctx, split, Array.from({ length: ctx.rank(x) }, (_, i) => 2 * i), false), null];
   },
