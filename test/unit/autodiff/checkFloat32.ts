@@ -20,69 +20,73 @@ export const FLOAT32_TOLERANCE = 1e-5;
 /** Asserts the float32 gradient graph agrees with the float64 one within FLOAT32_TOLERANCE; returns the error. */
 export async function checkFloat32Gradient(c: GradientCase): Promise<number> {
   const worst = await measureFloat32Gradient(c);
-  if (process.env['GRADCHECK_LOG']) console.log(`float32 ${c.op ?? (c.nodes ?? []).map((n) => n.op).join('→')}: ${worst.toExponential(2)}`);
-  assert.ok(worst <= FLOAT32_TOLERANCE, `float32 gradient differs from float64 by ${worst.toExponential(2)} (> ${FLOAT32_TOLERANCE})`);
+  if (process.env['GRADCHECK_LOG']) {
+    console.log(`float32 ${c.op ?? (c.nodes ?? []).map((n) => n.op).join('→')}: ${worst.toExponential(2)}`);
+  }
+  assert.ok(worst <= FLOAT32_TOLERANCE, `float32 gradient differs from float64 by ${worst.toExponential(2)}`);
   return worst;
 }
 
 export async function measureFloat32Gradient(c: GradientCase): Promise<number> {
   const random = new Rng((c.seed ?? 1234) + 1);
   const opset = c.opset ?? 18;
-  const specs: [string, InputSpec | null][] = Array.isArray(c.inputs) ? c.inputs.map((s, i) => [`x${i}`, s]) : Object.entries(c.inputs);
+  const specs: [string, InputSpec][] = (Array.isArray(c.inputs) ? c.inputs.map((s, i) => [`x${i}`, s] as const)
+    : Object.entries(c.inputs)).filter((e): e is [string, InputSpec] => e[1] !== null);
   const outs = Array.from({ length: c.outputCount ?? 1 }, (_, i) => `y${i}`);
-  const nodes: NodeSpec[] = c.nodes ?? [{ op: c.op!, inputs: specs.map(([n, s]) => (s ? n : '')), outputs: outs, attrs: c.attrs, name: `${c.op}_node` }];
+  const inputNames = Array.isArray(c.inputs) ? c.inputs.map((s, i) => (s ? `x${i}` : '')) : [];
+  const nodes: NodeSpec[] = c.nodes
+    ?? [{ op: c.op!, inputs: inputNames, outputs: outs, attrs: c.attrs, name: `${c.op}_node` }];
   const scored = c.outputs ?? (c.nodes ? [nodes.at(-1)!.outputs[0]!] : outs);
 
   const values = new Map<string, number[]>();
   for (const [name, s] of specs) {
-    if (!s) continue;
     const [lo, hi] = s.range ?? [-2, 2];
-    const v = s.values ?? Array.from({ length: elementCount(s.shape) }, () => Math.fround(lo + (hi - lo) * random.next()));
+    const draw = () => Math.fround(lo + (hi - lo) * random.next());
+    const v = s.values ?? Array.from({ length: elementCount(s.shape) }, draw);
     if (!s.values && lo <= 0 && hi >= 0 && v.length >= 3) v[0] = 0;
     values.set(name, v);
   }
-  const wrt = specs.filter(([, s]) => s && (s.type ?? 'double') === 'double' && (s.wrt ?? true)).map(([n]) => n);
+  const wrt = specs.filter(([, s]) => (s.type ?? 'double') === 'double' && (s.wrt ?? true)).map(([n]) => n);
+  const shapeOf = (name: string) => specs.find(([n]) => n === name)![1].shape;
 
-  const build = (floatType: number, outShapes: number[][]): Model => {
-    const inputs: ValueSpec[] = [];
-    const initializers: Tensor[] = [];
-    for (const [name, s] of specs) {
-      if (!s) continue;
+  /** The case's nodes in `floatType`, scored by Σₖ Σ(outputₖ ⊙ Wₖ) when the outputs' shapes are given. */
+  const build = (floatType: number, outShapes?: number[][]): Model => {
+    const inputs: ValueSpec[] = wrt.map((name) => ({ name, elemType: floatType, shape: shapeOf(name) }));
+    const initializers: Tensor[] = specs.filter(([n]) => !wrt.includes(n)).map(([n, s]) => {
       const type = s.type === 'int64' ? DataType.INT64 : s.type === 'bool' ? DataType.BOOL : floatType;
-      if (wrt.includes(name)) inputs.push({ name, elemType: floatType, shape: s.shape });
-      else initializers.push(makeTensor(name, type, s.shape, values.get(name)!));
+      return makeTensor(n, type, s.shape, values.get(n)!);
+    });
+    if (!outShapes) {
+      const outputs = scored.map((name) => ({ name, elemType: floatType }));
+      return makeModel({ opset, inputs, outputs, nodes, initializers });
     }
     const lossNodes: NodeSpec[] = [];
     outShapes.forEach((dims, k) => {
       const w = Array.from({ length: elementCount(dims) }, (_, i) => Math.fround(Math.sin(7 * i + k + 1)));
       initializers.push(makeTensor(`w${k}`, floatType, dims, w));
-      lossNodes.push({ op: 'Mul', inputs: [scored[k]!, `w${k}`], outputs: [`m${k}`] }, { op: 'ReduceSum', inputs: [`m${k}`], outputs: [`s${k}`], attrs: { keepdims: 0 } });
+      lossNodes.push({ op: 'Mul', inputs: [scored[k]!, `w${k}`], outputs: [`m${k}`] });
+      lossNodes.push({ op: 'ReduceSum', inputs: [`m${k}`], outputs: [`s${k}`], attrs: { keepdims: 0 } });
     });
     lossNodes.push({ op: 'Sum', inputs: outShapes.map((_, k) => `s${k}`), outputs: ['loss'] });
-    return makeModel({ opset, inputs, outputs: [{ name: 'loss', elemType: floatType, shape: [] }], nodes: [...nodes, ...lossNodes], initializers });
+    const outputs = [{ name: 'loss', elemType: floatType, shape: [] }];
+    return makeModel({ opset, inputs, outputs, nodes: [...nodes, ...lossNodes], initializers });
   };
 
-  const plain = makeModel({
-    opset,
-    inputs: wrt.map((name) => ({ name, elemType: DataType.FLOAT, shape: specs.find(([n]) => n === name)![1]!.shape })),
-    outputs: scored.map((name) => ({ name, elemType: DataType.FLOAT })),
-    nodes,
-    initializers: specs.filter(([n, s]) => s && !wrt.includes(n)).map(([n, s]) => makeTensor(n, s!.type === 'int64' ? DataType.INT64 : s!.type === 'bool' ? DataType.BOOL : DataType.FLOAT, s!.shape, values.get(n)!)),
-  });
-  const plainShapes = await inferShapes(plain);
+  const plainShapes = await inferShapes(build(DataType.FLOAT));
   const outShapes = scored.map((o) => plainShapes.get(o)!.map(Number));
   const shapes = await inferShapes(build(DataType.FLOAT, outShapes));
 
   const gradients = async (floatType: number): Promise<Map<string, Float32Array | Float64Array>> => {
     const forward = build(floatType, outShapes);
     const { graph, gradients: names } = differentiate(forward.graph, { loss: 'loss', wrt, shapes, floatType, opset });
-    let model: Model = { ...forward, graph: { ...graph, outputs: wrt.map((w) => ({ name: names.get(w)!, elemType: floatType, shape: null })) } };
+    const outputs = wrt.map((w) => ({ name: names.get(w)!, elemType: floatType, shape: null }));
+    let model: Model = { ...forward, graph: { ...graph, outputs } };
     if (floatType === DataType.DOUBLE) model = await lowerFloatOnlyOps(substituteFloat64(model));
     const session = await createSession(model, { threads: 1 });
+    const wide = floatType === DataType.DOUBLE;
     const feeds = Object.fromEntries(wrt.map((w) => {
-      const v = values.get(w)!;
-      const data = floatType === DataType.DOUBLE ? Float64Array.from(v) : Float32Array.from(v);
-      return [w, new ort.Tensor(floatType === DataType.DOUBLE ? 'float64' : 'float32', data, specs.find(([n]) => n === w)![1]!.shape)];
+      const data = wide ? Float64Array.from(values.get(w)!) : Float32Array.from(values.get(w)!);
+      return [w, new ort.Tensor(wide ? 'float64' : 'float32', data, shapeOf(w))];
     }));
     const result = await session.run(feeds);
     return new Map(wrt.map((w) => [w, result[names.get(w)!]!.data as Float32Array | Float64Array]));
@@ -93,7 +97,10 @@ export async function measureFloat32Gradient(c: GradientCase): Promise<number> {
     const [a, b] = [g32.get(w)!, g64.get(w)!];
     assert.equal(a.length, b.length, `gradient of '${w}' has ${a.length} elements in float32, ${b.length} in float64`);
     let scale = 0, diff = 0;
-    for (let i = 0; i < b.length; i++) { scale = Math.max(scale, Math.abs(b[i]!)); diff = Math.max(diff, Math.abs(a[i]! - b[i]!)); }
+    for (let i = 0; i < b.length; i++) {
+      scale = Math.max(scale, Math.abs(b[i]!));
+      diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+    }
     worst = Math.max(worst, diff === 0 ? 0 : diff / Math.max(scale, 1e-30));
   }
   return worst;

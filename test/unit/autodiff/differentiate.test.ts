@@ -127,8 +127,10 @@ describe('differentiate', () => {
     // reaches them; Trilu and Atan have no gradient rule at all.
     const int64 = (v: number) => ({ type: 'tensor' as const, value: makeTensor('', DataType.INT64, [1], [v]) });
     await checkGradient({
-      inputs: { x: { shape: [2, 3] }, w: { shape: [3, 3] }, zero: { shape: [], type: 'int64', values: [0] }, one: { shape: [], type: 'int64', values: [1] },
-        big: { shape: [], values: [-1e4], wrt: false } },
+      inputs: {
+        x: { shape: [2, 3] }, w: { shape: [3, 3] }, big: { shape: [], values: [-1e4], wrt: false },
+        zero: { shape: [], type: 'int64', values: [0] }, one: { shape: [], type: 'int64', values: [1] },
+      },
       nodes: [
         { op: 'MatMul', inputs: ['x', 'w'], outputs: ['h'] },
         { op: 'MatMul', inputs: ['h', 'w'], outputs: ['k'] },

@@ -5,8 +5,10 @@ import * as path from 'node:path';
 import { supportedOpsMarkdown } from '../../../scripts/listOps';
 
 describe('README', () => {
-  test('holds the supported-ops table generated from the registry (regenerate: node --import tsx scripts/listOps.ts)', () => {
+  // Regenerate with: node --import tsx scripts/listOps.ts
+  test('holds the supported-ops table generated from the registry', () => {
     const readme = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
-    assert.ok(readme.includes(supportedOpsMarkdown()), 'README.md "Supported ops" differs from scripts/listOps.ts output');
+    const message = 'README.md "Supported ops" differs from the output of node --import tsx scripts/listOps.ts';
+    assert.ok(readme.includes(supportedOpsMarkdown()), message);
   });
 });

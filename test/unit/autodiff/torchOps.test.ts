@@ -32,18 +32,24 @@ async function gradientModel(): Promise<{ model: Model; names: Map<string, strin
   const initializers = new Map(g.initializers).set('R', makeTensor('R', DataType.FLOAT, r.shape, r.data));
   const nodes = [...g.nodes,
     makeNode({ op: 'Mul', inputs: ['y', 'R'], outputs: ['weighted'] }, g.nodes.length),
-    makeNode({ op: 'ReduceSum', inputs: ['weighted'], outputs: ['loss'], attrs: { keepdims: 0 } }, g.nodes.length + 1)];
-  const forward: Model = { ...source, proto: undefined, graph: { ...g, proto: undefined, nodes, initializers, outputs: [{ name: 'loss', elemType: DataType.FLOAT, shape: [] }] } };
+    makeNode({ op: 'ReduceSum', inputs: ['weighted'], outputs: ['loss'], attrs: { keepdims: 0 } }, g.nodes.length + 1),
+  ];
+  const outputs = [{ name: 'loss', elemType: DataType.FLOAT, shape: [] }];
+  const graph0 = { ...g, proto: undefined, nodes, initializers, outputs };
+  const forward: Model = { ...source, proto: undefined, graph: graph0 };
   const wrt = Object.keys(reference.gradients);
+  const shapes = await inferShapes(forward);
   const opset = defaultOpset(source);
-  const { graph, gradients } = differentiate(forward.graph, { loss: 'loss', wrt, shapes: await inferShapes(forward), floatType: DataType.FLOAT, opset });
-  const outputs = wrt.map((w) => ({ name: gradients.get(w)!, elemType: DataType.FLOAT, shape: null }));
-  return { model: { ...forward, graph: { ...graph, outputs } }, names: gradients };
+  const options = { loss: 'loss', wrt, shapes, floatType: DataType.FLOAT, opset };
+  const { graph, gradients } = differentiate(forward.graph, options);
+  const gradientOutputs = wrt.map((w) => ({ name: gradients.get(w)!, elemType: DataType.FLOAT, shape: null }));
+  return { model: { ...forward, graph: { ...graph, outputs: gradientOutputs } }, names: gradients };
 }
 
 /** ‖ours − torch‖ / ‖torch‖ per tensor. */
-async function errors(model: Model, names: Map<string, string>, type: 'float32' | 'float64'): Promise<Record<string, number>> {
-  const session = await ort.InferenceSession.create(encodeModel(model).model, { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1 });
+async function errors(model: Model, names: Map<string, string>, type: 'float32' | 'float64') {
+  const options = { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1 } as const;
+  const session = await ort.InferenceSession.create(encodeModel(model).model, options);
   const x = reference.input;
   const data = type === 'float32' ? Float32Array.from(x.data) : Float64Array.from(x.data);
   const result = await session.run({ x: new ort.Tensor(type, data, x.shape) });
@@ -65,7 +71,8 @@ describe('gradients of a PyTorch export through the newer ops agree with PyTorch
     const wide = await toFloat64(model);
     assert.deepEqual(wide.float32Islands, []);
     const e64 = await errors(wide.model, names, 'float64');
-    t.diagnostic(`worst float32 ${Math.max(...Object.values(e32)).toExponential(2)}, float64 ${Math.max(...Object.values(e64)).toExponential(2)}`);
+    const worst = (e: Record<string, number>) => Math.max(...Object.values(e)).toExponential(2);
+    t.diagnostic(`worst float32 ${worst(e32)}, float64 ${worst(e64)}`);
     for (const [w, e] of Object.entries(e32)) assert.ok(e <= 1e-5, `${w}: float32 error ${e}`);
     for (const [w, e] of Object.entries(e64)) assert.ok(e <= 1e-7, `${w}: float64 error ${e}`);
   });

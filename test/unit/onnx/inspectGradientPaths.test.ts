@@ -9,10 +9,14 @@ import { nonDifferentiableOps, supportedGradientOps } from '../../../src/core/au
 
 describe('inspect: ops without a gradient rule', () => {
   test('counts only ops between a maskable weight and an output', () => {
+    const value = { type: 'tensor' as const, value: makeTensor('', DataType.INT64, [1], [1]) };
     const model = makeModel({
       opset: 18,
       inputs: [{ name: 'x', elemType: DataType.FLOAT, shape: [2, 3] }],
-      outputs: [{ name: 'y', elemType: DataType.FLOAT }, { name: 'positions', elemType: DataType.FLOAT }, { name: 'mask', elemType: DataType.INT64 }],
+      outputs: [
+        { name: 'y', elemType: DataType.FLOAT }, { name: 'positions', elemType: DataType.FLOAT },
+        { name: 'mask', elemType: DataType.INT64 },
+      ],
       initializers: [
         makeTensor('w', DataType.FLOAT, [3, 3], Array.from({ length: 9 }, (_, i) => i / 9)),
         makeTensor('one', DataType.INT64, [], [1]),
@@ -29,11 +33,12 @@ describe('inspect: ops without a gradient rule', () => {
         { op: 'Range', inputs: ['zero', 'n', 'one'], outputs: ['r'] },
         { op: 'Cast', inputs: ['r'], outputs: ['rf'], attrs: { to: DataType.FLOAT } },
         { op: 'Acos', inputs: ['rf'], outputs: ['positions'] },
-        { op: 'ConstantOfShape', inputs: ['size'], outputs: ['ones'], attrs: { value: { type: 'tensor', value: makeTensor('', DataType.INT64, [1], [1]) } } },
+        { op: 'ConstantOfShape', inputs: ['size'], outputs: ['ones'], attrs: { value } },
         { op: 'Trilu', inputs: ['ones'], outputs: ['mask'] },
       ],
     });
-    const report = inspectModel(model, { supportedGradientOps: supportedGradientOps(), nonDifferentiableOps: [...nonDifferentiableOps] });
+    const options = { supportedGradientOps: supportedGradientOps(), nonDifferentiableOps: [...nonDifferentiableOps] };
+    const report = inspectModel(model, options);
     assert.deepEqual(report.maskable.tensors.map((t) => t.name), ['w']);
     assert.deepEqual(report.gradients, { checked: true, unsupported: [{ op: 'Acos', count: 2 }] });
   });
