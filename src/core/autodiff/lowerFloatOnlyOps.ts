@@ -9,8 +9,8 @@
 // - GlobalAveragePool → ReduceMean over space; InstanceNormalization → its formula;
 // - MaxUnpool (the MaxPool gradient's scatter) → ScatterElements of X at the flat indices into zeros;
 // - Resize, Upsample (nearest, linear) → products with interpolation matrices (rules/resizeMatrix.ts);
-// - activations without float64 kernels below opset 18 (HardSigmoid, HardSwish, Softplus, Elu, Selu,
-//   PRelu, Mish; Clip before 13) → their definitions in Max/Min/Where/Exp/Log/Tanh;
+// - activations without float64 kernels at most opsets (HardSigmoid, HardSwish, Softplus, Elu, Selu,
+//   PRelu, Mish: none at opsets 9–17 and 20; Clip before 13) → their definitions in Max/Min/Where/Exp/Log/Tanh;
 // - GroupNormalization → its formula (from opset 21 onnxruntime computes its statistics in float32).
 // Static spatial sizes (and channel counts) are read from a float32 twin of the model by inferShapes.
 // The lowering is exact arithmetic reordering of the same sums; its test compares it with
