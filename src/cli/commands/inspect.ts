@@ -34,7 +34,7 @@ export const inspect: Command = {
     const undeclared = [...model.graph.inputs, ...model.graph.outputs].some((v) => v.shape === null || v.shape.some((d) => d === null));
     const shapes = undeclared ? inferShapesStatically(model) : undefined;
 
-    const report = inspectModel(model, { shapes, supportedGradientOps: await loadSupportedGradientOps() });
+    const report = inspectModel(model, { shapes, ...await loadGradientOps() });
     if (values.json) {
       io.out(`${JSON.stringify({ file, ...report }, null, 2)}\n`);
     } else {
@@ -44,13 +44,16 @@ export const inspect: Command = {
   },
 };
 
-/** Op types with gradient rules, from the autodiff registry; undefined when it cannot be loaded. */
-async function loadSupportedGradientOps(): Promise<string[] | undefined> {
+/** Op types with gradient rules and those carrying none, from the autodiff registry; empty when it cannot be loaded. */
+async function loadGradientOps(): Promise<{ supportedGradientOps?: string[]; nonDifferentiableOps?: string[] }> {
   try {
     const registry = await import('../../core/autodiff/registry');
-    return registry.supportedGradientOps();
+    return {
+      supportedGradientOps: registry.supportedGradientOps(),
+      nonDifferentiableOps: [...registry.nonDifferentiableOps],
+    };
   } catch {
-    return undefined;
+    return {};
   }
 }
 

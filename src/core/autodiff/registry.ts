@@ -46,6 +46,31 @@ import { squeeze } from './rules/squeeze';
 import { transpose } from './rules/transpose';
 import { unsqueeze } from './rules/unsqueeze';
 import { where } from './rules/where';
+import { abs } from './rules/abs';
+import { clip, clip11 } from './rules/clip';
+import { convTranspose } from './rules/convTranspose';
+import { cos } from './rules/cos';
+import { cumSum } from './rules/cumSum';
+import { depthToSpace } from './rules/depthToSpace';
+import { einsum } from './rules/einsum';
+import { elu } from './rules/elu';
+import { groupNormalization, groupNormalization21 } from './rules/groupNormalization';
+import { hardSigmoid } from './rules/hardSigmoid';
+import { hardSwish } from './rules/hardSwish';
+import { max } from './rules/max';
+import { min } from './rules/min';
+import { mish } from './rules/mish';
+import { pRelu } from './rules/pRelu';
+import { reduceL2, reduceL218 } from './rules/reduceL2';
+import { reduceMax, reduceMax18 } from './rules/reduceMax';
+import { reduceMin, reduceMin18 } from './rules/reduceMin';
+import { resize } from './rules/resize';
+import { selu } from './rules/selu';
+import { sin } from './rules/sin';
+import { softplus } from './rules/softplus';
+import { spaceToDepth } from './rules/spaceToDepth';
+import { tile } from './rules/tile';
+import { upsample } from './rules/upsample';
 
 export const gradientRules: Readonly<Record<string, RuleEntry>> = {
   Add: add,
@@ -97,6 +122,37 @@ export const gradientRules: Readonly<Record<string, RuleEntry>> = {
   Transpose: transpose,
   Unsqueeze: unsqueeze,
   Where: where,
+  // Activations, elementwise extrema, reductions, resampling and layout ops met in exported CNNs and transformers.
+  Abs: abs,
+  Clip: clip,
+  Clip_11: clip11,
+  ConvTranspose: convTranspose,
+  Cos: cos,
+  CumSum: cumSum,
+  DepthToSpace: depthToSpace,
+  Einsum: einsum,
+  Elu: elu,
+  GroupNormalization: groupNormalization,
+  GroupNormalization_21: groupNormalization21,
+  HardSigmoid: hardSigmoid,
+  HardSwish: hardSwish,
+  Max: max,
+  Min: min,
+  Mish: mish,
+  PRelu: pRelu,
+  ReduceL2: reduceL2,
+  ReduceL2_18: reduceL218,
+  ReduceMax: reduceMax,
+  ReduceMax_18: reduceMax18,
+  ReduceMin: reduceMin,
+  ReduceMin_18: reduceMin18,
+  Resize: resize,
+  Selu: selu,
+  Sin: sin,
+  Softplus: softplus,
+  SpaceToDepth: spaceToDepth,
+  Tile: tile,
+  Upsample: upsample,
 };
 
 /**

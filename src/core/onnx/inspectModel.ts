@@ -1,7 +1,7 @@
 // A plain-JSON summary of a model: versions, inputs/outputs, op histogram, parameters, maskable tensors,
 // control flow, and which ops have no gradient rule. Used by `subnetwork-lens inspect` and the extension.
 import { findControlFlow, type ControlFlowNode } from './findControlFlow';
-import { dataTypeName, defaultOpset, type Dim, type LoadChanges, type Model, type ValueInfo } from './ir';
+import { dataTypeName, defaultOpset, type Dim, type LoadChanges, type Model, type Node, type ValueInfo } from './ir';
 import { softmaxLogits } from '../train/lossHeads';
 import { buildLayerGraph } from './layerGraph';
 
@@ -30,7 +30,10 @@ export interface InspectReport {
   loadChanges: LoadChanges;
   /** Outputs that are a Softmax over classes: a classify head scores the Softmax's input (`logits`). */
   softmaxOutputs: { output: string; logits: string }[];
-  /** Ops without a gradient rule; `checked` is false when the autodiff registry is not available. */
+  /**
+   * Ops without a gradient rule on a path from a maskable weight to a graph output (others are never
+   * differentiated); `checked` is false when the autodiff registry is not available.
+   */
   gradients: { checked: boolean; unsupported: { op: string; count: number }[] };
 }
 
@@ -39,6 +42,8 @@ export interface InspectOptions {
   shapes?: Map<string, Dim[]>;
   /** Op types (`Op` or `domain:Op`) the training engine can differentiate; omit when unknown. */
   supportedGradientOps?: readonly string[];
+  /** Op types whose outputs carry no gradient (Shape, Equal, …): paths from the weights stop there. */
+  nonDifferentiableOps?: readonly string[];
 }
 
 export function inspectModel(model: Model, options: InspectOptions = {}): InspectReport {
@@ -88,9 +93,36 @@ export function inspectModel(model: Model, options: InspectOptions = {}): Inspec
       return logits ? [{ output: o.name, logits }] : [];
     }),
     gradients: supported
-      ? { checked: true, unsupported: histogram.filter((h) => !supported.has(h.op)) }
+      ? {
+        checked: true,
+        unsupported: unsupportedOnWeightPaths(model, new Set(maskable.keys()), supported,
+          new Set(options.nonDifferentiableOps)),
+      }
       : { checked: false, unsupported: [] },
   };
+}
+
+/** Ops without a rule, by count, among the nodes on a path from a maskable weight to a graph output. */
+function unsupportedOnWeightPaths(
+  model: Model, weights: Set<string>, supported: Set<string>, stops: Set<string>,
+): { op: string; count: number }[] {
+  const nodes = model.graph.nodes;
+  const key = (n: Node) => (n.domain === '' || n.domain === 'ai.onnx' ? n.opType : `${n.domain}:${n.opType}`);
+  const reached = new Set(weights);
+  for (const n of nodes) {
+    if (!stops.has(key(n)) && n.inputs.some((i) => i && reached.has(i))) n.outputs.forEach((o) => o && reached.add(o));
+  }
+  const feedsOutput = new Set(model.graph.outputs.map((o) => o.name));
+  const counts = new Map<string, number>();
+  for (let k = nodes.length - 1; k >= 0; k--) {
+    const n = nodes[k]!;
+    if (!n.outputs.some((o) => feedsOutput.has(o))) continue;
+    n.inputs.forEach((i) => i && feedsOutput.add(i));
+    const op = key(n);
+    if (n.outputs.some((o) => reached.has(o)) && !supported.has(op)) counts.set(op, (counts.get(op) ?? 0) + 1);
+  }
+  const list = [...counts].map(([op, count]) => ({ op, count }));
+  return list.sort((a, b) => b.count - a.count || a.op.localeCompare(b.op));
 }
 
 function countParameterTensors(view: ReturnType<typeof buildLayerGraph>): number {
