@@ -54,6 +54,8 @@ export const gradcheck: Command = {
 
     const { readModel } = await import('../../core/onnx/readModel');
     const { gradcheck: check } = await import('../../core/train/gradcheck');
+    const { fixedBatchOf } = await import('../../core/train/fixedBatch');
+    const { paddedRows } = await import('../../core/train/TrainingData');
     const model = readModel(positionals[0]!);
     const output = scoredOutput(model, values.output);
     const tensors = chooseTensors(model, values.tensors);
@@ -61,8 +63,10 @@ export const gradcheck: Command = {
     let report: Awaited<ReturnType<typeof check>>;
     let rows: number;
     try {
-      rows = Math.min(rowCount, data.size);
-      const batch = data.rows(Uint32Array.from({ length: rows }, (_, i) => i));
+      // A model with a fixed batch gets exactly that many rows, padded rows excluded from the loss.
+      const fixed = fixedBatchOf(model, head);
+      rows = Math.min(fixed ?? rowCount, data.size);
+      const batch = paddedRows(data, Uint32Array.from({ length: rows }, (_, i) => i), fixed);
       report = await check(model, batch, { output, head, tensors, samples, seed, threads });
     } finally {
       data.dataset.close();
