@@ -5,6 +5,7 @@ import { DataType, type Model } from '../../core/onnx/ir';
 import type { HeadSpec, ResolvedSpec } from '../../shared/spec';
 import type { OpenedData } from '../../core/data/datasetAsTrainingData';
 import { parseCount } from './find';
+import { maskableInitializers } from '../../core/masks/maskableInitializers';
 
 export const attribute: Command = {
   name: 'attribute',
@@ -105,11 +106,11 @@ export function scoredOutput(model: Model, requested: string | undefined): strin
   return requested;
 }
 
-/** The named initializers (checked), or every maskable one (float, rank >= 2). */
+/** The named initializers (checked), or every maskable one (float32 parameters of rank >= 2). */
 export function chooseTensors(model: Model, list: string | undefined): string[] {
   const inits = model.graph.initializers;
   if (list === undefined) {
-    const maskable = [...inits.values()].filter((t) => t.dataType === DataType.FLOAT && t.dims.length >= 2).map((t) => t.name);
+    const maskable = maskableInitializers(model).filter((name) => inits.get(name)!.dataType === DataType.FLOAT);
     if (maskable.length === 0) throw new UsageError('the model has no maskable initializer (float32, rank >= 2)');
     return maskable;
   }

@@ -11,7 +11,9 @@ import { loadSpec, selectInitializers } from '../data/loadSpec';
 import { datasetAsTrainingData, type OpenedData } from '../data/datasetAsTrainingData';
 import type { Model } from '../onnx/ir';
 import { readModel } from '../onnx/readModel';
-import { isMaskable } from '../onnx/layerGraph';
+import { maskableInitializers } from '../masks/maskableInitializers';
+import { displayName, exporterNames } from '../onnx/exporterNames';
+import { fixedBatchOf } from '../train/fixedBatch';
 import { Evaluator } from '../train/Evaluator';
 import { median } from '../train/Trainer';
 import { TrainerError } from '../train/errors';
@@ -34,10 +36,18 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
   if (options.seeds) spec.seeds = options.seeds;
   const model = readModel(spec.model);
   const output = spec.output ?? model.graph.outputs[0]!.name;
-  const maskable = [...model.graph.initializers.values()].filter((t) => isMaskable(t)).map((t) => t.name);
+  const maskable = maskableInitializers(model);
   const masked = selectInitializers(maskable, spec.mask.include, spec.mask.exclude);
   if (masked.length === 0) throw new TrainerError(`no initializer matches mask.include/exclude (maskable: ${maskable.slice(0, 10).join(', ')}${maskable.length > 10 ? ', …' : ''})`);
   const unitAxes = spec.mask.granularity === 'unit' ? defaultUnitAxes(model, masked, spec.mask.axis) : undefined;
+  const notices: string[] = [];
+  const fixed = fixedBatchOf(model, spec.head);
+  if (fixed !== undefined && spec.mask.batch !== fixed) {
+    notices.push(`the model's batch dimension is fixed at ${fixed}: mask training uses batches of ${fixed}, not mask.batch ${spec.mask.batch}`);
+    spec.mask.batch = fixed;
+  }
+  const names = exporterNames(model);
+  const parameters = Object.fromEntries(masked.map((n) => [n, displayName(n, names)]).filter(([n, shown]) => n !== shown));
 
   const runDir = path.resolve(options.resume ?? options.outDir ?? path.join(spec.workspaceRoot, RUNS_DIR, runId()));
   const variants: BaseVariant[] = spec.controls.randomInit ? ['trained', 'random-init'] : ['trained'];
@@ -51,7 +61,10 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
   };
   run.status = 'running';
   delete run.error;
+  if (notices.length) run.notices = notices;
+  if (Object.keys(parameters).length) run.parameters = parameters;
   writeRunInfo(runDir, run);
+  for (const message of notices) hooks.onProgress({ fraction: run.done.length / plan.length, message });
 
   const opened: OpenedData[] = [];
   const open = (file: string) => { const d = datasetAsTrainingData(file, model, spec); opened.push(d); return d; };
