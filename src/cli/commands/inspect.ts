@@ -39,7 +39,7 @@ export const inspect: Command = {
       }
     }
 
-    const report = inspectModel(model, { shapes, supportedGradientOps: await loadSupportedGradientOps() });
+    const report = inspectModel(model, { shapes, ...await loadGradientOps() });
     if (values.json) {
       io.out(`${JSON.stringify({ file, ...report, ...(shapeNote ? { shapeNote } : {}) }, null, 2)}\n`);
     } else {
@@ -49,13 +49,13 @@ export const inspect: Command = {
   },
 };
 
-/** Op types with gradient rules, from the autodiff registry; undefined when it cannot be loaded. */
-async function loadSupportedGradientOps(): Promise<string[] | undefined> {
+/** Op types with gradient rules and those without a gradient, from the autodiff registry; {} when it cannot be loaded. */
+async function loadGradientOps(): Promise<{ supportedGradientOps?: string[]; nonDifferentiableOps?: string[] }> {
   try {
     const registry = await import('../../core/autodiff/registry');
-    return registry.supportedGradientOps();
+    return { supportedGradientOps: registry.supportedGradientOps(), nonDifferentiableOps: [...registry.nonDifferentiableOps] };
   } catch {
-    return undefined;
+    return {};
   }
 }
 
@@ -87,7 +87,14 @@ export function formatReport(file: string, r: InspectReport, shapeNote?: string)
   lines.push(`  maskable: ${fmt(r.maskable.tensorCount)} tensors, ${fmt(r.maskable.parameterCount)} weights${share}`);
   const nameWidth = Math.max(0, ...r.maskable.tensors.map((t) => t.name.length));
   const shapeWidth = Math.max(0, ...r.maskable.tensors.map((t) => dims(t.shape).length));
-  for (const t of r.maskable.tensors) lines.push(`    ${t.name.padEnd(nameWidth)}  ${dims(t.shape).padEnd(shapeWidth)}  ${fmt(t.count).padStart(9)}`);
+  for (const t of r.maskable.tensors) {
+    const parameter = t.parameter ? `  ${t.parameter}` : '';
+    lines.push(`    ${t.name.padEnd(nameWidth)}  ${dims(t.shape).padEnd(shapeWidth)}  ${fmt(t.count).padStart(9)}${parameter}`);
+  }
+  if (r.maskable.notParameters.length) {
+    lines.push(`  not offered as weights: ${r.maskable.notParameters.length} float tensors that are not parameters`);
+    for (const t of r.maskable.notParameters) lines.push(`    ${t.name} ${dims(t.shape)}: ${t.reason}`);
+  }
 
   if (r.controlFlow.length === 0) {
     lines.push('  control flow: none');
@@ -102,9 +109,10 @@ export function formatReport(file: string, r: InspectReport, shapeNote?: string)
   if (!r.gradients.checked) {
     lines.push('  gradients: not checked (the autodiff registry is not available in this build)');
   } else if (r.gradients.unsupported.length === 0) {
-    lines.push('  gradients: every op has a gradient rule');
+    lines.push('  gradients: every op between the maskable tensors and the outputs has a gradient rule');
   } else {
-    lines.push(`  gradients: no rule for ${r.gradients.unsupported.map((u) => `${u.op} (${u.count})`).join(', ')}`);
+    const ops = r.gradients.unsupported.map((u) => `${u.op} (${u.count})`).join(', ');
+    lines.push(`  gradients: no rule for ${ops} between the maskable tensors and the outputs`);
   }
   return `${lines.join('\n')}\n`;
 }

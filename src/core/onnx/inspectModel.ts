@@ -23,9 +23,18 @@ export interface InspectReport {
   opHistogram: { op: string; count: number }[];
   parameterCount: number;
   parameterTensorCount: number;
-  maskable: { tensorCount: number; parameterCount: number; tensors: { name: string; shape: number[]; count: number }[] };
+  maskable: {
+    tensorCount: number; parameterCount: number;
+    /** `parameter`: the PyTorch parameter when the initializer was renamed or transposed by the exporter. */
+    tensors: { name: string; shape: number[]; count: number; parameter?: string }[];
+    /** Float matrices left out because they are not parameters (constants the exporter computed), with why. */
+    notParameters: { name: string; shape: number[]; reason: string }[];
+  };
   controlFlow: ControlFlowNode[];
-  /** Ops without a gradient rule; `checked` is false when the autodiff registry is not available. */
+  /**
+   * Ops without a gradient rule on a path from a maskable tensor to an output (others never need one);
+   * `checked` is false when the autodiff registry is not available.
+   */
   gradients: { checked: boolean; unsupported: { op: string; count: number }[] };
 }
 
@@ -34,6 +43,8 @@ export interface InspectOptions {
   shapes?: Map<string, Dim[]>;
   /** Op types (`Op` or `domain:Op`) the training engine can differentiate; omit when unknown. */
   supportedGradientOps?: readonly string[];
+  /** Ops whose outputs carry no gradient (Shape, ArgMax, …): paths through them need no rule. */
+  nonDifferentiableOps?: readonly string[];
 }
 
 export function inspectModel(model: Model, options: InspectOptions = {}): InspectReport {
@@ -48,8 +59,14 @@ export function inspectModel(model: Model, options: InspectOptions = {}): Inspec
   }
   const histogram = [...counts].map(([op, count]) => ({ op, count })).sort((a, b) => b.count - a.count || a.op.localeCompare(b.op));
 
-  const maskable = new Map<string, { name: string; shape: number[]; count: number }>();
-  for (const n of view.nodes) for (const p of n.parameters) if (p.maskable) maskable.set(p.name, { name: p.name, shape: p.shape, count: p.count });
+  const maskable = new Map<string, InspectReport['maskable']['tensors'][number]>();
+  const notParameters = new Map<string, InspectReport['maskable']['notParameters'][number]>();
+  for (const n of view.nodes) {
+    for (const p of n.parameters) {
+      if (p.maskable) maskable.set(p.name, { name: p.name, shape: p.shape, count: p.count, ...(p.parameter ? { parameter: p.parameter } : {}) });
+      if (p.notMaskable) notParameters.set(p.name, { name: p.name, shape: p.shape, reason: p.notMaskable });
+    }
+  }
   const maskableList = [...maskable.values()];
 
   const value = (v: ValueInfo): InspectedValue => {
@@ -75,10 +92,11 @@ export function inspectModel(model: Model, options: InspectOptions = {}): Inspec
       tensorCount: maskableList.length,
       parameterCount: maskableList.reduce((s, t) => s + t.count, 0),
       tensors: maskableList,
+      notParameters: [...notParameters.values()],
     },
     controlFlow: findControlFlow(model),
     gradients: supported
-      ? { checked: true, unsupported: histogram.filter((h) => !supported.has(h.op)) }
+      ? { checked: true, unsupported: unsupportedOnPaths(model, new Set(maskable.keys()), supported, new Set(options.nonDifferentiableOps), opKey) }
       : { checked: false, unsupported: [] },
   };
 }
@@ -87,4 +105,28 @@ function countParameterTensors(view: ReturnType<typeof buildLayerGraph>): number
   const names = new Set<string>();
   for (const n of view.nodes) for (const p of n.parameters) if (p.dataType === 'float' || p.dataType === 'double' || p.dataType === 'float16' || p.dataType === 'bfloat16') names.add(p.name);
   return names.size;
+}
+
+/**
+ * Ops without a rule among the nodes that read a maskable tensor, directly or through differentiable ops
+ * (a Shape of an activation starts no gradient path), and feed an output.
+ */
+function unsupportedOnPaths(
+  model: Model, maskable: Set<string>, supported: Set<string>, stops: Set<string>, opKey: (op: string, domain: string) => string,
+): { op: string; count: number }[] {
+  const nodes = model.graph.nodes;
+  const fromWeights = new Set(maskable);
+  for (const n of nodes) {
+    if (stops.has(opKey(n.opType, n.domain)) || !n.inputs.some((i) => fromWeights.has(i))) continue;
+    for (const o of n.outputs) fromWeights.add(o);
+  }
+  const toOutputs = new Set(model.graph.outputs.map((o) => o.name));
+  for (const n of [...nodes].reverse()) if (n.outputs.some((o) => toOutputs.has(o))) for (const i of n.inputs) toOutputs.add(i);
+  const counts = new Map<string, number>();
+  for (const n of nodes) {
+    const key = opKey(n.opType, n.domain);
+    if (supported.has(key) || !n.inputs.some((i) => fromWeights.has(i)) || !n.outputs.some((o) => toOutputs.has(o))) continue;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([op, count]) => ({ op, count })).sort((a, b) => b.count - a.count || a.op.localeCompare(b.op));
 }

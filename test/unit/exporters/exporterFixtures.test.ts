@@ -8,9 +8,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readArrays } from '../../../src/core/data/openDataset';
+import { writeNpz } from '../../../src/core/data/writeNpz';
 import { datasetAsTrainingData } from '../../../src/core/data/datasetAsTrainingData';
 import { maskableInitializers } from '../../../src/core/masks/maskableInitializers';
 import { exporterNames } from '../../../src/core/onnx/exporterNames';
+import { inspectModel } from '../../../src/core/onnx/inspectModel';
+import { buildLayerGraph } from '../../../src/core/onnx/layerGraph';
+import { nonDifferentiableOps, supportedGradientOps } from '../../../src/core/autodiff/registry';
 import { DataType, type Model } from '../../../src/core/onnx/ir';
 import { readModel } from '../../../src/core/onnx/readModel';
 import { attribute } from '../../../src/core/train/attribute';
@@ -151,11 +155,17 @@ describe('PyTorch exports: a tiny find completes', { skip }, () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), `exporters-${name}-`));
       const source = path.join(FIXTURES, name);
       for (const f of fs.readdirSync(source)) if (f.startsWith(`model-${exp}.onnx`) || f === 'data.npz') fs.copyFileSync(path.join(source, f), path.join(dir, f));
+      // B trains on 5 rows: fewer than the dynamo export's fixed batch of 12 (one padded batch per epoch).
+      const all = readArrays(path.join(dir, 'data.npz'));
+      writeNpz(path.join(dir, 'small.npz'), Object.fromEntries(Object.entries(all).map(([k, a]) => {
+        const rowLength = a.data.length / a.shape[0]!;
+        return [k, { ...a, shape: [5, ...a.shape.slice(1)], data: a.data.slice(0, 5 * rowLength) as typeof a.data }];
+      })));
       const specPath = path.join(dir, 'tiny.subnet.json');
       fs.writeFileSync(specPath, JSON.stringify({
         model: `model-${exp}.onnx`,
-        subroutines: { A: { train: 'data.npz', test: 'data.npz' }, B: { train: 'data.npz', test: 'data.npz' } },
-        mask: { epochs: 1, batch: 8 },
+        subroutines: { A: { train: 'data.npz', test: 'data.npz' }, B: { train: 'small.npz', test: 'data.npz' } },
+        mask: { epochs: 2, batch: 4 },
         controls: { randomInit: false, randomAblations: 2 },
         seeds: [0],
       }));
@@ -168,7 +178,7 @@ describe('PyTorch exports: a tiny find completes', { skip }, () => {
       assert.equal(result.status, 'complete');
       const run = JSON.parse(fs.readFileSync(path.join(dir, 'run', 'run.json'), 'utf8')) as RunInfo;
       if (exp === 'dynamo-static') {
-        assert.match(messages.join('\n'), /batch dimension is fixed at 12: mask training uses batches of 12, not mask.batch 8/);
+        assert.match(messages.join('\n'), /batch dimension is fixed at 12: mask training uses batches of 12, not mask.batch 4/);
         assert.deepEqual(run.notices?.length, 1);
         assert.ok(Object.values(run.parameters ?? {}).some((p) => /transposed, stored as val_\d+/.test(p)), JSON.stringify(run.parameters));
       } else {
@@ -178,4 +188,34 @@ describe('PyTorch exports: a tiny find completes', { skip }, () => {
       fs.rmSync(dir, { recursive: true, force: true });
     });
   }
+});
+
+describe('PyTorch exports: names users know', { skip }, () => {
+  test('the dynamo GPT-2 layer graph groups ops by module path and shows renamed weights under their parameter', () => {
+    const view = buildLayerGraph(readModel(path.join(FIXTURES, 'gpt2', 'model-dynamo-static.onnx')));
+    const attn = view.groups.find((g) => g.id === 'scope:m.transformer.h.0.attn');
+    assert.deepEqual(attn && { label: attn.label, parent: attn.parent }, { label: 'attn', parent: 'scope:m.transformer.h.0' });
+    assert.equal(view.groups.find((g) => g.id === 'scope:m.transformer.h.0')?.label, 'h.0');
+    const gemm = view.nodes.find((n) => n.parameters.some((p) => p.name === 'm.transformer.h.0.attn.c_attn.weight'))!;
+    assert.deepEqual([gemm.label, gemm.group], ['c_attn/addmm', 'scope:m.transformer.h.0.attn.c_attn']);
+    const score = view.nodes.flatMap((n) => n.parameters).find((p) => p.name === 'val_307')!;
+    assert.deepEqual([score.parameter, score.maskable], ['m.score.weight (transposed, stored as val_307)', true]);
+    const folded = view.nodes.flatMap((n) => n.parameters).find((p) => p.name === 'val_78')!;
+    assert.equal(folded.maskable, false);
+    assert.match(folded.notMaskable!, /computed by the exporter .*leading dimension 12 is the fixed batch/);
+  });
+
+  test('inspect lists missing rules only for ops between a maskable weight and the output', () => {
+    const ops = { supportedGradientOps: supportedGradientOps(), nonDifferentiableOps: [...nonDifferentiableOps] };
+    // Llama's TorchScript export computes its rotary tables with Sin/Cos from positions: off every weight's path.
+    const torchscript = readModel(path.join(FIXTURES, 'llama', 'model-torchscript.onnx'));
+    assert.ok(torchscript.graph.nodes.some((n) => n.opType === 'Sin'));
+    assert.deepEqual(inspectModel(torchscript, ops).gradients.unsupported, []);
+    // Without a Reciprocal rule, the RMSNorms of the dynamo export (on the path) are reported.
+    const dynamo = readModel(path.join(FIXTURES, 'llama', 'model-dynamo-static.onnx'));
+    const withoutReciprocal = { ...ops, supportedGradientOps: ops.supportedGradientOps.filter((o) => o !== 'Reciprocal') };
+    assert.deepEqual(inspectModel(dynamo, withoutReciprocal).gradients.unsupported, [{ op: 'Reciprocal', count: 5 }]);
+    const report = inspectModel(dynamo, ops);
+    assert.deepEqual(report.maskable.notParameters.map((t) => t.name).sort(), ['unsqueeze_16', 'unsqueeze_17', 'val_142', 'val_272']);
+  });
 });
