@@ -18,6 +18,8 @@ import { nonDifferentiableOps, supportedGradientOps } from '../../../src/core/au
 import { DataType, type Model } from '../../../src/core/onnx/ir';
 import { readModel } from '../../../src/core/onnx/readModel';
 import { attribute } from '../../../src/core/train/attribute';
+import { buildTrainingGraph } from '../../../src/core/train/buildTrainingGraph';
+import { Trainer } from '../../../src/core/train/Trainer';
 import { Evaluator, type Evaluation } from '../../../src/core/train/Evaluator';
 import type { TrainingData } from '../../../src/core/train/TrainingData';
 import { runFind } from '../../../src/core/analysis/runFind';
@@ -147,6 +149,24 @@ describe('PyTorch exports with a fixed batch: padded rows count nowhere', { skip
       free.data.dataset.close();
     }
   });
+});
+
+test('a training batch other than the fixed one is refused, naming both', { skip }, async () => {
+  const model = readModel(path.join(FIXTURES, 'gpt2', 'model-dynamo-static.onnx'));
+  const tg = await buildTrainingGraph(model, {
+    output: 'logits', head: { type: 'classify' }, tensors: ['val_307'], update: 'adam',
+    target: { kind: 'mask', method: 'continuous-sparsification', lambda: 0 },
+  });
+  assert.equal(tg.fixedBatch, 12);
+  const trainer = await Trainer.create(tg, new Map([['val_307', new Float32Array(144).fill(0.05)]]), 1);
+  const data = openData(path.join(FIXTURES, 'gpt2'), model);
+  try {
+    await assert.rejects(trainer.train(data, { epochs: 1, batch: 8, lr: 0.01, seed: 0 }),
+      /the model's batch dimension is fixed at 12; the training batch is 8/);
+  } finally {
+    data.dataset.close();
+    await trainer.release();
+  }
 });
 
 describe('PyTorch exports: a tiny find completes', { skip }, () => {
