@@ -50,11 +50,12 @@ export const inspect: Command = {
   },
 };
 
-/** Op types with gradient rules and those without a gradient, from the autodiff registry; {} when it cannot be loaded. */
+/** Op types with gradient rules and those without a gradient, from the autodiff registry ({} if not loadable). */
 async function loadGradientOps(): Promise<{ supportedGradientOps?: string[]; nonDifferentiableOps?: string[] }> {
   try {
     const registry = await import('../../core/autodiff/registry');
-    return { supportedGradientOps: registry.supportedGradientOps(), nonDifferentiableOps: [...registry.nonDifferentiableOps] };
+    const nonDifferentiableOps = [...registry.nonDifferentiableOps];
+    return { supportedGradientOps: registry.supportedGradientOps(), nonDifferentiableOps };
   } catch {
     return {};
   }
@@ -90,7 +91,8 @@ export function formatReport(file: string, r: InspectReport, shapeNote?: string)
   const shapeWidth = Math.max(0, ...r.maskable.tensors.map((t) => dims(t.shape).length));
   for (const t of r.maskable.tensors) {
     const parameter = t.parameter ? `  ${t.parameter}` : '';
-    lines.push(`    ${t.name.padEnd(nameWidth)}  ${dims(t.shape).padEnd(shapeWidth)}  ${fmt(t.count).padStart(9)}${parameter}`);
+    const shape = dims(t.shape).padEnd(shapeWidth);
+    lines.push(`    ${t.name.padEnd(nameWidth)}  ${shape}  ${fmt(t.count).padStart(9)}${parameter}`);
   }
   if (r.maskable.notParameters.length) {
     lines.push(`  not offered as weights: ${r.maskable.notParameters.length} float tensors that are not parameters`);

@@ -131,7 +131,9 @@ export function renderReport(results: ResultsFile, run?: RunInfo): string {
   if (layerNames.length) {
     // Renamed or transposed exports show the PyTorch parameter (masks stay keyed by initializer name).
     const shown = layerNames.map((n) => run?.parameters?.[n] ?? n);
-    parts.push(heatmap('IoU per masked initializer', shown, pairCols.map(([i, j]) => (i === j ? `${m.names[i]} (seeds)` : `${m.names[i]}–${m.names[j]}`)), (r, c) => m.layers[layerNames[r]!]!.iou[pairCols[c]![0]]![pairCols[c]![1]] ?? null));
+    const pairNames = pairCols.map(([i, j]) => (i === j ? `${m.names[i]} (seeds)` : `${m.names[i]}–${m.names[j]}`));
+    const iou = (r: number, c: number) => m.layers[layerNames[r]!]!.iou[pairCols[c]![0]]![pairCols[c]![1]] ?? null;
+    parts.push(heatmap('IoU per masked initializer', shown, pairNames, iou));
   }
 
   return `<!DOCTYPE html>

@@ -43,11 +43,13 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
   const notices: string[] = [];
   const fixed = fixedBatchOf(model, spec.head);
   if (fixed !== undefined && spec.mask.batch !== fixed) {
-    notices.push(`the model's batch dimension is fixed at ${fixed}: mask training uses batches of ${fixed}, not mask.batch ${spec.mask.batch}`);
+    notices.push(`the model's batch dimension is fixed at ${fixed}: `
+      + `mask training uses batches of ${fixed}, not mask.batch ${spec.mask.batch}`);
     spec.mask.batch = fixed;
   }
   const names = exporterNames(model);
-  const parameters = Object.fromEntries(masked.map((n) => [n, displayName(n, names)]).filter(([n, shown]) => n !== shown));
+  const renamed = masked.map((n) => [n, displayName(n, names)] as const).filter(([n, shown]) => n !== shown);
+  const parameters = Object.fromEntries(renamed);
 
   const runDir = path.resolve(options.resume ?? options.outDir ?? path.join(spec.workspaceRoot, RUNS_DIR, runId()));
   const variants: BaseVariant[] = spec.controls.randomInit ? ['trained', 'random-init'] : ['trained'];

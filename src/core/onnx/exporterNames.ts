@@ -1,9 +1,9 @@
 // Names a user knows, from the metadata PyTorch's dynamo exporter writes: every node's module path
 // (`pkg.torch.onnx.name_scopes`), which initializers are parameters (`…graph_signature.InputSpec.kind`), and
 // for a renamed one (`val_56`, often transposed for MatMul) the parameter it came from, read from the
-// `%p_<module>_<name>` argument of the consuming node's FX call (`pkg.torch.onnx.fx_node`). Float
-// initializers that are neither were computed by the exporter (constant folding) and are not parameters.
-import { attrInt, DataType, type Model, type Node, type Tensor } from './ir';
+// `%p_<module>_<name>` argument of the consuming node's FX call (`pkg.torch.onnx.fx_node`). Initializers
+// that are neither were computed by the exporter (constant folding) and are not parameters.
+import { attrInt, type Model, type Node, type Tensor } from './ir';
 
 export interface ParameterOrigin {
   /** The PyTorch parameter, e.g. `m.score.weight`. */
@@ -19,9 +19,9 @@ export interface ExporterNames {
   fromTorch: boolean;
   /** Initializer name → the parameter it holds. */
   parameters: Map<string, ParameterOrigin>;
-  /** Float initializers of rank ≥ 2 that hold no parameter → why they are not offered as weights. */
+  /** Initializers of rank ≥ 2 that hold no parameter → why they are not offered as weights. */
   folded: Map<string, string>;
-  /** Node (by index in graph.nodes) → module path, outermost first, e.g. [`m`, `m.transformer`, …]. */
+  /** Node of graph.nodes → its module path, outermost first, e.g. [`m`, `m.transformer`, …]. */
   scopes: Map<Node, string[]>;
 }
 
@@ -41,19 +41,23 @@ export function exporterNames(model: Model): ExporterNames {
   if (scopes.size === 0) return { fromTorch: false, parameters, folded, scopes };
 
   const kinds = new Map<string, string>();
-  for (const v of [...g.inputs, ...g.valueInfo]) if (v.metadata?.[INPUT_KIND]) kinds.set(v.name, v.metadata[INPUT_KIND]!);
+  for (const v of [...g.inputs, ...g.valueInfo]) {
+    const kind = v.metadata?.[INPUT_KIND];
+    if (kind) kinds.set(v.name, kind);
+  }
   const consumers = new Map<string, Node[]>();
   for (const n of g.nodes) for (const i of n.inputs) if (i) consumers.set(i, [...(consumers.get(i) ?? []), n]);
   const batch = fixedLeadingDim(model);
 
   for (const t of g.initializers.values()) {
     if (kinds.get(t.name) === 'PARAMETER') {
-      parameters.set(t.name, { parameter: t.name, module: t.name.split('.').slice(0, -1).join('.'), transposed: false });
+      const module = t.name.split('.').slice(0, -1).join('.');
+      parameters.set(t.name, { parameter: t.name, module, transposed: false });
       continue;
     }
     const origin = originFromConsumers(t, consumers.get(t.name) ?? [], scopes);
     if (origin) parameters.set(t.name, origin);
-    else if (isFloat(t) && t.dims.length >= 2) folded.set(t.name, foldedReason(t, batch));
+    else if (t.dims.length >= 2) folded.set(t.name, foldedReason(t, batch));
   }
   return { fromTorch: true, parameters, folded, scopes };
 }
@@ -80,14 +84,16 @@ function originFromConsumers(t: Tensor, consumers: Node[], scopes: Map<Node, str
     const attr = attrs.length === 1 ? attrs[0] : attrs.find((a) => a === 'weight');
     if (!attr) continue;
     const linear = /aten\.linear\b/.test(fx);
-    const transposed = linear && t.dims.length === 2 && (n.opType === 'MatMul' || (n.opType === 'Gemm' && attrInt(n, 'transB', 0) === 0));
+    const readsTransposed = n.opType === 'MatMul' || (n.opType === 'Gemm' && attrInt(n, 'transB', 0) === 0);
+    const transposed = linear && t.dims.length === 2 && readsTransposed;
     return { parameter: `${module}.${attr}`, module, transposed };
   }
   return undefined;
 }
 
 function foldedReason(t: Tensor, batch: number | undefined): string {
-  const lead = batch !== undefined && t.dims[0] === batch && t.dims.length >= 3 ? ` (its leading dimension ${batch} is the fixed batch)` : '';
+  const batched = batch !== undefined && t.dims[0] === batch && t.dims.length >= 3;
+  const lead = batched ? ` (its leading dimension ${batch} is the fixed batch)` : '';
   return `computed by the exporter from weights or constants${lead}, not a PyTorch parameter`;
 }
 
@@ -96,14 +102,13 @@ function fixedLeadingDim(model: Model): number | undefined {
   return typeof lead === 'number' ? lead : undefined;
 }
 
-function isFloat(t: Tensor): boolean {
-  return t.dataType === DataType.FLOAT || t.dataType === DataType.DOUBLE || t.dataType === DataType.FLOAT16 || t.dataType === DataType.BFLOAT16;
-}
 
 /** How a user knows an initializer: `m.score.weight (transposed, stored as val_307)`, or its own name. */
 export function displayName(initializer: string, names: ExporterNames): string {
   const o = names.parameters.get(initializer);
   if (!o || (o.parameter === initializer && !o.transposed)) return initializer;
-  const notes = [...(o.transposed ? ['transposed'] : []), ...(o.parameter !== initializer ? [`stored as ${initializer}`] : [])];
+  const notes = [];
+  if (o.transposed) notes.push('transposed');
+  if (o.parameter !== initializer) notes.push(`stored as ${initializer}`);
   return `${o.parameter} (${notes.join(', ')})`;
 }

@@ -63,7 +63,8 @@ export function inspectModel(model: Model, options: InspectOptions = {}): Inspec
   const notParameters = new Map<string, InspectReport['maskable']['notParameters'][number]>();
   for (const n of view.nodes) {
     for (const p of n.parameters) {
-      if (p.maskable) maskable.set(p.name, { name: p.name, shape: p.shape, count: p.count, ...(p.parameter ? { parameter: p.parameter } : {}) });
+      const parameter = p.parameter ? { parameter: p.parameter } : {};
+      if (p.maskable) maskable.set(p.name, { name: p.name, shape: p.shape, count: p.count, ...parameter });
       if (p.notMaskable) notParameters.set(p.name, { name: p.name, shape: p.shape, reason: p.notMaskable });
     }
   }
@@ -76,6 +77,7 @@ export function inspectModel(model: Model, options: InspectOptions = {}): Inspec
   };
 
   const supported = options.supportedGradientOps ? new Set(options.supportedGradientOps) : undefined;
+  const stops = new Set(options.nonDifferentiableOps);
   return {
     irVersion: model.irVersion,
     opset: defaultOpset(model),
@@ -96,7 +98,7 @@ export function inspectModel(model: Model, options: InspectOptions = {}): Inspec
     },
     controlFlow: findControlFlow(model),
     gradients: supported
-      ? { checked: true, unsupported: unsupportedOnPaths(model, new Set(maskable.keys()), supported, new Set(options.nonDifferentiableOps), opKey) }
+      ? { checked: true, unsupported: unsupportedOnPaths(model, new Set(maskable.keys()), supported, stops, opKey) }
       : { checked: false, unsupported: [] },
   };
 }
@@ -112,7 +114,8 @@ function countParameterTensors(view: ReturnType<typeof buildLayerGraph>): number
  * (a Shape of an activation starts no gradient path), and feed an output.
  */
 function unsupportedOnPaths(
-  model: Model, maskable: Set<string>, supported: Set<string>, stops: Set<string>, opKey: (op: string, domain: string) => string,
+  model: Model, maskable: Set<string>, supported: Set<string>, stops: Set<string>,
+  opKey: (op: string, domain: string) => string,
 ): { op: string; count: number }[] {
   const nodes = model.graph.nodes;
   const fromWeights = new Set(maskable);
@@ -121,12 +124,16 @@ function unsupportedOnPaths(
     for (const o of n.outputs) fromWeights.add(o);
   }
   const toOutputs = new Set(model.graph.outputs.map((o) => o.name));
-  for (const n of [...nodes].reverse()) if (n.outputs.some((o) => toOutputs.has(o))) for (const i of n.inputs) toOutputs.add(i);
+  for (const n of [...nodes].reverse()) {
+    if (n.outputs.some((o) => toOutputs.has(o))) for (const i of n.inputs) toOutputs.add(i);
+  }
   const counts = new Map<string, number>();
   for (const n of nodes) {
     const key = opKey(n.opType, n.domain);
-    if (supported.has(key) || !n.inputs.some((i) => fromWeights.has(i)) || !n.outputs.some((o) => toOutputs.has(o))) continue;
+    const onPath = n.inputs.some((i) => fromWeights.has(i)) && n.outputs.some((o) => toOutputs.has(o));
+    if (supported.has(key) || !onPath) continue;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  return [...counts].map(([op, count]) => ({ op, count })).sort((a, b) => b.count - a.count || a.op.localeCompare(b.op));
+  return [...counts].map(([op, count]) => ({ op, count }))
+    .sort((a, b) => b.count - a.count || a.op.localeCompare(b.op));
 }

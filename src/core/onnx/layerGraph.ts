@@ -96,7 +96,8 @@ export function buildLayerGraph(model: Model, shapes?: Map<string, Dim[]>, optio
         const count = elementCount(p.tensor.dims);
         if (maskable) maskableTensors.set(p.root, count);
         const dataType = dataTypeName[p.tensor.dataType] ?? String(p.tensor.dataType);
-        const info: ParameterInfo = { name: p.root, shape: [...p.tensor.dims], dataType, count, maskable, source: p.source };
+        const shape = [...p.tensor.dims];
+        const info: ParameterInfo = { name: p.root, shape, dataType, count, maskable, source: p.source };
         if (name !== p.root) info.alias = name;
         const shown = displayName(p.root, names);
         if (shown !== p.root) info.parameter = shown;
@@ -241,7 +242,8 @@ function buildGroups(members: { scopes: string[]; parameterCount: number }[]): L
       if (!g) {
         // `/a/b` under `/a` is `b`; a module path `m.transformer.h.0` under `m.transformer` is `h.0`.
         const parent = i > 0 ? m.scopes[i - 1]! : undefined;
-        const label = parent && scope.startsWith(`${parent}.`) ? scope.slice(parent.length + 1) : scope.split('/').filter(Boolean).at(-1)!;
+        const nested = parent !== undefined && scope.startsWith(`${parent}.`);
+        const label = nested ? scope.slice(parent.length + 1) : scope.split('/').filter(Boolean).at(-1)!;
         g = { id, label, nodeCount: 0, parameterCount: 0 };
         if (parent !== undefined) g.parent = GROUP_ID_PREFIX + parent;
         groups.set(id, g);

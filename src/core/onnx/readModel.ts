@@ -187,7 +187,9 @@ interface Ctx {
 
 function decodeGraph(g: GraphProto, ctx: Ctx): Graph {
   const initializers = new Map<string, Tensor>();
-  for (const t of g.initializer) initializers.set(t.name, { ...decodeTensorIn(t, ctx), ...metadataOf(t.metadataProps) });
+  for (const t of g.initializer) {
+    initializers.set(t.name, { ...decodeTensorIn(t, ctx), ...metadataOf(t.metadataProps) });
+  }
   return {
     name: g.name,
     nodes: g.node.map((n, i): Node => ({

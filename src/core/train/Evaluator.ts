@@ -56,7 +56,8 @@ export class Evaluator {
     const session = await createSession({ ...model, graph, proto: undefined }, { threads: options.threads });
     const dataInputs = model.graph.inputs.map((i) => i.name);
     const fixed = fixedBatchOf(model, options.head);
-    return new Evaluator(session, replaced, onehot, classes, dataInputs, { loss: head.loss, correct: head.correct }, fixed);
+    const outputs = { loss: head.loss, correct: head.correct };
+    return new Evaluator(session, replaced, onehot, classes, dataInputs, outputs, fixed);
   }
 
   /** Accuracy and mean loss over every row of `data`, with `weights` fed for the replaced initializers. */

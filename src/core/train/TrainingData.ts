@@ -21,9 +21,13 @@ export function fedRows(batch: Batch): number {
  * fixed at `size`. Copies of a real row keep every op finite (an all-zero row can turn a softmax over a
  * masked attention into NaN); the head ignores them, since their one-hot rows are zero.
  */
-export function paddedRows(data: TrainingData, indices: ArrayLike<number>, size: number | undefined, into?: Record<string, NumericArray>): Batch {
+export function paddedRows(
+  data: TrainingData, indices: ArrayLike<number>, size: number | undefined, into?: Record<string, NumericArray>,
+): Batch {
   if (size === undefined || indices.length === size) return data.rows(indices, into);
-  if (indices.length > size || indices.length === 0) throw new RangeError(`cannot pad ${indices.length} rows to a batch of ${size}`);
+  if (indices.length > size || indices.length === 0) {
+    throw new RangeError(`cannot pad ${indices.length} rows to a batch of ${size}`);
+  }
   const all = new Uint32Array(size).fill(indices[0]!);
   for (let i = 0; i < indices.length; i++) all[i] = indices[i]!;
   const batch = data.rows(all, into);

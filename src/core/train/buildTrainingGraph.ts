@@ -167,8 +167,8 @@ export async function buildTrainingGraph(model: Model, options: TrainingGraphOpt
   }
   const dataInputs = source.graph.inputs.map((i) => i.name);
   return {
-    model: { ...forward, graph: full }, dataInputs, onehot, classes, beta, stepSize, loss, headLoss: head.loss, correct: head.correct,
-    tensors, floatType, fixedBatch: fixedBatchOf(source, options.head),
+    model: { ...forward, graph: full }, dataInputs, onehot, classes, beta, stepSize, loss,
+    headLoss: head.loss, correct: head.correct, tensors, floatType, fixedBatch: fixedBatchOf(source, options.head),
   };
 }
 

@@ -4,7 +4,7 @@ import type { Model } from '../onnx/ir';
 import { TrainerError } from './errors';
 import { stimuliPerExample, type HeadSpec } from './lossHeads';
 
-/** Problems (labelled rows) per onnxruntime call when the model's inputs fix their leading dimension; else undefined. */
+/** Problems (labelled rows) per call when the model's inputs fix their leading dimension; else undefined. */
 export function fixedBatchOf(model: Model, head: HeadSpec): number | undefined {
   const fixed = model.graph.inputs
     .map((i) => ({ name: i.name, lead: i.shape?.[0] }))
@@ -13,11 +13,13 @@ export function fixedBatchOf(model: Model, head: HeadSpec): number | undefined {
   const rows = fixed[0]!.lead;
   const other = fixed.find((i) => i.lead !== rows);
   if (other) {
-    throw new TrainerError(`model inputs '${fixed[0]!.name}' and '${other.name}' fix different batch sizes (${rows} and ${other.lead})`);
+    const which = `model inputs '${fixed[0]!.name}' and '${other.name}'`;
+    throw new TrainerError(`${which} fix different batch sizes (${rows} and ${other.lead})`);
   }
   const k = stimuliPerExample(head);
   if (rows % k !== 0) {
-    throw new TrainerError(`the model's batch is fixed at ${rows} rows, not a multiple of the odd-one-out group size ${k}`);
+    throw new TrainerError(
+      `the model's batch is fixed at ${rows} rows, not a multiple of the odd-one-out group size ${k}`);
   }
   return rows / k;
 }

@@ -75,7 +75,8 @@ export async function gradcheck(model: Model, batch: Batch, options: GradcheckOp
     feeds[name] = a.data instanceof Float32Array ? new ort.Tensor('float64', Float64Array.from(a.data), a.dims) : toOrt(a.data, a.dims);
   }
   if (tg.fixedBatch !== undefined && fedRows(batch) !== tg.fixedBatch) {
-    throw new TrainerError(`the model's batch dimension is fixed at ${tg.fixedBatch}; the batch has ${fedRows(batch)} rows`);
+    throw new TrainerError(
+      `the model's batch dimension is fixed at ${tg.fixedBatch}; the batch has ${fedRows(batch)} rows`);
   }
   const onehot = oneHot(batch.labels, tg.classes, DataType.DOUBLE, fedRows(batch)) as Float64Array;
   feeds[tg.onehot] = new ort.Tensor('float64', onehot, [fedRows(batch), tg.classes]);

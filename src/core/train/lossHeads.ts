@@ -51,7 +51,8 @@ export function appendHead(b: GraphBuilder, head: HeadSpec, output: string, oneh
   const loss = b.emit1('Neg', [b.emit1('Div', [b.emit1('ReduceSum', [perExample], { keepdims: 0 }), rows])]);
   const predicted = b.emit1('ArgMax', [logits], { axis: -1, keepdims: 0 });
   const hit = b.emit1('Equal', [predicted, b.emit1('ArgMax', [onehot], { axis: -1, keepdims: 0 })]);
-  const correct = b.emit1('ReduceSum', [b.emit1('Mul', [b.emit1('Cast', [hit], { to: b.floatType }), labelled])], { keepdims: 0 });
+  const hits = b.emit1('Mul', [b.emit1('Cast', [hit], { to: b.floatType }), labelled]);
+  const correct = b.emit1('ReduceSum', [hits], { keepdims: 0 });
   return { loss, correct, logits };
 }
 
@@ -59,7 +60,9 @@ export function appendHead(b: GraphBuilder, head: HeadSpec, output: string, oneh
  * One-hot rows for integer labels, then zero rows up to `rows` (padding of a fixed-size batch, ignored by
  * the head); throws on a label outside [0, classes).
  */
-export function oneHot(labels: ArrayLike<number | bigint>, classes: number, floatType: number, rows = labels.length): Float32Array | Float64Array {
+export function oneHot(
+  labels: ArrayLike<number | bigint>, classes: number, floatType: number, rows = labels.length,
+): Float32Array | Float64Array {
   const n = Math.max(rows, labels.length) * classes;
   const out = floatType === DataType.DOUBLE ? new Float64Array(n) : new Float32Array(n);
   for (let i = 0; i < labels.length; i++) {

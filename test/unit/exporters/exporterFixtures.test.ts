@@ -34,13 +34,17 @@ const present = fs.existsSync(path.join(FIXTURES, 'README.md'));
 if (!present && process.env['CI'] === 'true') throw new Error(`exporter fixtures missing at ${FIXTURES}`);
 const skip = present ? false : `exporter fixtures not found at ${FIXTURES}`;
 const log = (line: string) => { if (process.env['EXPORTERS_LOG']) console.log(line); };
+const CLASSIFY = { type: 'classify' } as const;
 
 /** Reference name → the initializer holding it and whether it is stored transposed. */
-function referenceTensors(model: Model, referenceNames: string[]): Map<string, { initializer: string; transposed: boolean }> {
+type Located = { initializer: string; transposed: boolean };
+function referenceTensors(model: Model, referenceNames: string[]): Map<string, Located> {
   const names = exporterNames(model);
-  const out = new Map<string, { initializer: string; transposed: boolean }>();
+  const out = new Map<string, Located>();
   for (const [initializer, o] of names.parameters) out.set(o.parameter, { initializer, transposed: o.transposed });
-  for (const r of referenceNames) if (!out.has(r) && model.graph.initializers.has(r)) out.set(r, { initializer: r, transposed: false });
+  for (const r of referenceNames) {
+    if (!out.has(r) && model.graph.initializers.has(r)) out.set(r, { initializer: r, transposed: false });
+  }
   return out;
 }
 
@@ -53,7 +57,10 @@ function transpose2(a: Float32Array, rows: number, cols: number): Float32Array {
 /** max |a − r| / max |r| over the tensor. */
 function relativeError(a: Float32Array, r: Float32Array): number {
   let diff = 0, scale = 0;
-  for (let i = 0; i < r.length; i++) { diff = Math.max(diff, Math.abs(a[i]! - r[i]!)); scale = Math.max(scale, Math.abs(r[i]!)); }
+  for (let i = 0; i < r.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i]! - r[i]!));
+    scale = Math.max(scale, Math.abs(r[i]!));
+  }
   return diff / scale;
 }
 
@@ -70,11 +77,13 @@ describe('PyTorch exports: attribute matches PyTorch autograd', { skip }, () => 
       const reference = readArrays(path.join(dir, 'reference.npz'));
       const refNames = Object.keys(reference);
       const located = referenceTensors(model, refNames);
-      const tensors = maskableInitializers(model).filter((n) => model.graph.initializers.get(n)!.dataType === DataType.FLOAT);
+      const inits = model.graph.initializers;
+      const tensors = maskableInitializers(model).filter((n) => inits.get(n)!.dataType === DataType.FLOAT);
       const data = openData(dir, model);
       let scores: Map<string, Float32Array>;
       try {
-        scores = await attribute(model, data, { output: model.graph.outputs[0]!.name, head: { type: 'classify' }, tensors, threads: 1 });
+        const output = model.graph.outputs[0]!.name;
+        scores = await attribute(model, data, { output, head: CLASSIFY, tensors, threads: 1 });
       } finally {
         data.dataset.close();
       }
@@ -96,8 +105,8 @@ describe('PyTorch exports: attribute matches PyTorch autograd', { skip }, () => 
       // Every parameter the export keeps under its name is compared; dynamo's renamed ones are found via metadata.
       for (const n of named) assert.ok(located.has(n), `${n} not located`);
       if (exp === 'torchscript') assert.equal(compared, refNames.length);
-      log(`attribute ${name} ${exp}: ${compared}/${refNames.length} reference tensors, worst relative error ${worst.toExponential(2)}, ` +
-        `${tensors.length} maskable`);
+      log(`attribute ${name} ${exp}: ${compared}/${refNames.length} reference tensors, `
+        + `worst relative error ${worst.toExponential(2)}, ${tensors.length} maskable`);
     });
   }
 });
@@ -122,7 +131,8 @@ describe('PyTorch exports with a fixed batch: padded rows count nowhere', { skip
       for (const pick of [[3, 1, 4, 1, 5], Array.from({ length: 19 }, (_, i) => (i * 5) % 12)]) {
         const results = [];
         for (const { model, data } of [fixed, free]) {
-          const evaluator = await Evaluator.create(model, { output: 'logits', head: { type: 'classify' }, replaced: [], threads: 1 });
+          const options = { output: 'logits', head: CLASSIFY, replaced: [], threads: 1 };
+          const evaluator = await Evaluator.create(model, options);
           results.push(await evaluator.evaluate(subset(data, pick), new Map()));
           await evaluator.release();
         }
@@ -136,7 +146,8 @@ describe('PyTorch exports with a fixed batch: padded rows count nowhere', { skip
       const attributions = [];
       for (const { model, data } of [fixed, free]) {
         const tensors = maskableInitializers(model).filter((n) => n.startsWith('m.transformer.h.0.'));
-        attributions.push(await attribute(model, subset(data, pick), { output: 'logits', head: { type: 'classify' }, tensors, threads: 1 }));
+        const options = { output: 'logits', head: CLASSIFY, tensors, threads: 1 };
+        attributions.push(await attribute(model, subset(data, pick), options));
       }
       const [a, b] = attributions as [Map<string, Float32Array>, Map<string, Float32Array>];
       assert.equal(a.size, 4);
@@ -174,7 +185,10 @@ describe('PyTorch exports: a tiny find completes', { skip }, () => {
     test(`${name} (${exp})`, async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), `exporters-${name}-`));
       const source = path.join(FIXTURES, name);
-      for (const f of fs.readdirSync(source)) if (f.startsWith(`model-${exp}.onnx`) || f === 'data.npz') fs.copyFileSync(path.join(source, f), path.join(dir, f));
+      for (const f of fs.readdirSync(source)) {
+        const wanted = f.startsWith(`model-${exp}.onnx`) || f === 'data.npz';
+        if (wanted) fs.copyFileSync(path.join(source, f), path.join(dir, f));
+      }
       // B trains on 5 rows: fewer than the dynamo export's fixed batch of 12 (one padded batch per epoch).
       const all = readArrays(path.join(dir, 'data.npz'));
       writeNpz(path.join(dir, 'small.npz'), Object.fromEntries(Object.entries(all).map(([k, a]) => {
@@ -198,9 +212,10 @@ describe('PyTorch exports: a tiny find completes', { skip }, () => {
       assert.equal(result.status, 'complete');
       const run = JSON.parse(fs.readFileSync(path.join(dir, 'run', 'run.json'), 'utf8')) as RunInfo;
       if (exp === 'dynamo-static') {
-        assert.match(messages.join('\n'), /batch dimension is fixed at 12: mask training uses batches of 12, not mask.batch 4/);
+        assert.match(messages.join('\n'), /fixed at 12: mask training uses batches of 12, not mask.batch 4/);
         assert.deepEqual(run.notices?.length, 1);
-        assert.ok(Object.values(run.parameters ?? {}).some((p) => /transposed, stored as val_\d+/.test(p)), JSON.stringify(run.parameters));
+        const renamed = Object.values(run.parameters ?? {});
+        assert.ok(renamed.some((p) => /transposed, stored as val_\d+/.test(p)), JSON.stringify(run.parameters));
       } else {
         assert.equal(run.notices, undefined);
       }
@@ -214,7 +229,7 @@ describe('PyTorch exports: names users know', { skip }, () => {
   test('the dynamo GPT-2 layer graph groups ops by module path and shows renamed weights under their parameter', () => {
     const view = buildLayerGraph(readModel(path.join(FIXTURES, 'gpt2', 'model-dynamo-static.onnx')));
     const attn = view.groups.find((g) => g.id === 'scope:m.transformer.h.0.attn');
-    assert.deepEqual(attn && { label: attn.label, parent: attn.parent }, { label: 'attn', parent: 'scope:m.transformer.h.0' });
+    assert.deepEqual([attn?.label, attn?.parent], ['attn', 'scope:m.transformer.h.0']);
     assert.equal(view.groups.find((g) => g.id === 'scope:m.transformer.h.0')?.label, 'h.0');
     const gemm = view.nodes.find((n) => n.parameters.some((p) => p.name === 'm.transformer.h.0.attn.c_attn.weight'))!;
     assert.deepEqual([gemm.label, gemm.group], ['c_attn/addmm', 'scope:m.transformer.h.0.attn.c_attn']);
@@ -233,9 +248,12 @@ describe('PyTorch exports: names users know', { skip }, () => {
     assert.deepEqual(inspectModel(torchscript, ops).gradients.unsupported, []);
     // Without a Reciprocal rule, the RMSNorms of the dynamo export (on the path) are reported.
     const dynamo = readModel(path.join(FIXTURES, 'llama', 'model-dynamo-static.onnx'));
-    const withoutReciprocal = { ...ops, supportedGradientOps: ops.supportedGradientOps.filter((o) => o !== 'Reciprocal') };
+    const withoutReciprocal = {
+      ...ops, supportedGradientOps: ops.supportedGradientOps.filter((o: string) => o !== 'Reciprocal'),
+    };
     assert.deepEqual(inspectModel(dynamo, withoutReciprocal).gradients.unsupported, [{ op: 'Reciprocal', count: 5 }]);
     const report = inspectModel(dynamo, ops);
-    assert.deepEqual(report.maskable.notParameters.map((t) => t.name).sort(), ['unsqueeze_16', 'unsqueeze_17', 'val_142', 'val_272']);
+    const notParameters = report.maskable.notParameters.map((t) => t.name).sort();
+    assert.deepEqual(notParameters, ['unsqueeze_16', 'unsqueeze_17', 'val_142', 'val_272']);
   });
 });

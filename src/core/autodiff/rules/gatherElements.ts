@@ -11,7 +11,8 @@ export const gatherElements: RuleEntry = {
     if (!dY) return [null, null];
     if (ctx.opset < 16) {
       throw new AutodiffError(
-        `GatherElements node '${node.name}' needs opset 16 or newer to be differentiated (ScatterElements with reduction)`,
+        `GatherElements node '${node.name}' needs opset 16 or newer to be differentiated `
+          + '(ScatterElements with reduction)',
         node.name,
       );
     }
