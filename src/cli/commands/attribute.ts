@@ -6,6 +6,7 @@ import type { HeadSpec, ResolvedSpec } from '../../shared/spec';
 import type { OpenedData } from '../../core/data/datasetAsTrainingData';
 import { parseCount } from './find';
 import { maskableInitializers } from '../../core/masks/maskableInitializers';
+import { renamedParameters } from '../../core/onnx/exporterNames';
 
 export const attribute: Command = {
   name: 'attribute',
@@ -60,12 +61,19 @@ export const attribute: Command = {
     }
     const outPath = path.resolve(values.out);
     const arrays = Object.fromEntries(tensors.map((name) => [name, { dtype: 'float32' as const, shape: model.graph.initializers.get(name)!.dims, data: scores.get(name)! }]));
-    writeSafetensors(outPath, arrays, { model: path.basename(positionals[0]!), data: path.basename(values.data), output, head: head.type, examples: String(data.size) });
+    // Keyed by initializer name; a weight the exporter renamed or transposed also names its PyTorch parameter.
+    const parameters = renamedParameters(model, tensors);
+    writeSafetensors(outPath, arrays, {
+      model: path.basename(positionals[0]!), data: path.basename(values.data), output, head: head.type,
+      examples: String(data.size),
+      ...(Object.keys(parameters).length ? { parameters: JSON.stringify(parameters) } : {}),
+    });
     const rows = tensors.map((name) => {
       const s = scores.get(name)!;
       let sum = 0, max = 0;
       for (let i = 0; i < s.length; i++) { sum += Math.abs(s[i]!); max = Math.max(max, Math.abs(s[i]!)); }
-      return { tensor: name, shape: model.graph.initializers.get(name)!.dims, sumAbs: sum, maxAbs: max };
+      const parameter = parameters[name] ? { parameter: parameters[name] } : {};
+      return { tensor: name, ...parameter, shape: model.graph.initializers.get(name)!.dims, sumAbs: sum, maxAbs: max };
     });
     if (values.json) {
       io.out(`${JSON.stringify({ out: outPath, output, head, examples: data.size, tensors: rows }, null, 2)}\n`);
@@ -73,7 +81,8 @@ export const attribute: Command = {
       const width = Math.max(...rows.map((r) => r.tensor.length));
       io.out([
         `wrote ${outPath}: W ⊙ ∂L/∂W for ${rows.length} tensors over ${data.size} examples (output '${output}', head ${head.type})`,
-        ...rows.map((r) => `  ${r.tensor.padEnd(width)}  [${r.shape.join(', ')}]  Σ|a| ${r.sumAbs.toExponential(3)}  max|a| ${r.maxAbs.toExponential(3)}`),
+        ...rows.map((r) => `  ${r.tensor.padEnd(width)}  [${r.shape.join(', ')}]  Σ|a| ${r.sumAbs.toExponential(3)}  `
+          + `max|a| ${r.maxAbs.toExponential(3)}${r.parameter ? `  ${r.parameter}` : ''}`),
       ].join('\n') + '\n');
     }
     return 0;

@@ -12,7 +12,7 @@ import { datasetAsTrainingData, type OpenedData } from '../data/datasetAsTrainin
 import type { Model } from '../onnx/ir';
 import { readModel } from '../onnx/readModel';
 import { maskableInitializers } from '../masks/maskableInitializers';
-import { displayName, exporterNames } from '../onnx/exporterNames';
+import { renamedParameters } from '../onnx/exporterNames';
 import { fixedBatchOf } from '../train/fixedBatch';
 import { Evaluator } from '../train/Evaluator';
 import { median } from '../train/Trainer';
@@ -47,9 +47,7 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
       + `mask training uses batches of ${fixed}, not mask.batch ${spec.mask.batch}`);
     spec.mask.batch = fixed;
   }
-  const names = exporterNames(model);
-  const renamed = masked.map((n) => [n, displayName(n, names)] as const).filter(([n, shown]) => n !== shown);
-  const parameters = Object.fromEntries(renamed);
+  const parameters = renamedParameters(model, masked);
 
   const runDir = path.resolve(options.resume ?? options.outDir ?? path.join(spec.workspaceRoot, RUNS_DIR, runId()));
   const variants: BaseVariant[] = spec.controls.randomInit ? ['trained', 'random-init'] : ['trained'];

@@ -103,6 +103,13 @@ function fixedLeadingDim(model: Model): number | undefined {
 }
 
 
+/** Initializer → how a user knows it, for those of `tensors` an exporter renamed or transposed. */
+export function renamedParameters(model: Model, tensors: string[]): Record<string, string> {
+  const names = exporterNames(model);
+  const shown = tensors.map((n) => [n, displayName(n, names)] as const);
+  return Object.fromEntries(shown.filter(([n, name]) => n !== name));
+}
+
 /** How a user knows an initializer: `m.score.weight (transposed, stored as val_307)`, or its own name. */
 export function displayName(initializer: string, names: ExporterNames): string {
   const o = names.parameters.get(initializer);
