@@ -8,15 +8,11 @@ import { attrInt, type Model, type Node, type Tensor } from './ir';
 export interface ParameterOrigin {
   /** The PyTorch parameter, e.g. `m.score.weight`. */
   parameter: string;
-  /** Its module path, e.g. `m.score`. */
-  module: string;
   /** The initializer holds the parameter transposed (a `Linear` weight exported for MatMul). */
   transposed: boolean;
 }
 
 export interface ExporterNames {
-  /** True when the file carries PyTorch exporter metadata; the other fields are empty otherwise. */
-  fromTorch: boolean;
   /** Initializer name → the parameter it holds. */
   parameters: Map<string, ParameterOrigin>;
   /** Initializers of rank ≥ 2 that hold no parameter → why they are not offered as weights. */
@@ -38,7 +34,8 @@ export function exporterNames(model: Model): ExporterNames {
   }
   const parameters = new Map<string, ParameterOrigin>();
   const folded = new Map<string, string>();
-  if (scopes.size === 0) return { fromTorch: false, parameters, folded, scopes };
+  // Without PyTorch's metadata nothing is known: every initializer keeps its own name.
+  if (scopes.size === 0) return { parameters, folded, scopes };
 
   const kinds = new Map<string, string>();
   for (const v of [...g.inputs, ...g.valueInfo]) {
@@ -51,15 +48,14 @@ export function exporterNames(model: Model): ExporterNames {
 
   for (const t of g.initializers.values()) {
     if (kinds.get(t.name) === 'PARAMETER') {
-      const module = t.name.split('.').slice(0, -1).join('.');
-      parameters.set(t.name, { parameter: t.name, module, transposed: false });
+      parameters.set(t.name, { parameter: t.name, transposed: false });
       continue;
     }
     const origin = originFromConsumers(t, consumers.get(t.name) ?? [], scopes);
     if (origin) parameters.set(t.name, origin);
     else if (t.dims.length >= 2) folded.set(t.name, foldedReason(t, batch));
   }
-  return { fromTorch: true, parameters, folded, scopes };
+  return { parameters, folded, scopes };
 }
 
 /** `['', 'm', 'm.transformer', 'addmm']` → `['m', 'm.transformer']`: the modules, without the op's own name. */
@@ -86,7 +82,7 @@ function originFromConsumers(t: Tensor, consumers: Node[], scopes: Map<Node, str
     const linear = /aten\.linear\b/.test(fx);
     const readsTransposed = n.opType === 'MatMul' || (n.opType === 'Gemm' && attrInt(n, 'transB', 0) === 0);
     const transposed = linear && t.dims.length === 2 && readsTransposed;
-    return { parameter: `${module}.${attr}`, module, transposed };
+    return { parameter: `${module}.${attr}`, transposed };
   }
   return undefined;
 }
@@ -101,7 +97,6 @@ function fixedLeadingDim(model: Model): number | undefined {
   const lead = model.graph.inputs.map((i) => i.shape?.[0]).find((d) => typeof d === 'number');
   return typeof lead === 'number' ? lead : undefined;
 }
-
 
 /** Initializer → how a user knows it, for those of `tensors` an exporter renamed or transposed. */
 export function renamedParameters(model: Model, tensors: string[]): Record<string, string> {
