@@ -100,6 +100,13 @@ export interface RunInfo {
   total: number;
   /** Absent in runs made before hashes were recorded. */
   fingerprint?: RunFingerprint;
+  /** Settings the run changed to fit the model, e.g. the training batch of a model with a fixed batch. */
+  notices?: string[];
+  /**
+   * Masked initializer → the PyTorch parameter it holds, for initializers the exporter renamed or transposed
+   * (masks stay keyed by initializer name).
+   */
+  parameters?: Record<string, string>;
 }
 
 // ---------------------------------------------------------------- results.json

@@ -17,6 +17,10 @@ export interface ParameterInfo {
   source?: 'initializer' | 'constant';
   /** Name the op reads it under when that differs from `name` (an Identity chain in between). */
   alias?: string;
+  /** The PyTorch parameter it holds when that is not `name`, e.g. `m.score.weight (transposed, stored as val_307)`. */
+  parameter?: string;
+  /** Why a float matrix is not maskable (a constant the exporter computed, not a parameter). */
+  notMaskable?: string;
 }
 
 export interface TensorRef {
@@ -32,7 +36,7 @@ export interface LayerNode {
   label: string;
   opType: string;
   domain: string;
-  /** Innermost name-scope group, if the node name has `/`-separated scopes. */
+  /** Innermost name-scope group: `/`-separated scopes of the node name, or the exporter's module path. */
   group?: string;
   attributes: Record<string, string>;
   inputs: TensorRef[];

@@ -36,7 +36,12 @@ export function renderDetails(root: HTMLElement, graph: GraphView, id: string | 
   if (n.parameters.length) {
     const t = h('table', { class: 'kv' }, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Parameter'), h('th', { scope: 'col' }, 'Shape'), h('th', { scope: 'col' }, 'Type'), h('th', { scope: 'col' }, 'Maskable'))));
     const b = h('tbody');
-    for (const p of n.parameters) b.append(h('tr', {}, h('td', { class: 'mono' }, p.name), h('td', {}, shapeText(p.shape)), h('td', {}, p.dataType), h('td', {}, p.maskable ? 'yes' : 'no')));
+    for (const p of n.parameters) {
+      // A renamed PyTorch weight is shown under its parameter; a folded constant says why it is not maskable.
+      const maskable = p.maskable ? 'yes' : p.notMaskable ? `no: ${p.notMaskable}` : 'no';
+      const name = h('td', { class: 'mono' }, p.parameter ?? p.name);
+      b.append(h('tr', {}, name, h('td', {}, shapeText(p.shape)), h('td', {}, p.dataType), h('td', {}, maskable)));
+    }
     t.append(b);
     root.append(h('h4', {}, 'Parameter tensors'), t);
   }

@@ -5,6 +5,8 @@ import { DataType, type Model } from '../../core/onnx/ir';
 import type { HeadSpec, ResolvedSpec } from '../../shared/spec';
 import type { OpenedData } from '../../core/data/datasetAsTrainingData';
 import { parseCount } from './find';
+import { maskableInitializers } from '../../core/masks/maskableInitializers';
+import { renamedParameters } from '../../core/onnx/exporterNames';
 
 export const attribute: Command = {
   name: 'attribute',
@@ -60,12 +62,19 @@ export const attribute: Command = {
     }
     const outPath = path.resolve(values.out);
     const arrays = Object.fromEntries(tensors.map((name) => [name, { dtype: 'float32' as const, shape: model.graph.initializers.get(name)!.dims, data: scores.get(name)! }]));
-    writeSafetensors(outPath, arrays, { model: path.basename(positionals[0]!), data: path.basename(values.data), output, head: head.type, examples: String(data.size) });
+    // Keyed by initializer name; a weight the exporter renamed or transposed also names its PyTorch parameter.
+    const parameters = renamedParameters(model, tensors);
+    writeSafetensors(outPath, arrays, {
+      model: path.basename(positionals[0]!), data: path.basename(values.data), output, head: head.type,
+      examples: String(data.size),
+      ...(Object.keys(parameters).length ? { parameters: JSON.stringify(parameters) } : {}),
+    });
     const rows = tensors.map((name) => {
       const s = scores.get(name)!;
       let sum = 0, max = 0;
       for (let i = 0; i < s.length; i++) { sum += Math.abs(s[i]!); max = Math.max(max, Math.abs(s[i]!)); }
-      return { tensor: name, shape: model.graph.initializers.get(name)!.dims, sumAbs: sum, maxAbs: max };
+      const parameter = parameters[name] ? { parameter: parameters[name] } : {};
+      return { tensor: name, ...parameter, shape: model.graph.initializers.get(name)!.dims, sumAbs: sum, maxAbs: max };
     });
     const softmaxInput = softmaxLogits(model.graph, output, head);
     if (values.json) {
@@ -77,7 +86,8 @@ export const attribute: Command = {
       io.out([
         `wrote ${outPath}: W ⊙ ∂L/∂W for ${rows.length} tensors over ${data.size} examples ` +
           `(output '${output}'${scored}, head ${head.type})`,
-        ...rows.map((r) => `  ${r.tensor.padEnd(width)}  [${r.shape.join(', ')}]  Σ|a| ${r.sumAbs.toExponential(3)}  max|a| ${r.maxAbs.toExponential(3)}`),
+        ...rows.map((r) => `  ${r.tensor.padEnd(width)}  [${r.shape.join(', ')}]  Σ|a| ${r.sumAbs.toExponential(3)}  `
+          + `max|a| ${r.maxAbs.toExponential(3)}${r.parameter ? `  ${r.parameter}` : ''}`),
       ].join('\n') + '\n');
     }
     return 0;
@@ -110,11 +120,11 @@ export function scoredOutput(model: Model, requested: string | undefined): strin
   return requested;
 }
 
-/** The named initializers (checked), or every maskable one (float, rank >= 2). */
+/** The named initializers (checked), or every maskable one (float32 parameters of rank >= 2). */
 export function chooseTensors(model: Model, list: string | undefined): string[] {
   const inits = model.graph.initializers;
   if (list === undefined) {
-    const maskable = [...inits.values()].filter((t) => t.dataType === DataType.FLOAT && t.dims.length >= 2).map((t) => t.name);
+    const maskable = maskableInitializers(model).filter((name) => inits.get(name)!.dataType === DataType.FLOAT);
     if (maskable.length === 0) throw new UsageError('the model has no maskable initializer (float32, rank >= 2)');
     return maskable;
   }

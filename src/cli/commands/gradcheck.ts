@@ -54,6 +54,9 @@ export const gradcheck: Command = {
 
     const { readModel } = await import('../../core/onnx/readModel');
     const { gradcheck: check } = await import('../../core/train/gradcheck');
+    const { fixedBatchOf } = await import('../../core/train/fixedBatch');
+    const { paddedRows } = await import('../../core/train/TrainingData');
+    const { renamedParameters } = await import('../../core/onnx/exporterNames');
     const model = readModel(positionals[0]!);
     const output = scoredOutput(model, values.output);
     const tensors = chooseTensors(model, values.tensors);
@@ -61,13 +64,16 @@ export const gradcheck: Command = {
     let report: Awaited<ReturnType<typeof check>>;
     let rows: number;
     try {
-      rows = Math.min(rowCount, data.size);
-      const batch = data.rows(Uint32Array.from({ length: rows }, (_, i) => i));
+      // A model with a fixed batch gets exactly that many rows, padded rows excluded from the loss.
+      const fixed = fixedBatchOf(model, head);
+      rows = Math.min(rowCount, fixed ?? rowCount, data.size);
+      const batch = paddedRows(data, Uint32Array.from({ length: rows }, (_, i) => i), fixed);
       report = await check(model, batch, { output, head, tensors, samples, seed, threads });
     } finally {
       data.dataset.close();
     }
     const failed = report.tensors.filter((t) => !(t.maxRelativeError <= GRADCHECK_TOLERANCE));
+    const parameters = renamedParameters(model, tensors);
     if (values.json) {
       io.out(`${JSON.stringify({ model: positionals[0], output, head, rows, tolerance: GRADCHECK_TOLERANCE, passed: failed.length === 0, ...report }, null, 2)}\n`);
     } else {
@@ -75,7 +81,11 @@ export const gradcheck: Command = {
       const lines = [
         `gradcheck of ${positionals[0]} (output '${output}', head ${head.type}, ${rows} rows, float64, ${samples} samples per tensor)`,
         `  ${'tensor'.padEnd(width)}  ${'max rel err'.padStart(11)}  ${'max abs err'.padStart(11)}  ${'max |grad|'.padStart(11)}`,
-        ...report.tensors.map((t) => `  ${t.tensor.padEnd(width)}  ${t.maxRelativeError.toExponential(2).padStart(11)}  ${t.maxAbsoluteError.toExponential(2).padStart(11)}  ${t.maxGradient.toExponential(2).padStart(11)}  ${t.maxRelativeError <= GRADCHECK_TOLERANCE ? 'ok' : 'FAIL'}`),
+        ...report.tensors.map((t) => {
+          const errors = [t.maxRelativeError, t.maxAbsoluteError, t.maxGradient].map((x) => x.toExponential(2).padStart(11));
+          const verdict = t.maxRelativeError <= GRADCHECK_TOLERANCE ? 'ok' : 'FAIL';
+          return `  ${t.tensor.padEnd(width)}  ${errors.join('  ')}  ${verdict}${parameters[t.tensor] ? `  ${parameters[t.tensor]}` : ''}`;
+        }),
         ...(report.tensors.some((t) => t.nearKinks > 0)
           ? [`  coordinates measured with a smaller step next to a kink (Relu, MaxPool): ${report.tensors.filter((t) => t.nearKinks > 0).map((t) => `${t.tensor} ${t.nearKinks}`).join(', ')}`] : []),
         ...(report.tensors.some((t) => t.unresolved > 0)

@@ -12,8 +12,9 @@ export const inspect: Command = {
     'Usage: subnetwork-lens inspect MODEL.onnx [--json]',
     '',
     'Reads the model (and its external-data files) and prints IR/opset, inputs and outputs with shapes,',
-    'an op histogram, the parameter count, maskable tensors (float, rank >= 2), control-flow nodes',
-    '(If/Loop/Scan) and ops the training engine cannot differentiate.',
+    'an op histogram, the parameter count, maskable tensors (float parameters, rank >= 2; with the PyTorch',
+    'parameter a renamed one holds, and the folded constants left out), control-flow nodes (If/Loop/Scan)',
+    'and ops between a maskable tensor and an output that the training engine cannot differentiate.',
     '',
     'Options:',
     '  --json     Print one JSON object (stable keys) instead of text.',
@@ -44,14 +45,12 @@ export const inspect: Command = {
   },
 };
 
-/** Op types with gradient rules and those carrying none, from the autodiff registry; empty when it cannot be loaded. */
+/** Op types with gradient rules and those without a gradient, from the autodiff registry ({} if not loadable). */
 async function loadGradientOps(): Promise<{ supportedGradientOps?: string[]; nonDifferentiableOps?: string[] }> {
   try {
     const registry = await import('../../core/autodiff/registry');
-    return {
-      supportedGradientOps: registry.supportedGradientOps(),
-      nonDifferentiableOps: [...registry.nonDifferentiableOps],
-    };
+    const nonDifferentiableOps = [...registry.nonDifferentiableOps];
+    return { supportedGradientOps: registry.supportedGradientOps(), nonDifferentiableOps };
   } catch {
     return {};
   }
@@ -88,7 +87,15 @@ export function formatReport(file: string, r: InspectReport): string {
   lines.push(`  maskable: ${fmt(r.maskable.tensorCount)} tensors, ${fmt(r.maskable.parameterCount)} weights${share}`);
   const nameWidth = Math.max(0, ...r.maskable.tensors.map((t) => t.name.length));
   const shapeWidth = Math.max(0, ...r.maskable.tensors.map((t) => dims(t.shape).length));
-  for (const t of r.maskable.tensors) lines.push(`    ${t.name.padEnd(nameWidth)}  ${dims(t.shape).padEnd(shapeWidth)}  ${fmt(t.count).padStart(9)}`);
+  for (const t of r.maskable.tensors) {
+    const parameter = t.parameter ? `  ${t.parameter}` : '';
+    const shape = dims(t.shape).padEnd(shapeWidth);
+    lines.push(`    ${t.name.padEnd(nameWidth)}  ${shape}  ${fmt(t.count).padStart(9)}${parameter}`);
+  }
+  if (r.maskable.notParameters.length) {
+    lines.push(`  not offered as weights: ${r.maskable.notParameters.length} float tensors that are not parameters`);
+    for (const t of r.maskable.notParameters) lines.push(`    ${t.name} ${dims(t.shape)}: ${t.reason}`);
+  }
 
   if (r.controlFlow.length === 0) {
     lines.push('  control flow: none');
@@ -103,9 +110,10 @@ export function formatReport(file: string, r: InspectReport): string {
   if (!r.gradients.checked) {
     lines.push('  gradients: not checked (the autodiff registry is not available in this build)');
   } else if (r.gradients.unsupported.length === 0) {
-    lines.push('  gradients: every op has a gradient rule');
+    lines.push('  gradients: every op between the maskable tensors and the outputs has a gradient rule');
   } else {
-    lines.push(`  gradients: no rule for ${r.gradients.unsupported.map((u) => `${u.op} (${u.count})`).join(', ')}`);
+    const ops = r.gradients.unsupported.map((u) => `${u.op} (${u.count})`).join(', ');
+    lines.push(`  gradients: no rule for ${ops} between the maskable tensors and the outputs`);
   }
   return `${lines.join('\n')}\n`;
 }

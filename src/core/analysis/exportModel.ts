@@ -12,10 +12,11 @@ import { writeModel } from '../onnx/writeModel';
 import { createSession, ort } from '../runtime/session';
 import { applyMask, type Masks, type Weights } from '../masks/applyMask';
 import { datasetAsTrainingData } from '../data/datasetAsTrainingData';
-import type { Batch } from '../train/TrainingData';
+import { paddedRows, type Batch } from '../train/TrainingData';
 import { toOrt } from '../train/Trainer';
 import { TrainerError } from '../train/errors';
 import { Rng } from '../util/random';
+import { fixedBatchOf } from '../train/fixedBatch';
 import { readMask } from './readRun';
 
 export async function exportModel(options: ExportModelOptions, hooks: JobHooks): Promise<ExportModelResult> {
@@ -29,7 +30,9 @@ export async function exportModel(options: ExportModelOptions, hooks: JobHooks):
   if (firstTest && fs.existsSync(firstTest)) {
     const data = datasetAsTrainingData(firstTest, model, run.spec);
     try {
-      batch = data.rows(Uint32Array.from({ length: Math.min(8, data.size) }, (_, i) => i));
+      // A model with a fixed batch runs exactly that many rows (the first rows repeated when the set is smaller).
+      const fixed = fixedBatchOf(model, run.spec.head);
+      batch = paddedRows(data, Uint32Array.from({ length: Math.min(fixed ?? 8, data.size) }, (_, i) => i), fixed);
     } finally {
       data.dataset.close();
     }

@@ -7,7 +7,7 @@ import { loadSpec, selectInitializers } from '../data/loadSpec';
 import { datasetAsTrainingData, type OpenedData } from '../data/datasetAsTrainingData';
 import { readModel } from '../onnx/readModel';
 import { elementCount } from '../onnx/ir';
-import { isMaskable } from '../onnx/layerGraph';
+import { maskableInitializers } from '../masks/maskableInitializers';
 import { buildTrainingGraph } from '../train/buildTrainingGraph';
 import { Evaluator } from '../train/Evaluator';
 import { Trainer, type FloatArray } from '../train/Trainer';
@@ -53,7 +53,7 @@ export async function pruneModel(options: PruneOptions, hooks: JobHooks): Promis
   if (!spec.task?.train) throw new TrainerError(`${spec.specPath}: pruning trains on the whole task: the spec needs task.train`);
   const model = readModel(spec.model);
   const output = spec.output ?? model.graph.outputs[0]!.name;
-  const masked = selectInitializers([...model.graph.initializers.values()].filter((t) => isMaskable(t)).map((t) => t.name), spec.mask.include, spec.mask.exclude);
+  const masked = selectInitializers(maskableInitializers(model), spec.mask.include, spec.mask.exclude);
   const train = datasetAsTrainingData(spec.task.train, model, spec);
   const test = datasetAsTrainingData(spec.task.test, model, spec);
   const ladder = typeof options.keep === 'number' ? undefined : options.keep;

@@ -72,6 +72,7 @@ export function renderReport(results: ResultsFile, run?: RunInfo): string {
   if (run) {
     parts.push(`<p>Model <code>${esc(run.model)}</code>, spec <code>${esc(run.specPath)}</code>, seeds ${esc(run.seeds.join(', '))}, status <b>${esc(run.status)}</b>${run.error ? ` (${esc(run.error.name)}: ${esc(run.error.message)})` : ''}. Median mask step ${num(run.timings.maskStepMs, 1)} ms; total ${num(run.timings.totalMs / 1000, 1)} s. Versions: subnetwork-lens ${esc(run.versions.subnetworkLens)}, onnxruntime ${esc(run.versions.onnxruntime)}, node ${esc(run.versions.node)}.</p>`);
   }
+  for (const notice of run?.notices ?? []) parts.push(`<p class="warn">Note: ${esc(notice)}.</p>`);
   if (results.partial) parts.push('<p class="warn">Partial results: some subroutine × seed runs are missing.</p>');
   parts.push(`<p>Chance level ${num(results.chance)}; ablation mode <b>${esc(results.ablationMode)}</b>.</p>`);
 
@@ -153,7 +154,11 @@ export function renderReport(results: ResultsFile, run?: RunInfo): string {
   const pairCols: [number, number][] = [];
   for (let i = 0; i < m.names.length; i++) for (let j = i; j < m.names.length; j++) pairCols.push([i, j]);
   if (layerNames.length) {
-    parts.push(heatmap('IoU per masked initializer', layerNames, pairCols.map(([i, j]) => (i === j ? `${m.names[i]} (seeds)` : `${m.names[i]}–${m.names[j]}`)), (r, c) => m.layers[layerNames[r]!]!.iou[pairCols[c]![0]]![pairCols[c]![1]] ?? null));
+    // Renamed or transposed exports show the PyTorch parameter (masks stay keyed by initializer name).
+    const shown = layerNames.map((n) => run?.parameters?.[n] ?? n);
+    const pairNames = pairCols.map(([i, j]) => (i === j ? `${m.names[i]} (seeds)` : `${m.names[i]}–${m.names[j]}`));
+    const iou = (r: number, c: number) => m.layers[layerNames[r]!]!.iou[pairCols[c]![0]]![pairCols[c]![1]] ?? null;
+    parts.push(heatmap('IoU per masked initializer', shown, pairNames, iou));
   }
 
   return `<!DOCTYPE html>

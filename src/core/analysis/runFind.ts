@@ -11,7 +11,9 @@ import { loadSpec, selectInitializers } from '../data/loadSpec';
 import { datasetAsTrainingData, type OpenedData } from '../data/datasetAsTrainingData';
 import type { Model } from '../onnx/ir';
 import { readModel } from '../onnx/readModel';
-import { isMaskable } from '../onnx/layerGraph';
+import { maskableInitializers } from '../masks/maskableInitializers';
+import { renamedParameters } from '../onnx/exporterNames';
+import { fixedBatchOf } from '../train/fixedBatch';
 import { Evaluator } from '../train/Evaluator';
 import { TrainerError } from '../train/errors';
 import { softmaxLogits } from '../train/lossHeads';
@@ -44,10 +46,18 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
     const message = `output '${output}' is a Softmax: masks are trained on its input '${logits}'`;
     hooks.onProgress({ fraction: 0, message });
   }
-  const maskable = [...model.graph.initializers.values()].filter((t) => isMaskable(t)).map((t) => t.name);
+  const maskable = maskableInitializers(model);
   const masked = selectInitializers(maskable, spec.mask.include, spec.mask.exclude);
   if (masked.length === 0) throw new TrainerError(`no initializer matches mask.include/exclude (maskable: ${maskable.slice(0, 10).join(', ')}${maskable.length > 10 ? ', …' : ''})`);
   const unitAxes = spec.mask.granularity === 'unit' ? defaultUnitAxes(model, masked, spec.mask.axis) : undefined;
+  const notices: string[] = [];
+  const fixed = fixedBatchOf(model, spec.head);
+  if (fixed !== undefined && spec.mask.batch !== fixed) {
+    notices.push(`the model's batch dimension is fixed at ${fixed}: `
+      + `mask training uses batches of ${fixed}, not mask.batch ${spec.mask.batch}`);
+    spec.mask.batch = fixed;
+  }
+  const parameters = renamedParameters(model, masked);
 
   const variants: BaseVariant[] = spec.controls.randomInit ? ['trained', 'random-init'] : ['trained'];
   const plan = planItems(spec);
@@ -66,11 +76,14 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
       created: new Date().toISOString(), updated: new Date().toISOString(),
       timings: { totalMs: 0, maskStepMs: null, maskSteps: 0, perSubroutine: {} },
       done: [], total: plan.length, fingerprint,
+      ...(notices.length ? { notices } : {}),
+      ...(Object.keys(parameters).length ? { parameters } : {}),
     }),
     assemble: (items) => assembleResults({
       runId: id, spec, chance, testSets: testSetNames, items, total: plan.length,
     }),
   });
+  for (const message of notices) hooks.onProgress({ fraction: 0, message });
 
   const opened: OpenedData[] = [];
   const open = (file: string) => { const d = datasetAsTrainingData(file, model, spec); opened.push(d); return d; };

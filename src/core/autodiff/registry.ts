@@ -34,6 +34,9 @@ import { conv } from './rules/conv';
 import { expand } from './rules/expand';
 import { flatten } from './rules/flatten';
 import { gather } from './rules/gather';
+import { gatherElements } from './rules/gatherElements';
+import { gatherND } from './rules/gatherND';
+import { reciprocal } from './rules/reciprocal';
 import { globalAveragePool } from './rules/globalAveragePool';
 import { instanceNormalization } from './rules/instanceNormalization';
 import { layerNormalization } from './rules/layerNormalization';
@@ -110,6 +113,9 @@ export const gradientRules: Readonly<Record<string, RuleEntry>> = {
   Expand: expand,
   Flatten: flatten,
   Gather: gather,
+  GatherElements: gatherElements,
+  GatherND: gatherND,
+  Reciprocal: reciprocal,
   GlobalAveragePool: globalAveragePool,
   InstanceNormalization: instanceNormalization,
   LayerNormalization: layerNormalization,

@@ -1,7 +1,7 @@
 // A plain-JSON summary of a model: versions, inputs/outputs, op histogram, parameters, maskable tensors,
 // control flow, and which ops have no gradient rule. Used by `subnetwork-lens inspect` and the extension.
 import { findControlFlow, type ControlFlowNode } from './findControlFlow';
-import { dataTypeName, defaultOpset, type Dim, type LoadChanges, type Model, type Node, type ValueInfo } from './ir';
+import { dataTypeName, defaultOpset, type Dim, type LoadChanges, type Model, type ValueInfo } from './ir';
 import { softmaxLogits } from '../train/lossHeads';
 import { buildLayerGraph } from './layerGraph';
 
@@ -24,15 +24,21 @@ export interface InspectReport {
   opHistogram: { op: string; count: number }[];
   parameterCount: number;
   parameterTensorCount: number;
-  maskable: { tensorCount: number; parameterCount: number; tensors: { name: string; shape: number[]; count: number }[] };
+  maskable: {
+    tensorCount: number; parameterCount: number;
+    /** `parameter`: the PyTorch parameter when the initializer was renamed or transposed by the exporter. */
+    tensors: { name: string; shape: number[]; count: number; parameter?: string }[];
+    /** Float matrices left out because they are not parameters (constants the exporter computed), with why. */
+    notParameters: { name: string; shape: number[]; reason: string }[];
+  };
   controlFlow: ControlFlowNode[];
   /** What loading changed: Constant-held weights made initializers, an old opset upgraded (or why not). */
   loadChanges: LoadChanges;
   /** Outputs that are a Softmax over classes: a classify head scores the Softmax's input (`logits`). */
   softmaxOutputs: { output: string; logits: string }[];
   /**
-   * Ops without a gradient rule on a path from a maskable weight to a graph output (others are never
-   * differentiated); `checked` is false when the autodiff registry is not available.
+   * Ops without a gradient rule on a path from a maskable tensor to an output (others never need one);
+   * `checked` is false when the autodiff registry is not available.
    */
   gradients: { checked: boolean; unsupported: { op: string; count: number }[] };
 }
@@ -42,7 +48,7 @@ export interface InspectOptions {
   shapes?: Map<string, Dim[]>;
   /** Op types (`Op` or `domain:Op`) the training engine can differentiate; omit when unknown. */
   supportedGradientOps?: readonly string[];
-  /** Op types whose outputs carry no gradient (Shape, Equal, …): paths from the weights stop there. */
+  /** Ops whose outputs carry no gradient (Shape, ArgMax, …): paths through them need no rule. */
   nonDifferentiableOps?: readonly string[];
 }
 
@@ -58,8 +64,15 @@ export function inspectModel(model: Model, options: InspectOptions = {}): Inspec
   }
   const histogram = [...counts].map(([op, count]) => ({ op, count })).sort((a, b) => b.count - a.count || a.op.localeCompare(b.op));
 
-  const maskable = new Map<string, { name: string; shape: number[]; count: number }>();
-  for (const n of view.nodes) for (const p of n.parameters) if (p.maskable) maskable.set(p.name, { name: p.name, shape: p.shape, count: p.count });
+  const maskable = new Map<string, InspectReport['maskable']['tensors'][number]>();
+  const notParameters = new Map<string, InspectReport['maskable']['notParameters'][number]>();
+  for (const n of view.nodes) {
+    for (const p of n.parameters) {
+      const parameter = p.parameter ? { parameter: p.parameter } : {};
+      if (p.maskable) maskable.set(p.name, { name: p.name, shape: p.shape, count: p.count, ...parameter });
+      if (p.notMaskable) notParameters.set(p.name, { name: p.name, shape: p.shape, reason: p.notMaskable });
+    }
+  }
   const maskableList = [...maskable.values()];
 
   const value = (v: ValueInfo): InspectedValue => {
@@ -69,6 +82,7 @@ export function inspectModel(model: Model, options: InspectOptions = {}): Inspec
   };
 
   const supported = options.supportedGradientOps ? new Set(options.supportedGradientOps) : undefined;
+  const stops = new Set(options.nonDifferentiableOps);
   return {
     irVersion: model.irVersion,
     opset: defaultOpset(model),
@@ -85,6 +99,7 @@ export function inspectModel(model: Model, options: InspectOptions = {}): Inspec
       tensorCount: maskableList.length,
       parameterCount: maskableList.reduce((s, t) => s + t.count, 0),
       tensors: maskableList,
+      notParameters: [...notParameters.values()],
     },
     controlFlow: findControlFlow(model),
     loadChanges: model.loadChanges ?? { hoistedConstants: [] },
@@ -93,40 +108,42 @@ export function inspectModel(model: Model, options: InspectOptions = {}): Inspec
       return logits ? [{ output: o.name, logits }] : [];
     }),
     gradients: supported
-      ? {
-        checked: true,
-        unsupported: unsupportedOnWeightPaths(model, new Set(maskable.keys()), supported,
-          new Set(options.nonDifferentiableOps)),
-      }
+      ? { checked: true, unsupported: unsupportedOnPaths(model, new Set(maskable.keys()), supported, stops, opKey) }
       : { checked: false, unsupported: [] },
   };
-}
-
-/** Ops without a rule, by count, among the nodes on a path from a maskable weight to a graph output. */
-function unsupportedOnWeightPaths(
-  model: Model, weights: Set<string>, supported: Set<string>, stops: Set<string>,
-): { op: string; count: number }[] {
-  const nodes = model.graph.nodes;
-  const key = (n: Node) => (n.domain === '' || n.domain === 'ai.onnx' ? n.opType : `${n.domain}:${n.opType}`);
-  const reached = new Set(weights);
-  for (const n of nodes) {
-    if (!stops.has(key(n)) && n.inputs.some((i) => i && reached.has(i))) n.outputs.forEach((o) => o && reached.add(o));
-  }
-  const feedsOutput = new Set(model.graph.outputs.map((o) => o.name));
-  const counts = new Map<string, number>();
-  for (let k = nodes.length - 1; k >= 0; k--) {
-    const n = nodes[k]!;
-    if (!n.outputs.some((o) => feedsOutput.has(o))) continue;
-    n.inputs.forEach((i) => i && feedsOutput.add(i));
-    const op = key(n);
-    if (n.outputs.some((o) => reached.has(o)) && !supported.has(op)) counts.set(op, (counts.get(op) ?? 0) + 1);
-  }
-  const list = [...counts].map(([op, count]) => ({ op, count }));
-  return list.sort((a, b) => b.count - a.count || a.op.localeCompare(b.op));
 }
 
 function countParameterTensors(view: ReturnType<typeof buildLayerGraph>): number {
   const names = new Set<string>();
   for (const n of view.nodes) for (const p of n.parameters) if (p.dataType === 'float' || p.dataType === 'double' || p.dataType === 'float16' || p.dataType === 'bfloat16') names.add(p.name);
   return names.size;
+}
+
+/**
+ * Ops without a rule among the nodes that read a maskable tensor, directly or through differentiable ops
+ * (a Shape of an activation starts no gradient path), and feed an output.
+ */
+function unsupportedOnPaths(
+  model: Model, maskable: Set<string>, supported: Set<string>, stops: Set<string>,
+  opKey: (op: string, domain: string) => string,
+): { op: string; count: number }[] {
+  const nodes = model.graph.nodes;
+  const fromWeights = new Set(maskable);
+  for (const n of nodes) {
+    if (stops.has(opKey(n.opType, n.domain)) || !n.inputs.some((i) => fromWeights.has(i))) continue;
+    for (const o of n.outputs) fromWeights.add(o);
+  }
+  const toOutputs = new Set(model.graph.outputs.map((o) => o.name));
+  for (const n of [...nodes].reverse()) {
+    if (n.outputs.some((o) => toOutputs.has(o))) for (const i of n.inputs) toOutputs.add(i);
+  }
+  const counts = new Map<string, number>();
+  for (const n of nodes) {
+    const key = opKey(n.opType, n.domain);
+    const onPath = n.inputs.some((i) => fromWeights.has(i)) && n.outputs.some((o) => toOutputs.has(o));
+    if (supported.has(key) || stops.has(key) || !onPath) continue;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([op, count]) => ({ op, count }))
+    .sort((a, b) => b.count - a.count || a.op.localeCompare(b.op));
 }

@@ -30,8 +30,13 @@ export interface Tensor {
   /** Element data, always a fresh copy (never a view into the file buffer). FLOAT16/BFLOAT16 as raw bits. */
   data: TensorData;
   external?: ExternalLocation;
+  /** The tensor's `metadata_props` (exporter annotations), when it has any. */
+  metadata?: Metadata;
   proto?: TensorProto;
 }
+
+/** `metadata_props` key → value (e.g. PyTorch's `pkg.torch.onnx.name_scopes`). */
+export type Metadata = Record<string, string>;
 
 /** A dimension: a number when fixed, a string for a named (symbolic) dimension, null when unknown. */
 export type Dim = number | string | null;
@@ -42,6 +47,7 @@ export interface ValueInfo {
   elemType: number;
   /** null when the rank is unknown. */
   shape: Dim[] | null;
+  metadata?: Metadata;
   proto?: ValueInfoProto;
 }
 
@@ -66,6 +72,7 @@ export interface Node {
   inputs: string[];
   outputs: string[];
   attributes: Map<string, AttributeValue>;
+  metadata?: Metadata;
   proto?: NodeProto;
 }
 

@@ -2,6 +2,7 @@
 // activation edges, Input/Output nodes and nested name-scope groups. Plain JSON out.
 import type { LayerEdge, LayerGraphView, LayerGroup, LayerNode, ParameterInfo, TensorRef, ViewDim } from '../../shared/viewModel';
 import { DataType, dataTypeName, defaultOpset, elementCount, type AttributeValue, type Dim, type Model, type Node, type Tensor } from './ir';
+import { displayName, exporterNames } from './exporterNames';
 
 const FLOAT_TYPES = new Set<number>([DataType.FLOAT, DataType.DOUBLE, DataType.FLOAT16, DataType.BFLOAT16]);
 
@@ -34,6 +35,7 @@ interface ParamSource {
 export function buildLayerGraph(model: Model, shapes?: Map<string, Dim[]>, options: LayerGraphOptions = {}): LayerGraphView {
   const graph = model.graph;
   const params = foldableParameters(model);
+  const names = exporterNames(model);
 
   // Declared element types and shapes, overridden by measured shapes when given.
   const elemTypes = new Map<string, number>();
@@ -90,11 +92,17 @@ export function buildLayerGraph(model: Model, shapes?: Map<string, Dim[]>, optio
       const p = params.sources.get(name);
       if (p) {
         if (parameters.some((q) => q.name === p.root)) continue;
-        const maskable = p.source === 'initializer' && isMaskable(p.tensor, options);
+        const maskable = p.source === 'initializer' && isMaskable(p.tensor, options) && !names.folded.has(p.root);
         const count = elementCount(p.tensor.dims);
         if (maskable) maskableTensors.set(p.root, count);
-        const info: ParameterInfo = { name: p.root, shape: [...p.tensor.dims], dataType: dataTypeName[p.tensor.dataType] ?? String(p.tensor.dataType), count, maskable, source: p.source };
+        const dataType = dataTypeName[p.tensor.dataType] ?? String(p.tensor.dataType);
+        const shape = [...p.tensor.dims];
+        const info: ParameterInfo = { name: p.root, shape, dataType, count, maskable, source: p.source };
         if (name !== p.root) info.alias = name;
+        const shown = displayName(p.root, names);
+        if (shown !== p.root) info.parameter = shown;
+        const folded = names.folded.get(p.root);
+        if (folded && isMaskable(p.tensor, options)) info.notMaskable = folded;
         parameters.push(info);
         continue;
       }
@@ -102,9 +110,10 @@ export function buildLayerGraph(model: Model, shapes?: Map<string, Dim[]>, optio
       const from = producer.get(name);
       if (from) addEdge(from, id, name);
     }
+    const modules = names.scopes.get(n);
     const node: LayerNode = {
       id,
-      label: labelOf(n),
+      label: modules ? torchLabel(n, modules) : labelOf(n),
       opType: n.opType,
       domain: n.domain,
       attributes: attributeStrings(n),
@@ -113,7 +122,7 @@ export function buildLayerGraph(model: Model, shapes?: Map<string, Dim[]>, optio
       parameters,
       parameterCount: parameters.reduce((s, p) => s + (FLOAT_TYPES.has(dataTypeCode(p.dataType)) ? p.count : 0), 0),
     };
-    const scopes = scopesOf(n.name);
+    const scopes = modules ?? scopesOf(n.name);
     if (scopes.length) {
       node.group = GROUP_ID_PREFIX + scopes.at(-1)!;
       members.push({ scopes, parameterCount: node.parameterCount });
@@ -207,6 +216,13 @@ function labelOf(n: Node): string {
   return parts.at(-1) ?? n.opType;
 }
 
+/** A PyTorch node: innermost module's last name and the FX node's name, e.g. `c_attn/addmm`. */
+function torchLabel(n: Node, modules: string[]): string {
+  const op = /'([^']*)'\]\s*$/.exec(n.metadata?.['pkg.torch.onnx.name_scopes'] ?? '')?.[1] || n.opType;
+  const module = modules.at(-1)?.split('.').at(-1);
+  return module ? `${module}/${op}` : op;
+}
+
 /** Scope prefixes of a node name, outermost first: `/a/b/Op` -> [`/a`, `/a/b`]. */
 function scopesOf(name: string): string[] {
   if (!name.includes('/')) return [];
@@ -224,8 +240,12 @@ function buildGroups(members: { scopes: string[]; parameterCount: number }[]): L
       const id = GROUP_ID_PREFIX + scope;
       let g = groups.get(id);
       if (!g) {
-        g = { id, label: scope.split('/').filter(Boolean).at(-1)!, nodeCount: 0, parameterCount: 0 };
-        if (i > 0) g.parent = GROUP_ID_PREFIX + m.scopes[i - 1]!;
+        // `/a/b` under `/a` is `b`; a module path `m.transformer.h.0` under `m.transformer` is `h.0`.
+        const parent = i > 0 ? m.scopes[i - 1]! : undefined;
+        const nested = parent !== undefined && scope.startsWith(`${parent}.`);
+        const label = nested ? scope.slice(parent.length + 1) : scope.split('/').filter(Boolean).at(-1)!;
+        g = { id, label, nodeCount: 0, parameterCount: 0 };
+        if (parent !== undefined) g.parent = GROUP_ID_PREFIX + parent;
         groups.set(id, g);
       }
       g.nodeCount++;

@@ -4,7 +4,7 @@ import { ModelProtoSchema, type AttributeProto, type GraphProto, type ModelProto
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OnnxFormatError } from './errors';
-import type { AttributeValue, Dim, Graph, Model, Node, Tensor, ValueInfo } from './ir';
+import type { AttributeValue, Dim, Graph, Metadata, Model, Node, Tensor, ValueInfo } from './ir';
 import { decodeTensor } from './tensorCodec';
 import { normaliseLoadedModel } from './normaliseLoadedModel';
 
@@ -191,7 +191,9 @@ interface Ctx {
 
 function decodeGraph(g: GraphProto, ctx: Ctx): Graph {
   const initializers = new Map<string, Tensor>();
-  for (const t of g.initializer) initializers.set(t.name, decodeTensorIn(t, ctx));
+  for (const t of g.initializer) {
+    initializers.set(t.name, { ...decodeTensorIn(t, ctx), ...metadataOf(t.metadataProps) });
+  }
   return {
     name: g.name,
     nodes: g.node.map((n, i): Node => ({
@@ -201,6 +203,7 @@ function decodeGraph(g: GraphProto, ctx: Ctx): Graph {
       inputs: [...n.input],
       outputs: [...n.output],
       attributes: new Map(n.attribute.map((a) => [a.name, decodeAttribute(a, ctx)])),
+      ...metadataOf(n.metadataProps),
       proto: n,
     })),
     inputs: g.input.filter((v) => !initializers.has(v.name)).map(decodeValueInfo),
@@ -243,7 +246,12 @@ export function decodeValueInfo(v: ValueInfoProto): ValueInfo {
   const shape: Dim[] | null = tt?.shape
     ? tt.shape.dim.map((d) => (d.value.case === 'dimValue' ? Number(d.value.value) : d.value.case === 'dimParam' ? d.value.value : null))
     : null;
-  return { name: v.name, elemType: tt?.elemType ?? 0, shape, proto: v };
+  return { name: v.name, elemType: tt?.elemType ?? 0, shape, ...metadataOf(v.metadataProps), proto: v };
+}
+
+/** `{ metadata }` when an element carries `metadata_props`, else nothing (most models have none). */
+function metadataOf(props: readonly { key: string; value: string }[]): { metadata?: Metadata } {
+  return props.length ? { metadata: Object.fromEntries(props.map((p) => [p.key, p.value])) } : {};
 }
 
 function decodeAttribute(a: AttributeProto, ctx: Ctx): AttributeValue {

@@ -9,7 +9,8 @@ import { cloneGraph, probeMultiples, type FloatArrayLike } from './buildTraining
 import { appendHead, headClasses, oneHot, type HeadSpec } from './lossHeads';
 import { TrainerError } from './errors';
 import { toOrt } from './Trainer';
-import type { TrainingData } from './TrainingData';
+import { chunksOf, fedRows, type TrainingData } from './TrainingData';
+import { fixedBatchOf } from './fixedBatch';
 
 export interface Evaluation {
   accuracy: number;
@@ -25,6 +26,8 @@ export class Evaluator {
     private readonly classes: number,
     private readonly dataInputs: string[],
     private readonly outputs: { loss: string; correct: string },
+    /** Problems per call when the model fixes its batch dimension: chunks are padded to it. */
+    readonly fixedBatch: number | undefined,
   ) {}
 
   static async create(model: Model, options: { output: string; head: HeadSpec; replaced: string[]; threads?: number }): Promise<Evaluator> {
@@ -51,7 +54,10 @@ export class Evaluator {
     b.output(head.loss, DataType.FLOAT, []);
     b.output(head.correct, DataType.FLOAT, []);
     const session = await createSession({ ...model, graph, proto: undefined }, { threads: options.threads });
-    return new Evaluator(session, replaced, onehot, classes, model.graph.inputs.map((i) => i.name), { loss: head.loss, correct: head.correct });
+    const dataInputs = model.graph.inputs.map((i) => i.name);
+    const fixed = fixedBatchOf(model, options.head);
+    const outputs = { loss: head.loss, correct: head.correct };
+    return new Evaluator(session, replaced, onehot, classes, dataInputs, outputs, fixed);
   }
 
   /** Accuracy and mean loss over every row of `data`, with `weights` fed for the replaced initializers. */
@@ -63,17 +69,16 @@ export class Evaluator {
       feedsW[name] = new ort.Tensor('float32', w instanceof Float32Array ? w : Float32Array.from(w), dims);
     }
     let correct = 0, lossSum = 0;
-    for (let start = 0; start < data.size; start += batch) {
-      const n = Math.min(batch, data.size - start);
-      const idx = Uint32Array.from({ length: n }, (_, i) => start + i);
-      const rows = data.rows(idx);
+    for (const rows of chunksOf(data, batch, this.fixedBatch)) {
+      const n = rows.labels.length;
       const feeds: Record<string, ort.Tensor> = { ...feedsW };
       for (const name of this.dataInputs) {
         const a = rows.inputs[name];
         if (!a) throw new TrainerError(`the data has no array for model input '${name}'`);
         feeds[name] = toOrt(a.data, a.dims);
       }
-      feeds[this.onehot] = new ort.Tensor('float32', oneHot(rows.labels, this.classes, DataType.FLOAT) as Float32Array, [n, this.classes]);
+      const onehot = oneHot(rows.labels, this.classes, DataType.FLOAT, fedRows(rows)) as Float32Array;
+      feeds[this.onehot] = new ort.Tensor('float32', onehot, [fedRows(rows), this.classes]);
       const out = await this.session.run(feeds);
       correct += Number(out[this.outputs.correct]!.data[0]);
       lossSum += Number(out[this.outputs.loss]!.data[0]) * n;

@@ -8,7 +8,7 @@ import { oneHot } from './lossHeads';
 import { TrainerError } from './errors';
 import { Rng } from '../util/random';
 import { topFraction } from '../masks/oneShotMask';
-import type { Batch, NumericArray, TrainingData } from './TrainingData';
+import { fedRows, paddedRows, type Batch, type NumericArray, type TrainingData } from './TrainingData';
 
 export type FloatArray = Float32Array<ArrayBuffer> | Float64Array<ArrayBuffer>;
 
@@ -110,7 +110,16 @@ export class Trainer {
     const batchBuffers: Record<string, NumericArray> = {};
     const noise = tg.tensors.some((t) => t.noise) ? freshLike(this.params) : new Map<string, FloatArray>();
     const batchesPerEpoch = Math.max(1, Math.floor(data.size / options.batch));
-    if (data.size < options.batch) throw new TrainerError(`the training set has ${data.size} examples, fewer than one batch of ${options.batch}`);
+    const fixed = tg.fixedBatch;
+    if (fixed !== undefined && options.batch !== fixed) {
+      throw new TrainerError(
+        `the model's batch dimension is fixed at ${fixed}; the training batch is ${options.batch} `
+          + `(use a batch of ${fixed})`);
+    }
+    // A fixed-batch model gets a smaller training set as one padded batch per epoch.
+    if (data.size < options.batch && fixed === undefined) {
+      throw new TrainerError(`the training set has ${data.size} examples, fewer than one batch of ${options.batch}`);
+    }
     const times: number[] = [];
     let last: TrainStepStats | undefined;
     const { beta1, beta2 } = DEFAULT_ADAM;
@@ -119,7 +128,8 @@ export class Trainer {
       const order = rng.permutation(data.size);
       for (let bi = 0; bi < batchesPerEpoch; bi++) {
         if (options.signal?.aborted) return { params: this.params, steps: step, epochs: epoch, stepMs: median(times), last, cancelled: true };
-        const batch = data.rows(order.subarray(bi * options.batch, (bi + 1) * options.batch), batchBuffers);
+        const picked = order.subarray(bi * options.batch, (bi + 1) * options.batch);
+        const batch = paddedRows(data, picked, fixed, batchBuffers);
         for (const [name, a] of Object.entries(batch.inputs)) batchBuffers[name] = a.data;
         step++;
         const stepSize = options.lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step));
@@ -191,7 +201,8 @@ export class Trainer {
       if (!a) throw new TrainerError(`the batch has no array for model input '${name}'`);
       feeds[name] = toOrt(a.data, a.dims);
     }
-    feeds[tg.onehot] = new ort.Tensor(type, oneHot(batch.labels, tg.classes, tg.floatType), [batch.labels.length, tg.classes]);
+    const rows = fedRows(batch);
+    feeds[tg.onehot] = new ort.Tensor(type, oneHot(batch.labels, tg.classes, tg.floatType, rows), [rows, tg.classes]);
     if (tg.beta) feeds[tg.beta] = new ort.Tensor(type, f.of(s.beta), []);
     feeds[tg.stepSize!] = new ort.Tensor(type, f.of(s.stepSize), []);
     for (const t of tg.tensors) {

@@ -5,7 +5,42 @@ export type NumericArray = Float32Array | Float64Array | Int32Array | BigInt64Ar
 
 export interface Batch {
   inputs: Record<string, { data: NumericArray; dims: number[] }>;
+  /** Labels of the real rows; a padded batch has more input rows than labels. */
   labels: ArrayLike<number | bigint>;
+  /** Rows (problems) the inputs hold when padded to a model's fixed batch; absent = `labels.length`. */
+  paddedTo?: number;
+}
+
+/** Rows (problems) the model is fed for a batch, padding included. */
+export function fedRows(batch: Batch): number {
+  return batch.paddedTo ?? batch.labels.length;
+}
+
+/**
+ * The rows at `indices`, followed by copies of the first row up to `size` rows when the model's batch is
+ * fixed at `size`. Copies of a real row keep every op finite (an all-zero row can turn a softmax over a
+ * masked attention into NaN); the head ignores them, since their one-hot rows are zero.
+ */
+export function paddedRows(
+  data: TrainingData, indices: ArrayLike<number>, size: number | undefined, into?: Record<string, NumericArray>,
+): Batch {
+  if (size === undefined || indices.length === size) return data.rows(indices, into);
+  if (indices.length > size || indices.length === 0) {
+    throw new RangeError(`cannot pad ${indices.length} rows to a batch of ${size}`);
+  }
+  const all = new Uint32Array(size).fill(indices[0]!);
+  for (let i = 0; i < indices.length; i++) all[i] = indices[i]!;
+  const batch = data.rows(all, into);
+  return { inputs: batch.inputs, labels: Array.prototype.slice.call(batch.labels, 0, indices.length), paddedTo: size };
+}
+
+/** Every row of `data` in order, `size` rows at a time; with `fixed`, `size` is that and the last chunk is padded. */
+export function* chunksOf(data: TrainingData, size: number, fixed: number | undefined): Generator<Batch> {
+  const step = fixed ?? size;
+  for (let start = 0; start < data.size; start += step) {
+    const n = Math.min(step, data.size - start);
+    yield paddedRows(data, Uint32Array.from({ length: n }, (_, i) => start + i), fixed);
+  }
 }
 
 export interface TrainingData {

@@ -6,7 +6,7 @@ import { createSession, ort } from '../runtime/session';
 import { buildTrainingGraph } from './buildTrainingGraph';
 import { oneHot, type HeadSpec } from './lossHeads';
 import { toOrt } from './Trainer';
-import type { TrainingData } from './TrainingData';
+import { chunksOf, fedRows, type TrainingData } from './TrainingData';
 
 export interface AttributeOptions {
   output: string;
@@ -24,16 +24,15 @@ export async function attribute(model: Model, data: TrainingData, options: Attri
   const session = await createSession(tg.model, { threads: options.threads });
   const sums = new Map(tg.tensors.map((t) => [t.initializer, new Float64Array(elementCount(t.shape))]));
   const ones = new Map(tg.tensors.map((t) => [t.param, new ort.Tensor('float32', new Float32Array(elementCount(t.shape)).fill(1), t.shape)]));
-  const batch = options.batch ?? 256;
   try {
-    for (let start = 0; start < data.size; start += batch) {
-      const n = Math.min(batch, data.size - start);
-      const rows = data.rows(Uint32Array.from({ length: n }, (_, i) => start + i));
+    for (const rows of chunksOf(data, options.batch ?? 256, tg.fixedBatch)) {
+      const n = rows.labels.length;
       const feeds: Record<string, ort.Tensor> = Object.fromEntries(ones);
       for (const name of tg.dataInputs) feeds[name] = toOrt(rows.inputs[name]!.data, rows.inputs[name]!.dims);
-      feeds[tg.onehot] = new ort.Tensor('float32', oneHot(rows.labels, tg.classes, tg.floatType) as Float32Array, [n, tg.classes]);
+      const onehot = oneHot(rows.labels, tg.classes, tg.floatType, fedRows(rows)) as Float32Array;
+      feeds[tg.onehot] = new ort.Tensor('float32', onehot, [fedRows(rows), tg.classes]);
       const out = await session.run(feeds);
-      // The graph's loss is a batch mean: weight each batch by its share of all examples.
+      // The graph's loss is a mean over the labelled rows: weight each batch by its share of all examples.
       for (const t of tg.tensors) {
         const g = out[t.grad!]!.data as Float32Array;
         const acc = sums.get(t.initializer)!;

@@ -9,6 +9,7 @@ import { differentiate } from '../autodiff/differentiate';
 import { continuousSparsificationGate, hardConcreteGate, type TrainableMaskMethod } from '../masks/maskMethods';
 import { appendHead, headClasses, softmaxLogits, type HeadSpec } from './lossHeads';
 import { TrainerError } from './errors';
+import { fixedBatchOf } from './fixedBatch';
 
 /** What is trained: logits of a multiplicative mask on frozen weights, or the weights themselves. */
 export type TrainTarget =
@@ -58,6 +59,8 @@ export interface TrainingGraph {
   correct: string;
   tensors: TrainableTensor[];
   floatType: number;
+  /** Problems per call when the model fixes its batch dimension (every batch has exactly this many). */
+  fixedBatch?: number;
 }
 
 export const DEFAULT_ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } as const;
@@ -171,7 +174,7 @@ export async function buildTrainingGraph(model: Model, options: TrainingGraphOpt
   const scored = { tensor: softmaxInput ?? options.output, softmaxInput: softmaxInput !== undefined };
   return {
     model: { ...forward, graph: full }, dataInputs, onehot, classes, beta, stepSize, scored,
-    loss, headLoss: head.loss, correct: head.correct, tensors, floatType,
+    loss, headLoss: head.loss, correct: head.correct, tensors, floatType, fixedBatch: fixedBatchOf(source, options.head),
   };
 }
 

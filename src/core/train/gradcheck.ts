@@ -9,7 +9,8 @@ import type { HeadSpec } from './lossHeads';
 import { oneHot } from './lossHeads';
 import { toFloat64 } from './toFloat64';
 import { toOrt } from './Trainer';
-import type { Batch } from './TrainingData';
+import { fedRows, type Batch } from './TrainingData';
+import { TrainerError } from './errors';
 import { Rng } from '../util/random';
 
 export interface GradcheckOptions {
@@ -73,7 +74,12 @@ export async function gradcheck(model: Model, batch: Batch, options: GradcheckOp
     const a = batch.inputs[name]!;
     feeds[name] = a.data instanceof Float32Array ? new ort.Tensor('float64', Float64Array.from(a.data), a.dims) : toOrt(a.data, a.dims);
   }
-  feeds[tg.onehot] = new ort.Tensor('float64', oneHot(batch.labels, tg.classes, DataType.DOUBLE) as Float64Array, [batch.labels.length, tg.classes]);
+  if (tg.fixedBatch !== undefined && fedRows(batch) !== tg.fixedBatch) {
+    throw new TrainerError(
+      `the model's batch dimension is fixed at ${tg.fixedBatch}; the batch has ${fedRows(batch)} rows`);
+  }
+  const onehot = oneHot(batch.labels, tg.classes, DataType.DOUBLE, fedRows(batch)) as Float64Array;
+  feeds[tg.onehot] = new ort.Tensor('float64', onehot, [fedRows(batch), tg.classes]);
   if (tg.beta) feeds[tg.beta] = new ort.Tensor('float64', Float64Array.of(options.beta ?? 1), []);
   for (const t of tg.tensors) feeds[t.param] = new ort.Tensor('float64', logits.get(t.param)!, t.shape);
   // The check runs one fixed batch: pin every input to its fed shape, so the rewrite of conv and pooling

@@ -41,7 +41,8 @@ export function stimuliPerExample(head: HeadSpec): number {
 /**
  * classify: `output` is [batch, classes] logits. odd-one-out: `output` is [problems·k, D] embeddings;
  * they are L2-normalised, grouped to [problems, k, D], and the logit of stimulus i is −Σⱼ cos(zᵢ, zⱼ)
- * (the odd one is least similar to the others). Both: mean softmax cross-entropy against `onehot`.
+ * (the odd one is least similar to the others). Both: mean softmax cross-entropy against `onehot` over
+ * its labelled (non-zero) rows.
  */
 export function appendHead(b: GraphBuilder, head: HeadSpec, output: string, onehot: string, embeddingWidth: number): HeadNodes {
   let logits = output;
@@ -57,15 +58,27 @@ export function appendHead(b: GraphBuilder, head: HeadSpec, output: string, oneh
   }
   const logProbs = b.emit1('LogSoftmax', [logits], { axis: -1 });
   const perExample = b.emit1('ReduceSum', [b.emit1('Mul', [logProbs, onehot]), b.int64([-1])], { keepdims: 0 });
-  const loss = b.emit1('Neg', [b.emit1('ReduceMean', [perExample], { keepdims: 0 })]);
-  const hit = b.emit1('Equal', [b.emit1('ArgMax', [logits], { axis: -1, keepdims: 0 }), b.emit1('ArgMax', [onehot], { axis: -1, keepdims: 0 })]);
-  const correct = b.emit1('ReduceSum', [b.emit1('Cast', [hit], { to: b.floatType })], { keepdims: 0 });
+  // A row of zeros in `onehot` pads a batch up to a model's fixed batch size: 1 per labelled row, 0 per padding
+  // row, so padding adds nothing to the loss, its gradient or the count of correct predictions.
+  const labelled = b.emit1('ReduceSum', [onehot, b.int64([-1])], { keepdims: 0 });
+  const rows = b.emit1('ReduceSum', [labelled], { keepdims: 0 });
+  const loss = b.emit1('Neg', [b.emit1('Div', [b.emit1('ReduceSum', [perExample], { keepdims: 0 }), rows])]);
+  const predicted = b.emit1('ArgMax', [logits], { axis: -1, keepdims: 0 });
+  const hit = b.emit1('Equal', [predicted, b.emit1('ArgMax', [onehot], { axis: -1, keepdims: 0 })]);
+  const hits = b.emit1('Mul', [b.emit1('Cast', [hit], { to: b.floatType }), labelled]);
+  const correct = b.emit1('ReduceSum', [hits], { keepdims: 0 });
   return { loss, correct, logits };
 }
 
-/** One-hot rows for integer labels; throws on a label outside [0, classes). */
-export function oneHot(labels: ArrayLike<number | bigint>, classes: number, floatType: number): Float32Array | Float64Array {
-  const out = floatType === DataType.DOUBLE ? new Float64Array(labels.length * classes) : new Float32Array(labels.length * classes);
+/**
+ * One-hot rows for integer labels, then zero rows up to `rows` (padding of a fixed-size batch, ignored by
+ * the head); throws on a label outside [0, classes).
+ */
+export function oneHot(
+  labels: ArrayLike<number | bigint>, classes: number, floatType: number, rows = labels.length,
+): Float32Array | Float64Array {
+  const n = Math.max(rows, labels.length) * classes;
+  const out = floatType === DataType.DOUBLE ? new Float64Array(n) : new Float32Array(n);
   for (let i = 0; i < labels.length; i++) {
     const y = Number(labels[i]);
     if (!Number.isInteger(y) || y < 0 || y >= classes) throw new RangeError(`label ${y} at row ${i} is outside 0…${classes - 1}`);

@@ -110,3 +110,9 @@ export function sumToShape(ctx: GradContext, g: string, gShape: Dim[], targetSha
   out = reduceSum(ctx, out, staticAxes, true);
   return ctx.emit1('Reshape', [out, ctx.emit1('Shape', [target])]);
 }
+
+/** int64 indices with negative entries moved into range by adding the indexed axis sizes (broadcast). */
+export function nonNegativeIndices(ctx: GradContext, indices: string, sizes: string): string {
+  const negative = ctx.emit1('Less', [indices, ctx.int64([0], [])]);
+  return ctx.emit1('Where', [negative, ctx.emit1('Add', [indices, sizes]), indices]);
+}
