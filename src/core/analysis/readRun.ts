@@ -100,8 +100,9 @@ export function listRuns(workspaceRoot: string): RunFolder[] {
 export function readMask(file: string): { masks: MaskSet; shapes: Record<string, number[]>; metadata: Record<string, string> } {
   const ds = openDataset(file);
   try {
-    const masks: MaskSet = {};
-    const shapes: Record<string, number[]> = {};
+    // Keyed by tensor names, which may be `__proto__` or `constructor`: no prototype to collide with.
+    const masks: MaskSet = Object.create(null);
+    const shapes: Record<string, number[]> = Object.create(null);
     for (const [name, info] of Object.entries(ds.arrays)) {
       const a = ds.read(name);
       if (info.dtype !== 'uint8' && info.dtype !== 'bool') throw new DataError(`mask has dtype ${info.dtype}, expected uint8`, file, name);

@@ -9,6 +9,7 @@ import { RESULTS_SCHEMA_VERSION, RUN_FILE, RUNS_DIR } from '../../shared/results
 import type { ResolvedSpec } from '../../shared/spec';
 import { loadSpec, selectInitializers } from '../data/loadSpec';
 import { datasetAsTrainingData, type OpenedData } from '../data/datasetAsTrainingData';
+import { outputClasses, resolveOutput } from '../data/resolveOutput';
 import type { Model } from '../onnx/ir';
 import { readModel } from '../onnx/readModel';
 import { isMaskable } from '../onnx/layerGraph';
@@ -33,7 +34,7 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
   const spec = loadSpec(options.specPath, { workspaceRoot: options.workspaceRoot });
   if (options.seeds) spec.seeds = options.seeds;
   const model = readModel(spec.model);
-  const output = spec.output ?? model.graph.outputs[0]!.name;
+  const output = resolveOutput(model, spec);
   const maskable = [...model.graph.initializers.values()].filter((t) => isMaskable(t)).map((t) => t.name);
   const masked = selectInitializers(maskable, spec.mask.include, spec.mask.exclude);
   if (masked.length === 0) throw new TrainerError(`no initializer matches mask.include/exclude (maskable: ${maskable.slice(0, 10).join(', ')}${maskable.length > 10 ? ', …' : ''})`);
@@ -62,7 +63,7 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
     if (spec.task) testSets.set(TASK_TEST_SET, open(spec.task.test));
     const trainSets = new Map(Object.entries(spec.subroutines).map(([name, s]) => [name, open(s.train)]));
     const validationSets = new Map(Object.entries(spec.subroutines).filter(([, s]) => s.validation).map(([name, s]) => [name, open(s.validation!)]));
-    const chance = chanceLevel(spec.head, classCount(model, output));
+    const chance = chanceLevel(spec.head, outputClasses(model, output));
     const todo = plan.filter((w) => !run.done.some((d) => d.subroutine === w.subroutine && d.seed === w.seed && d.variant === w.variant));
     for (const variant of variants) {
       const base = variant === 'trained' ? model : reinitialised(model, masked, spec.seeds[0] ?? 0);
@@ -89,7 +90,10 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
           items.push(record);
           stepTimes.push(...record.stepMs);
           run.done.push(w);
-          const per = (run.timings.perSubroutine[w.subroutine] ??= { maskTrainingMs: 0, evaluationMs: 0, controlsMs: 0 });
+          // Own keys only: a subroutine named `constructor` must not find Object.prototype's.
+          const timings = run.timings.perSubroutine;
+          if (!Object.hasOwn(timings, w.subroutine)) timings[w.subroutine] = { maskTrainingMs: 0, evaluationMs: 0, controlsMs: 0 };
+          const per = timings[w.subroutine]!;
           per.maskTrainingMs += record.training.ms;
           per.evaluationMs += performance.now() - t0 - record.training.ms;
           run.timings.maskSteps += record.training.steps;
@@ -121,12 +125,6 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
 function runId(): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   return `${stamp}-${Math.random().toString(16).slice(2, 6)}`;
-}
-
-function classCount(model: Model, output: string): number | undefined {
-  const shape = model.graph.outputs.find((o) => o.name === output)?.shape;
-  const last = shape?.[shape.length - 1];
-  return typeof last === 'number' ? last : undefined;
 }
 
 /** A copy of the model with every masked tensor redrawn from N(0, 2/fan_in) (He), seeded. */
