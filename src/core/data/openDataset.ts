@@ -24,8 +24,10 @@ type Source =
 
 /** Deflate cannot expand data more than 1032-fold: a zip entry declaring more is corrupt or hostile. */
 const MAX_DEFLATE_RATIO = 1032;
-/** Bytes read per step when checking or inflating a member (bounds the memory of one step). */
+/** Bytes read per step when checking a member (bounds the memory of one step). */
 const CHUNK = 1 << 16;
+/** Compressed bytes inflated per step: at most 1032 times as many come out at once. */
+const INFLATE_CHUNK = 1 << 12;
 
 /** A batch of rows: the row indices taken and one array per requested name, first dimension = rows. */
 export interface Batch {
@@ -159,8 +161,8 @@ export class Dataset {
       crc = crc32(chunk, crc);
       written += chunk.length;
     });
-    for (let pos = 0; pos < e.compressedSize || pos === 0; pos += CHUNK) {
-      const n = Math.min(CHUNK, e.compressedSize - pos);
+    for (let pos = 0; pos < e.compressedSize || pos === 0; pos += INFLATE_CHUNK) {
+      const n = Math.min(INFLATE_CHUNK, e.compressedSize - pos);
       const bytes = readAt(fd, e.dataOffset + pos, n);
       if (bytes.length < n) throw new DataError(`member '${e.name}' is truncated (the archive ends inside it)`, this.file, name);
       try {
@@ -264,9 +266,8 @@ function deflatedHeader(fd: number, e: ZipEntry, file: string, name: string) {
     got = next;
     if (end === Infinity && got.length >= NPY_PREAMBLE) end = npyHeaderEnd(got, file, name);
   });
-  const step = 4096;
-  for (let pos = 0; pos < e.compressedSize && got.length < end; pos += step) {
-    const n = Math.min(step, e.compressedSize - pos);
+  for (let pos = 0; pos < e.compressedSize && got.length < end; pos += INFLATE_CHUNK) {
+    const n = Math.min(INFLATE_CHUNK, e.compressedSize - pos);
     try {
       inflater.push(readAt(fd, e.dataOffset + pos, n), pos + n >= e.compressedSize);
     } catch (err) {

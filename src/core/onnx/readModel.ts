@@ -166,7 +166,9 @@ export function externalFileLoader(modelFile: string): ExternalDataLoader {
       throw new OnnxFormatError(`external data file '${location}' is missing (looked in ${dir})`, modelFile);
     }
     try {
-      const size = fs.fstatSync(fd).size;
+      const stat = fs.fstatSync(fd);
+      if (!stat.isFile()) throw new OnnxFormatError(`external data location '${location}' is a folder, not a file`, modelFile);
+      const size = stat.size;
       const len = length ?? size - offset;
       if (offset + len > size) {
         throw new OnnxFormatError(`external data file '${location}' is ${size} bytes, too short for offset ${offset} + length ${len}`, modelFile);
@@ -208,6 +210,8 @@ function decodeGraph(g: GraphProto, ctx: Ctx): Graph {
 }
 
 function decodeTensorIn(t: TensorProto, ctx: Ctx): Tensor {
+  const bad = t.dims.find((d) => d < 0n || d > BigInt(Number.MAX_SAFE_INTEGER));
+  if (bad !== undefined) throw new OnnxFormatError(`tensor '${t.name}' has dimension ${bad} in its shape [${t.dims.join(', ')}]; dimensions must be ≥ 0`, ctx.file);
   try {
     return decodeTensorOrExternal(t, ctx);
   } catch (e) {
