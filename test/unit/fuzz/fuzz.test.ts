@@ -28,6 +28,16 @@ import type { CliIO } from '../../../src/cli/command';
 import type { RunInfo } from '../../../src/shared/results';
 import { twoStreamModel, writePlantedWorkspace } from '../protocol/plantedModels';
 
+// Temporary files go to a private folder (os.tmpdir() follows TMPDIR), so that test files running in
+// parallel cannot make the check below see their files.
+const privateTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-fuzz-tmp-'));
+process.env.TMPDIR = privateTmp;
+
+/** What is left in the private temporary folder besides the test's own folders. */
+function subnetworkLensTemps(): string[] {
+  return fs.readdirSync(privateTmp).filter((f) => !f.startsWith('sl-fuzz-')).sort();
+}
+
 const SEED = 15;
 /** Cases per format (× 6 formats); FUZZ_CASES overrides it for longer local runs. */
 const CASES = Number(process.env.FUZZ_CASES ?? 900);
@@ -150,9 +160,7 @@ describe('fuzzing the readers with mutated valid files', () => {
   }
 });
 
-function subnetworkLensTemps(): string[] {
-  return fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('subnetwork-lens-')).sort();
-}
+
 
 function listTree(root: string): string[] {
   return fs.readdirSync(root, { recursive: true, encoding: 'utf8' }).sort();

@@ -77,10 +77,18 @@ describe('large models', () => {
     const want = (await reference.run({ ids })).y!.data as Float32Array;
     await reference.release();
     const read = readModel(file);
-    const sessionDirs = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('subnetwork-lens-session-')).sort();
-    const dirsBefore = sessionDirs();
+    // A private temporary folder (os.tmpdir() follows TMPDIR): parallel test files cannot add to it.
+    const privateTmp = tmp();
+    const savedTmp = process.env.TMPDIR;
+    process.env.TMPDIR = privateTmp;
     const before = rssAnon()!;
-    const session = await createSession(read, { threads: 1 });
+    let session;
+    try {
+      session = await createSession(read, { threads: 1 });
+    } finally {
+      if (savedTmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = savedTmp;
+    }
     const grown = rssAnon()! - before;
     try {
       assert.deepEqual((await session.run({ ids })).y!.data, want);
@@ -88,6 +96,6 @@ describe('large models', () => {
       await session.release();
     }
     assert.ok(grown < 12 * 2 ** 20, `creating the session grew anonymous memory by ${(grown / 2 ** 20).toFixed(1)} MiB`);
-    assert.deepEqual(sessionDirs(), dirsBefore, 'the temporary folder was left behind');
+    assert.deepEqual(fs.readdirSync(privateTmp), [], 'the temporary folder was left behind');
   });
 });
