@@ -33,16 +33,22 @@ writeModel(path.join(dir, 'model.onnx'), makeModel({
 }));
 for (const [name, rows] of [['A_train', 64], ['A_test', 64], ['B_train', 64], ['B_test', 64]] as const) {
   const x = new Float32Array(rows * 8).map(() => rng.normal());
-  const labels = BigInt64Array.from({ length: rows }, (_, i) => BigInt(x[i * 8 + (name.startsWith('A') ? 0 : 4)]! > 0 ? 1 : 0));
+  const feature = name.startsWith('A') ? 0 : 4;
+  const labels = BigInt64Array.from({ length: rows }, (_, i) => BigInt(x[i * 8 + feature]! > 0 ? 1 : 0));
   writeNpz(path.join(dir, 'data', `${name}.npz`), {
     x: { dtype: 'float32', shape: [rows, 8], data: x },
-    ids: { dtype: 'int64', shape: [rows], data: BigInt64Array.from({ length: rows }, (_, i) => BigInt((i * 7919) % ROWS)) },
+    ids: {
+      dtype: 'int64', shape: [rows], data: BigInt64Array.from({ length: rows }, (_, i) => BigInt((i * 7919) % ROWS)),
+    },
     labels: { dtype: 'int64', shape: [rows], data: labels },
   });
 }
 fs.writeFileSync(path.join(dir, 'bench.subnet.json'), JSON.stringify({
   model: 'model.onnx', output: 'logits', head: { type: 'classify' },
-  subroutines: { A: { train: 'data/A_train.npz', test: 'data/A_test.npz' }, B: { train: 'data/B_train.npz', test: 'data/B_test.npz' } },
+  subroutines: {
+    A: { train: 'data/A_train.npz', test: 'data/A_test.npz' },
+    B: { train: 'data/B_train.npz', test: 'data/B_test.npz' },
+  },
   mask: { method: 'continuous-sparsification', include: ['fc.weight', 'proj.weight'], epochs: 2, batch: 32 },
   controls: { randomInit: false, randomAblations: 2, ablationModes: ['zero'] },
   seeds: [0],

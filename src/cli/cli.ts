@@ -7,8 +7,13 @@ import { stripControlCharacters } from './stripControlCharacters';
 
 export const BIN = 'subnetwork-lens';
 
-export async function main(argv: string[], rawIO: CliIO = processIO, commands: Command[] = registered): Promise<number> {
-  const io: CliIO = { out: (t) => rawIO.out(stripControlCharacters(t)), err: (t) => rawIO.err(stripControlCharacters(t)) };
+export async function main(
+  argv: string[], rawIO: CliIO = processIO, commands: Command[] = registered,
+): Promise<number> {
+  const io: CliIO = {
+    out: (t) => rawIO.out(stripControlCharacters(t)),
+    err: (t) => rawIO.err(stripControlCharacters(t)),
+  };
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h') {
     io.out(generalHelp(commands));

@@ -127,6 +127,8 @@ export function chooseTensors(model: Model, list: string | undefined): string[] 
 export async function openModelData(file: string, model: Model, head: HeadSpec, output?: string): Promise<OpenedData> {
   const { datasetAsTrainingData } = await import('../../core/data/datasetAsTrainingData');
   // datasetAsTrainingData reads only the input mapping, the labels name, the output and the head of a spec.
-  const spec: Pick<ResolvedSpec, 'inputs' | 'labels' | 'head' | 'output' | 'specPath'> = { inputs: {}, labels: 'labels', head, output, specPath: file };
+  const spec: Pick<ResolvedSpec, 'inputs' | 'labels' | 'head' | 'output' | 'specPath'> = {
+    inputs: {}, labels: 'labels', head, output, specPath: file,
+  };
   return datasetAsTrainingData(path.resolve(file), model, spec as ResolvedSpec);
 }

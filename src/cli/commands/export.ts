@@ -63,7 +63,11 @@ export const exportCommand: Command = {
     for (const [name, shape] of Object.entries(shapes)) {
       const dims = model.graph.initializers.get(name)?.dims;
       if (dims && (dims.length !== shape.length || dims.some((d, i) => d !== shape[i]))) {
-        throw new DataError(`mask shape [${shape.join(', ')}] is not the initializer's shape [${dims.join(', ')}]`, values.mask, name);
+        throw new DataError(
+          `mask shape [${shape.join(', ')}] is not the initializer's shape [${dims.join(', ')}]`,
+          values.mask,
+          name,
+        );
       }
     }
     let batch;

@@ -92,7 +92,9 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
           run.done.push(w);
           // Own keys only: a subroutine named `constructor` must not find Object.prototype's.
           const timings = run.timings.perSubroutine;
-          if (!Object.hasOwn(timings, w.subroutine)) timings[w.subroutine] = { maskTrainingMs: 0, evaluationMs: 0, controlsMs: 0 };
+          if (!Object.hasOwn(timings, w.subroutine)) {
+            timings[w.subroutine] = { maskTrainingMs: 0, evaluationMs: 0, controlsMs: 0 };
+          }
           const per = timings[w.subroutine]!;
           per.maskTrainingMs += record.training.ms;
           per.evaluationMs += performance.now() - t0 - record.training.ms;

@@ -70,7 +70,8 @@ export function checkDataset(
   let labelMax = -Infinity;
   values.forEach((v, row) => {
     if (v < 0 || (classes !== undefined && v >= classes)) {
-      const range = classes === undefined ? '≥ 0' : `in 0..${classes - 1}${head.type === 'odd-one-out' ? ' (the group size)' : ` (the model's ${classes} classes)`}`;
+      const why = head.type === 'odd-one-out' ? ' (the group size)' : ` (the model's ${classes} classes)`;
+      const range = classes === undefined ? '≥ 0' : `in 0..${classes - 1}${why}`;
       throw new DataError(`row ${row}: label ${v} is not ${range}`, ds.file, labels);
     }
     if (v < labelMin) labelMin = v;
@@ -97,7 +98,11 @@ function checkFinite(ds: Dataset, array: string, rows: number): void {
     if (bad >= 0) {
       const row = start + Math.floor(bad / rowElems);
       const value = dtype === 'float16' ? ((data[bad] as number) & 0x3ff ? 'NaN' : 'infinite') : String(data[bad]);
-      throw new DataError(`row ${row}: value ${value} is not finite (every input value must be a finite number)`, ds.file, array);
+      throw new DataError(
+        `row ${row}: value ${value} is not finite (every input value must be a finite number)`,
+        ds.file,
+        array,
+      );
     }
   }
 }

@@ -25,7 +25,11 @@ export function npyHeaderEnd(preamble: Uint8Array, file?: string, array?: string
   const dv = new DataView(preamble.buffer, preamble.byteOffset, preamble.byteLength);
   const [start, headerLen] = preamble[6] === 1 ? [10, dv.getUint16(8, true)] : [12, dv.getUint32(8, true)];
   if (headerLen > MAX_HEADER_BYTES) {
-    throw new DataError(`.npy header of ${headerLen} bytes is longer than numpy's limit of ${MAX_HEADER_BYTES}`, file, array);
+    throw new DataError(
+      `.npy header of ${headerLen} bytes is longer than numpy's limit of ${MAX_HEADER_BYTES}`,
+      file,
+      array,
+    );
   }
   return start + headerLen;
 }
@@ -59,7 +63,9 @@ export function parseNpyHeader(bytes: Uint8Array, file?: string, array?: string)
   // Python 2 numpy wrote long integers with an L suffix.
   const dims = shapeMatch[1]!.split(',').map((s) => s.trim().replace(/L$/, '')).filter((s) => s !== '');
   const shape = dims.map(Number);
-  if (dims.some((d) => !/^\d+$/.test(d)) || !Number.isSafeInteger(elementCountOf(shape))) throw new DataError(`bad shape (${shapeMatch[1]})`, file, array);
+  if (dims.some((d) => !/^\d+$/.test(d)) || !Number.isSafeInteger(elementCountOf(shape))) {
+    throw new DataError(`bad shape (${shapeMatch[1]})`, file, array);
+  }
   return { dtype, shape, dataOffset: start + headerLen };
 }
 

@@ -150,13 +150,19 @@ export class Dataset {
     return disk;
   }
 
-  /** Inflates a member into an anonymous temporary file, refusing it when its length or CRC-32 is not the declared one. */
+  /** Inflates a member into an anonymous temporary file; refused when its length or CRC-32 is not the declared one. */
   private inflate(e: ZipEntry, fd: number, name: string): number {
     const out = this.openTemp();
     let written = 0;
     let crc = 0;
     const inflater = new Inflate((chunk) => {
-      if (written + chunk.length > e.size) throw new DataError(`member '${e.name}' inflates to more than the ${e.size} bytes its zip entry declares`, this.file, name);
+      if (written + chunk.length > e.size) {
+        throw new DataError(
+          `member '${e.name}' inflates to more than the ${e.size} bytes its zip entry declares`,
+          this.file,
+          name,
+        );
+      }
       fs.writeSync(out, chunk, 0, chunk.length, written);
       crc = crc32(chunk, crc);
       written += chunk.length;
@@ -164,7 +170,9 @@ export class Dataset {
     for (let pos = 0; pos < e.compressedSize || pos === 0; pos += INFLATE_CHUNK) {
       const n = Math.min(INFLATE_CHUNK, e.compressedSize - pos);
       const bytes = readAt(fd, e.dataOffset + pos, n);
-      if (bytes.length < n) throw new DataError(`member '${e.name}' is truncated (the archive ends inside it)`, this.file, name);
+      if (bytes.length < n) {
+        throw new DataError(`member '${e.name}' is truncated (the archive ends inside it)`, this.file, name);
+      }
       try {
         inflater.push(bytes, pos + n >= e.compressedSize);
       } catch (err) {
@@ -172,8 +180,16 @@ export class Dataset {
         throw new DataError(`cannot inflate member '${e.name}': ${(err as Error).message}`, this.file, name);
       }
     }
-    if (written !== e.size) throw new DataError(`member '${e.name}' inflates to ${written} bytes but its zip entry declares ${e.size}`, this.file, name);
-    if (crc !== e.crc32) throw new DataError(`member '${e.name}' fails its CRC-32 check (the archive is corrupt)`, this.file, name);
+    if (written !== e.size) {
+      throw new DataError(
+        `member '${e.name}' inflates to ${written} bytes but its zip entry declares ${e.size}`,
+        this.file,
+        name,
+      );
+    }
+    if (crc !== e.crc32) {
+      throw new DataError(`member '${e.name}' fails its CRC-32 check (the archive is corrupt)`, this.file, name);
+    }
     return out;
   }
 
@@ -208,8 +224,12 @@ export class Dataset {
 /** Checks a stored member's CRC-32, reading it in chunks. */
 function checkStored(fd: number, e: ZipEntry, file: string, name: string): void {
   let crc = 0;
-  for (let pos = 0; pos < e.size; pos += CHUNK) crc = crc32(readAt(fd, e.dataOffset + pos, Math.min(CHUNK, e.size - pos)), crc);
-  if (crc !== e.crc32) throw new DataError(`member '${e.name}' fails its CRC-32 check (the archive is corrupt)`, file, name);
+  for (let pos = 0; pos < e.size; pos += CHUNK) {
+    crc = crc32(readAt(fd, e.dataOffset + pos, Math.min(CHUNK, e.size - pos)), crc);
+  }
+  if (crc !== e.crc32) {
+    throw new DataError(`member '${e.name}' fails its CRC-32 check (the archive is corrupt)`, file, name);
+  }
 }
 
 function checkSize(ds: Dataset, name: string, info: ArrayInfo, available: number): void {
@@ -233,21 +253,36 @@ function addNpz(ds: Dataset, file: string): void {
     if (!e.name.endsWith('.npy')) continue;
     const name = e.name.slice(0, -4);
     if (ds.has(name)) throw new DataError(`the archive holds member '${e.name}' twice`, file, name);
-    if (e.dataOffset + e.compressedSize > fileSize) throw new DataError(`member '${e.name}' extends past the end of the archive`, file, name);
+    if (e.dataOffset + e.compressedSize > fileSize) {
+      throw new DataError(`member '${e.name}' extends past the end of the archive`, file, name);
+    }
     if (e.method === 0) {
-      if (e.compressedSize !== e.size) throw new DataError(`stored member '${e.name}' declares ${e.size} bytes but occupies ${e.compressedSize}`, file, name);
+      if (e.compressedSize !== e.size) {
+        throw new DataError(
+          `stored member '${e.name}' declares ${e.size} bytes but occupies ${e.compressedSize}`,
+          file,
+          name,
+        );
+      }
       const end = npyHeaderEnd(readAt(fd, e.dataOffset, Math.min(e.size, NPY_PREAMBLE)), file, name);
       const header = parseNpyHeader(readAt(fd, e.dataOffset, Math.min(end, e.size)), file, name);
       checkSize(ds, name, header, e.size - header.dataOffset);
-      ds.addArray(name, { dtype: header.dtype, shape: header.shape }, { kind: 'stored', fd, offset: e.dataOffset + header.dataOffset, member: e });
+      const offset = e.dataOffset + header.dataOffset;
+      ds.addArray(name, { dtype: header.dtype, shape: header.shape }, { kind: 'stored', fd, offset, member: e });
     } else if (e.method === 8) {
       if (e.size > e.compressedSize * MAX_DEFLATE_RATIO + 1024) {
-        throw new DataError(`member '${e.name}' declares ${e.size} bytes from ${e.compressedSize} compressed bytes, more than deflate can produce`, file, name);
+        throw new DataError(
+          `member '${e.name}' declares ${e.size} bytes from ${e.compressedSize} compressed bytes, `
+            + 'more than deflate can produce',
+          file,
+          name,
+        );
       }
       // The header sits in the first bytes of the deflate stream: inflate a prefix to learn dtype and shape.
       const header = deflatedHeader(fd, e, file, name);
       checkSize(ds, name, header, e.size - header.dataOffset);
-      ds.addArray(name, { dtype: header.dtype, shape: header.shape }, { kind: 'deflated', fd, offset: header.dataOffset, member: e });
+      const source = { kind: 'deflated' as const, fd, offset: header.dataOffset, member: e };
+      ds.addArray(name, { dtype: header.dtype, shape: header.shape }, source);
     } else {
       throw new DataError(`member uses zip compression method ${e.method}; only stored (0) and deflated (8) are supported`, file, name);
     }
@@ -291,19 +326,30 @@ function addSafetensors(ds: Dataset, file: string): void {
   } catch (e) {
     throw new DataError(`safetensors header is not JSON: ${(e as Error).message}`, file);
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new DataError('safetensors header is not a JSON object', file);
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+    throw new DataError('safetensors header is not a JSON object', file);
+  }
   const base = 8 + n;
   const dataSize = size - base;
   const spans: { name: string; begin: number; end: number }[] = [];
   for (const [name, v] of Object.entries(header)) {
     if (name === '__metadata__') {
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new DataError('__metadata__ must be an object of strings', file);
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+        throw new DataError('__metadata__ must be an object of strings', file);
+      }
       ds.metadata = Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, String(x)]));
       continue;
     }
     const t = (v ?? {}) as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const dtype = DTYPES.find((d) => dtypeInfo[d].safetensors === t.dtype);
-    if (!dtype) throw new DataError(`safetensors dtype '${String(t.dtype)}' is not supported (use one of ${DTYPES.map((d) => dtypeInfo[d].safetensors).join(', ')})`, file, name);
+    if (!dtype) {
+      throw new DataError(
+        `safetensors dtype '${String(t.dtype)}' is not supported `
+          + `(use one of ${DTYPES.map((d) => dtypeInfo[d].safetensors).join(', ')})`,
+        file,
+        name,
+      );
+    }
     const shape = t.shape;
     const offsets = t.data_offsets;
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
@@ -314,8 +360,16 @@ function addSafetensors(ds: Dataset, file: string): void {
     }
     const [b, e] = offsets as [number, number];
     const need = elementCountOf(shape) * dtypeInfo[dtype].size;
-    if (e - b !== need) throw new DataError(`data_offsets [${b}, ${e}] hold ${e - b} bytes but shape [${shape.join(', ')}] ${dtype} needs ${need}`, file, name);
-    if (e > dataSize) throw new DataError(`data_offsets [${b}, ${e}] reach past the data area (${dataSize} bytes)`, file, name);
+    if (e - b !== need) {
+      throw new DataError(
+        `data_offsets [${b}, ${e}] hold ${e - b} bytes but shape [${shape.join(', ')}] ${dtype} needs ${need}`,
+        file,
+        name,
+      );
+    }
+    if (e > dataSize) {
+      throw new DataError(`data_offsets [${b}, ${e}] reach past the data area (${dataSize} bytes)`, file, name);
+    }
     spans.push({ name, begin: b, end: e });
     ds.addArray(name, { dtype, shape: shape as number[] }, { kind: 'disk', fd, offset: base + b });
   }
@@ -323,7 +377,14 @@ function addSafetensors(ds: Dataset, file: string): void {
   spans.sort((x, y) => x.begin - y.begin || x.end - y.end);
   let at = 0;
   for (const s of spans) {
-    if (s.begin !== at) throw new DataError(`data_offsets [${s.begin}, ${s.end}] ${s.begin < at ? 'overlap the previous tensor' : `leave a gap after byte ${at}`}`, file, s.name);
+    if (s.begin !== at) {
+      throw new DataError(
+        `data_offsets [${s.begin}, ${s.end}] `
+          + (s.begin < at ? 'overlap the previous tensor' : `leave a gap after byte ${at}`),
+        file,
+        s.name,
+      );
+    }
     at = s.end;
   }
   if (at !== dataSize) throw new DataError(`the tensors cover ${at} bytes of the ${dataSize}-byte data area`, file);

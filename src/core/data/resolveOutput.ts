@@ -11,7 +11,11 @@ export function resolveOutput(model: Model, spec: Pick<ResolvedSpec, 'output' | 
     return names[0]!;
   }
   if (!names.includes(spec.output)) {
-    throw new SpecError(`no output named ${spec.output} (the model's outputs: ${names.join(', ') || 'none'})`, spec.specPath, '/output');
+    throw new SpecError(
+      `no output named ${spec.output} (the model's outputs: ${names.join(', ') || 'none'})`,
+      spec.specPath,
+      '/output',
+    );
   }
   return spec.output;
 }

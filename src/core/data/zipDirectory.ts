@@ -55,7 +55,9 @@ export function zipDirectory(fd: number, file: string): ZipEntry[] {
     cdSize = u64(zdv, 40);
     cdOffset = u64(zdv, 48);
   }
-  if (cdOffset + cdSize > fileSize || count * 46 > cdSize) throw new DataError('corrupt zip central directory (it does not fit the file)', file);
+  if (cdOffset + cdSize > fileSize || count * 46 > cdSize) {
+    throw new DataError('corrupt zip central directory (it does not fit the file)', file);
+  }
   const cd = readAt(fd, cdOffset, cdSize);
   const dv = new DataView(cd.buffer, cd.byteOffset, cd.byteLength);
   const entries: ZipEntry[] = [];
@@ -71,7 +73,9 @@ export function zipDirectory(fd: number, file: string): ZipEntry[] {
     const extraLen = dv.getUint16(p + 30, true);
     const commentLen = dv.getUint16(p + 32, true);
     let localOffset = dv.getUint32(p + 42, true);
-    if (p + 46 + nameLen + extraLen + commentLen > cd.length) throw new DataError('corrupt zip central directory', file);
+    if (p + 46 + nameLen + extraLen + commentLen > cd.length) {
+      throw new DataError('corrupt zip central directory', file);
+    }
     const name = new TextDecoder(flags & 0x800 ? 'utf-8' : 'latin1').decode(cd.subarray(p + 46, p + 46 + nameLen));
     // ZIP64 extended information: only the fields whose 32-bit value is 0xffffffff are present, in this order.
     let e = p + 46 + nameLen;
@@ -82,7 +86,9 @@ export function zipDirectory(fd: number, file: string): ZipEntry[] {
       if (id === 0x0001) {
         let q = e + 4;
         const need = 8 * [size, compressedSize, localOffset].filter((v) => v === 0xffffffff).length;
-        if (q + need > Math.min(e + 4 + len, eEnd)) throw new DataError(`member '${name}' has a short ZIP64 extra field`, file);
+        if (q + need > Math.min(e + 4 + len, eEnd)) {
+          throw new DataError(`member '${name}' has a short ZIP64 extra field`, file);
+        }
         if (size === 0xffffffff) { size = u64(dv, q); q += 8; }
         if (compressedSize === 0xffffffff) { compressedSize = u64(dv, q); q += 8; }
         if (localOffset === 0xffffffff) { localOffset = u64(dv, q); q += 8; }

@@ -61,7 +61,9 @@ export async function inferTensorInfo(model: Model, options: InferShapesOptions 
   let session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
   try {
     // Failed probe runs are expected (the fallback handles them); keep onnxruntime's own log quiet.
-    session = await createSession(probeModel, { threads: 1, overrides: { graphOptimizationLevel: 'disabled', logSeverityLevel: 4 } });
+    session = await createSession(probeModel, {
+      threads: 1, overrides: { graphOptimizationLevel: 'disabled', logSeverityLevel: 4 },
+    });
   } catch (e) {
     throw new ShapeInferenceError(`onnxruntime cannot load the model to measure tensor shapes: ${firstLine(e)}`);
   }

@@ -15,7 +15,10 @@ export const MAX_DEFAULT_OPSET = 26;
 export const MIN_IR_VERSION = 3;
 export const MIN_DEFAULT_OPSET = 7;
 
-/** Supplies the bytes of an external-data side file (a fresh array the tensor keeps); `location` is relative to the model's folder. */
+/**
+ * Supplies the bytes of an external-data side file (a fresh array the tensor keeps); `location` is
+ * relative to the model's folder.
+ */
 export type ExternalDataLoader = (location: string, offset: number, length: number | undefined) => Uint8Array;
 
 export interface DecodeOptions {
@@ -161,7 +164,8 @@ export function readModel(file: string): Model {
   }
   if (!skeleton) return decodeModel(readWhole(file), { file, loadExternal });
   const { large } = skeleton;
-  return decodeModel(skeleton.bytes, { file, loadExternal, rawDataOf: (i) => (large.has(i) ? readRange(file, large.get(i)!) : undefined) });
+  const rawDataOf = (i: number) => (large.has(i) ? readRange(file, large.get(i)!) : undefined);
+  return decodeModel(skeleton.bytes, { file, loadExternal, rawDataOf });
 }
 
 /** Large initializers are read from the file one by one (readModelSkeleton), never with the whole file. */
@@ -216,7 +220,9 @@ export function externalFileLoader(modelFile: string): ExternalDataLoader {
     }
     try {
       const stat = fs.fstatSync(fd);
-      if (!stat.isFile()) throw new OnnxFormatError(`external data location '${location}' is a folder, not a file`, modelFile);
+      if (!stat.isFile()) {
+        throw new OnnxFormatError(`external data location '${location}' is a folder, not a file`, modelFile);
+      }
       const size = stat.size;
       const len = length ?? size - offset;
       if (offset + len > size) {
@@ -265,7 +271,12 @@ function decodeGraph(g: GraphProto, ctx: Ctx): Graph {
 
 function decodeTensorIn(t: TensorProto, ctx: Ctx): Tensor {
   const bad = t.dims.find((d) => d < 0n || d > BigInt(Number.MAX_SAFE_INTEGER));
-  if (bad !== undefined) throw new OnnxFormatError(`tensor '${t.name}' has dimension ${bad} in its shape [${t.dims.join(', ')}]; dimensions must be ≥ 0`, ctx.file);
+  if (bad !== undefined) {
+    throw new OnnxFormatError(
+      `tensor '${t.name}' has dimension ${bad} in its shape [${t.dims.join(', ')}]; dimensions must be ≥ 0`,
+      ctx.file,
+    );
+  }
   try {
     return decodeTensorOrExternal(t, ctx);
   } catch (e) {

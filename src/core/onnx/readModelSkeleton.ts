@@ -46,7 +46,9 @@ interface WalkState {
 }
 
 /** The fields in [start, end) of a message at `level`, rewritten; null when they do not parse. */
-function rewrite(r: WindowReader, start: number, end: number, level: 'model' | 'graph' | 'tensor', s: WalkState, index = -1): Uint8Array[] | null {
+function rewrite(
+  r: WindowReader, start: number, end: number, level: 'model' | 'graph' | 'tensor', s: WalkState, index = -1,
+): Uint8Array[] | null {
   const out: Uint8Array[] = [];
   let p = start;
   while (p < end) {
@@ -67,7 +69,8 @@ function rewrite(r: WindowReader, start: number, end: number, level: 'model' | '
       const payload = len.next;
       fieldEnd = payload + len.value;
       if (fieldEnd > end) return null;
-      const child = level === 'model' && field === MODEL_GRAPH ? 'graph' : level === 'graph' && field === GRAPH_INITIALIZER ? 'tensor' : null;
+      const child = level === 'model' && field === MODEL_GRAPH ? 'graph'
+        : level === 'graph' && field === GRAPH_INITIALIZER ? 'tensor' : null;
       if (child) {
         const inner = rewrite(r, payload, fieldEnd, child, s, child === 'tensor' ? s.initializer++ : -1);
         if (!inner) return null;
@@ -134,7 +137,8 @@ class WindowReader {
     if (length <= WINDOW / 4) {
       this.byte(pos + length - 1);
       this.byte(pos);
-      if (pos >= this.start && pos + length <= this.start + this.window.length) return this.window.slice(pos - this.start, pos - this.start + length);
+      const at = pos - this.start;
+      if (at >= 0 && at + length <= this.window.length) return this.window.slice(at, at + length);
     }
     const out = new Uint8Array(length);
     let done = 0;

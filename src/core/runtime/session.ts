@@ -34,7 +34,8 @@ export async function createSession(model: Model | Uint8Array, options: SessionO
     ...options.overrides,
   };
   if (model instanceof Uint8Array) return ort.InferenceSession.create(model, sessionOptions);
-  const large = [...model.graph.initializers.values()].filter((t) => !Array.isArray(t.data) && t.data.byteLength >= EXTERNAL_BYTES);
+  const large = [...model.graph.initializers.values()]
+    .filter((t) => !Array.isArray(t.data) && t.data.byteLength >= EXTERNAL_BYTES);
   if (large.length === 0) return ort.InferenceSession.create(encodeModel(model).model, sessionOptions);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'subnetwork-lens-session-'));
   try {
@@ -56,7 +57,11 @@ function graphWithExternalData(model: Model, large: Tensor[], dir: string): Uint
   const lean: Model = {
     ...model,
     proto: model.proto ? { ...model.proto, graph: undefined } : undefined,
-    graph: { ...model.graph, initializers: placeholders, proto: model.graph.proto ? { ...model.graph.proto, initializer: [] } : undefined },
+    graph: {
+      ...model.graph,
+      initializers: placeholders,
+      proto: model.graph.proto ? { ...model.graph.proto, initializer: [] } : undefined,
+    },
   };
   const proto = fromBinary(ModelProtoSchema, encodeModel(lean).model);
   const locations = writeWeights(large, path.join(dir, 'weights.bin'));

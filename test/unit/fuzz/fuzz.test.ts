@@ -94,7 +94,9 @@ const arrays = (): Record<string, NamedArray> => ({
 function validModel(): Uint8Array {
   return encodeModel(makeModel({
     inputs: [{ name: 'x', shape: ['batch', 3] }], outputs: [{ name: 'y', shape: ['batch', 2] }],
-    initializers: [makeTensor('W', DataType.FLOAT, [3, 2], [1, 2, 3, 4, 5, 6]), makeTensor('b', DataType.FLOAT, [2], [0.5, -0.5])],
+    initializers: [
+      makeTensor('W', DataType.FLOAT, [3, 2], [1, 2, 3, 4, 5, 6]), makeTensor('b', DataType.FLOAT, [2], [0.5, -0.5]),
+    ],
     nodes: [{ op: 'MatMul', inputs: ['x', 'W'], outputs: ['h'] }, { op: 'Add', inputs: ['h', 'b'], outputs: ['y'] }],
   })).model;
 }
@@ -128,8 +130,14 @@ describe('fuzzing the readers with mutated valid files', () => {
     { name: 'stored npz', ext: '.npz', valid: () => encodeNpz(arrays()), read: readArrays },
     { name: 'deflated npz', ext: '.npz', valid: () => encodeNpz(arrays(), { compress: true }), read: readArrays },
     { name: 'npy', ext: '.npy', valid: () => encodeNpy(arrays().x!), read: readArrays },
-    { name: 'safetensors', ext: '.safetensors', valid: () => encodeSafetensors(arrays(), { note: 'fuzz' }), read: readArrays },
-    { name: 'spec', ext: '.subnet.json', valid: () => new TextEncoder().encode(validSpec), read: (f) => { loadSpec(f, { workspaceRoot: workspace }); } },
+    {
+      name: 'safetensors', ext: '.safetensors', read: readArrays,
+      valid: () => encodeSafetensors(arrays(), { note: 'fuzz' }),
+    },
+    {
+      name: 'spec', ext: '.subnet.json', valid: () => new TextEncoder().encode(validSpec),
+      read: (f) => { loadSpec(f, { workspaceRoot: workspace }); },
+    },
   ];
 
   for (const format of formats) {
@@ -149,7 +157,8 @@ describe('fuzzing the readers with mutated valid files', () => {
         } catch (e) {
           if (!isCleanRefusal(e)) {
             const sample = Buffer.from(bytes).toString('base64');
-            assert.fail(`case ${c} of ${format.name}: ${(e as Error)?.name}: ${(e as Error)?.message} — file (base64): ${sample.slice(0, 400)}`);
+            const what = `${(e as Error)?.name}: ${(e as Error)?.message}`;
+            assert.fail(`case ${c} of ${format.name}: ${what} — file (base64): ${sample.slice(0, 400)}`);
           }
           refused++;
         }
@@ -167,7 +176,7 @@ function listTree(root: string): string[] {
 }
 
 describe('fuzzed datasets through a whole run', () => {
-  test('no run completes from a training set the readers refuse; nothing is written outside the run folder', async () => {
+  test('no run completes from refused training data; nothing is written outside the run folder', async () => {
     const rng = Rng.derive(SEED, 'find');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-fuzz-find-'));
     const spec = writePlantedWorkspace(dir, twoStreamModel(0), { epochs: 1 }, {
@@ -185,7 +194,10 @@ describe('fuzzed datasets through a whole run', () => {
       const tempsBefore = subnetworkLensTemps();
       const out = path.join(dir, `run-${c}`);
       const io: CliIO = { out: () => {}, err: () => {} };
-      await assert.rejects(find.run([spec, '--out', out, '--seeds', '0', '--threads', '1'], io), (e: unknown) => isCleanRefusal(e));
+      await assert.rejects(
+        find.run([spec, '--out', out, '--seeds', '0', '--threads', '1'], io),
+        (e: unknown) => isCleanRefusal(e),
+      );
       const run = JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8')) as RunInfo;
       assert.equal(run.status, 'failed');
       const added = listTree(dir).filter((f) => !before.includes(f) && !f.startsWith(`run-${c}`));

@@ -41,7 +41,7 @@ function rssAnon(): number | undefined {
 }
 
 describe('large models', () => {
-  test('readModel reads large initializers once, without reading the whole file, and decodes what decodeModel decodes', () => {
+  test('readModel reads large initializers once, never the whole file, and decodes what decodeModel does', () => {
     const file = path.join(tmp(), 'm.onnx');
     writeModel(file, model(512, 64));
     const realFs = require('node:fs') as typeof fs;
@@ -61,13 +61,19 @@ describe('large models', () => {
       readSync.mock.restore();
     }
     assert.equal(readFile.mock.calls.filter((c) => c.arguments[0] === file).length, 0, 'the whole file was read');
-    assert.ok(bytesRead < fs.statSync(file).size + 2 * 65536, `${bytesRead} bytes read for a ${fs.statSync(file).size}-byte file`);
+    assert.ok(
+      bytesRead < fs.statSync(file).size + 2 * 65536,
+      `${bytesRead} bytes read for a ${fs.statSync(file).size}-byte file`,
+    );
     const viaBytes = decodeModel(fs.readFileSync(file));
-    for (const [name, t] of viaBytes.graph.initializers) assert.deepEqual(viaFile.graph.initializers.get(name)!.data, t.data, name);
+    for (const [name, t] of viaBytes.graph.initializers) {
+      assert.deepEqual(viaFile.graph.initializers.get(name)!.data, t.data, name);
+    }
     assert.deepEqual(encodeModel(viaFile).model, encodeModel(viaBytes).model);
   });
 
-  test('a session over a 32 MB weight costs far less than a copy of it, and gives onnxruntime\'s own answer', { skip: rssAnon() === undefined ? 'needs /proc/self/status' : false }, async () => {
+  const skip = rssAnon() === undefined ? 'needs /proc/self/status' : false;
+  test('a session over a 32 MB weight costs far less than a copy, answering as onnxruntime', { skip }, async () => {
     const dir = tmp();
     const m = model(8192, 1024); // 32 MiB table
     const file = path.join(dir, 'm.onnx');
@@ -95,7 +101,10 @@ describe('large models', () => {
     } finally {
       await session.release();
     }
-    assert.ok(grown < 12 * 2 ** 20, `creating the session grew anonymous memory by ${(grown / 2 ** 20).toFixed(1)} MiB`);
+    assert.ok(
+      grown < 12 * 2 ** 20,
+      `creating the session grew anonymous memory by ${(grown / 2 ** 20).toFixed(1)} MiB`,
+    );
     assert.deepEqual(fs.readdirSync(privateTmp), [], 'the temporary folder was left behind');
   });
 });
