@@ -3,10 +3,17 @@
 import { processIO, UsageError, type CliIO, type Command } from './command';
 import { commands as registered } from './commands/index';
 import packageJson from '../../package.json';
+import { stripControlCharacters } from './stripControlCharacters';
 
 export const BIN = 'subnetwork-lens';
 
-export async function main(argv: string[], io: CliIO = processIO, commands: Command[] = registered): Promise<number> {
+export async function main(
+  argv: string[], rawIO: CliIO = processIO, commands: Command[] = registered,
+): Promise<number> {
+  const io: CliIO = {
+    out: (t) => rawIO.out(stripControlCharacters(t)),
+    err: (t) => rawIO.err(stripControlCharacters(t)),
+  };
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h') {
     io.out(generalHelp(commands));

@@ -1,5 +1,6 @@
 // Entry of the `subnetwork-lens` bin (bundled to dist/cli.js). All logic lives in cli.ts.
 import { main } from './cli';
+import { stripControlCharacters } from './stripControlCharacters';
 
 // `subnetwork-lens inspect m.onnx | head` closes stdout early: stop quietly.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -9,7 +10,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (e: unknown) => {
-    process.stderr.write(`subnetwork-lens: ${(e as Error)?.message ?? String(e)}\n`);
+    process.stderr.write(`subnetwork-lens: ${stripControlCharacters((e as Error)?.message ?? String(e))}\n`);
     process.exitCode = 1;
   },
 );

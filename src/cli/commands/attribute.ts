@@ -53,7 +53,7 @@ export const attribute: Command = {
     const model = readModel(positionals[0]!);
     const output = scoredOutput(model, values.output);
     const tensors = chooseTensors(model, values.tensors);
-    const data = await openModelData(values.data, model, head);
+    const data = await openModelData(values.data, model, head, output);
     let scores: Map<string, Float32Array>;
     try {
       scores = await attributeCore(model, data, { output, head, tensors, threads });
@@ -139,9 +139,11 @@ export function chooseTensors(model: Model, list: string | undefined): string[] 
 }
 
 /** A dataset whose arrays are named after the model inputs, plus `labels`, as TrainingData (checked against the model). */
-export async function openModelData(file: string, model: Model, head: HeadSpec): Promise<OpenedData> {
+export async function openModelData(file: string, model: Model, head: HeadSpec, output?: string): Promise<OpenedData> {
   const { datasetAsTrainingData } = await import('../../core/data/datasetAsTrainingData');
-  // datasetAsTrainingData reads only the input mapping, the labels name and the head of a spec.
-  const spec: Pick<ResolvedSpec, 'inputs' | 'labels' | 'head'> = { inputs: {}, labels: 'labels', head };
+  // datasetAsTrainingData reads only the input mapping, the labels name, the output and the head of a spec.
+  const spec: Pick<ResolvedSpec, 'inputs' | 'labels' | 'head' | 'output' | 'specPath'> = {
+    inputs: {}, labels: 'labels', head, output, specPath: file,
+  };
   return datasetAsTrainingData(path.resolve(file), model, spec as ResolvedSpec);
 }

@@ -4,6 +4,7 @@ import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } fro
 import type { AblateMode } from '../../shared/jobs';
 import { parseCount } from './find';
 import { openModelData, parseHead } from './attribute';
+import { DataError } from '../../core/data/errors';
 
 export const exportCommand: Command = {
   name: 'export',
@@ -58,7 +59,17 @@ export const exportCommand: Command = {
     const { readMask } = await import('../../core/analysis/readRun');
     const { exportMaskedModel } = await import('../../core/analysis/exportModel');
     const model = readModel(positionals[0]!);
-    const { masks } = readMask(values.mask);
+    const { masks, shapes } = readMask(values.mask);
+    for (const [name, shape] of Object.entries(shapes)) {
+      const dims = model.graph.initializers.get(name)?.dims;
+      if (dims && (dims.length !== shape.length || dims.some((d, i) => d !== shape[i]))) {
+        throw new DataError(
+          `mask shape [${shape.join(', ')}] is not the initializer's shape [${dims.join(', ')}]`,
+          values.mask,
+          name,
+        );
+      }
+    }
     let batch;
     if (values.data) {
       const data = await openModelData(values.data, model, parseHead(values.head, values.group, 'export'));

@@ -60,7 +60,7 @@ export const gradcheck: Command = {
     const model = readModel(positionals[0]!);
     const output = scoredOutput(model, values.output);
     const tensors = chooseTensors(model, values.tensors);
-    const data = await openModelData(values.data, model, head);
+    const data = await openModelData(values.data, model, head, output);
     let report: Awaited<ReturnType<typeof check>>;
     let rows: number;
     try {

@@ -35,9 +35,10 @@ function statsFromCounts(size: number, keptA: number, keptB: number, intersectio
 /** Per-layer and total overlap of two mask sets over the same initializers. */
 export function overlapPair(a: MaskSet, b: MaskSet, refA: MaskRef, refB: MaskRef): OverlapPair {
   const names = Object.keys(a);
-  const missing = names.find((n) => !(n in b)) ?? Object.keys(b).find((n) => !(n in a));
+  const missing = names.find((n) => !Object.hasOwn(b, n)) ?? Object.keys(b).find((n) => !Object.hasOwn(a, n));
   if (missing !== undefined) throw new Error(`overlapPair: initializer '${missing}' is masked in only one of ${refA.subroutine}/seed-${refA.seed} and ${refB.subroutine}/seed-${refB.seed}`);
-  const layers: Record<string, OverlapStats> = {};
+  // Keyed by tensor names, which may be `__proto__` or `constructor`: no prototype to collide with.
+  const layers: Record<string, OverlapStats> = Object.create(null);
   let size = 0, kA = 0, kB = 0, inter = 0;
   for (const n of names) {
     const s = overlapStats(a[n]!, b[n]!);

@@ -100,11 +100,14 @@ export function listRuns(workspaceRoot: string): RunFolder[] {
 export function readMask(file: string): { masks: MaskSet; shapes: Record<string, number[]>; metadata: Record<string, string> } {
   const ds = openDataset(file);
   try {
-    const masks: MaskSet = {};
-    const shapes: Record<string, number[]> = {};
+    // Keyed by tensor names, which may be `__proto__` or `constructor`: no prototype to collide with.
+    const masks: MaskSet = Object.create(null);
+    const shapes: Record<string, number[]> = Object.create(null);
     for (const [name, info] of Object.entries(ds.arrays)) {
       const a = ds.read(name);
       if (info.dtype !== 'uint8' && info.dtype !== 'bool') throw new DataError(`mask has dtype ${info.dtype}, expected uint8`, file, name);
+      const bad = (a.data as Uint8Array).findIndex((v) => v > 1);
+      if (bad >= 0) throw new DataError(`mask value ${a.data[bad]} at element ${bad} is not 0 or 1`, file, name);
       masks[name] = a.data as Uint8Array;
       shapes[name] = info.shape;
     }

@@ -9,7 +9,7 @@ import { RESULTS_SCHEMA_VERSION, RUNS_DIR } from '../../shared/results';
 import type { ResolvedSpec } from '../../shared/spec';
 import { loadSpec, selectInitializers } from '../data/loadSpec';
 import { datasetAsTrainingData, type OpenedData } from '../data/datasetAsTrainingData';
-import type { Model } from '../onnx/ir';
+import { outputClasses, resolveOutput } from '../data/resolveOutput';
 import { readModel } from '../onnx/readModel';
 import { maskableInitializers } from '../masks/maskableInitializers';
 import { renamedParameters } from '../onnx/exporterNames';
@@ -40,7 +40,7 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
   const recorded = options.resume ? readRunInfo(runDir) : undefined;
   spec.seeds = options.seeds ?? recorded?.seeds ?? spec.seeds;
   const model = readModel(spec.model);
-  const output = spec.output ?? model.graph.outputs[0]!.name;
+  const output = resolveOutput(model, spec);
   const logits = softmaxLogits(model.graph, output, spec.head);
   if (logits) {
     const message = `output '${output}' is a Softmax: masks are trained on its input '${logits}'`;
@@ -63,7 +63,7 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
   const plan = planItems(spec);
   const shard = options.shard ?? { index: 0, count: 1 };
   const testSetNames = [...Object.keys(spec.subroutines), ...(spec.task ? [TASK_TEST_SET] : [])];
-  const chance = chanceLevel(spec.head, classCount(model, output));
+  const chance = chanceLevel(spec.head, outputClasses(model, output));
   const fingerprint = runFingerprint(spec, model);
   const id = path.basename(runDir);
   const onnxruntime = ort.env.versions.node ?? 'unknown';
@@ -163,10 +163,3 @@ export function runId(): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   return `${stamp}-${Math.random().toString(16).slice(2, 6)}`;
 }
-
-function classCount(model: Model, output: string): number | undefined {
-  const shape = model.graph.outputs.find((o) => o.name === output)?.shape;
-  const last = shape?.[shape.length - 1];
-  return typeof last === 'number' ? last : undefined;
-}
-

@@ -5,6 +5,7 @@ import type { ResolvedSpec } from '../../shared/spec';
 import type { TrainingData, NumericArray } from '../train/TrainingData';
 import { checkDataset, type InputBinding } from './checkDataset';
 import { openDataset, type Dataset } from './openDataset';
+import { outputClasses, resolveOutput } from './resolveOutput';
 
 export interface OpenedData extends TrainingData {
   dataset: Dataset;
@@ -19,7 +20,8 @@ export function datasetAsTrainingData(file: string, model: Model, spec: Resolved
   const bindings = inputBindings(model, spec);
   let size: number;
   try {
-    size = checkDataset(dataset, bindings, spec.labels, spec.head).rows;
+    const classes = outputClasses(model, resolveOutput(model, spec));
+    size = checkDataset(dataset, bindings, spec.labels, spec.head, { classes }).rows;
   } catch (e) {
     dataset.close();
     throw e;

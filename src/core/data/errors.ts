@@ -1,8 +1,10 @@
+import { singleLine } from '../util/singleLine';
+
 /** A dataset or mask file cannot be read or does not fit the model: names the file, the array and what was expected. */
 export class DataError extends Error {
   override readonly name = 'DataError';
   constructor(message: string, readonly file?: string, readonly array?: string) {
-    super(`${file ? `${file}: ` : ''}${array !== undefined ? `array '${array}': ` : ''}${message}`);
+    super(singleLine(`${file ? `${file}: ` : ''}${array !== undefined ? `array '${array}': ` : ''}${message}`));
   }
 }
 
@@ -10,6 +12,6 @@ export class DataError extends Error {
 export class SpecError extends Error {
   override readonly name = 'SpecError';
   constructor(message: string, readonly file: string, readonly field: string) {
-    super(`${file}: ${field ? `field '${field}': ` : ''}${message}`);
+    super(singleLine(`${file}: ${field ? `field '${field}': ` : ''}${message}`));
   }
 }

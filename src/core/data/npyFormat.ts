@@ -2,7 +2,7 @@
 // Only little-endian (or byte-order-free) C-order arrays of the dtypes in dtype.ts are accepted;
 // Fortran order, big-endian, object, string, complex and structured arrays are refused.
 import { DataError } from './errors';
-import { DTYPES, dtypeInfo, type ArrayInfo, type Dtype } from './dtype';
+import { DTYPES, dtypeInfo, elementCountOf, type ArrayInfo, type Dtype } from './dtype';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -13,6 +13,26 @@ export interface NpyHeader extends ArrayInfo {
 
 /** Bytes needed to be sure the whole header is present (header length is read from the first 12). */
 export const NPY_PREAMBLE = 12;
+
+/** numpy's own default limit (np.load's max_header_size): longer headers are refused as unsafe. */
+const MAX_HEADER_BYTES = 10_000;
+
+/** Where the header of .npy bytes ends (the data offset), from their first NPY_PREAMBLE bytes. */
+export function npyHeaderEnd(preamble: Uint8Array, file?: string, array?: string): number {
+  if (preamble.length < NPY_PREAMBLE || MAGIC.some((b, i) => preamble[i] !== b)) {
+    throw new DataError('not a .npy array (bad magic bytes or shorter than its preamble)', file, array);
+  }
+  const dv = new DataView(preamble.buffer, preamble.byteOffset, preamble.byteLength);
+  const [start, headerLen] = preamble[6] === 1 ? [10, dv.getUint16(8, true)] : [12, dv.getUint32(8, true)];
+  if (headerLen > MAX_HEADER_BYTES) {
+    throw new DataError(
+      `.npy header of ${headerLen} bytes is longer than numpy's limit of ${MAX_HEADER_BYTES}`,
+      file,
+      array,
+    );
+  }
+  return start + headerLen;
+}
 
 /** Parses the header of .npy bytes (at least the preamble plus the header). `file`/`array` name the source in errors. */
 export function parseNpyHeader(bytes: Uint8Array, file?: string, array?: string): NpyHeader {
@@ -40,8 +60,12 @@ export function parseNpyHeader(bytes: Uint8Array, file?: string, array?: string)
   const descr = descrMatch[2]!;
   const dtype = dtypeOfDescr(descr, file, array);
   if (fortranMatch[1] === 'True') throw new DataError('Fortran-order arrays are not supported; save with np.ascontiguousarray(x)', file, array);
-  const shape = shapeMatch[1]!.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
-  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new DataError(`bad shape (${shapeMatch[1]})`, file, array);
+  // Python 2 numpy wrote long integers with an L suffix.
+  const dims = shapeMatch[1]!.split(',').map((s) => s.trim().replace(/L$/, '')).filter((s) => s !== '');
+  const shape = dims.map(Number);
+  if (dims.some((d) => !/^\d+$/.test(d)) || !Number.isSafeInteger(elementCountOf(shape))) {
+    throw new DataError(`bad shape (${shapeMatch[1]})`, file, array);
+  }
   return { dtype, shape, dataOffset: start + headerLen };
 }
 

@@ -46,12 +46,17 @@ export function zipDirectory(fd: number, file: string): ZipEntry[] {
   if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
     const loc = eocd - 20;
     if (loc < 0 || tdv.getUint32(loc, true) !== 0x07064b50) throw new DataError('ZIP64 archive without a ZIP64 locator', file);
-    const z64 = readAt(fd, u64(tdv, loc + 8), 56);
+    const z64At = u64(tdv, loc + 8);
+    if (z64At > fileSize - 56) throw new DataError('bad ZIP64 end-of-central-directory record', file);
+    const z64 = readAt(fd, z64At, 56);
     const zdv = new DataView(z64.buffer, z64.byteOffset, z64.byteLength);
     if (zdv.getUint32(0, true) !== 0x06064b50) throw new DataError('bad ZIP64 end-of-central-directory record', file);
     count = u64(zdv, 32);
     cdSize = u64(zdv, 40);
     cdOffset = u64(zdv, 48);
+  }
+  if (cdOffset + cdSize > fileSize || count * 46 > cdSize) {
+    throw new DataError('corrupt zip central directory (it does not fit the file)', file);
   }
   const cd = readAt(fd, cdOffset, cdSize);
   const dv = new DataView(cd.buffer, cd.byteOffset, cd.byteLength);
@@ -68,6 +73,9 @@ export function zipDirectory(fd: number, file: string): ZipEntry[] {
     const extraLen = dv.getUint16(p + 30, true);
     const commentLen = dv.getUint16(p + 32, true);
     let localOffset = dv.getUint32(p + 42, true);
+    if (p + 46 + nameLen + extraLen + commentLen > cd.length) {
+      throw new DataError('corrupt zip central directory', file);
+    }
     const name = new TextDecoder(flags & 0x800 ? 'utf-8' : 'latin1').decode(cd.subarray(p + 46, p + 46 + nameLen));
     // ZIP64 extended information: only the fields whose 32-bit value is 0xffffffff are present, in this order.
     let e = p + 46 + nameLen;
@@ -77,6 +85,10 @@ export function zipDirectory(fd: number, file: string): ZipEntry[] {
       const len = dv.getUint16(e + 2, true);
       if (id === 0x0001) {
         let q = e + 4;
+        const need = 8 * [size, compressedSize, localOffset].filter((v) => v === 0xffffffff).length;
+        if (q + need > Math.min(e + 4 + len, eEnd)) {
+          throw new DataError(`member '${name}' has a short ZIP64 extra field`, file);
+        }
         if (size === 0xffffffff) { size = u64(dv, q); q += 8; }
         if (compressedSize === 0xffffffff) { compressedSize = u64(dv, q); q += 8; }
         if (localOffset === 0xffffffff) { localOffset = u64(dv, q); q += 8; }
@@ -84,6 +96,7 @@ export function zipDirectory(fd: number, file: string): ZipEntry[] {
       e += 4 + len;
     }
     if (flags & 1) throw new DataError(`member '${name}' is encrypted`, file);
+    if (localOffset > fileSize - 30) throw new DataError(`member '${name}' starts past the end of the archive`, file);
     const local = readAt(fd, localOffset, 30);
     const ldv = new DataView(local.buffer, local.byteOffset, local.byteLength);
     if (local.length < 30 || ldv.getUint32(0, true) !== 0x04034b50) throw new DataError(`corrupt local header of member '${name}'`, file);

@@ -6,10 +6,9 @@
 // reads shapes without running anything).
 import { create } from '@bufbuild/protobuf';
 import { ValueInfoProtoSchema } from 'onnx-buf';
-import { ort } from '../runtime/session';
+import { createSession, ort } from '../runtime/session';
 import { ShapeInferenceError } from './errors';
 import { DataType, elementCount, type Dim, type Model, type ValueInfo } from './ir';
-import { encodeModel } from './writeModel';
 
 export interface InferShapesOptions {
   /** Fix symbolic input dimensions by name (e.g. `{ batch: 64 }`): results carry the number, not the name. */
@@ -70,13 +69,9 @@ export async function inferTensorInfo(model: Model, options: InferShapesOptions 
 
   let session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
   try {
-    session = await ort.InferenceSession.create(encodeModel(probeModel).model, {
-      graphOptimizationLevel: 'disabled',
-      intraOpNumThreads: 1,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      // Failed probe runs are expected (the fallback handles them); keep onnxruntime's own log quiet.
-      logSeverityLevel: 4,
+    // Failed probe runs are expected (the fallback handles them); keep onnxruntime's own log quiet.
+    session = await createSession(probeModel, {
+      threads: 1, overrides: { graphOptimizationLevel: 'disabled', logSeverityLevel: 4 },
     });
   } catch (e) {
     throw new ShapeInferenceError(`onnxruntime cannot load the model to measure tensor shapes: ${firstLine(e)}`);

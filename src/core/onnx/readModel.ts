@@ -7,6 +7,7 @@ import { OnnxFormatError } from './errors';
 import type { AttributeValue, Dim, Graph, Metadata, Model, Node, Tensor, ValueInfo } from './ir';
 import { decodeTensor } from './tensorCodec';
 import { normaliseLoadedModel } from './normaliseLoadedModel';
+import { readModelSkeleton, type LargeRawData, type ModelSkeleton } from './readModelSkeleton';
 
 /** Highest versions onnxruntime-node 1.30 accepts. */
 export const MAX_IR_VERSION = 13;
@@ -15,13 +16,21 @@ export const MAX_DEFAULT_OPSET = 26;
 export const MIN_IR_VERSION = 3;
 export const MIN_DEFAULT_OPSET = 7;
 
-/** Supplies the bytes of an external-data side file; `location` is relative to the model's folder. */
+/**
+ * Supplies the bytes of an external-data side file (a fresh array the tensor keeps); `location` is
+ * relative to the model's folder.
+ */
 export type ExternalDataLoader = (location: string, offset: number, length: number | undefined) => Uint8Array;
 
 export interface DecodeOptions {
   /** Name used in error messages. */
   file?: string;
   loadExternal?: ExternalDataLoader;
+  /**
+   * The raw_data of the initializer at this index (in GraphProto order) when `bytes` leave it out
+   * (see readModelSkeleton): a fresh array that becomes the tensor's data.
+   */
+  rawDataOf?: (initializer: number) => Uint8Array | undefined;
 }
 
 export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Model {
@@ -58,11 +67,24 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Mod
     throw new OnnxFormatError(`opset ${opset.version} is older than onnxruntime supports (at least ${MIN_DEFAULT_OPSET})`, file);
   }
   checkGraphStructure(proto.graph, file);
-  const ctx: Ctx = { file, loadExternal: options.loadExternal };
+  const ctx: Ctx = { file, loadExternal: options.loadExternal, decoded: new Map() };
+  proto.graph.initializer.forEach((t, i) => {
+    const raw = options.rawDataOf?.(i);
+    if (raw) ctx.decoded.set(t.name, decodeRead(t, raw, file));
+  });
   const graph = decodeGraph(proto.graph, ctx);
   const model: Model = { irVersion, opsetImports, producerName: proto.producerName, graph, proto };
   model.loadChanges = normaliseLoadedModel(model);
   return model;
+}
+
+/** A tensor whose raw bytes were read into a fresh array of their own (kept as its data, not copied). */
+function decodeRead(t: TensorProto, bytes: Uint8Array, file: string | undefined): Tensor {
+  try {
+    return decodeTensor(t, bytes, { owned: true });
+  } catch (e) {
+    throw e instanceof OnnxFormatError && e.file === undefined && file ? new OnnxFormatError(e.message, file) : e;
+  }
 }
 
 /** Why the bytes are a well-known non-ONNX format ("this is a zip archive …, not an ONNX model"), or null. */
@@ -137,14 +159,45 @@ function checkGraphStructure(g: GraphProto, file: string | undefined): void {
 
 /** Reads a model file; external-data side files must stay inside the model's folder. */
 export function readModel(file: string): Model {
-  let bytes: Uint8Array;
+  const loadExternal = externalFileLoader(file);
+  let skeleton: ModelSkeleton | null = null;
   try {
-    bytes = fs.readFileSync(file);
+    skeleton = readModelSkeleton(file, LARGE_BYTES);
+  } catch {
+    // Unreadable: readWhole names the problem.
+  }
+  if (!skeleton) return decodeModel(readWhole(file), { file, loadExternal });
+  const { large } = skeleton;
+  const rawDataOf = (i: number) => (large.has(i) ? readRange(file, large.get(i)!) : undefined);
+  return decodeModel(skeleton.bytes, { file, loadExternal, rawDataOf });
+}
+
+/** Large initializers are read from the file one by one (readModelSkeleton), never with the whole file. */
+const LARGE_BYTES = 1 << 16;
+
+function readWhole(file: string): Uint8Array {
+  try {
+    return fs.readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new OnnxFormatError(code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a model file' : `cannot read (${code ?? (e as Error).message})`, file);
   }
-  return decodeModel(bytes, { file, loadExternal: externalFileLoader(file) });
+}
+
+function readRange(file: string, range: LargeRawData): Uint8Array {
+  const out = new Uint8Array(range.length);
+  const fd = fs.openSync(file, 'r');
+  try {
+    let done = 0;
+    while (done < range.length) {
+      const n = fs.readSync(fd, out, done, range.length - done, range.offset + done);
+      if (n === 0) throw new OnnxFormatError('the file changed while it was read', file);
+      done += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return out;
 }
 
 export function externalFileLoader(modelFile: string): ExternalDataLoader {
@@ -170,7 +223,11 @@ export function externalFileLoader(modelFile: string): ExternalDataLoader {
       throw new OnnxFormatError(`external data file '${location}' is missing (looked in ${dir})`, modelFile);
     }
     try {
-      const size = fs.fstatSync(fd).size;
+      const stat = fs.fstatSync(fd);
+      if (!stat.isFile()) {
+        throw new OnnxFormatError(`external data location '${location}' is a folder, not a file`, modelFile);
+      }
+      const size = stat.size;
       const len = length ?? size - offset;
       if (offset + len > size) {
         throw new OnnxFormatError(`external data file '${location}' is ${size} bytes, too short for offset ${offset} + length ${len}`, modelFile);
@@ -187,12 +244,16 @@ export function externalFileLoader(modelFile: string): ExternalDataLoader {
 interface Ctx {
   file: string | undefined;
   loadExternal: ExternalDataLoader | undefined;
+  /** Top-level initializers decoded already (their raw_data was left out of the parsed bytes). */
+  decoded: Map<string, Tensor>;
 }
 
 function decodeGraph(g: GraphProto, ctx: Ctx): Graph {
   const initializers = new Map<string, Tensor>();
   for (const t of g.initializer) {
-    initializers.set(t.name, { ...decodeTensorIn(t, ctx), ...metadataOf(t.metadataProps) });
+    const early = ctx.decoded.get(t.name);
+    const tensor = early ? { ...early, proto: t } : decodeTensorIn(t, ctx);
+    initializers.set(t.name, { ...tensor, ...metadataOf(t.metadataProps) });
   }
   return {
     name: g.name,
@@ -215,6 +276,13 @@ function decodeGraph(g: GraphProto, ctx: Ctx): Graph {
 }
 
 function decodeTensorIn(t: TensorProto, ctx: Ctx): Tensor {
+  const bad = t.dims.find((d) => d < 0n || d > BigInt(Number.MAX_SAFE_INTEGER));
+  if (bad !== undefined) {
+    throw new OnnxFormatError(
+      `tensor '${t.name}' has dimension ${bad} in its shape [${t.dims.join(', ')}]; dimensions must be ≥ 0`,
+      ctx.file,
+    );
+  }
   try {
     return decodeTensorOrExternal(t, ctx);
   } catch (e) {
@@ -236,7 +304,7 @@ function decodeTensorOrExternal(t: TensorProto, ctx: Ctx): Tensor {
     throw new OnnxFormatError(`tensor '${t.name}' has an invalid external-data offset '${entries.get('offset')}' or length '${entries.get('length')}'`, ctx.file);
   }
   const bytes = ctx.loadExternal(location, offset, length);
-  const tensor = decodeTensor(t, bytes);
+  const tensor = decodeTensor(t, bytes, { owned: true });
   tensor.external = { location, offset, length: bytes.byteLength };
   return tensor;
 }

@@ -44,14 +44,26 @@ export function bytesOfTyped(data: Exclude<TensorData, string[]>): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
-/** Decodes a tensor whose bytes are in the proto; `external` bytes are passed in by the caller. */
-export function decodeTensor(proto: TensorProto, externalBytes?: Uint8Array): Tensor {
+/**
+ * Decodes a tensor whose bytes are in the proto; `external` bytes are passed in by the caller, and become
+ * the tensor's data without a copy when `owned` (a fresh array nobody else holds) and aligned.
+ */
+export function decodeTensor(
+  proto: TensorProto, externalBytes?: Uint8Array, options: { owned?: boolean } = {},
+): Tensor {
   const dims = proto.dims.map(Number);
   const dataType = proto.dataType;
   const count = elementCount(dims);
   const tensor: Tensor = { name: proto.name, dataType, dims, data: allocTensorData(dataType, 0), proto };
   if (externalBytes) {
-    tensor.data = typedFromBytes(dataType, externalBytes);
+    const Ctor = ctorOf[dataType];
+    const size = Ctor?.BYTES_PER_ELEMENT ?? 0;
+    const aligned = externalBytes.byteOffset % size === 0 && externalBytes.byteLength % size === 0;
+    const wrap = options.owned && Ctor && aligned;
+    tensor.data = wrap
+      ? new (Ctor as unknown as new (b: ArrayBufferLike, o: number, n: number) => Exclude<TensorData, string[]>)(
+        externalBytes.buffer, externalBytes.byteOffset, externalBytes.byteLength / Ctor.BYTES_PER_ELEMENT)
+      : typedFromBytes(dataType, externalBytes);
   } else if (dataType === DataType.STRING) {
     const dec = new TextDecoder();
     tensor.data = proto.stringData.map((b) => dec.decode(b));

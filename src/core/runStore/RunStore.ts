@@ -183,7 +183,8 @@ export class RunStore {
 }
 
 function timingsOf(items: SavedItem[], created: number): RunInfo['timings'] {
-  const perSubroutine: RunInfo['timings']['perSubroutine'] = {};
+  // No prototype: a subroutine named `constructor` must not find Object.prototype's.
+  const perSubroutine: RunInfo['timings']['perSubroutine'] = Object.create(null);
   for (const i of items) {
     const per = (perSubroutine[i.subroutine] ??= { maskTrainingMs: 0, evaluationMs: 0, controlsMs: 0 });
     per.maskTrainingMs += i.training.ms;

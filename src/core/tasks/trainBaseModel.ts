@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type { ProgressEvent } from '../../shared/jobs';
 import { loadSpec } from '../data/loadSpec';
 import { datasetAsTrainingData, type OpenedData } from '../data/datasetAsTrainingData';
+import { resolveOutput } from '../data/resolveOutput';
 import { DataType, type Model } from '../onnx/ir';
 import { isMaskable } from '../onnx/layerGraph';
 import { readModel } from '../onnx/readModel';
@@ -84,7 +85,7 @@ export async function trainBaseModel(workspaceDir: string, options: TrainBaseMod
   const dir = path.resolve(workspaceDir);
   const spec = loadSpec(findWorkspaceSpec(dir));
   const model = readModel(spec.model);
-  const output = spec.output ?? model.graph.outputs[0]!.name;
+  const output = resolveOutput(model, spec);
   const tensors = trainableInitializers(model);
   const epochs = options.epochs ?? 20;
   const batch = options.batch ?? 64;
