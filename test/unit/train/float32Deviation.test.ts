@@ -51,7 +51,7 @@ test('float32Deviation is at rounding level on a correct graph and flags a backw
   const backwardConv = tg.model.graph.nodes.find((n) => n.opType === 'Conv' && !model.graph.nodes.some((f) => f.outputs[0] === n.outputs[0]))!;
   assert.deepEqual(backwardConv.attributes.get('pads')?.value, [1, 1, 1, 1]);
   const shifted = { ...backwardConv, proto: undefined, attributes: new Map(backwardConv.attributes) };
-  shifted.attributes.set('pads', { ...backwardConv.attributes.get('pads')!, value: [0, 0, 2, 2] });
+  shifted.attributes.set('pads', { type: 'ints', value: [0, 0, 2, 2] });
   const broken: Model = { ...tg.model, proto: undefined, graph: { ...tg.model.graph, proto: undefined,
     nodes: tg.model.graph.nodes.map((n) => (n === backwardConv ? shifted : n)) } };
   const bad = await float32Deviation(broken, feeds, reference, 1);
