@@ -24,6 +24,7 @@ describe('gradient rules for Conv', () => {
   test('Conv with stride 3, asymmetric pads and a rectangular kernel', () => checkGradient({ op: 'Conv', attrs: { strides: [3, 2], pads: [0, 2, 1, 0], kernel_shape: [2, 3] }, inputs: [{ shape: [2, 1, 7, 6] }, { shape: [2, 1, 2, 3] }] }));
   test('Conv with stride 1 and asymmetric pads (flipped-kernel input gradient)', () => checkGradient({ op: 'Conv', attrs: { pads: [0, 2, 1, 1] }, inputs: [{ shape: [2, 2, 5, 4] }, { shape: [3, 2, 3, 3] }] }));
   test('Conv with stride 1 and pads beyond the kernel reach (ConvTranspose input gradient)', () => checkGradient({ op: 'Conv', attrs: { pads: [3, 0, 1, 3] }, inputs: [{ shape: [1, 2, 4, 4] }, { shape: [2, 2, 3, 2] }, { shape: [2] }] }));
+  test('pointwise (1x1) Conv, stride 1: the kernel needs no flip', () => checkGradient({ op: 'Conv', inputs: [{ shape: [2, 3, 3, 4] }, { shape: [5, 3, 1, 1] }, { shape: [5] }] }));
   test('Conv with dilation 2', () => checkGradient({ op: 'Conv', attrs: { dilations: [2, 2], pads: [2, 1, 2, 1] }, inputs: [{ shape: [1, 2, 6, 5] }, { shape: [2, 2, 3, 3] }] }));
   test('Conv with dilation and stride together', () => checkGradient({ op: 'Conv', attrs: { dilations: [2, 1], strides: [2, 3] }, inputs: [{ shape: [2, 2, 8, 7] }, { shape: [3, 2, 2, 2] }, { shape: [3] }] }));
   test('Conv with groups = 2', () => checkGradient({ op: 'Conv', attrs: { group: 2, pads: [1, 1, 1, 1], strides: [2, 1] }, inputs: [{ shape: [2, 4, 5, 4] }, { shape: [6, 2, 3, 3] }, { shape: [6] }] }));
