@@ -10,17 +10,15 @@ Prints {"stepMs": median, "blas": "<BLAS libraries mapped into the process>"}.
 """
 import json
 import os
-import statistics
 import sys
-import time
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch.nn.utils.stateless import functional_call
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fixtures', 'zoo'))
 import make_zoo  # noqa: E402
+from torch_step import mask_step_ms  # noqa: E402
 
 
 def blas():
@@ -47,22 +45,10 @@ def main():
     for p in model.parameters():
         p.requires_grad_(False)
     weights = dict(model.named_parameters())
-    logits = {k: torch.full_like(w, 0.05, requires_grad=True) for k, w in weights.items() if w.dim() >= 2}
-    opt = torch.optim.Adam(list(logits.values()), lr=0.01)
-    beta, lam = 1.0, 1e-8
-    times = []
-    for i in range(cfg['warmup'] + cfg['steps']):
-        t0 = time.perf_counter()
-        gates = {k: torch.sigmoid(beta * s) for k, s in logits.items()}
-        masked = {k: w * gates[k] if k in gates else w for k, w in weights.items()}
-        out = functional_call(model, masked, (x,))
-        loss = F.cross_entropy(out, y) + lam * sum(g.sum() for g in gates.values())
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        if i >= cfg['warmup']:
-            times.append((time.perf_counter() - t0) * 1000)
-    print(json.dumps({'stepMs': statistics.median(times), 'blas': blas()}))
+    masked = [k for k, w in weights.items() if w.dim() >= 2]
+    run = lambda eff: functional_call(model, {k: eff(k) for k in weights}, (x,))
+    step_ms = mask_step_ms(weights, masked, run, y, cfg['warmup'], cfg['steps'])
+    print(json.dumps({'stepMs': step_ms, 'blas': blas()}))
 
 
 if __name__ == '__main__':

@@ -22,27 +22,28 @@ const BATCH = 8;
 const STEPS = 10;
 const WARMUP = 3;
 
-/** Median onnxruntime time of one fused mask step on the zoo model's rows, repeated to fill the batches. */
-async function ourStepMs(file: string, dataFile: string): Promise<number> {
+/**
+ * Median onnxruntime time of one fused mask step over every maskable tensor, on the rows of `dataFile`
+ * repeated to fill `steps` batches; also the number of masked weights.
+ */
+export async function maskStepMs(file: string, dataFile: string, batch: number, steps: number): Promise<{ stepMs: number; masked: number }> {
   const model = readModel(file);
-  const tensors = chooseTensors(model, undefined);
   const tg = await buildTrainingGraph(model, {
-    output: 'logits', head: { type: 'classify' }, tensors, update: 'adam',
+    output: model.graph.outputs[0]!.name, head: { type: 'classify' }, tensors: chooseTensors(model, undefined), update: 'adam',
     target: { kind: 'mask', method: 'continuous-sparsification', lambda: 1e-8 },
   });
   const data = await openModelData(dataFile, model, { type: 'classify' });
-  const rows = STEPS + WARMUP;
-  let batch;
+  let rows;
   try {
-    batch = data.rows(Uint32Array.from({ length: rows * BATCH }, (_, i) => i % data.size));
+    rows = data.rows(Uint32Array.from({ length: steps * batch }, (_, i) => i % data.size));
   } finally {
     data.dataset.close();
   }
   const initial = new Map(tg.tensors.map((t) => [t.initializer, new Float32Array(elementCount(t.shape)).fill(0.05) as FloatArray]));
   const trainer = await Trainer.create(tg, initial, THREADS);
   try {
-    const res = await trainer.train(arrayData(batch.inputs, batch.labels), { epochs: 1, batch: BATCH, lr: 0.01, seed: 0, temperature: [1, 200] });
-    return res.stepMs;
+    const res = await trainer.train(arrayData(rows.inputs, rows.labels), { epochs: 1, batch, lr: 0.01, seed: 0, temperature: [1, 200] });
+    return { stepMs: res.stepMs, masked: tg.tensors.reduce((a, t) => a + elementCount(t.shape), 0) };
   } finally {
     await trainer.release();
   }
@@ -74,7 +75,7 @@ export const zooBench: BenchSection = {
       const dataFile = path.join(zoo.dir, `${name}.data.npz`);
       let ours: number;
       try {
-        ours = await ourStepMs(file, dataFile);
+        ours = (await maskStepMs(file, dataFile, BATCH, STEPS + WARMUP)).stepMs;
       } catch (e) {
         if (!(e instanceof UnsupportedOpError) || !NEEDS_RULES[name]) throw e;
         lines.push({ label: `${name} mask step`, ms: NaN, note: `needs rules for ${[...new Set(e.nodes.map((n) => n.op))].join(', ')}` });
