@@ -13,6 +13,8 @@ export const GRADCHECK_TOLERANCE = 1e-5;
  */
 export const FLOAT32_TOLERANCE = 1e-2;
 
+const HEADINGS = ['max rel err', 'max abs err', 'max |grad|', 'f32 vs f64'];
+
 export const gradcheck: Command = {
   name: 'gradcheck',
   summary: 'Check the engine\'s mask gradients on a model against float64 finite differences.',
@@ -77,7 +79,8 @@ export const gradcheck: Command = {
     } finally {
       data.dataset.close();
     }
-    const passes = (t: (typeof report.tensors)[number]) => t.maxRelativeError <= GRADCHECK_TOLERANCE && t.float32Deviation <= FLOAT32_TOLERANCE;
+    const passes = (t: (typeof report.tensors)[number]) =>
+      t.maxRelativeError <= GRADCHECK_TOLERANCE && t.float32Deviation <= FLOAT32_TOLERANCE;
     const failed = report.tensors.filter((t) => !passes(t));
     if (values.json) {
       io.out(`${JSON.stringify({ model: positionals[0], output, head, rows, tolerance: GRADCHECK_TOLERANCE,
@@ -86,9 +89,12 @@ export const gradcheck: Command = {
       const width = Math.max(6, ...report.tensors.map((t) => t.tensor.length));
       const lines = [
         `gradcheck of ${positionals[0]} (output '${output}', head ${head.type}, ${rows} rows, float64, ${samples} samples per tensor)`,
-        `  ${'tensor'.padEnd(width)}  ${'max rel err'.padStart(11)}  ${'max abs err'.padStart(11)}  ${'max |grad|'.padStart(11)}  ${'f32 vs f64'.padStart(11)}`,
-        ...report.tensors.map((t) => `  ${t.tensor.padEnd(width)}  ${[t.maxRelativeError, t.maxAbsoluteError, t.maxGradient, t.float32Deviation]
-          .map((v) => v.toExponential(2).padStart(11)).join('  ')}  ${passes(t) ? 'ok' : 'FAIL'}`),
+        `  ${'tensor'.padEnd(width)}  ${HEADINGS.map((h) => h.padStart(11)).join('  ')}`,
+        ...report.tensors.map((t) => {
+          const cells = [t.maxRelativeError, t.maxAbsoluteError, t.maxGradient, t.float32Deviation];
+          const values = cells.map((v) => v.toExponential(2).padStart(11)).join('  ');
+          return `  ${t.tensor.padEnd(width)}  ${values}  ${passes(t) ? 'ok' : 'FAIL'}`;
+        }),
         ...(report.tensors.some((t) => t.nearKinks > 0)
           ? [`  coordinates measured with a smaller step next to a kink (Relu, MaxPool): ${report.tensors.filter((t) => t.nearKinks > 0).map((t) => `${t.tensor} ${t.nearKinks}`).join(', ')}`] : []),
         ...(report.tensors.some((t) => t.unresolved > 0)
@@ -98,7 +104,8 @@ export const gradcheck: Command = {
           : `  float32-only nodes (precision bounded by float32): ${report.float32Islands.join(', ')}`,
         failed.length === 0
           ? `passed: every tensor within ${GRADCHECK_TOLERANCE} (float64) and ${FLOAT32_TOLERANCE} (float32 vs float64)`
-          : `FAILED: ${failed.map((t) => t.tensor).join(', ')} above ${GRADCHECK_TOLERANCE} (float64) or ${FLOAT32_TOLERANCE} (float32 vs float64)`,
+          : `FAILED: ${failed.map((t) => t.tensor).join(', ')} above ${GRADCHECK_TOLERANCE} (float64) or `
+            + `${FLOAT32_TOLERANCE} (float32 vs float64)`,
       ];
       io.out(`${lines.join('\n')}\n`);
     }

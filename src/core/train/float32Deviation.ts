@@ -9,8 +9,8 @@ import { createSession, ort } from '../runtime/session';
  * Per gradient output: ‖g32 − g64‖ / ‖g64‖ over the whole tensor (0 when both are zero). `feeds` are
  * the float64 feeds of the reference run; float64 tensors among them are narrowed to float32.
  */
-export async function float32Deviation(model: Model, feeds: Record<string, ort.Tensor>, reference: Map<string, Float64Array>,
-  threads?: number): Promise<Map<string, number>> {
+export async function float32Deviation(model: Model, feeds: Record<string, ort.Tensor>,
+  reference: Map<string, Float64Array>, threads?: number): Promise<Map<string, number>> {
   const narrow = Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k,
     t.type === 'float64' ? new ort.Tensor('float32', Float32Array.from(t.data as Float64Array), t.dims) : t]));
   const session = await createSession(model, { threads });

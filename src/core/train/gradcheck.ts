@@ -133,8 +133,10 @@ export async function gradcheck(model: Model, batch: Batch, options: GradcheckOp
       maxRel = Math.max(maxRel, relative(numeric, grad[i]!, floorAt(h)));
     }
     if (unresolved === n) maxRel = NaN;
-    report.push({ tensor: t.initializer, samples: n, maxRelativeError: maxRel, maxAbsoluteError: maxAbs, maxGradient: maxGrad, nearKinks, unresolved,
-      float32Deviation: deviation.get(t.grad!)! });
+    report.push({
+      tensor: t.initializer, samples: n, maxRelativeError: maxRel, maxAbsoluteError: maxAbs, maxGradient: maxGrad,
+      nearKinks, unresolved, float32Deviation: deviation.get(t.grad!)!,
+    });
   }
   await session.release();
   return { tensors: report, float32Islands: wide.float32Islands };

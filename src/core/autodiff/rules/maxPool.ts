@@ -106,7 +106,8 @@ function gatheredGradient(node: Node, dY: string, ctx: GradContext): string {
   }, g.out).map((v) => (v < 0 ? outputs : v));
   const table = ctx.int64(backward, [positions, kernelSize]);
   const dYs = ctx.emit1('Gather', [ctx.emit1('Pad', [flat(dY), slot], { mode: 'constant' }), table], { axis: 2 });
-  const argmaxes = ctx.emit1('Gather', [ctx.emit1('Pad', [first, slot, ctx.int64([-1], [])], { mode: 'constant' }), table], { axis: 2 });
+  const firstPadded = ctx.emit1('Pad', [first, slot, ctx.int64([-1], [])], { mode: 'constant' });
+  const argmaxes = ctx.emit1('Gather', [firstPadded, table], { axis: 2 });
   const hit = ctx.emit1('Equal', [argmaxes, ctx.int64(Array.from({ length: kernelSize }, (_, k) => k))]);
   const kept = ctx.emit1('Where', [hit, dYs, ctx.constant([0])]);
   return ctx.emit1('Reshape', [reduceSum(ctx, kept, [3], false), ctx.emit1('Shape', [x])]);
