@@ -27,7 +27,13 @@ const THREADS = Number(process.env.BENCH_THREADS ?? 2);
 
 interface ProfileEvent { cat: string; name: string; dur: number; args: { op_name: string } }
 
-interface Profiled { label: string; model: Model; masked: string[]; inputs: Record<string, ort.Tensor>; labels: ArrayLike<number | bigint> }
+interface Profiled {
+  label: string;
+  model: Model;
+  masked: string[];
+  inputs: Record<string, ort.Tensor>;
+  labels: ArrayLike<number | bigint>;
+}
 
 async function profiled(arg: string): Promise<Profiled> {
   if (arg.startsWith('zoo:')) {
@@ -46,10 +52,12 @@ async function profiled(arg: string): Promise<Profiled> {
     }
   }
   const make = MODELS[arg];
-  if (!make) throw new Error(`usage: profileStep.ts ${Object.keys(MODELS).join('|')}|zoo:NAME [--steps N] [--method hard-concrete]`);
+  const usage = `usage: profileStep.ts ${Object.keys(MODELS).join('|')}|zoo:NAME [--steps N] [--method hard-concrete]`;
+  if (!make) throw new Error(usage);
   const m = make();
   const { data, labels } = inputsFor(m, m.batch, 1);
-  return { label: m.name, model: m.model, masked: m.masked, inputs: { [m.input]: new ort.Tensor('float32', data, [m.batch, ...m.example]) }, labels };
+  const inputs = { [m.input]: new ort.Tensor('float32', data, [m.batch, ...m.example]) };
+  return { label: m.name, model: m.model, masked: m.masked, inputs, labels };
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -63,7 +71,8 @@ async function main(argv: string[]): Promise<void> {
   });
   const feeds: Record<string, ort.Tensor> = {
     ...m.inputs,
-    [tg.onehot]: new ort.Tensor('float32', oneHot(m.labels, tg.classes, tg.floatType) as FloatArray, [m.labels.length, tg.classes]),
+    [tg.onehot]: new ort.Tensor('float32', oneHot(m.labels, tg.classes, tg.floatType) as FloatArray,
+      [m.labels.length, tg.classes]),
     [tg.stepSize!]: new ort.Tensor('float32', Float32Array.of(0.01), []),
   };
   if (tg.beta) feeds[tg.beta] = new ort.Tensor('float32', Float32Array.of(2), []);

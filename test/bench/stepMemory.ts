@@ -8,7 +8,8 @@ import { maskStepMs } from './zooBench';
 async function main(argv: string[]): Promise<void> {
   const [file, dataFile] = argv;
   if (!file || !dataFile) throw new Error('usage: stepMemory.ts MODEL.onnx DATA.npz [--batch N] [--steps N]');
-  const option = (flag: string, fallback: number) => (argv.includes(flag) ? Number(argv[argv.indexOf(flag) + 1]) : fallback);
+  const option = (flag: string, fallback: number) =>
+    (argv.includes(flag) ? Number(argv[argv.indexOf(flag) + 1]) : fallback);
   const batch = option('--batch', 8);
   const steps = option('--steps', 3);
   const { stepMs, masked } = await maskStepMs(file, dataFile, batch, steps);
@@ -16,4 +17,7 @@ async function main(argv: string[]): Promise<void> {
     `median step ${stepMs.toFixed(0)} ms, peak RSS ${(process.resourceUsage().maxRSS / 1024 / 1024).toFixed(2)} GB\n`);
 }
 
-main(process.argv.slice(2)).catch((e: unknown) => { process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`); process.exitCode = 1; });
+main(process.argv.slice(2)).catch((e: unknown) => {
+  process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
+  process.exitCode = 1;
+});

@@ -27,7 +27,8 @@ def blas():
     with open('/proc/self/maps') as maps:
         libs = sorted({os.path.realpath(line.split()[-1]) for line in maps if 'blas' in line.split()[-1]})
     build = next((part.split('=')[1] for part in torch.__config__.show().split(', ') if 'BLAS_INFO=' in part), '?')
-    return f"{', '.join(libs) or 'none'} (torch build BLAS_INFO={build}, convolutions by oneDNN: {torch.backends.mkldnn.is_available()})"
+    onednn = torch.backends.mkldnn.is_available()
+    return f"{', '.join(libs) or 'none'} (torch build BLAS_INFO={build}, convolutions by oneDNN: {onednn})"
 
 
 def main():

@@ -26,10 +26,12 @@ const WARMUP = 3;
  * Median onnxruntime time of one fused mask step over every maskable tensor, on the rows of `dataFile`
  * repeated to fill `steps` batches; also the number of masked weights.
  */
-export async function maskStepMs(file: string, dataFile: string, batch: number, steps: number): Promise<{ stepMs: number; masked: number }> {
+export async function maskStepMs(file: string, dataFile: string, batch: number, steps: number):
+  Promise<{ stepMs: number; masked: number }> {
   const model = readModel(file);
   const tg = await buildTrainingGraph(model, {
-    output: model.graph.outputs[0]!.name, head: { type: 'classify' }, tensors: chooseTensors(model, undefined), update: 'adam',
+    output: model.graph.outputs[0]!.name, head: { type: 'classify' }, tensors: chooseTensors(model, undefined),
+    update: 'adam',
     target: { kind: 'mask', method: 'continuous-sparsification', lambda: 1e-8 },
   });
   const data = await openModelData(dataFile, model, { type: 'classify' });
@@ -39,10 +41,12 @@ export async function maskStepMs(file: string, dataFile: string, batch: number, 
   } finally {
     data.dataset.close();
   }
-  const initial = new Map(tg.tensors.map((t) => [t.initializer, new Float32Array(elementCount(t.shape)).fill(0.05) as FloatArray]));
+  const initial = new Map(tg.tensors.map((t) =>
+    [t.initializer, new Float32Array(elementCount(t.shape)).fill(0.05) as FloatArray]));
   const trainer = await Trainer.create(tg, initial, THREADS);
   try {
-    const res = await trainer.train(arrayData(rows.inputs, rows.labels), { epochs: 1, batch, lr: 0.01, seed: 0, temperature: [1, 200] });
+    const options = { epochs: 1, batch, lr: 0.01, seed: 0, temperature: [1, 200] as [number, number] };
+    const res = await trainer.train(arrayData(rows.inputs, rows.labels), options);
     return { stepMs: res.stepMs, masked: tg.tensors.reduce((a, t) => a + elementCount(t.shape), 0) };
   } finally {
     await trainer.release();
@@ -56,7 +60,8 @@ function torchStep(name: string, dataFile: string): { stepMs: number; blas: stri
     ...(blas ? { LD_LIBRARY_PATH: [blas, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') } : {}),
   };
   const config = { name, data: dataFile, batch: BATCH, threads: THREADS, steps: STEPS, warmup: WARMUP };
-  const r = spawnSync('/usr/bin/python3', [path.join(__dirname, 'torch_zoo_step.py'), JSON.stringify(config)], { encoding: 'utf8', timeout: 600_000, env });
+  const script = path.join(__dirname, 'torch_zoo_step.py');
+  const r = spawnSync('/usr/bin/python3', [script, JSON.stringify(config)], { encoding: 'utf8', timeout: 600_000, env });
   if (r.status !== 0) return { error: (r.stderr || r.error?.message || 'failed').trim().split('\n').pop()! };
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as { stepMs: number; blas: string };
 }
@@ -78,7 +83,8 @@ export const zooBench: BenchSection = {
         ours = (await maskStepMs(file, dataFile, BATCH, STEPS + WARMUP)).stepMs;
       } catch (e) {
         if (!(e instanceof UnsupportedOpError) || !NEEDS_RULES[name]) throw e;
-        lines.push({ label: `${name} mask step`, ms: NaN, note: `needs rules for ${[...new Set(e.nodes.map((n) => n.op))].join(', ')}` });
+        const ops = [...new Set(e.nodes.map((n) => n.op))].join(', ');
+        lines.push({ label: `${name} mask step`, ms: NaN, note: `needs rules for ${ops}` });
         continue;
       }
       const torch = torchStep(name, dataFile);
@@ -86,7 +92,8 @@ export const zooBench: BenchSection = {
         lines.push({ label: `${name} mask step`, ms: ours, note: `PyTorch failed: ${torch.error}` });
       } else {
         blasNote = torch.blas;
-        lines.push({ label: `${name} mask step vs PyTorch's`, ms: ours, targetMs: torch.stepMs, note: `PyTorch ${torch.stepMs.toFixed(1)} ms` });
+        const note = `PyTorch ${torch.stepMs.toFixed(1)} ms`;
+        lines.push({ label: `${name} mask step vs PyTorch's`, ms: ours, targetMs: torch.stepMs, note });
       }
     }
     if (blasNote) process.stdout.write(`  PyTorch BLAS: ${blasNote}\n`);

@@ -1,8 +1,8 @@
 // Real architectures as users have them (torchvision ResNet-18, MobileNetV2/V3, EfficientNet-B0,
 // ShuffleNetV2, SqueezeNet, DenseNet-121, ConvNeXt, ViT; torch.nn BERT- and GPT-style encoders), exported
 // by PyTorch at opsets 13 and 17 (see zooModels.ts). Per model and opset:
-// - `attribute` against PyTorch autograd's W ⊙ ∂L/∂W (float64): ‖ours − torch‖ / ‖torch‖ ≤ 1e-5 on every
-//   maskable tensor. The rows were chosen by the script so that no Relu/MaxPool decision lies within
+// - `attribute` against PyTorch autograd's W ⊙ ∂L/∂W (float64): ‖ours − torch‖ / ‖torch‖ ≤ 1e-5 on
+//   every maskable tensor. The rows were chosen by the script so that no Relu/MaxPool decision lies within
 //   float32 rounding of its kink (one flipped decision moves early gradients by ~1e-3);
 // - at opset 17 (to keep the suite short; the opsets differ in a few attribute-vs-input forms only):
 //   `gradcheck` on the first, middle and last maskable tensors (float64 finite differences ≤ 1e-5, and the
@@ -52,7 +52,8 @@ function checks(z: Zoo, name: string, opset: number): void {
   const file = path.join(z.dir, z.models[name]!.files[String(opset)]!);
   const dataFile = path.join(z.dir, `${name}.data.npz`);
 
-  test(`attribute matches PyTorch autograd within ${ATTRIBUTE_TOLERANCE} on every maskable tensor`, (t) => unlessRuleMissing(t, name, async () => {
+  const attributeTitle = `attribute matches PyTorch autograd within ${ATTRIBUTE_TOLERANCE} on every maskable tensor`;
+  test(attributeTitle, (t) => unlessRuleMissing(t, name, async () => {
     const model = readModel(file);
     const tensors = chooseTensors(model, undefined);
     const data = await openModelData(dataFile, model, head);
@@ -86,8 +87,9 @@ function checks(z: Zoo, name: string, opset: number): void {
       data.dataset.close();
     }
     for (const r of report.tensors) {
-      t.diagnostic(`${r.tensor}: float64 ${r.maxRelativeError.toExponential(2)}, float32 vs float64 ${r.float32Deviation.toExponential(2)}`);
-      assert.ok(r.maxRelativeError <= GRADCHECK_TOLERANCE, `${r.tensor}: finite differences off by ${r.maxRelativeError}`);
+      const [f64, f32] = [r.maxRelativeError, r.float32Deviation];
+      t.diagnostic(`${r.tensor}: float64 ${f64.toExponential(2)}, float32 vs float64 ${f32.toExponential(2)}`);
+      assert.ok(f64 <= GRADCHECK_TOLERANCE, `${r.tensor}: finite differences off by ${f64}`);
       assert.ok(r.float32Deviation <= FLOAT32_TOLERANCE, `${r.tensor}: float32 graph off by ${r.float32Deviation}`);
     }
   }));
@@ -101,7 +103,9 @@ function checks(z: Zoo, name: string, opset: number): void {
     const spec = {
       model: 'model.onnx', output: 'logits', head,
       subroutines: { A: subroutine, B: subroutine },
-      mask: { method: 'continuous-sparsification', init: 0.5, lambda: 0.01, lr: 0.05, epochs: 1, batch: 8, temperature: [1, 20] },
+      mask: {
+        method: 'continuous-sparsification', init: 0.5, lambda: 0.01, lr: 0.05, epochs: 1, batch: 8, temperature: [1, 20],
+      },
       controls: { randomInit: false, randomAblations: 2, ablationModes: ['zero'] },
       seeds: [0],
     };
@@ -118,6 +122,8 @@ if (typeof zoo === 'string') {
   test('model zoo', (t) => { t.skip(zoo); });
 } else {
   for (const name of Object.keys(zoo.models)) {
-    for (const opset of ZOO_OPSETS) describe(`${name} (opset ${opset}): ${zoo.models[name]!.description}`, () => checks(zoo, name, opset));
+    for (const opset of ZOO_OPSETS) {
+      describe(`${name} (opset ${opset}): ${zoo.models[name]!.description}`, () => checks(zoo, name, opset));
+    }
   }
 }
