@@ -3,6 +3,7 @@
 // Usage: node --import tsx test/bench/bench.ts [SECTION ...] [--strict]   (--strict: exit 1 when over a target)
 import { inspectBench } from './inspectBench';
 import { trainBench } from './trainBench';
+import { zooBench } from './zooBench';
 
 export interface BenchLine {
   label: string;
@@ -21,6 +22,7 @@ export interface BenchSection {
 const sections: BenchSection[] = [
   inspectBench,
   trainBench,
+  zooBench,
 ];
 
 async function main(argv: string[]): Promise<number> {

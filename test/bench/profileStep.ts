@@ -3,7 +3,8 @@
 // model under onnxruntime's profiler and prints kernel milliseconds per op type and for the slowest
 // nodes (median over steps), against the step's wall time without the profiler. This is how the conv,
 // max-pool and broadcast-gradient costs in the README were found.
-// Usage: node --import tsx test/bench/profileStep.ts mlp|cnn|transformer [--steps N] [--method hard-concrete]
+// Usage: node --import tsx test/bench/profileStep.ts mlp|cnn|transformer|zoo:NAME [--steps N] [--method hard-concrete]
+// (zoo:NAME: a model-zoo model at opset 17, every maskable tensor, its 8 rows; see test/unit/zoo/zooModels.ts)
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,27 +16,63 @@ import { oneHot } from '../../src/core/train/lossHeads';
 import { encodeModel } from '../../src/core/onnx/writeModel';
 import { elementCount } from '../../src/core/onnx/ir';
 import { ort } from '../../src/core/runtime/session';
+import { chooseTensors, openModelData } from '../../src/cli/commands/attribute';
+import { readModel } from '../../src/core/onnx/readModel';
+import { toOrt } from '../../src/core/train/Trainer';
+import type { Model } from '../../src/core/onnx/ir';
+import { openZoo } from '../unit/zoo/zooModels';
 
 const MODELS: Record<string, () => BenchModel> = { mlp: benchMlp, cnn: benchCnn, transformer: benchTransformer };
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
 
 interface ProfileEvent { cat: string; name: string; dur: number; args: { op_name: string } }
 
+interface Profiled {
+  label: string;
+  model: Model;
+  masked: string[];
+  inputs: Record<string, ort.Tensor>;
+  labels: ArrayLike<number | bigint>;
+}
+
+async function profiled(arg: string): Promise<Profiled> {
+  if (arg.startsWith('zoo:')) {
+    const name = arg.slice(4);
+    const zoo = openZoo();
+    if (typeof zoo === 'string') throw new Error(zoo);
+    if (!zoo.models[name]) throw new Error(`no zoo model '${name}'; zoo: ${Object.keys(zoo.models).join(', ')}`);
+    const model = readModel(path.join(zoo.dir, zoo.models[name]!.files['17']!));
+    const data = await openModelData(path.join(zoo.dir, `${name}.data.npz`), model, { type: 'classify' });
+    try {
+      const rows = data.rows(Uint32Array.from({ length: data.size }, (_, i) => i));
+      const inputs = Object.fromEntries(Object.entries(rows.inputs).map(([k, a]) => [k, toOrt(a.data, a.dims)]));
+      return { label: name, model, masked: chooseTensors(model, undefined), inputs, labels: rows.labels };
+    } finally {
+      data.dataset.close();
+    }
+  }
+  const make = MODELS[arg];
+  const usage = `usage: profileStep.ts ${Object.keys(MODELS).join('|')}|zoo:NAME [--steps N] [--method hard-concrete]`;
+  if (!make) throw new Error(usage);
+  const m = make();
+  const { data, labels } = inputsFor(m, m.batch, 1);
+  const inputs = { [m.input]: new ort.Tensor('float32', data, [m.batch, ...m.example]) };
+  return { label: m.name, model: m.model, masked: m.masked, inputs, labels };
+}
+
 async function main(argv: string[]): Promise<void> {
-  const make = MODELS[argv[0] ?? ''];
-  if (!make) throw new Error(`usage: profileStep.ts ${Object.keys(MODELS).join('|')} [--steps N] [--method hard-concrete]`);
   const steps = argv.includes('--steps') ? Number(argv[argv.indexOf('--steps') + 1]) : 30;
   const method = argv.includes('--method') ? argv[argv.indexOf('--method') + 1] : 'continuous-sparsification';
   if (method !== 'continuous-sparsification' && method !== 'hard-concrete') throw new Error(`--method must be continuous-sparsification or hard-concrete, got '${method}'`);
-  const m = make();
+  const m = await profiled(argv[0] ?? '');
   const tg = await buildTrainingGraph(m.model, {
     output: 'logits', head: { type: 'classify' }, tensors: m.masked, update: 'adam',
     target: { kind: 'mask', method, lambda: 1e-8 },
   });
-  const { data, labels } = inputsFor(m, m.batch, 1);
   const feeds: Record<string, ort.Tensor> = {
-    [m.input]: new ort.Tensor('float32', data, [m.batch, ...m.example]),
-    [tg.onehot]: new ort.Tensor('float32', oneHot(labels, tg.classes, tg.floatType) as FloatArray, [m.batch, tg.classes]),
+    ...m.inputs,
+    [tg.onehot]: new ort.Tensor('float32', oneHot(m.labels, tg.classes, tg.floatType) as FloatArray,
+      [m.labels.length, tg.classes]),
     [tg.stepSize!]: new ort.Tensor('float32', Float32Array.of(0.01), []),
   };
   if (tg.beta) feeds[tg.beta] = new ort.Tensor('float32', Float32Array.of(2), []);
@@ -78,7 +115,7 @@ async function main(argv: string[]): Promise<void> {
     const byOp = new Map<string, number>();
     for (const n of nodes) byOp.set(n.op, (byOp.get(n.op) ?? 0) + n.ms);
     const kernels = nodes.reduce((a, n) => a + n.ms, 0);
-    process.stdout.write(`${m.name} (${method}): ${tg.model.graph.nodes.length} nodes, step ${wall.median.toFixed(2)} ms wall (no profiler; fastest ${wall.min.toFixed(2)}), kernels ${kernels.toFixed(2)} ms, ${THREADS} threads\n`);
+    process.stdout.write(`${m.label} (${method}): ${tg.model.graph.nodes.length} nodes, step ${wall.median.toFixed(2)} ms wall (no profiler; fastest ${wall.min.toFixed(2)}), kernels ${kernels.toFixed(2)} ms, ${THREADS} threads\n`);
     process.stdout.write('per op type (ms):\n');
     for (const [op, ms] of [...byOp].sort((a, b) => b[1] - a[1]).filter(([, ms]) => ms >= 0.05)) process.stdout.write(`  ${op.padEnd(22)} ${ms.toFixed(2).padStart(7)}\n`);
     process.stdout.write('slowest nodes (ms):\n');

@@ -59,6 +59,26 @@ def build(cfg, W):
     raise SystemExit(f"unknown model {name}")
 
 
+def mask_step_ms(W, masked, run, y, warmup, steps):
+    """Median ms of a continuous-sparsification step: run(eff) computes the logits with eff(name) the
+    (masked) weight, loss = cross-entropy + lambda * sum(gates), backward, Adam on the mask logits."""
+    logits = {n: torch.full_like(W[n], 0.05, requires_grad=True) for n in masked}
+    opt = torch.optim.Adam(list(logits.values()), lr=0.01)
+    beta, lam = 1.0, 1e-8
+    times = []
+    for i in range(warmup + steps):
+        t0 = time.perf_counter()
+        gates = {n: torch.sigmoid(beta * s) for n, s in logits.items()}
+        out = run(lambda n: W[n] * gates[n] if n in gates else W[n])
+        loss = F.cross_entropy(out, y) + lam * sum(g.sum() for g in gates.values())
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if i >= warmup:
+            times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
 def main():
     cfg = json.loads(sys.argv[1])
     torch.set_num_threads(cfg["threads"])
@@ -84,22 +104,8 @@ def main():
             times.append((time.perf_counter() - t0) * 1000)
     forward_ms = statistics.median(times)
 
-    masked = cfg["masked"]
-    logits = {n: torch.full_like(W[n], 0.05, requires_grad=True) for n in masked}
-    opt = torch.optim.Adam(list(logits.values()), lr=0.01)
-    beta, lam = 1.0, 1e-8
-    times = []
-    for i in range(cfg["warmup"] + cfg["steps"]):
-        t0 = time.perf_counter()
-        gates = {n: torch.sigmoid(beta * s) for n, s in logits.items()}
-        out = forward(x, lambda n: W[n] * gates[n] if n in gates else W[n])
-        loss = F.cross_entropy(out, y) + lam * sum(g.sum() for g in gates.values())
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        if i >= cfg["warmup"]:
-            times.append((time.perf_counter() - t0) * 1000)
-    print(json.dumps({"forwardMs": forward_ms, "stepMs": statistics.median(times)}))
+    step_ms = mask_step_ms(W, cfg["masked"], lambda eff: forward(x, eff), y, cfg["warmup"], cfg["steps"])
+    print(json.dumps({"forwardMs": forward_ms, "stepMs": step_ms}))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 // Analytic mask gradients of the generated training graph against central finite differences, both in
-// float64: how a user trusts the engine on their own model (`subnetwork-lens gradcheck`).
+// float64, and the float32 graph that actually trains against that float64 gradient: how a user trusts
+// the engine on their own model (`subnetwork-lens gradcheck`).
 import type { Model } from '../onnx/ir';
 import { DataType, elementCount } from '../onnx/ir';
 import { ort } from '../runtime/session';
@@ -7,6 +8,7 @@ import { encodeModel } from '../onnx/writeModel';
 import { buildTrainingGraph } from './buildTrainingGraph';
 import type { HeadSpec } from './lossHeads';
 import { oneHot } from './lossHeads';
+import { float32Deviation } from './float32Deviation';
 import { toFloat64 } from './toFloat64';
 import { toOrt } from './Trainer';
 import { fedRows, type Batch } from './TrainingData';
@@ -41,6 +43,11 @@ export interface TensorGradcheck {
   nearKinks: number;
   /** Sampled coordinates left out because the quotients at h/10 and h/100 still disagreed (NaN error when all are). */
   unresolved: number;
+  /**
+   * ‖g32 − g64‖ / ‖g64‖ over the whole tensor: the float32 training graph (native kernels, the session
+   * options training uses) against the float64 analytic gradient at the same logits and batch.
+   */
+  float32Deviation: number;
 }
 
 export interface GradcheckReport {
@@ -96,6 +103,8 @@ export async function gradcheck(model: Model, batch: Batch, options: GradcheckOp
     return session.run(feeds);
   };
   const base = await run();
+  const reference = new Map(tg.tensors.map((t) => [t.grad!, base[t.grad!]!.data as Float64Array]));
+  const deviation = await float32Deviation(tg.model, feeds, reference, options.threads);
   const stencilNoise = (h: number) => 1.5 * Number.EPSILON * Math.abs(Number(base[tg.loss]!.data[0])) / h;
   const report: TensorGradcheck[] = [];
   for (const t of tg.tensors) {
@@ -130,7 +139,10 @@ export async function gradcheck(model: Model, batch: Batch, options: GradcheckOp
       maxRel = Math.max(maxRel, relative(numeric, grad[i]!, floorAt(h)));
     }
     if (unresolved === n) maxRel = NaN;
-    report.push({ tensor: t.initializer, samples: n, maxRelativeError: maxRel, maxAbsoluteError: maxAbs, maxGradient: maxGrad, nearKinks, unresolved });
+    report.push({
+      tensor: t.initializer, samples: n, maxRelativeError: maxRel, maxAbsoluteError: maxAbs, maxGradient: maxGrad,
+      nearKinks, unresolved, float32Deviation: deviation.get(t.grad!)!,
+    });
   }
   await session.release();
   return { tensors: report, float32Islands: wide.float32Islands };

@@ -3,7 +3,6 @@
 // checkGradient runs them through lowerFloatOnlyOps (float64 Gather/Einsum forms, checked against the
 // float32 kernels in lowerFloatOnlyOps.test.ts, which also runs these rules' backward graphs natively).
 import { describe, test } from 'node:test';
-import assert from 'node:assert/strict';
 import { checkGradient } from './checkGradient';
 
 const fixed = (shape: number[], values: number[]) => ({ shape, values, wrt: false });
@@ -25,6 +24,7 @@ describe('gradient rules for Conv', () => {
   test('Conv with stride 3, asymmetric pads and a rectangular kernel', () => checkGradient({ op: 'Conv', attrs: { strides: [3, 2], pads: [0, 2, 1, 0], kernel_shape: [2, 3] }, inputs: [{ shape: [2, 1, 7, 6] }, { shape: [2, 1, 2, 3] }] }));
   test('Conv with stride 1 and asymmetric pads (flipped-kernel input gradient)', () => checkGradient({ op: 'Conv', attrs: { pads: [0, 2, 1, 1] }, inputs: [{ shape: [2, 2, 5, 4] }, { shape: [3, 2, 3, 3] }] }));
   test('Conv with stride 1 and pads beyond the kernel reach (ConvTranspose input gradient)', () => checkGradient({ op: 'Conv', attrs: { pads: [3, 0, 1, 3] }, inputs: [{ shape: [1, 2, 4, 4] }, { shape: [2, 2, 3, 2] }, { shape: [2] }] }));
+  test('pointwise (1x1) Conv, stride 1: the kernel needs no flip', () => checkGradient({ op: 'Conv', inputs: [{ shape: [2, 3, 3, 4] }, { shape: [5, 3, 1, 1] }, { shape: [5] }] }));
   test('Conv with dilation 2', () => checkGradient({ op: 'Conv', attrs: { dilations: [2, 2], pads: [2, 1, 2, 1] }, inputs: [{ shape: [1, 2, 6, 5] }, { shape: [2, 2, 3, 3] }] }));
   test('Conv with dilation and stride together', () => checkGradient({ op: 'Conv', attrs: { dilations: [2, 1], strides: [2, 3] }, inputs: [{ shape: [2, 2, 8, 7] }, { shape: [3, 2, 2, 2] }, { shape: [3] }] }));
   test('Conv with groups = 2', () => checkGradient({ op: 'Conv', attrs: { group: 2, pads: [1, 1, 1, 1], strides: [2, 1] }, inputs: [{ shape: [2, 4, 5, 4] }, { shape: [6, 2, 3, 3] }, { shape: [6] }] }));
@@ -42,9 +42,11 @@ describe('gradient rules for pooling', () => {
   test('MaxPool with overlapping windows, padding and odd sizes', () => checkGradient({ op: 'MaxPool', attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, inputs: [{ shape: [1, 2, 5, 6] }] }));
   test('MaxPool with ceil_mode and dilation', () => checkGradient({ op: 'MaxPool', attrs: { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1, dilations: [1, 2] }, inputs: [{ shape: [1, 1, 5, 7] }] }));
   test('MaxPool that also returns Indices', () => checkGradient({ op: 'MaxPool', outputCount: 2, outputs: ['y0'], attrs: { kernel_shape: [2, 2] }, inputs: [{ shape: [2, 1, 3, 3] }] }));
-  test('MaxPool with overlapping windows is refused before opset 16', () => assert.rejects(
-    checkGradient({ op: 'MaxPool', opset: 13, attrs: { kernel_shape: [3, 3], strides: [1, 1] }, inputs: [{ shape: [1, 1, 4, 4] }] }),
-    { name: 'AutodiffError', message: /MaxPool_node.*opset 16/ }));
+  // Before opset 16 overlapping windows take the gather form (no ScatterElements reduction). Seed 1: the
+  // default seed puts two values of one window within the difference step here too.
+  test('MaxPool with overlapping windows at opset 13', () => checkGradient({ op: 'MaxPool', opset: 13, attrs: { kernel_shape: [3, 3], strides: [1, 1] }, inputs: [{ shape: [2, 2, 4, 5] }], seed: 1 }));
+  test('MaxPool 3x3 stride 2 pad 1 at opset 13 (ResNet stem)', () => checkGradient({ op: 'MaxPool', opset: 13, attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, inputs: [{ shape: [1, 2, 6, 7] }], seed: 1 }));
+  test('MaxPool with ceil_mode, dilation and asymmetric pads at opset 13', () => checkGradient({ op: 'MaxPool', opset: 13, attrs: { kernel_shape: [3, 2], strides: [2, 1], ceil_mode: 1, dilations: [1, 2], pads: [0, 1, 1, 0] }, inputs: [{ shape: [1, 2, 6, 7] }], seed: 1 }));
   test('MaxPool with non-overlapping windows at opset 13', () => checkGradient({ op: 'MaxPool', opset: 13, attrs: { kernel_shape: [2, 2], strides: [2, 2] }, inputs: [{ shape: [1, 2, 4, 4] }] }));
   test('AveragePool 2x2 stride 2', () => checkGradient({ op: 'AveragePool', attrs: { kernel_shape: [2, 2], strides: [2, 2] }, inputs: [{ shape: [2, 2, 4, 4] }] }));
   test('AveragePool with padding, count_include_pad = 0, odd sizes', () => checkGradient({ op: 'AveragePool', attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, inputs: [{ shape: [1, 2, 5, 6] }] }));

@@ -139,6 +139,7 @@ describe('lowerFloatOnlyOps matches onnxruntime float32 kernels', () => {
 describe('conv and pooling gradient graphs run natively in float32 agree with their float64 runs', () => {
   test('Conv with stride 2 where (H+2P−K) mod S ≠ 0, with bias', bwd({ op: 'Conv', attrs: { strides: [2, 2], pads: [1, 0, 1, 0] }, shapes: [[2, 2, 6, 7], [3, 2, 3, 3], [3]] }, 2 * 3 * 12 + 3 * 9 + 4));
   test('grouped, dilated Conv with asymmetric pads', bwd({ op: 'Conv', attrs: { group: 2, dilations: [2, 1], strides: [1, 2], pads: [2, 0, 1, 1] }, shapes: [[2, 4, 7, 6], [6, 2, 2, 3], [6]] }, 2 * 7 * 4 + 3 * 6 + 4));
+  test('pointwise Conv (the input gradient uses the kernel unflipped)', bwd({ op: 'Conv', shapes: [[2, 3, 3, 4], [5, 3, 1, 1], [5]] }, 2 * 12 + 5));
   test('depthwise Conv with SAME_UPPER padding', bwd({ op: 'Conv', attrs: { group: 3, auto_pad: 'SAME_UPPER', strides: [2, 2] }, shapes: [[2, 3, 5, 6], [3, 1, 3, 3]] }, 2 * 9 + 9 + 4));
   test('AveragePool with ceil_mode, padding and count_include_pad = 0', bwd({ op: 'AveragePool', attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1 }, shapes: [[1, 2, 6, 7]] }, 12));
   test('AveragePool with count_include_pad = 1 and odd sizes', bwd({ op: 'AveragePool', attrs: { kernel_shape: [3, 2], strides: [2, 3], pads: [1, 0, 1, 1], count_include_pad: 1 }, shapes: [[2, 2, 5, 7]] }, 10));

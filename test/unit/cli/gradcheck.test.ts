@@ -40,6 +40,7 @@ describe('gradcheck on a small CNN', () => {
     for (const t of report.tensors) {
       assert.ok(t.maxGradient > 0, `${t.tensor}: zero gradients`);
       assert.ok(t.maxRelativeError <= 1e-5, `${t.tensor}: relative error ${t.maxRelativeError}`);
+      assert.ok(t.float32Deviation <= 1e-5, `${t.tensor}: float32 training graph off by ${t.float32Deviation}`);
     }
     assert.deepEqual(report.float32Islands, []);
   });
@@ -71,6 +72,7 @@ describe('gradcheck on a small CNN', () => {
     const text = capture();
     assert.equal(await gradcheckCommand.run([path.join(dir, 'cnn.onnx'), '--data', path.join(dir, 'd.npz'), '--samples', '2', '--tensors', 'fc.weight'], text), 0);
     assert.match(text.stdout, /^ {2}fc\.weight +\d\.\d+e[-+]\d+ .* ok$/m);
+    assert.match(text.stdout, /f32 vs f64/);
     assert.match(text.stdout, /every node ran in float64/);
   });
 

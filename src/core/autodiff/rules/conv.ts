@@ -49,7 +49,9 @@ function inputGradientByConv(ctx: GradContext, dY: string, w: string, g: WindowG
   if (pads.some((p) => p < 0)) return null;
   const n = g.spatial.length;
   const spatialAxes = Array.from({ length: n }, (_, i) => i + 2);
-  const flipped = ctx.emit1('Slice', [w, ctx.int64(spatialAxes.map(() => -1)), ctx.int64(spatialAxes.map(() => -(2 ** 53))), ctx.int64(spatialAxes), ctx.int64(spatialAxes.map(() => -1))]);
+  // A 1×1 kernel is its own flip (pointwise convolutions: most of a MobileNet's or EfficientNet's weights).
+  const flipped = g.kernel.every((k) => k === 1) ? w : ctx.emit1('Slice', [w, ctx.int64(spatialAxes.map(() => -1)),
+    ctx.int64(spatialAxes.map(() => -(2 ** 53))), ctx.int64(spatialAxes), ctx.int64(spatialAxes.map(() => -1))]);
   const kernelT = ctx.emit1('Transpose', [flipped], { perm: [1, 0, ...spatialAxes] });
   return ctx.emit1('Conv', [dY, kernelT], { kernel_shape: g.kernel, dilations: g.dilations, pads });
 }

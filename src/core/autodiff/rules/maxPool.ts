@@ -1,12 +1,13 @@
 // MaxPool: MaxPool is run again with its Indices output (row-major flat positions in X, storage_order 0)
 // and dY is scattered there into zeros, adding where one element is the maximum of several windows.
-// Before opset 16 (no scatter reduction) only non-overlapping windows (stride ≥ window) are exact.
+// Before opset 16 ScatterElements cannot add, so overlapping windows take a gather form instead (see
+// gatheredGradient).
 import type { AttrInput } from '../../onnx/makeModel';
 import { attrInt, attrInts, DataType } from '../../onnx/ir';
 import type { GradContext, RuleEntry } from '../types';
 import type { Node } from '../../onnx/ir';
-import { AutodiffError } from '../errors';
-import { fillLike } from './helpers';
+import { fillLike, reduceSum } from './helpers';
+import { forwardWindowTable, staticDims, windowGeometry, windowTable } from './windowGeometry';
 
 export const maxPool: RuleEntry = {
   rule: (node, [dY], ctx) => {
@@ -25,9 +26,7 @@ export const maxPool: RuleEntry = {
     const strides = attrInts(node, 'strides') ?? kernel.map(() => 1);
     const dilations = attrInts(node, 'dilations') ?? kernel.map(() => 1);
     const overlapping = kernel.some((k, i) => (k - 1) * dilations[i]! + 1 > strides[i]!);
-    if (ctx.opset < 16 && overlapping) {
-      throw new AutodiffError(`node '${node.name}' (MaxPool): overlapping windows need ScatterElements with reduction 'add' (opset 16); the model has opset ${ctx.opset}`, node.name);
-    }
+    if (ctx.opset < 16 && overlapping) { grads[0] = gatheredGradient(node, dY, ctx); return grads; }
     const flat = ctx.int64([-1]);
     const zeros = ctx.emit1('Reshape', [fillLike(ctx, 0, x), flat]);
     const idx = ctx.emit1('Reshape', [ctx.emit1('Cast', [indices], { to: DataType.INT64 }), flat]);
@@ -79,4 +78,37 @@ function tiledGradient(node: Node, dY: string, ctx: GradContext): string | null 
   ]);
   const indices = ctx.emit1('Reshape', [ctx.emit1('Add', [ctx.emit1('Add', [inWindow, corners]), planeStarts]), ctx.emit1('Shape', [dY])]);
   return ctx.emit1('MaxUnpool', [dY, indices, ctx.emit1('Shape', [x])], { kernel_shape: kernel, strides });
+}
+
+/**
+ * Overlapping windows without a scatter that adds (opset < 16): each window is gathered ([N, C, O, K],
+ * padding reads −∞) and its first maximum picked with ArgMax (MaxPool's tie rule); then every input
+ * position gathers, for each kernel offset k, the output whose window reads it at k (a static table),
+ * and keeps that output's dY where the window's maximum sits at k. Memory is K times the input.
+ */
+function gatheredGradient(node: Node, dY: string, ctx: GradContext): string {
+  const x = node.inputs[0]!;
+  const spatial = staticDims(ctx, x, node, 2);
+  const g = windowGeometry(node, spatial, attrInts(node, 'kernel_shape')!);
+  const positions = spatial.reduce((a, s) => a * s, 1);
+  const outputs = g.out.reduce((a, s) => a * s, 1);
+  const kernelSize = g.kernel.reduce((a, k) => a * k, 1);
+  const flat = (t: string) => ctx.emit1('Reshape', [t, ctx.int64([0, 0, -1])]);
+  const slot = ctx.int64([0, 0, 0, 0, 0, 1]);
+  const padded = ctx.emit1('Pad', [flat(x), slot, ctx.constant([-Infinity])], { mode: 'constant' });
+  const forward = forwardWindowTable(g).map((v) => (v < 0 ? positions : v));
+  const windows = ctx.emit1('Gather', [padded, ctx.int64(forward, [outputs, kernelSize])], { axis: 2 });
+  const first = ctx.emit1('ArgMax', [windows], { axis: 3, keepdims: 0, select_last_index: 0 });
+  // Output read at input position p through offset k: o = (p + begin − k·d) / s when that is whole and in range.
+  const backward = windowTable(spatial, g.kernel, (p, k, i) => {
+    const o = (p + g.begin[i]! - k * g.dilations[i]!) / g.strides[i]!;
+    return Number.isInteger(o) && o >= 0 && o < g.out[i]! ? o : -1;
+  }, g.out).map((v) => (v < 0 ? outputs : v));
+  const table = ctx.int64(backward, [positions, kernelSize]);
+  const dYs = ctx.emit1('Gather', [ctx.emit1('Pad', [flat(dY), slot], { mode: 'constant' }), table], { axis: 2 });
+  const firstPadded = ctx.emit1('Pad', [first, slot, ctx.int64([-1], [])], { mode: 'constant' });
+  const argmaxes = ctx.emit1('Gather', [firstPadded, table], { axis: 2 });
+  const hit = ctx.emit1('Equal', [argmaxes, ctx.int64(Array.from({ length: kernelSize }, (_, k) => k))]);
+  const kept = ctx.emit1('Where', [hit, dYs, ctx.constant([0])]);
+  return ctx.emit1('Reshape', [reduceSum(ctx, kept, [3], false), ctx.emit1('Shape', [x])]);
 }

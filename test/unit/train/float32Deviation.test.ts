@@ -1,0 +1,64 @@
+// The float32 training graph against its float64 twin: small on a correct graph, far above gradcheck's
+// float32 tolerance when one backward Conv of the float32 graph is wrong (the float64 twin, whose Conv
+// nodes are rewritten into window gathers, cannot see such a fault by itself).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FLOAT32_TOLERANCE } from '../../../src/cli/commands/gradcheck';
+import { DataType, elementCount, type Model } from '../../../src/core/onnx/ir';
+import { encodeModel } from '../../../src/core/onnx/writeModel';
+import { ort } from '../../../src/core/runtime/session';
+import { buildTrainingGraph } from '../../../src/core/train/buildTrainingGraph';
+import { float32Deviation } from '../../../src/core/train/float32Deviation';
+import { oneHot } from '../../../src/core/train/lossHeads';
+import { toFloat64 } from '../../../src/core/train/toFloat64';
+import { Rng } from '../../../src/core/util/random';
+import { CNN_WEIGHTS, cnnImages, smallCnn } from '../cli/cnnModel';
+
+const ROWS = 8;
+
+test('float32Deviation: rounding level on a correct graph, far above tolerance with a shifted backward Conv', async (t) => {
+  const model = smallCnn();
+  const fixed: Model = { ...model, proto: undefined, graph: { ...model.graph, proto: undefined,
+    inputs: model.graph.inputs.map((v) => ({ ...v, shape: [ROWS, 2, 6, 6], proto: undefined })) } };
+  const tg = await buildTrainingGraph(fixed, {
+    output: 'logits', head: { type: 'classify' }, tensors: CNN_WEIGHTS, update: 'none',
+    target: { kind: 'mask', method: 'continuous-sparsification', lambda: 0 },
+  });
+  const { image, labels } = cnnImages(ROWS);
+  const rng = new Rng(3);
+  const feeds: Record<string, ort.Tensor> = {
+    image: new ort.Tensor('float64', Float64Array.from(image), [ROWS, 2, 6, 6]),
+    [tg.onehot]: new ort.Tensor('float64', oneHot(labels, tg.classes, DataType.DOUBLE), [ROWS, tg.classes]),
+    [tg.beta!]: new ort.Tensor('float64', Float64Array.of(1.5), []),
+  };
+  for (const w of tg.tensors) {
+    const logits = Float64Array.from({ length: elementCount(w.shape) }, () => rng.normal());
+    feeds[w.param] = new ort.Tensor('float64', logits, w.shape);
+  }
+  const pinned: Model = { ...tg.model, proto: undefined, graph: { ...tg.model.graph, proto: undefined,
+    inputs: tg.model.graph.inputs.map((v) => ({ ...v, shape: [...feeds[v.name]!.dims], proto: undefined })) } };
+  const wide = await toFloat64(pinned);
+  const bytes = encodeModel(wide.model).model;
+  const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled' });
+  const out = await session.run(feeds);
+  await session.release();
+  const reference = new Map(tg.tensors.map((t) => [t.grad!, out[t.grad!]!.data as Float64Array]));
+  const conv1Grad = tg.tensors.find((t) => t.initializer === 'conv1.weight')!.grad!;
+
+  const good = await float32Deviation(tg.model, feeds, reference, 1);
+  for (const [name, d] of good) assert.ok(d <= 1e-5, `${name}: float32 deviation ${d} on a correct graph`);
+
+  // conv2's input gradient is a Conv of dY with the flipped kernel, padded by K − 1 = 1 on each side;
+  // padding [0, 0, 2, 2] keeps its size and shifts it by one row and column.
+  const forwardOutputs = new Set(model.graph.nodes.map((f) => f.outputs[0]));
+  const backwardConv = tg.model.graph.nodes.find((n) => n.opType === 'Conv' && !forwardOutputs.has(n.outputs[0]))!;
+  assert.deepEqual(backwardConv.attributes.get('pads')?.value, [1, 1, 1, 1]);
+  const shifted = { ...backwardConv, proto: undefined, attributes: new Map(backwardConv.attributes) };
+  shifted.attributes.set('pads', { type: 'ints', value: [0, 0, 2, 2] });
+  const broken: Model = { ...tg.model, proto: undefined, graph: { ...tg.model.graph, proto: undefined,
+    nodes: tg.model.graph.nodes.map((n) => (n === backwardConv ? shifted : n)) } };
+  const bad = await float32Deviation(broken, feeds, reference, 1);
+  const shiftedConv1 = bad.get(conv1Grad)!;
+  t.diagnostic(`correct graph: worst ${Math.max(...good.values()).toExponential(2)}; shifted pads: conv1 ${shiftedConv1.toExponential(2)}`);
+  assert.ok(shiftedConv1 > 10 * FLOAT32_TOLERANCE, `conv1 deviation ${shiftedConv1} with a shifted backward Conv`);
+});
