@@ -8,9 +8,8 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { BenchLine, BenchSection } from './bench';
 import { torchBlasDir } from './trainBench';
-import { NEEDS_RULES, openZoo } from '../unit/zoo/zooModels';
+import { openZoo } from '../unit/zoo/zooModels';
 import { chooseTensors, openModelData } from '../../src/cli/commands/attribute';
-import { UnsupportedOpError } from '../../src/core/autodiff/errors';
 import { elementCount } from '../../src/core/onnx/ir';
 import { readModel } from '../../src/core/onnx/readModel';
 import { buildTrainingGraph } from '../../src/core/train/buildTrainingGraph';
@@ -78,15 +77,7 @@ export const zooBench: BenchSection = {
     for (const name of names) {
       const file = path.join(zoo.dir, zoo.models[name]!.files['17']!);
       const dataFile = path.join(zoo.dir, `${name}.data.npz`);
-      let ours: number;
-      try {
-        ours = (await maskStepMs(file, dataFile, BATCH, STEPS + WARMUP)).stepMs;
-      } catch (e) {
-        if (!(e instanceof UnsupportedOpError) || !NEEDS_RULES[name]) throw e;
-        const ops = [...new Set(e.nodes.map((n) => n.op))].join(', ');
-        lines.push({ label: `${name} mask step`, ms: NaN, note: `needs rules for ${ops}` });
-        continue;
-      }
+      const ours = (await maskStepMs(file, dataFile, BATCH, STEPS + WARMUP)).stepMs;
       const torch = torchStep(name, dataFile);
       if ('error' in torch) {
         lines.push({ label: `${name} mask step`, ms: ours, note: `PyTorch failed: ${torch.error}` });

@@ -22,15 +22,6 @@ export interface ZooEntry {
   files: Record<string, string>;
 }
 
-/**
- * Ops a zoo model needs that have no gradient rule on this branch: the test then checks that the refusal
- * names exactly these ops and skips; once the rules exist the model is checked in full.
- */
-export const NEEDS_RULES: Record<string, string[]> = {
-  mobilenet_v2: ['Clip'],
-  mobilenet_v3_small: ['HardSwish', 'HardSigmoid'],
-};
-
 export interface Zoo {
   dir: string;
   models: Record<string, ZooEntry>;
