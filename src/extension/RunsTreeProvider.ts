@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ResultsFile, RunInfo, SeedResult, SubroutineResult } from '../shared/results';
 import { resultsFolder } from './config';
-import { folderDescription } from './pickers';
+import { folderDescription } from './folderDescription';
 import { loadRuns, type RunRecord } from './loadRuns';
 
 export type TreeNode =

@@ -61,7 +61,7 @@ export type AblateMode = 'zero' | 'mean' | 'random-reinit' | 'keep-only';
 
 /**
  * Options of `ablate(options: AblateOptions, hooks: JobHooks): Promise<AblateResult>`
- * (src/core/analysis/ablate.ts): re-evaluates a saved mask under one ablation mode, no retraining.
+ * (src/jobs/ablate.ts): re-evaluates a saved mask under one ablation mode, no retraining.
  */
 export interface AblateOptions {
   /** Run folder holding run.json and the masks. */
@@ -105,7 +105,7 @@ export interface AblateResult {
 
 /**
  * Options of `exportModel(options: ExportModelOptions, hooks: JobHooks): Promise<ExportModelResult>`
- * (src/core/analysis/exportModel.ts): writes a copy of the run's model with one subnetwork's mask applied.
+ * (src/jobs/exportModel.ts): writes a copy of the run's model with one subnetwork's mask applied.
  */
 export interface ExportModelOptions {
   runDir: string;

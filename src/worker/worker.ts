@@ -2,15 +2,15 @@
 // onnxruntime runs here, never in the extension host: a native abort only takes this process down.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ablate } from '../core/analysis/ablate';
-import { buildOverlayView, type RunMasks } from '../core/analysis/buildOverlayView';
-import { exportModel } from '../core/analysis/exportModel';
-import { readMask, readRun } from '../core/analysis/readRun';
-import { runFind } from '../core/analysis/runFind';
-import { inferShapes } from '../core/onnx/inferShapes';
+import { ablate } from '../jobs/ablate';
+import { buildOverlayView, type RunMasks } from '../core/views/buildOverlayView';
+import { exportModel } from '../jobs/exportModel';
+import { readMask, readRun } from '../core/runStore/readRun';
+import { runFind } from '../jobs/runFind';
+import { inferShapes } from '../core/runtime/inferShapes';
 import { inferShapesStatically } from '../core/onnx/inferShapesStatically';
 import type { Dim, Model } from '../core/onnx/ir';
-import { buildLayerGraph } from '../core/onnx/layerGraph';
+import { buildLayerGraph } from '../core/views/layerGraph';
 import { readModel } from '../core/onnx/readModel';
 import { isInsideFolder } from '../shared/isInsideFolder';
 import type { LayerGraphView } from '../shared/viewModel';

@@ -58,7 +58,7 @@ export const ablate: Command = {
     const testSets = values.test === undefined ? undefined : values.test.split(',').map((s) => s.trim()).filter(Boolean);
     if (testSets && testSets.length === 0) throw new UsageError('--test is empty', 'ablate');
 
-    const { ablate: ablateCore } = await import('../../core/analysis/ablate');
+    const { ablate: ablateCore } = await import('../../jobs/ablate');
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.on('SIGINT', onSigint);

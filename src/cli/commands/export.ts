@@ -55,8 +55,8 @@ export const exportCommand: Command = {
     if (outPath === path.resolve(positionals[0]!)) throw new UsageError('-o must not overwrite the input model', 'export');
 
     const { readModel } = await import('../../core/onnx/readModel');
-    const { readMask } = await import('../../core/analysis/readRun');
-    const { exportMaskedModel } = await import('../../core/analysis/exportModel');
+    const { readMask } = await import('../../core/runStore/readRun');
+    const { exportMaskedModel } = await import('../../jobs/exportModel');
     const model = readModel(positionals[0]!);
     const { masks } = readMask(values.mask);
     let batch;

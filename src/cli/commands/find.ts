@@ -83,7 +83,7 @@ export const find: Command = {
 
 /** The run in this process; the first stop signal aborts after the current step, a second one exits at once. */
 async function runHere(options: FindOptions, io: CliIO): Promise<FindResult> {
-  const { runFind } = await import('../../core/analysis/runFind');
+  const { runFind } = await import('../../jobs/runFind');
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(130);
@@ -106,7 +106,7 @@ async function runJobs(
 ): Promise<FindResult> {
   const { specPath, out, resume } = o;
   const { loadSpec } = await import('../../core/data/loadSpec');
-  const { runId } = await import('../../core/analysis/runFind');
+  const { runId } = await import('../../jobs/runFind');
   const { assertNewRunFolder } = await import('../../core/runStore/RunStore');
   const { findWithJobs } = await import('../findWithJobs');
   const runDir = path.resolve(resume ?? out ?? path.join(loadSpec(specPath).workspaceRoot, RUNS_DIR, runId()));

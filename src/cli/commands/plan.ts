@@ -60,7 +60,7 @@ export const plan: Command = {
     const runDir = path.resolve(values.out);
 
     const { loadSpec } = await import('../../core/data/loadSpec');
-    const { planItems } = await import('../../core/analysis/runFind');
+    const { planItems } = await import('../../jobs/runFind');
     const items = planItems(loadSpec(specPath)).length;
     if (shards > items) io.err(`note: ${shards} shards, ${items} work items: ${shards - items} have nothing to do\n`);
     const cluster = { specPath, runDir, shards, cpus, gpus, workingDir: process.cwd() };

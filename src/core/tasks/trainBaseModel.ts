@@ -12,7 +12,7 @@ import type { ProgressEvent } from '../../shared/jobs';
 import { loadSpec } from '../data/loadSpec';
 import { datasetAsTrainingData, type OpenedData } from '../data/datasetAsTrainingData';
 import { DataType, type Model } from '../onnx/ir';
-import { isMaskable } from '../onnx/layerGraph';
+import { isMaskable } from '../masks/isMaskable';
 import { readModel } from '../onnx/readModel';
 import { writeModel } from '../onnx/writeModel';
 import { buildTrainingGraph } from '../train/buildTrainingGraph';

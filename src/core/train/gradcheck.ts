@@ -8,7 +8,7 @@ import { buildTrainingGraph } from './buildTrainingGraph';
 import type { HeadSpec } from './lossHeads';
 import { oneHot } from './lossHeads';
 import { toFloat64 } from './toFloat64';
-import { toOrt } from './Trainer';
+import { toOrt } from './toOrt';
 import { fedRows, type Batch } from './TrainingData';
 import { TrainerError } from './errors';
 import { Rng } from '../util/random';

@@ -4,18 +4,18 @@
 // saved beside the run's other files, under ablations/.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AblateOptions, AblateResult, AblateRow, JobHooks } from '../../shared/jobs';
-import { maskFile, RUN_FILE, TASK_TEST_SET, type RunInfo } from '../../shared/results';
-import { readModel } from '../onnx/readModel';
-import { datasetAsTrainingData, type OpenedData } from '../data/datasetAsTrainingData';
-import { applyMask, sizeMatchedRandomMask, type Masks, type RemovalMode, type Weights } from '../masks/applyMask';
-import { Evaluator } from '../train/Evaluator';
-import { TrainerError } from '../train/errors';
-import { Rng } from '../util/random';
-import { writeFileAtomic } from '../util/writeFileAtomic';
-import { mean, randomAblationP, sampleSd } from './statistics';
-import { readMask } from './readRun';
-import { toJson } from './writeResults';
+import type { AblateOptions, AblateResult, AblateRow, JobHooks } from '../shared/jobs';
+import { maskFile, RUN_FILE, TASK_TEST_SET, type RunInfo } from '../shared/results';
+import { readModel } from '../core/onnx/readModel';
+import { datasetAsTrainingData, type OpenedData } from '../core/data/datasetAsTrainingData';
+import { applyMask, sizeMatchedRandomMask, type Masks, type RemovalMode, type Weights } from '../core/masks/applyMask';
+import { Evaluator } from '../core/train/Evaluator';
+import { TrainerError } from '../core/train/errors';
+import { Rng } from '../core/util/random';
+import { writeFileAtomic } from '../core/util/writeFileAtomic';
+import { mean, randomAblationP, sampleSd } from '../core/protocol/statistics';
+import { readMask } from '../core/runStore/readRun';
+import { toJson } from '../core/runStore/writeResults';
 
 export async function ablate(options: AblateOptions, hooks: JobHooks): Promise<AblateResult> {
   const runFile = path.join(options.runDir, RUN_FILE);

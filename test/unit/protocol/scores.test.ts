@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chanceLevel, conditionScore } from '../../../src/core/analysis/scores';
+import { chanceLevel, conditionScore } from '../../../src/core/protocol/scores';
 
 describe('conditionScore', () => {
   test('floors accuracies at chance before subtracting, as in the paper', () => {

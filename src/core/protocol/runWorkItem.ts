@@ -11,7 +11,7 @@ import type { Evaluator } from '../train/Evaluator';
 import type { TrainingData } from '../train/TrainingData';
 import { applyMask, sizeMatchedRandomMask, type Masks, type Weights } from '../masks/applyMask';
 import { binaryMask } from '../masks/maskMethods';
-import { oneShotMask } from '../masks/oneShotMask';
+import { oneShotMask } from '../train/oneShotMask';
 import { Rng } from '../util/random';
 
 export interface WorkItemContext {

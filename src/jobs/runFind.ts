@@ -3,32 +3,33 @@
 // at once (mask + item record), so a cancelled or crashed run resumes where it stopped, and shards of one
 // plan fill one folder side by side (RunStore).
 import * as path from 'node:path';
-import type { FindOptions, FindResult, JobHooks } from '../../shared/jobs';
-import type { AccuracyByTestSet, BaseVariant, RunInfo, WorkItem } from '../../shared/results';
-import { RESULTS_SCHEMA_VERSION, RUNS_DIR } from '../../shared/results';
-import type { ResolvedSpec } from '../../shared/spec';
-import { loadSpec, selectInitializers } from '../data/loadSpec';
-import { datasetAsTrainingData, type OpenedData } from '../data/datasetAsTrainingData';
-import type { Model } from '../onnx/ir';
-import { readModel } from '../onnx/readModel';
-import { maskableInitializers } from '../masks/maskableInitializers';
-import { renamedParameters } from '../onnx/exporterNames';
-import { fixedBatchOf } from '../train/fixedBatch';
-import { Evaluator } from '../train/Evaluator';
-import { TrainerError } from '../train/errors';
-import { softmaxLogits } from '../train/lossHeads';
-import type { Weights } from '../masks/applyMask';
-import { reinitialiseModel } from './reinitialiseModel';
-import { runWorkItem } from './runWorkItem';
-import { assembleResults } from './assembleResults';
-import { chanceLevel } from './scores';
-import { defaultUnitAxes } from '../masks/unitAxes';
-import { TASK_TEST_SET } from '../../shared/results';
-import { ort, useDevice } from '../runtime/session';
-import { readRunInfo } from '../runStore/readRunInfo';
-import { runFingerprint } from '../runStore/runFingerprint';
-import { itemKey, RunStore } from '../runStore/RunStore';
-import { shardItems } from '../runStore/shardItems';
+import type { FindOptions, FindResult, JobHooks } from '../shared/jobs';
+import type { AccuracyByTestSet, BaseVariant, RunInfo, WorkItem } from '../shared/results';
+import { RESULTS_SCHEMA_VERSION, RUNS_DIR } from '../shared/results';
+import type { ResolvedSpec } from '../shared/spec';
+import { loadSpec, selectInitializers } from '../core/data/loadSpec';
+import { datasetAsTrainingData, type OpenedData } from '../core/data/datasetAsTrainingData';
+import type { Model } from '../core/onnx/ir';
+import { readModel } from '../core/onnx/readModel';
+import { maskableInitializers } from '../core/masks/maskableInitializers';
+import { renamedParameters } from '../core/onnx/exporterNames';
+import { fixedBatchOf } from '../core/train/fixedBatch';
+import { Evaluator } from '../core/train/Evaluator';
+import { TrainerError } from '../core/train/errors';
+import { softmaxLogits } from '../core/train/lossHeads';
+import type { Weights } from '../core/masks/applyMask';
+import { reinitialiseModel } from '../core/protocol/reinitialiseModel';
+import { runWorkItem } from '../core/protocol/runWorkItem';
+import { assembleResults } from '../core/protocol/assembleResults';
+import { chanceLevel } from '../core/protocol/scores';
+import { defaultUnitAxes } from '../core/masks/unitAxes';
+import { TASK_TEST_SET } from '../shared/results';
+import { ort, useDevice } from '../core/runtime/session';
+import { readRunInfo } from '../core/runStore/readRunInfo';
+import { runFingerprint } from '../core/runStore/runFingerprint';
+import { itemKey, RunStore } from '../core/runStore/RunStore';
+import { shardItems } from '../core/runStore/shardItems';
+import { renderReport } from '../core/views/report';
 
 const VERSION = '0.1.0';
 
@@ -82,6 +83,7 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
     assemble: (items) => assembleResults({
       runId: id, spec, chance, testSets: testSetNames, items, total: plan.length,
     }),
+    report: renderReport,
   });
   for (const message of notices) hooks.onProgress({ fraction: 0, message });
 

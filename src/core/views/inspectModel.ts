@@ -1,7 +1,7 @@
 // A plain-JSON summary of a model: versions, inputs/outputs, op histogram, parameters, maskable tensors,
 // control flow, and which ops have no gradient rule. Used by `subnetwork-lens inspect` and the extension.
-import { findControlFlow, type ControlFlowNode } from './findControlFlow';
-import { dataTypeName, defaultOpset, type Dim, type LoadChanges, type Model, type ValueInfo } from './ir';
+import { findControlFlow, type ControlFlowNode } from '../onnx/findControlFlow';
+import { dataTypeName, defaultOpset, type Dim, type LoadChanges, type Model, type ValueInfo } from '../onnx/ir';
 import { softmaxLogits } from '../train/lossHeads';
 import { buildLayerGraph } from './layerGraph';
 

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildOverlayView, OverlayError, type RunMasks } from '../../../src/core/analysis/buildOverlayView';
+import { buildOverlayView, OverlayError, type RunMasks } from '../../../src/core/views/buildOverlayView';
 import type { LayerGraphView, LayerNode } from '../../../src/shared/viewModel';
 
 function node(id: string, params: [string, number][]): LayerNode {

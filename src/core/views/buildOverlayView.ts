@@ -1,7 +1,7 @@
 // Layer graph + a run's masks (+ results.json) -> the overlay view model the webview draws:
 // per op node and membership pattern (which subnetworks keep an element) the element counts, per
 // seed and per inclusion-frequency threshold; the ablation matrix, scores, verdicts and controls.
-// Pure: the caller reads the mask files (src/core/analysis/readRun.ts) and passes plain arrays.
+// Pure: the caller reads the mask files (src/core/runStore/readRun.ts) and passes plain arrays.
 import type { ResultsFile, ScoreStats, SeedResult } from '../../shared/results';
 import type { AblationRow, AblationView, AccuracyCell, LayerGraphView, NodeOverlay, OverlayView, ScoreCell, SubnetworkOverlay, SubroutineScoreView } from '../../shared/viewModel';
 

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   describeScores, fisherCombinedP, holmAdjust, pooledRandomAblationP, quantile, randomAblationP, sampleSd,
-} from '../../../src/core/analysis/statistics';
+} from '../../../src/core/protocol/statistics';
 
 const close = (a: number | null | undefined, b: number, tol = 1e-6) => assert.ok(a !== null && a !== undefined && Math.abs(a - b) < tol, `${a} ≠ ${b}`);
 

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeModel } from '../../../src/core/onnx/makeModel';
 import { makeTensor } from '../../../src/core/onnx/tensorCodec';
-import { reinitialiseModel } from '../../../src/core/analysis/reinitialiseModel';
+import { reinitialiseModel } from '../../../src/core/protocol/reinitialiseModel';
 
 const filled = (name: string, dims: number[], v: number) =>
   makeTensor(name, 1, dims, new Array(dims.reduce((a, b) => a * b, 1)).fill(v));

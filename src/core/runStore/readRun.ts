@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { RESULTS_FILE, RUN_FILE, RUNS_DIR, type BaseVariant, type ResultsFile, type RunInfo, type RunStatus } from '../../shared/results';
 import { openDataset } from '../data/openDataset';
 import { DataError } from '../data/errors';
-import type { MaskSet } from './overlap';
+import type { MaskSet } from '../protocol/overlap';
 
 export interface MaskFileRef {
   subroutine: string;

@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildLayerGraph, isMaskable, GROUP_ID_PREFIX } from '../../../src/core/onnx/layerGraph';
-import { inferShapes } from '../../../src/core/onnx/inferShapes';
+import { buildLayerGraph, GROUP_ID_PREFIX } from '../../../src/core/views/layerGraph';
+import { isMaskable } from '../../../src/core/masks/isMaskable';
+import { inferShapes } from '../../../src/core/runtime/inferShapes';
 import { makeModel } from '../../../src/core/onnx/makeModel';
 import { makeTensor } from '../../../src/core/onnx/tensorCodec';
 import { DataType } from '../../../src/core/onnx/ir';

@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { conditionScore } from '../../../src/core/analysis/scores';
-import { summarizeSubroutine } from '../../../src/core/analysis/summarizeSubroutine';
-import { decideVerdict } from '../../../src/core/analysis/verdict';
+import { conditionScore } from '../../../src/core/protocol/scores';
+import { summarizeSubroutine } from '../../../src/core/protocol/summarizeSubroutine';
+import { decideVerdict } from '../../../src/core/protocol/verdict';
 import { Rng } from '../../../src/core/util/random';
 import type { AccuracyByTestSet, SeedResult } from '../../../src/shared/results';
 import type { VerdictSpec } from '../../../src/shared/spec';

@@ -2,9 +2,9 @@
 // run folder says `cancelled` (resumable) instead of `running` forever, and drop half-written temp files.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readRun } from '../core/analysis/readRun';
-import { writeRunInfo } from '../core/analysis/writeResults';
-import type { RunInfo } from '../shared/results';
+import { readRun } from './readRun';
+import { writeRunInfo } from './writeResults';
+import type { RunInfo } from '../../shared/results';
 
 /** Temp files of writeFileAtomic: `.<name>.<pid>.<time>.tmp`. */
 const TEMP_FILE = /^\..+\.\d+\.\d+\.tmp$/;

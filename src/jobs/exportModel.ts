@@ -4,20 +4,20 @@
 // file is loaded back into onnxruntime and run on one batch before the call returns.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AblateMode, ExportModelOptions, ExportModelResult, JobHooks } from '../../shared/jobs';
-import { maskFile, type RunInfo } from '../../shared/results';
-import { DataType, elementCount, type Model, type Tensor } from '../onnx/ir';
-import { readModel } from '../onnx/readModel';
-import { writeModel } from '../onnx/writeModel';
-import { createSession, ort } from '../runtime/session';
-import { applyMask, type Masks, type Weights } from '../masks/applyMask';
-import { datasetAsTrainingData } from '../data/datasetAsTrainingData';
-import { paddedRows, type Batch } from '../train/TrainingData';
-import { toOrt } from '../train/Trainer';
-import { TrainerError } from '../train/errors';
-import { Rng } from '../util/random';
-import { fixedBatchOf } from '../train/fixedBatch';
-import { readMask } from './readRun';
+import type { AblateMode, ExportModelOptions, ExportModelResult, JobHooks } from '../shared/jobs';
+import { maskFile, type RunInfo } from '../shared/results';
+import { DataType, elementCount, type Model, type Tensor } from '../core/onnx/ir';
+import { readModel } from '../core/onnx/readModel';
+import { writeModel } from '../core/onnx/writeModel';
+import { createSession, ort } from '../core/runtime/session';
+import { applyMask, type Masks, type Weights } from '../core/masks/applyMask';
+import { datasetAsTrainingData } from '../core/data/datasetAsTrainingData';
+import { paddedRows, type Batch } from '../core/train/TrainingData';
+import { toOrt } from '../core/train/toOrt';
+import { TrainerError } from '../core/train/errors';
+import { Rng } from '../core/util/random';
+import { fixedBatchOf } from '../core/train/fixedBatch';
+import { readMask } from '../core/runStore/readRun';
 
 export async function exportModel(options: ExportModelOptions, hooks: JobHooks): Promise<ExportModelResult> {
   const run = JSON.parse(fs.readFileSync(path.join(options.runDir, 'run.json'), 'utf8')) as RunInfo;

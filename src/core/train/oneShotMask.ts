@@ -1,10 +1,10 @@
 // Masks chosen without training: the largest |W| (magnitude pruning) or the largest |W ⊙ ∂L/∂W|
 // (attribution), keeping a fraction `keep` of each tensor's elements (or units).
 import type { Model } from '../onnx/ir';
-import { attribute } from '../train/attribute';
-import type { HeadSpec } from '../train/lossHeads';
-import type { TrainingData } from '../train/TrainingData';
-import type { Masks } from './applyMask';
+import { attribute } from './attribute';
+import type { HeadSpec } from './lossHeads';
+import type { TrainingData } from './TrainingData';
+import type { Masks } from '../masks/applyMask';
 
 export interface OneShotOptions {
   method: 'magnitude' | 'attribution';

@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { computeOverlap } from '../../../src/core/analysis/overlap';
-import { conditionScore } from '../../../src/core/analysis/scores';
-import { summarizeSubroutine } from '../../../src/core/analysis/summarizeSubroutine';
-import { decideVerdict } from '../../../src/core/analysis/verdict';
-import { listRuns, readMask, readRun } from '../../../src/core/analysis/readRun';
-import { resultsCsv, writeMask, writeResults, writeRunInfo } from '../../../src/core/analysis/writeResults';
+import { computeOverlap } from '../../../src/core/protocol/overlap';
+import { conditionScore } from '../../../src/core/protocol/scores';
+import { summarizeSubroutine } from '../../../src/core/protocol/summarizeSubroutine';
+import { decideVerdict } from '../../../src/core/protocol/verdict';
+import { listRuns, readMask, readRun } from '../../../src/core/runStore/readRun';
+import { resultsCsv, writeMask, writeResults, writeRunInfo } from '../../../src/core/runStore/writeResults';
+import { renderReport } from '../../../src/core/views/report';
 import { RESULTS_CSV_COLUMNS, type ResultsFile, type RunInfo, type SeedResult } from '../../../src/shared/results';
 
 const names = ['A', 'B'];
@@ -68,7 +69,7 @@ describe('writeResults and readRun', () => {
     const dir = path.join(ws, '.subnetwork-lens/runs/r1');
     const { results, run } = makeRun(dir);
     writeRunInfo(dir, run);
-    writeResults(dir, results, run);
+    writeResults(dir, results, renderReport(results, run));
     const back = readRun(dir);
     assert.deepEqual(back.problems, []);
     assert.equal(back.status, 'complete');
@@ -114,7 +115,7 @@ describe('writeResults and readRun', () => {
   test('render a self-contained HTML report with SVG charts', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-rep-'));
     const { results, run } = makeRun(dir);
-    writeResults(dir, results, run);
+    writeResults(dir, results, renderReport(results, run));
     const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
     assert.ok((html.match(/<svg /g) ?? []).length >= 6);
     assert.match(html, /compositional/);

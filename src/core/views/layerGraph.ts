@@ -1,26 +1,9 @@
 // Model IR -> the layer graph the webview draws: op nodes with their parameter tensors folded in,
 // activation edges, Input/Output nodes and nested name-scope groups. Plain JSON out.
 import type { LayerEdge, LayerGraphView, LayerGroup, LayerNode, ParameterInfo, TensorRef, ViewDim } from '../../shared/viewModel';
-import { DataType, dataTypeName, defaultOpset, elementCount, type AttributeValue, type Dim, type Model, type Node, type Tensor } from './ir';
-import { displayName, exporterNames } from './exporterNames';
-
-const FLOAT_TYPES = new Set<number>([DataType.FLOAT, DataType.DOUBLE, DataType.FLOAT16, DataType.BFLOAT16]);
-
-export interface MaskableOptions {
-  /** Smallest rank that is maskable (default 2: matrices and conv kernels, not biases or norms). */
-  minRank?: number;
-}
-
-/** A tensor eligible for a weight mask: floating point and of rank >= `minRank` (2 by default). */
-export function isMaskable(tensor: Pick<Tensor, 'dataType' | 'dims'>, options: MaskableOptions = {}): boolean {
-  return FLOAT_TYPES.has(tensor.dataType) && tensor.dims.length >= (options.minRank ?? 2);
-}
-
-export function isFloatType(dataType: number): boolean {
-  return FLOAT_TYPES.has(dataType);
-}
-
-export interface LayerGraphOptions extends MaskableOptions {}
+import { DataType, dataTypeName, defaultOpset, elementCount, type AttributeValue, type Dim, type Model, type Node, type Tensor } from '../onnx/ir';
+import { displayName, exporterNames } from '../onnx/exporterNames';
+import { isFloatType, isMaskable, type MaskableOptions } from '../masks/isMaskable';
 
 /** Prefix of group ids, so that a scope never shares an id with an op node of the same name. */
 export const GROUP_ID_PREFIX = 'scope:';
@@ -32,7 +15,7 @@ interface ParamSource {
   source: 'initializer' | 'constant';
 }
 
-export function buildLayerGraph(model: Model, shapes?: Map<string, Dim[]>, options: LayerGraphOptions = {}): LayerGraphView {
+export function buildLayerGraph(model: Model, shapes?: Map<string, Dim[]>, options: MaskableOptions = {}): LayerGraphView {
   const graph = model.graph;
   const params = foldableParameters(model);
   const names = exporterNames(model);
@@ -120,7 +103,7 @@ export function buildLayerGraph(model: Model, shapes?: Map<string, Dim[]>, optio
       inputs,
       outputs: n.outputs.filter(Boolean).map(ref),
       parameters,
-      parameterCount: parameters.reduce((s, p) => s + (FLOAT_TYPES.has(dataTypeCode(p.dataType)) ? p.count : 0), 0),
+      parameterCount: parameters.reduce((s, p) => s + (isFloatType(dataTypeCode(p.dataType)) ? p.count : 0), 0),
     };
     const scopes = modules ?? scopesOf(n.name);
     if (scopes.length) {
@@ -141,8 +124,8 @@ export function buildLayerGraph(model: Model, shapes?: Map<string, Dim[]>, optio
 
   // Every float tensor that can feed an op counts once: initializers (used or not) and folded constants.
   let parameterCount = 0;
-  for (const t of graph.initializers.values()) if (FLOAT_TYPES.has(t.dataType)) parameterCount += elementCount(t.dims);
-  for (const [name, p] of params.sources) if (p.source === 'constant' && name === p.root && FLOAT_TYPES.has(p.tensor.dataType)) parameterCount += elementCount(p.tensor.dims);
+  for (const t of graph.initializers.values()) if (isFloatType(t.dataType)) parameterCount += elementCount(t.dims);
+  for (const [name, p] of params.sources) if (p.source === 'constant' && name === p.root && isFloatType(p.tensor.dataType)) parameterCount += elementCount(p.tensor.dims);
 
   return {
     model: {

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inferShapes, inferTensorInfo } from '../../../src/core/onnx/inferShapes';
+import { inferShapes, inferTensorInfo } from '../../../src/core/runtime/inferShapes';
 import { makeModel } from '../../../src/core/onnx/makeModel';
 import { makeTensor } from '../../../src/core/onnx/tensorCodec';
 import { DataType } from '../../../src/core/onnx/ir';

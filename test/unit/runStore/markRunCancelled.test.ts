@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { markRunCancelled } from '../../../src/extension/markRunCancelled';
+import { markRunCancelled } from '../../../src/core/runStore/markRunCancelled';
 
 function runDir(status: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mark-cancelled-'));

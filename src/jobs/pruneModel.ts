@@ -2,18 +2,18 @@
 // the whole compositional task, the fraction `keep` of masked weights with the largest logits kept, and
 // the result baked into a new runnable model. With a ladder of keep fractions the one mask is cut at each
 // and the smallest fraction that keeps most of the unpruned accuracy on held-out data is chosen.
-import type { JobHooks } from '../../shared/jobs';
-import { loadSpec, selectInitializers } from '../data/loadSpec';
-import { datasetAsTrainingData, type OpenedData } from '../data/datasetAsTrainingData';
-import { readModel } from '../onnx/readModel';
-import { elementCount } from '../onnx/ir';
-import { maskableInitializers } from '../masks/maskableInitializers';
-import { buildTrainingGraph } from '../train/buildTrainingGraph';
-import { Evaluator } from '../train/Evaluator';
-import { Trainer, type FloatArray } from '../train/Trainer';
-import { TrainerError } from '../train/errors';
-import { applyMask, type Masks } from '../masks/applyMask';
-import { oneShotScores } from '../masks/oneShotMask';
+import type { JobHooks } from '../shared/jobs';
+import { loadSpec, selectInitializers } from '../core/data/loadSpec';
+import { datasetAsTrainingData, type OpenedData } from '../core/data/datasetAsTrainingData';
+import { readModel } from '../core/onnx/readModel';
+import { elementCount } from '../core/onnx/ir';
+import { maskableInitializers } from '../core/masks/maskableInitializers';
+import { buildTrainingGraph } from '../core/train/buildTrainingGraph';
+import { Evaluator } from '../core/train/Evaluator';
+import { Trainer, type FloatArray } from '../core/train/Trainer';
+import { TrainerError } from '../core/train/errors';
+import { applyMask, type Masks } from '../core/masks/applyMask';
+import { oneShotScores } from '../core/train/oneShotMask';
 import { exportMaskedModel } from './exportModel';
 
 export interface PruneOptions {

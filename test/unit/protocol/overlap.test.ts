@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeOverlap, overlapPair, overlapStats } from '../../../src/core/analysis/overlap';
+import { computeOverlap, overlapPair, overlapStats } from '../../../src/core/protocol/overlap';
 
 const m = (...bits: number[]) => Uint8Array.from(bits);
 

@@ -6,18 +6,18 @@
 // OUT/summary.md and OUT/summary.json. Each task's folder is a ready-made workspace for the extension.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { JobHooks, ProgressEvent } from '../../shared/jobs';
-import { RESULTS_FILE, type ResultsFile, type Verdict } from '../../shared/results';
-import { runFind } from '../analysis/runFind';
-import { pruneModel, type PruneResult } from '../analysis/pruneModel';
-import { readModel } from '../onnx/readModel';
-import { isMaskable } from '../onnx/layerGraph';
-import { pretrainWorkspaceModel } from './pretrainWorkspaceModel';
-import { writeFileAtomic } from '../util/writeFileAtomic';
-import { TaskError } from './errors';
-import { trainBaseModel, type BaseModelTraining } from './trainBaseModel';
-import { TASKS, type TaskFamily, type TaskName } from './taskCatalog';
-import { WORKSPACE_SIZES, writeTaskWorkspace, type TaskWorkspaceOptions, type WorkspaceSizes } from './writeTaskWorkspace';
+import type { JobHooks, ProgressEvent } from '../shared/jobs';
+import { RESULTS_FILE, type ResultsFile, type Verdict } from '../shared/results';
+import { runFind } from './runFind';
+import { pruneModel, type PruneResult } from './pruneModel';
+import { readModel } from '../core/onnx/readModel';
+import { isMaskable } from '../core/masks/isMaskable';
+import { pretrainWorkspaceModel } from '../core/tasks/pretrainWorkspaceModel';
+import { writeFileAtomic } from '../core/util/writeFileAtomic';
+import { TaskError } from '../core/tasks/errors';
+import { trainBaseModel, type BaseModelTraining } from '../core/tasks/trainBaseModel';
+import { TASKS, type TaskFamily, type TaskName } from '../core/tasks/taskCatalog';
+import { WORKSPACE_SIZES, writeTaskWorkspace, type TaskWorkspaceOptions, type WorkspaceSizes } from '../core/tasks/writeTaskWorkspace';
 
 export type DemoPreset = 'quick' | 'default' | 'full';
 

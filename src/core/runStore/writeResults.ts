@@ -7,7 +7,6 @@ import {
 } from '../../shared/results';
 import { writeFileAtomic } from '../util/writeFileAtomic';
 import { writeSafetensors } from '../data/writeSafetensors';
-import { renderReport } from './report';
 
 /** JSON without NaN/Infinity (written as null), two-space indented. */
 export function toJson(value: unknown): string {
@@ -60,11 +59,11 @@ export function resultsCsv(results: ResultsFile): string {
   return lines.join('\n') + '\n';
 }
 
-/** results.json, results.csv and report.html (the report from results.json and run.json alone). */
-export function writeResults(dir: string, results: ResultsFile, run?: RunInfo): void {
+/** results.json, results.csv and report.html (`report` is rendered by the caller from results.json and run.json). */
+export function writeResults(dir: string, results: ResultsFile, report: string): void {
   writeFileAtomic(path.join(dir, RESULTS_FILE), toJson(results));
   writeFileAtomic(path.join(dir, RESULTS_CSV_FILE), resultsCsv(results));
-  writeFileAtomic(path.join(dir, REPORT_FILE), renderReport(results, run));
+  writeFileAtomic(path.join(dir, REPORT_FILE), report);
 }
 
 /** A binary mask per initializer: any non-zero entry is kept (stored as 1). */

@@ -6,10 +6,10 @@
 // reads shapes without running anything).
 import { create } from '@bufbuild/protobuf';
 import { ValueInfoProtoSchema } from 'onnx-buf';
-import { ort } from '../runtime/session';
-import { ShapeInferenceError } from './errors';
-import { DataType, elementCount, type Dim, type Model, type ValueInfo } from './ir';
-import { encodeModel } from './writeModel';
+import { ort } from './session';
+import { ShapeInferenceError } from '../onnx/errors';
+import { DataType, elementCount, type Dim, type Model, type ValueInfo } from '../onnx/ir';
+import { encodeModel } from '../onnx/writeModel';
 
 export interface InferShapesOptions {
   /** Fix symbolic input dimensions by name (e.g. `{ batch: 64 }`): results carry the number, not the name. */
