@@ -18,6 +18,7 @@ import { TaskError } from '../core/tasks/errors';
 import { trainBaseModel, type BaseModelTraining } from '../core/tasks/trainBaseModel';
 import { TASKS, type TaskFamily, type TaskName } from '../core/tasks/taskCatalog';
 import { WORKSPACE_SIZES, writeTaskWorkspace, type TaskWorkspaceOptions, type WorkspaceSizes } from '../core/tasks/writeTaskWorkspace';
+import { formatNumber, formatPercent } from '../core/views/format';
 
 export type DemoPreset = 'quick' | 'default' | 'full';
 
@@ -279,20 +280,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       line(`${tag} pretraining loss ${pre.firstLoss.toFixed(3)} → ${pre.lastLoss.toFixed(3)}`);
     }
     const sparsity = variant === 'sparse' ? { keep: SPARSE_KEEP } : undefined;
-    const how = variant === 'pretrained' ? '' : sparsity ? ` from scratch, keeping ${pct(sparsity.keep, 0)} of every weight matrix` : ' from scratch';
+    const how = variant === 'pretrained' ? '' : sparsity ? ` from scratch, keeping ${formatPercent(sparsity.keep, 0)} of every weight matrix` : ' from scratch';
     line(`${tag} training the base model${how} (${plan.base.epochs} epochs on ${plan.sizes.taskTrain} problems)`);
     const training = await trainBaseModel(workspace, {
       seed: baseSeed, ...plan.base, sparsity, threads: options.threads, signal,
       onProgress: (e) => { options.onProgress?.(plan.task, e); throttled(`${tag} ${e.message}`, e.step === undefined); },
     });
-    line(`${tag} base model: ${pct(training.testAccuracy)} on the compositional test set (untrained ${pct(training.initialAccuracy)}), ${(Date.now() - t) / 1000 | 0} s`);
+    line(`${tag} base model: ${formatPercent(training.testAccuracy, 1)} on the compositional test set (untrained ${formatPercent(training.initialAccuracy, 1)}), ${(Date.now() - t) / 1000 | 0} s`);
     let baseAccuracy = training.testAccuracy;
     let baseValidationAccuracy = training.validationAccuracy ?? null;
     let pruning: PruneResult | undefined;
     let cancelled = training.cancelled;
     if (variant === 'pruned' && !cancelled) {
       if (!ws.task.validation) throw new TaskError(`the pruned variant chooses its keep fraction on data/task_val.npz, but ${plan.task}'s plan writes no validation set`, 'sizes.taskValidation', 0);
-      line(`${tag} pruning: one mask on the whole task, then the smallest of ${PRUNE_LADDER.fractions.map((f) => pct(f, 0)).join(', ')} of the weights keeping ${pct(PRUNE_LADDER.retain, 0)} of the validation accuracy`);
+      line(`${tag} pruning: one mask on the whole task, then the smallest of ${PRUNE_LADDER.fractions.map((f) => formatPercent(f, 0)).join(', ')} of the weights keeping ${formatPercent(PRUNE_LADDER.retain, 0)} of the validation accuracy`);
       try {
         pruning = await pruneModel({
           specPath: ws.spec, keep: { ...PRUNE_LADDER, data: ws.task.validation }, outPath: path.join(workspace, 'model.onnx'), seed: baseSeed, threads: options.threads,
@@ -307,7 +308,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       if (pruning) {
         baseAccuracy = pruning.accuracyAfter;
         baseValidationAccuracy = pruning.ladder!.tried.at(-1)!.accuracy;
-        line(`${tag} pruned: ${ladderText(pruning)}; test accuracy ${pct(pruning.accuracyBefore)} → ${pct(pruning.accuracyAfter)}`);
+        line(`${tag} pruned: ${ladderText(pruning)}; test accuracy ${formatPercent(pruning.accuracyBefore, 1)} → ${formatPercent(pruning.accuracyAfter, 1)}`);
       }
     }
     const trainMs = Date.now() - t;
@@ -423,17 +424,15 @@ export function summaryRows(task: TaskName, base: DemoBase, masked: MaskScope, r
   });
 }
 
-const num = (x: number | null | undefined, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
-const pct = (x: number | null | undefined, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(d)}%`);
 
 /** The summary table as Markdown, with a header naming the preset and the timings. */
 export function summaryMarkdown(s: DemoSummary): string {
   const head = ['Task', 'Family', 'Base model', 'Base acc. (val / test)', 'Base weights kept', 'Masked', 'Subroutine', 'Subnetwork score', 'Ablation score', 'Verdict', 'Kept %', 'IoU (A, B)', 'Random-ablation p', 'Random-init S / A'];
   const several = new Set(s.rows.map((r) => r.baseSeed)).size > 1;
   const body = s.rows.map((r) => [
-    r.task, r.family, several ? `${r.base} (seed ${r.baseSeed})` : r.base, `${pct(r.baseValidationAccuracy)} / ${pct(r.baseAccuracy)}`, pct(r.baseWeightsKept), r.masked, r.subroutine, num(r.subnetworkScore), num(r.ablationScore), r.verdict,
-    pct(r.keptFraction, 2), num(r.overlapIoU), num(r.randomAblationP, 3),
-    r.randomInit ? `${num(r.randomInit.subnetworkScore)} / ${num(r.randomInit.ablationScore)}` : 'off',
+    r.task, r.family, several ? `${r.base} (seed ${r.baseSeed})` : r.base, `${formatPercent(r.baseValidationAccuracy, 1)} / ${formatPercent(r.baseAccuracy, 1)}`, formatPercent(r.baseWeightsKept, 1), r.masked, r.subroutine, formatNumber(r.subnetworkScore, 2), formatNumber(r.ablationScore, 2), r.verdict,
+    formatPercent(r.keptFraction, 2), formatNumber(r.overlapIoU, 2), formatNumber(r.randomAblationP, 3),
+    r.randomInit ? `${formatNumber(r.randomInit.subnetworkScore, 2)} / ${formatNumber(r.randomInit.ablationScore, 2)}` : 'off',
   ]);
   const table = [head, head.map(() => '---'), ...body].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
   const protocolText = (t: DemoTaskResult) => t.runs.map((r) => `protocol masking ${r.masked} ${(r.findMs / 1000).toFixed(1)} s (${r.status}; run: ${path.relative(s.outDir, r.runDir)})`).join(', ') || `no protocol (${t.status})`;
@@ -456,7 +455,7 @@ export function summaryMarkdown(s: DemoSummary): string {
 /** The keep fraction a pruning chose, and the validation accuracy of every fraction it tried. */
 function ladderText(p: PruneResult): string {
   const { accuracyBefore, tried } = p.ladder!;
-  return `kept ${pct(p.keptFraction)}; validation accuracy unpruned ${pct(accuracyBefore)} (needed ${pct(PRUNE_LADDER.retain * accuracyBefore)}), ${tried.map((r) => `${pct(r.keep, 0)} → ${pct(r.accuracy)}`).join(', ')}`;
+  return `kept ${formatPercent(p.keptFraction, 1)}; validation accuracy unpruned ${formatPercent(accuracyBefore, 1)} (needed ${formatPercent(PRUNE_LADDER.retain * accuracyBefore, 1)}), ${tried.map((r) => `${formatPercent(r.keep, 0)} → ${formatPercent(r.accuracy, 1)}`).join(', ')}`;
 }
 
 /** A line printer that drops lines arriving within `ms` of the last one, unless `force`. */

@@ -1,8 +1,7 @@
 // `subnetwork-lens export MODEL.onnx --mask M.safetensors --keep|--ablate [--mode zero|mean|random-reinit] -o OUT.onnx`
 import * as path from 'node:path';
-import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
+import { parseCommandArgs, parseCount, processIO, UsageError, type CliIO, type Command } from '../command';
 import type { AblateMode } from '../../shared/jobs';
-import { parseCount } from './find';
 import { openModelData, parseHead } from './attribute';
 
 export const exportCommand: Command = {

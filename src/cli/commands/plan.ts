@@ -1,8 +1,7 @@
 // `subnetwork-lens plan SPEC --shards N --out DIR (--slurm [...] | --k8s --image I --claim C [...])`
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
-import { parseCount } from './find';
+import { parseCommandArgs, parseCount, processIO, UsageError, type CliIO, type Command } from '../command';
 import { shellQuote } from '../../core/runStore/shellQuote';
 import { cliCommand } from '../cliCommand';
 import type { ClusterPlan } from '../../core/runStore/slurmScript';

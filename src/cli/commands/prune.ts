@@ -1,7 +1,7 @@
 // `subnetwork-lens prune SPEC --keep F[,F…] [--select DATA --retain R] -o pruned.onnx [--seed N] [--threads N] [--json]`
 import * as path from 'node:path';
 import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
-import { progressPrinter } from './find';
+import { progressPrinter } from '../progressPrinter';
 
 export const prune: Command = {
   name: 'prune',

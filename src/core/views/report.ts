@@ -2,14 +2,10 @@
 // scores with 95 % intervals, accuracy matrices (mask × test set), controls and the overlap heatmap,
 // drawn as inline SVG. No scripts, no external resources.
 import type { Condition, ResultsFile, RunInfo, ScoreStats } from '../../shared/results';
+import { formatNumber, formatPercent, formatPValue } from './format';
 
 const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const num = (x: number | null | undefined, d = 3) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
-/** A p-value: small ones in exponent form, so that 1e-4 does not print as 0.000. */
-const pValue = (x: number | null | undefined) =>
-  (x !== null && x !== undefined && x > 0 && x < 1e-3 ? x.toExponential(1) : num(x));
-const pct = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${(100 * x).toFixed(2)} %`);
-const ci = (s: ScoreStats) => (s.ci95 ? `[${num(s.ci95[0])}, ${num(s.ci95[1])}]` : '–');
+const ci = (s: ScoreStats) => (s.ci95 ? `[${formatNumber(s.ci95[0])}, ${formatNumber(s.ci95[1])}]` : '–');
 
 /** Colour for a value in [0, 1] (white → blue). */
 function shade(v: number | null): string {
@@ -32,8 +28,8 @@ function heatmap(title: string, rows: string[], cols: string[], value: (r: numbe
     svg += `<text x="${left - 6}" y="${top + i * ch + ch / 2 + 4}" text-anchor="end">${esc(r)}</text>`;
     cols.forEach((_, j) => {
       const v = value(i, j);
-      svg += `<rect x="${left + j * cw}" y="${top + i * ch}" width="${cw - 2}" height="${ch - 2}" fill="${shade(v)}"><title>${esc(r)} × ${esc(cols[j])}: ${num(v)}</title></rect>`;
-      svg += `<text x="${left + j * cw + cw / 2}" y="${top + i * ch + ch / 2 + 4}" text-anchor="middle" fill="${v !== null && v > 0.6 ? '#fff' : '#000'}">${num(v, 2)}</text>`;
+      svg += `<rect x="${left + j * cw}" y="${top + i * ch}" width="${cw - 2}" height="${ch - 2}" fill="${shade(v)}"><title>${esc(r)} × ${esc(cols[j])}: ${formatNumber(v)}</title></rect>`;
+      svg += `<text x="${left + j * cw + cw / 2}" y="${top + i * ch + ch / 2 + 4}" text-anchor="middle" fill="${v !== null && v > 0.6 ? '#fff' : '#000'}">${formatNumber(v, 2)}</text>`;
     });
   });
   return svg + '</svg>';
@@ -49,12 +45,12 @@ function intervalChart(title: string, items: { label: string; stats: ScoreStats 
   let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${left + width + 20}" height="${h}" role="img" aria-label="${esc(title)}">`;
   svg += `<text x="0" y="14" font-weight="bold">${esc(title)}</text>`;
   svg += `<line x1="${x(0)}" y1="${top - 6}" x2="${x(0)}" y2="${h - 20}" stroke="#888" stroke-dasharray="3,3"/>`;
-  svg += `<text x="${x(lo)}" y="${h - 6}" font-size="11">${num(lo, 2)}</text><text x="${x(hi)}" y="${h - 6}" font-size="11" text-anchor="end">${num(hi, 2)}</text><text x="${x(0)}" y="${h - 6}" font-size="11" text-anchor="middle">0</text>`;
+  svg += `<text x="${x(lo)}" y="${h - 6}" font-size="11">${formatNumber(lo, 2)}</text><text x="${x(hi)}" y="${h - 6}" font-size="11" text-anchor="end">${formatNumber(hi, 2)}</text><text x="${x(0)}" y="${h - 6}" font-size="11" text-anchor="middle">0</text>`;
   items.forEach((it, i) => {
     const y = top + i * rowH + rowH / 2;
     svg += `<text x="${left - 8}" y="${y + 4}" text-anchor="end">${esc(it.label)}</text>`;
     if (it.stats.ci95) svg += `<line x1="${x(it.stats.ci95[0])}" y1="${y}" x2="${x(it.stats.ci95[1])}" y2="${y}" stroke="#333" stroke-width="2"/>`;
-    if (it.stats.mean !== null) svg += `<circle cx="${x(it.stats.mean)}" cy="${y}" r="5" fill="#2166ac"><title>${esc(it.label)}: ${num(it.stats.mean)} ${ci(it.stats)}</title></circle>`;
+    if (it.stats.mean !== null) svg += `<circle cx="${x(it.stats.mean)}" cy="${y}" r="5" fill="#2166ac"><title>${esc(it.label)}: ${formatNumber(it.stats.mean)} ${ci(it.stats)}</title></circle>`;
   });
   return svg + '</svg>';
 }
@@ -70,11 +66,11 @@ export function renderReport(results: ResultsFile, run?: RunInfo): string {
   const parts: string[] = [];
   parts.push(`<h1>Subnetwork Lens — run ${esc(results.runId)}</h1>`);
   if (run) {
-    parts.push(`<p>Model <code>${esc(run.model)}</code>, spec <code>${esc(run.specPath)}</code>, seeds ${esc(run.seeds.join(', '))}, status <b>${esc(run.status)}</b>${run.error ? ` (${esc(run.error.name)}: ${esc(run.error.message)})` : ''}. Median mask step ${num(run.timings.maskStepMs, 1)} ms; total ${num(run.timings.totalMs / 1000, 1)} s. Versions: subnetwork-lens ${esc(run.versions.subnetworkLens)}, onnxruntime ${esc(run.versions.onnxruntime)}, node ${esc(run.versions.node)}.</p>`);
+    parts.push(`<p>Model <code>${esc(run.model)}</code>, spec <code>${esc(run.specPath)}</code>, seeds ${esc(run.seeds.join(', '))}, status <b>${esc(run.status)}</b>${run.error ? ` (${esc(run.error.name)}: ${esc(run.error.message)})` : ''}. Median mask step ${formatNumber(run.timings.maskStepMs, 1)} ms; total ${formatNumber(run.timings.totalMs / 1000, 1)} s. Versions: subnetwork-lens ${esc(run.versions.subnetworkLens)}, onnxruntime ${esc(run.versions.onnxruntime)}, node ${esc(run.versions.node)}.</p>`);
   }
   for (const notice of run?.notices ?? []) parts.push(`<p class="warn">Note: ${esc(notice)}.</p>`);
   if (results.partial) parts.push('<p class="warn">Partial results: some subroutine × seed runs are missing.</p>');
-  parts.push(`<p>Chance level ${num(results.chance)}; ablation mode <b>${esc(results.ablationMode)}</b>.</p>`);
+  parts.push(`<p>Chance level ${formatNumber(results.chance)}; ablation mode <b>${esc(results.ablationMode)}</b>.</p>`);
 
   const verdictColumns = [
     'Subroutine', 'Verdict', 'Subnetwork score', '95 % CI', 'Ablation score', '95 % CI', 'Kept', 'Specificity p',
@@ -85,8 +81,8 @@ export function renderReport(results: ResultsFile, run?: RunInfo): string {
     const s = results.subroutines[n];
     if (!s) { parts.push(`<tr><td>${esc(n)}</td><td colspan="10">not run yet</td></tr>`); continue; }
     const cells = [
-      num(s.subnetworkScore), ci(s.stats.subnetworkScore), num(s.ablationScore), ci(s.stats.ablationScore),
-      pct(s.stats.keptFraction.mean), pValue(s.randomAblation.p), pValue(s.randomAblation.pAdjusted), s.seeds.length,
+      formatNumber(s.subnetworkScore), ci(s.stats.subnetworkScore), formatNumber(s.ablationScore), ci(s.stats.ablationScore),
+      formatPercent(s.stats.keptFraction.mean), formatPValue(s.randomAblation.p), formatPValue(s.randomAblation.pAdjusted), s.seeds.length,
     ];
     parts.push(`<tr><td>${esc(n)}</td><td class="${esc(s.verdict)}">${esc(s.verdict)}</td>`
       + `${cells.map((c) => `<td>${c}</td>`).join('')}<td>${esc(s.verdictReason)}</td></tr>`);
@@ -128,10 +124,10 @@ export function renderReport(results: ResultsFile, run?: RunInfo): string {
   for (const n of names) {
     const ra = results.subroutines[n]?.randomAblation;
     if (!ra) continue;
-    const range = ra.nullScoreRange ? `[${num(ra.nullScoreRange[0])}, ${num(ra.nullScoreRange[1])}]` : '—';
+    const range = ra.nullScoreRange ? `[${formatNumber(ra.nullScoreRange[0])}, ${formatNumber(ra.nullScoreRange[1])}]` : '—';
     const nullCells = [
-      ra.draws, num(ra.observedScoreMean), num(ra.nullScoreMean), range, pValue(ra.p),
-      num(ra.observedMean), num(ra.nullMean), pValue(ra.damageP),
+      ra.draws, formatNumber(ra.observedScoreMean), formatNumber(ra.nullScoreMean), range, formatPValue(ra.p),
+      formatNumber(ra.observedMean), formatNumber(ra.nullMean), formatPValue(ra.damageP),
     ];
     parts.push(`<tr><td>${esc(n)}</td>${nullCells.map((c) => `<td>${c}</td>`).join('')}</tr>`);
   }
@@ -140,7 +136,7 @@ export function renderReport(results: ResultsFile, run?: RunInfo): string {
   if (modes.length) {
     parts.push('<h3>Ablation modes</h3><table><tr><th>Mode</th><th>Subroutine</th><th>Ablation score</th><th>95 % CI</th></tr>');
     for (const [mode, bySub] of modes) {
-      for (const [n, r] of Object.entries(bySub!)) parts.push(`<tr><td>${esc(mode)}</td><td>${esc(n)}</td><td>${num(r.stats.mean)}</td><td>${ci(r.stats)}</td></tr>`);
+      for (const [n, r] of Object.entries(bySub!)) parts.push(`<tr><td>${esc(mode)}</td><td>${esc(n)}</td><td>${formatNumber(r.stats.mean)}</td><td>${ci(r.stats)}</td></tr>`);
     }
     parts.push('</table>');
   }

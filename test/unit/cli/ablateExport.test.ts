@@ -81,7 +81,7 @@ describe('ablate and export on a run of the planted two-stream model', () => {
   test('the ablate command prints a table and --json the result', async () => {
     const io = capture();
     assert.equal(await ablateCommand.run([runDir, '--subroutine', 'A', '--mode', 'zero', '--random', '3'], io), 0);
-    assert.match(io.stdout, /^A, seed 0: mode zero, subnetwork keeps \d+\.\d+% of the masked weights$/m);
+    assert.match(io.stdout, /^A, seed 0: mode zero, subnetwork keeps \d+\.\d+ % of the masked weights$/m);
     assert.match(io.stdout, /^ {2}test set +examples +intact % +zero % +random % +± sd +p$/m);
     assert.match(io.stdout, /^ {2}B +200 +\d+\.\d +\d+\.\d +\d+\.\d +\d+\.\d +\d\.\d{3}$/m);
     const json = capture();
