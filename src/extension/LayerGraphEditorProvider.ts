@@ -1,5 +1,5 @@
 // The read-only custom editor for .onnx files ("Open With…" → Subnetwork Lens layer graph) and the
-// report view of a run: both show H5's webview (webview/, src/shared/webviewProtocol.ts) with the
+// report view of a run: both show the webview (webview/, src/shared/webviewProtocol.ts) with the
 // model's layer graph, and with a run's overlays and heatmaps when a run is selected.
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';

@@ -8,7 +8,7 @@ import type { AblateOptions, AblateResult, AblateRow, JobHooks } from '../shared
 import { maskFile, RUN_FILE, TASK_TEST_SET, type RunInfo } from '../shared/results';
 import { readModel } from '../core/onnx/readModel';
 import { datasetAsTrainingData, type OpenedData } from '../core/data/datasetAsTrainingData';
-import { applyMask, sizeMatchedRandomMask, type Masks, type RemovalMode, type Weights } from '../core/masks/applyMask';
+import { applyMask, sizeMatchedRandomMask, type Masks, type Weights } from '../core/masks/applyMask';
 import { Evaluator } from '../core/train/Evaluator';
 import { TrainerError } from '../core/train/errors';
 import { Rng } from '../core/util/random';
@@ -16,6 +16,7 @@ import { writeFileAtomic } from '../core/util/writeFileAtomic';
 import { mean, randomAblationP, sampleSd } from '../core/protocol/statistics';
 import { readMask } from '../core/runStore/readRun';
 import { toJson } from '../core/runStore/writeResults';
+import type { AblationMode } from '../shared/spec';
 
 export async function ablate(options: AblateOptions, hooks: JobHooks): Promise<AblateResult> {
   const runFile = path.join(options.runDir, RUN_FILE);
@@ -52,7 +53,7 @@ export async function ablate(options: AblateOptions, hooks: JobHooks): Promise<A
   }
   const output = spec.output ?? model.graph.outputs[0]!.name;
   const keepOnly = options.mode === 'keep-only';
-  const removal: RemovalMode = options.mode === 'keep-only' ? 'zero' : options.mode;
+  const removal: AblationMode = options.mode === 'keep-only' ? 'zero' : options.mode;
   const rng = Rng.derive(options.seed, 'ablate', options.subroutine, options.mode);
   const ablated = applyMask(weights, masks, keepOnly, removal, rng);
 

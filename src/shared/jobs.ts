@@ -1,4 +1,5 @@
 // Long-running engine jobs as the extension, the worker process and the CLI see them.
+import type { AblationMode } from './spec';
 
 /** One progress report from a running job. Fields beyond `message` are set when they apply. */
 export interface ProgressEvent {
@@ -57,7 +58,7 @@ export interface FindResult {
  * (fresh draws from the tensor's own distribution) remove the subnetwork; `keep-only` removes everything
  * else in the masked tensors (the subnetwork condition).
  */
-export type AblateMode = 'zero' | 'mean' | 'random-reinit' | 'keep-only';
+export type AblateMode = AblationMode | 'keep-only';
 
 /**
  * Options of `ablate(options: AblateOptions, hooks: JobHooks): Promise<AblateResult>`

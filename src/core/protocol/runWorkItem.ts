@@ -4,7 +4,7 @@
 import type { Model } from '../onnx/ir';
 import { elementCount } from '../onnx/ir';
 import type { ResolvedSpec } from '../../shared/spec';
-import type { AccuracyByTestSet, BaseVariant, Condition, MaskTrainingInfo } from '../../shared/results';
+import type { AccuracyByTestSet, BaseVariant, Condition, MaskTrainingInfo, SeedResult } from '../../shared/results';
 import { buildTrainingGraph } from '../train/buildTrainingGraph';
 import { Trainer, type FloatArray, type TrainStepStats } from '../train/Trainer';
 import type { Evaluator } from '../train/Evaluator';
@@ -32,17 +32,15 @@ export interface WorkItemContext {
   onStep(stats: TrainStepStats, totalSteps: number): void;
 }
 
-export interface WorkItemRecord {
+/** One trial's raw outcome: assembleResults turns it into the SeedResult of results.json (counts and scores). */
+export interface WorkItemRecord extends Pick<SeedResult, 'seed' | 'accuracy' | 'training'> {
   subroutine: string;
-  seed: number;
   variant: BaseVariant;
   masks: Masks;
-  accuracy: Record<Condition, AccuracyByTestSet>;
   /** Other ablation modes: mode → accuracy per test set. */
   modes: Record<string, AccuracyByTestSet>;
   /** Random ablation draws: accuracy per test set. */
   randomDraws: AccuracyByTestSet[];
-  training: MaskTrainingInfo;
   /** Median ms of a mask-training step (one entry; empty for one-shot methods). */
   stepMs: number[];
 }
