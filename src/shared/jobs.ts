@@ -21,6 +21,8 @@ export interface JobHooks {
   onProgress(event: ProgressEvent): void;
   /** Aborting stops the job within one training step; what was saved stays consistent. */
   signal: AbortSignal;
+  /** A note for the log that is not progress (e.g. why shapes were not measured). */
+  onLog?(message: string): void;
 }
 
 /** Options of `subnetwork-lens find` and of the extension's Find subnetworks. */

@@ -26,6 +26,7 @@ export function serveJobs(port: WorkerPort, handlers: JobHandlers): () => void {
     let pending: FromWorker | undefined;
     const hooks: JobHooks = {
       signal: controller.signal,
+      onLog: (message) => port.send({ type: 'log', message }),
       onProgress(event) {
         const message: FromWorker = { type: 'progress', id, event };
         const now = Date.now();
