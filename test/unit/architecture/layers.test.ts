@@ -1,5 +1,5 @@
 // The layer order of src/ read from the imports themselves: no import circle, no import from a lower layer
-// to a higher one, and neither the engine nor the jobs import `vscode` or a shell. docs/ARCHITECTURE.md
+// to a higher one, neither the engine nor the jobs import `vscode` or a shell, the webview only src/shared. docs/ARCHITECTURE.md
 // explains the order; change both together.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -56,9 +56,9 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Repo-relative file → what it imports: repo-relative .ts files, and bare package names. */
-function readImportGraph(): ImportGraph {
+function readImportGraph(folder: string): ImportGraph {
   const graph: ImportGraph = new Map();
-  for (const file of sourceFiles(path.join(repoRoot, 'src'))) {
+  for (const file of sourceFiles(path.join(repoRoot, folder))) {
     const targets: string[] = [];
     for (const spec of importSpecifiers(fs.readFileSync(file, 'utf8'))) {
       if (!spec.startsWith('.')) {
@@ -143,7 +143,7 @@ function importCircles(graph: ImportGraph): string[][] {
 }
 
 describe('layers of src/', () => {
-  const graph = readImportGraph();
+  const graph = readImportGraph('src');
 
   test('the import reader sees the source tree', () => {
     assert.ok(graph.size > 100, `only ${graph.size} source files found`);
@@ -160,6 +160,12 @@ describe('layers of src/', () => {
 
   test('no import from a lower layer to a higher one, nor between shells', () => {
     assert.deepEqual(layerViolations(graph, LAYERS, SHELLS), []);
+  });
+
+  test('the webview imports nothing of src/ but src/shared', () => {
+    const outside = [...readImportGraph('webview')].flatMap(([file, targets]) =>
+      targets.filter((t) => t.startsWith('src/') && !t.startsWith('src/shared/')).map((t) => `${file} imports ${t}`));
+    assert.deepEqual(outside, []);
   });
 
   test('the checks catch an upward import, a shell importing a shell, vscode in the engine and a circle', () => {
