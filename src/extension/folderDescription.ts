@@ -10,6 +10,7 @@ export function folderDescription(uri: vscode.Uri): string {
   const folder = vscode.workspace.getWorkspaceFolder(uri);
   const dir = path.dirname(uri.fsPath);
   if (!folder) return dir;
-  if (path.resolve(dir) === path.resolve(folder.uri.fsPath)) return (vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? folder.name : '';
+  const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
+  if (path.resolve(dir) === path.resolve(folder.uri.fsPath)) return multiRoot ? folder.name : '';
   return vscode.workspace.asRelativePath(dir, true);
 }

@@ -26,7 +26,8 @@ export function layerGraph(
   if (cached && cached.mtimeMs === mtimeMs) return cached.view;
   const view = (async () => {
     const model = readModel(modelPath);
-    return buildLayerGraph(model, trusted ? await measuredShapes(model, modelPath, hooks) : inferShapesStatically(model));
+    const shapes = trusted ? await measuredShapes(model, modelPath, hooks) : inferShapesStatically(model);
+    return buildLayerGraph(model, shapes);
   })();
   graphs.set(key, { mtimeMs, view });
   view.catch(() => graphs.delete(key));
@@ -37,7 +38,9 @@ export function layerGraph(
  * Shapes of a trusted model: the static ones, with onnxruntime's measurements for what they leave
  * unknown, unless a tensor the static pass knows is already too large to probe.
  */
-async function measuredShapes(model: Model, modelPath: string, hooks: Pick<JobHooks, 'onLog'>): Promise<Map<string, Dim[]>> {
+async function measuredShapes(
+  model: Model, modelPath: string, hooks: Pick<JobHooks, 'onLog'>,
+): Promise<Map<string, Dim[]>> {
   const stated = inferShapesStatically(model);
   const outputs = model.graph.nodes.flatMap((n) => n.outputs.filter(Boolean));
   if (outputs.every((name) => stated.get(name)?.every((d) => d !== null))) return stated;

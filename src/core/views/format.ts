@@ -27,5 +27,6 @@ export function formatPValue(x: Maybe): string {
 /** Columns two spaces apart, indented by two; the `left` columns left-aligned, the others (numbers) right-aligned. */
 export function formatTable(rows: string[][], left: number[] = [0, 3]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r) => `  ${r.map((cell, c) => (left.includes(c) ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')}`.trimEnd());
+  const pad = (cell: string, c: number) => (left.includes(c) ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!));
+  return rows.map((r) => `  ${r.map(pad).join('  ')}`.trimEnd());
 }

@@ -1,6 +1,6 @@
 // The layer order of src/ read from the imports themselves: no import circle, no import from a lower layer
-// to a higher one, neither the engine nor the jobs import `vscode` or a shell, the webview only src/shared. docs/ARCHITECTURE.md
-// explains the order; change both together.
+// to a higher one, neither the engine nor the jobs import `vscode` or a shell, the webview only src/shared.
+// docs/ARCHITECTURE.md explains the order; change both together.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -66,7 +66,8 @@ function readImportGraph(folder: string): ImportGraph {
         continue;
       }
       const base = path.resolve(path.dirname(file), spec);
-      const resolved = [base, `${base}.ts`, path.join(base, 'index.ts')].find((c) => c.endsWith('.ts') && fs.existsSync(c));
+      const candidates = [base, `${base}.ts`, path.join(base, 'index.ts')];
+      const resolved = candidates.find((c) => c.endsWith('.ts') && fs.existsSync(c));
       if (resolved) targets.push(path.relative(repoRoot, resolved).split(path.sep).join('/'));
     }
     graph.set(path.relative(repoRoot, file).split(path.sep).join('/'), targets);
@@ -86,7 +87,9 @@ function layerOf(file: string, layers: readonly (readonly string[])[]): { row: n
 }
 
 /** One line per import that goes up the table or sideways between shells, and per file outside the table. */
-function layerViolations(graph: ImportGraph, layers: readonly (readonly string[])[], shells: ReadonlySet<string>): string[] {
+function layerViolations(
+  graph: ImportGraph, layers: readonly (readonly string[])[], shells: ReadonlySet<string>,
+): string[] {
   const problems: string[] = [];
   for (const [file, targets] of graph) {
     const from = layerOf(file, layers);
@@ -101,8 +104,9 @@ function layerViolations(graph: ImportGraph, layers: readonly (readonly string[]
       }
       const to = layerOf(target, layers);
       if (!to) continue;
-      if (to.row > from.row) problems.push(`${file} (${from.folder}) imports ${target} from the higher layer ${to.folder}`);
-      else if (to.row === from.row && to.folder !== from.folder) problems.push(`${file} (${from.folder}) imports ${target} from the shell ${to.folder}`);
+      const what = `${file} (${from.folder}) imports ${target}`;
+      if (to.row > from.row) problems.push(`${what} from the higher layer ${to.folder}`);
+      else if (to.row === from.row && to.folder !== from.folder) problems.push(`${what} from the shell ${to.folder}`);
     }
   }
   return problems;
@@ -149,7 +153,10 @@ describe('layers of src/', () => {
     assert.ok(graph.size > 100, `only ${graph.size} source files found`);
     assert.ok(graph.get('src/jobs/runFind.ts')?.includes('src/core/runStore/RunStore.ts'));
     assert.deepEqual(
-      importSpecifiers(`import type {\n  A,\n} from './a';\nexport { b } from "../b";\nconst c = await import('./c');\n// import x from './x';`),
+      importSpecifiers([
+        'import type {', '  A,', "} from './a';", 'export { b } from "../b";', "const c = await import('./c');",
+        "// import x from './x';",
+      ].join('\n')),
       ['./a', '../b', './c'],
     );
   });
