@@ -41,3 +41,8 @@ export function parseCommandArgs<O extends Options>(command: string, args: strin
     throw new UsageError((e as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, ''), command);
   }
 }
+
+export function parseCount(text: string, option: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`${option} must be a non-negative integer, got '${text}'`);
+  return Number(text);
+}

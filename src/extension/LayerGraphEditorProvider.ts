@@ -1,5 +1,5 @@
 // The read-only custom editor for .onnx files ("Open With…" → Subnetwork Lens layer graph) and the
-// report view of a run: both show H5's webview (webview/, src/shared/webviewProtocol.ts) with the
+// report view of a run: both show the webview (webview/, src/shared/webviewProtocol.ts) with the
 // model's layer graph, and with a run's overlays and heatmaps when a run is selected.
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LayerGraphView, OverlayView } from '../shared/viewModel';
 import { MessageEndpoint, type FromWebview, type ToWebview } from '../shared/webviewProtocol';
+import { readRun } from '../core/runStore/readRun';
 import { confineModelPath } from './confineModelPath';
 import { isTreeNode, pickModel, pickRun } from './pickers';
 import { showError, type Services } from './Services';
@@ -36,7 +37,6 @@ export class LayerGraphEditorProvider implements vscode.CustomReadonlyEditorProv
   static readonly viewType = 'subnetworkLens.layerGraph';
   private readonly panels = new Map<string, Set<OpenPanel>>();
   private readonly pending = new Map<string, Selection>();
-  private readonly graphs = new Map<string, { mtimeMs: number; view: Promise<LayerGraphView> }>();
 
   constructor(private readonly s: Services) {}
 
@@ -64,7 +64,7 @@ export class LayerGraphEditorProvider implements vscode.CustomReadonlyEditorProv
     } else if (arg && typeof arg === 'object' && typeof (arg as Selection).runDir === 'string') {
       selection = arg as Selection;
       const run = (await this.s.tree.allRuns()).find((r) => path.resolve(r.dir) === path.resolve(selection!.runDir));
-      const info = run?.info ?? readRunInfo(selection.runDir);
+      const info = run?.info ?? readRun(selection.runDir).run;
       if (info) model = runModel(info.model, selection.runDir);
     }
     if (!model && mode === 'report') {
@@ -190,19 +190,11 @@ export class LayerGraphEditorProvider implements vscode.CustomReadonlyEditorProv
   }
 
   /**
-   * The layer graph of `uri`, built in the views compute process; cached while the file and the
-   * workspace trust are unchanged. In Restricted Mode the model is never run (static shapes only).
+   * The layer graph of `uri`, built (and cached while the file and the workspace trust are unchanged) by the
+   * views compute process. In Restricted Mode the model is never run (static shapes only).
    */
   private graph(uri: vscode.Uri): Promise<LayerGraphView> {
-    const trusted = vscode.workspace.isTrusted;
-    const k = `${trusted ? 'trusted' : 'restricted'}:${key(uri)}`;
-    const mtimeMs = fs.statSync(uri.fsPath).mtimeMs;
-    const cached = this.graphs.get(k);
-    if (cached && cached.mtimeMs === mtimeMs) return cached.view;
-    const view = this.s.views.run('layerGraph', { modelPath: uri.fsPath, trusted }).result;
-    this.graphs.set(k, { mtimeMs, view });
-    view.catch(() => this.graphs.delete(k));
-    return view;
+    return this.s.views.run('layerGraph', { modelPath: uri.fsPath, trusted: vscode.workspace.isTrusted }).result;
   }
 }
 
@@ -213,12 +205,4 @@ export class LayerGraphEditorProvider implements vscode.CustomReadonlyEditorProv
 function runModel(model: unknown, runDir: string): vscode.Uri {
   const roots = [...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), runDir];
   return vscode.Uri.file(confineModelPath(model, runDir, roots));
-}
-
-function readRunInfo(dir: string): { model: string } | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as { model: string };
-  } catch {
-    return undefined;
-  }
 }

@@ -4,8 +4,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ResultsFile, RunInfo, SeedResult, SubroutineResult } from '../shared/results';
 import { resultsFolder } from './config';
-import { folderDescription } from './pickers';
+import { folderDescription } from './folderDescription';
 import { loadRuns, type RunRecord } from './loadRuns';
+import { formatPercent, formatSigned } from '../core/views/format';
 
 export type TreeNode =
   | { kind: 'model'; uri: vscode.Uri; runs: RunRecord[] }
@@ -14,8 +15,6 @@ export type TreeNode =
   | { kind: 'seed'; run: RunRecord; subroutine: string; seed: number; result?: SeedResult }
   | { kind: 'message'; text: string };
 
-const signed = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(2)}`);
-const percent = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(x < 0.1 ? 2 : 1)} %`);
 
 const STATUS_ICON: Record<RunInfo['status'], vscode.ThemeIcon> = {
   running: new vscode.ThemeIcon('loading~spin'),
@@ -147,7 +146,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         item.id = `sub:${node.run.dir}:${node.name}`;
         item.iconPath = r ? VERDICT_ICON[r.verdict] : new vscode.ThemeIcon('circle-outline');
         item.description = r
-          ? `${r.verdict} · sub ${signed(r.subnetworkScore)} · abl ${signed(r.ablationScore)} · kept ${percent(r.stats?.keptFraction?.mean)}`
+          ? `${r.verdict} · sub ${formatSigned(r.subnetworkScore)} · abl ${formatSigned(r.ablationScore)} · kept ${formatPercent(r.stats?.keptFraction?.mean)}`
           : 'no results yet';
         item.tooltip = r ? `${node.name}: ${r.verdict}\n${r.verdictReason}` : `${node.name}: no seed has finished`;
         item.contextValue = 'subroutine';
@@ -158,10 +157,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         const item = new vscode.TreeItem(`seed ${node.seed}`, vscode.TreeItemCollapsibleState.None);
         item.id = `seed:${node.run.dir}:${node.subroutine}:${node.seed}`;
         item.iconPath = new vscode.ThemeIcon(r ? 'symbol-field' : 'circle-outline');
-        item.description = r ? `sub ${signed(r.subnetworkScore)} · abl ${signed(r.ablationScore)} · kept ${percent(r.keptFraction)}` : 'not trained';
+        item.description = r ? `sub ${formatSigned(r.subnetworkScore)} · abl ${formatSigned(r.ablationScore)} · kept ${formatPercent(r.keptFraction)}` : 'not trained';
         if (r) {
           const acc = Object.entries(r.accuracy ?? {})
-            .map(([cond, byTest]) => `${cond}: ${Object.entries(byTest).map(([t, a]) => `${t} ${percent(a)}`).join(', ')}`)
+            .map(([cond, byTest]) => `${cond}: ${Object.entries(byTest).map(([t, a]) => `${t} ${formatPercent(a)}`).join(', ')}`)
             .join('\n');
           item.tooltip = `${node.subroutine} seed ${node.seed}\nkept ${r.kept} of ${r.total} weights\n${acc}`;
           item.command = { command: 'subnetworkLens.openLayerGraph', title: 'Open layer graph', arguments: [node] };

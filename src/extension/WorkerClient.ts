@@ -5,7 +5,8 @@
 // blocks. No `vscode` import, so it is unit-tested with a real child process.
 import { fork, type ChildProcess } from 'node:child_process';
 import type { ProgressEvent } from '../shared/jobs';
-import { isFromWorker, type FromWorker, type JobKind, type JobMap, type ToWorker, type WireError } from '../shared/workerProtocol';
+import { isFromWorker, type FromWorker, type JobKind, type JobMap, type ToWorker } from '../shared/workerProtocol';
+import type { WireError } from '../shared/wireError';
 
 /** A job error as the host sees it: the engine's class name and message, never a stack. */
 export class JobError extends Error {

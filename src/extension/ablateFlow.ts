@@ -9,6 +9,7 @@ import { readSettings, threadsOption } from './config';
 import { pickMask, pickRun } from './pickers';
 import { info, requireTrust, showError, type Services } from './Services';
 import { isCancellation } from './userMessage';
+import { formatPercent } from '../core/views/format';
 
 const MODES: { mode: AblateMode; label: string; detail: string }[] = [
   { mode: 'zero', label: 'zero', detail: 'Set the subnetwork\'s weights to 0 (the default ablation)' },
@@ -17,7 +18,6 @@ const MODES: { mode: AblateMode; label: string; detail: string }[] = [
   { mode: 'keep-only', label: 'keep only', detail: 'Keep only the subnetwork; remove every other masked weight' },
 ];
 
-const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(1)} %`);
 
 /** A Markdown table of an ablation result (one row per test set). */
 export function ablationTable(r: AblateResult): string {
@@ -26,15 +26,15 @@ export function ablationTable(r: AblateResult): string {
   const lines = [
     `### ${r.subroutine}, seed ${r.seed} — ${r.mode}`,
     '',
-    `Run \`${path.basename(r.runDir)}\`; the subnetwork keeps ${pct(r.keptFraction)} of the masked weights.`,
+    `Run \`${path.basename(r.runDir)}\`; the subnetwork keeps ${formatPercent(r.keptFraction, 1)} of the masked weights.`,
     '',
     `| ${head.join(' | ')} |`,
     `| ${head.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
   ];
   for (const row of r.rows) {
     const change = row.accuracyAblated - row.accuracyFull;
-    const cells = [row.testSet, String(row.examples), pct(row.accuracyFull), pct(row.accuracyAblated), `${change >= 0 ? '+' : '−'}${(100 * Math.abs(change)).toFixed(1)} pp`];
-    if (withNull) cells.push(row.randomMean === undefined ? '–' : `${pct(row.randomMean)} ± ${pct(row.randomStd)}`, row.pValue === undefined ? '–' : row.pValue.toPrecision(2));
+    const cells = [row.testSet, String(row.examples), formatPercent(row.accuracyFull, 1), formatPercent(row.accuracyAblated, 1), `${change >= 0 ? '+' : '−'}${(100 * Math.abs(change)).toFixed(1)} pp`];
+    if (withNull) cells.push(row.randomMean === undefined ? '–' : `${formatPercent(row.randomMean, 1)} ± ${formatPercent(row.randomStd, 1)}`, row.pValue === undefined ? '–' : row.pValue.toPrecision(2));
     lines.push(`| ${cells.join(' | ')} |`);
   }
   return `${lines.join('\n')}\n`;

@@ -7,16 +7,15 @@ import { writeFileAtomic } from '../core/util/writeFileAtomic';
 import type { RunRecord } from './loadRuns';
 import { isTreeNode } from './pickers';
 import { info, type Services } from './Services';
+import { formatNumber, formatPercent } from '../core/views/format';
 
-const num = (x: number | null | undefined, digits = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
-const pct = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(2)} %`);
 
 function overlapTable(r: ResultsFile): string[] {
   const m = r.overlap?.matrix;
   if (!m || m.names.length === 0) return ['_No overlap yet._'];
   const lines = [`| IoU (IoMin) | ${m.names.join(' | ')} |`, `| --- | ${m.names.map(() => '---:').join(' | ')} |`];
   m.names.forEach((row, i) => {
-    lines.push(`| **${row}** | ${m.names.map((_, j) => `${num(m.iou[i]?.[j])} (${num(m.ioMin[i]?.[j])})`).join(' | ')} |`);
+    lines.push(`| **${row}** | ${m.names.map((_, j) => `${formatNumber(m.iou[i]?.[j], 2)} (${formatNumber(m.ioMin[i]?.[j], 2)})`).join(' | ')} |`);
   });
   lines.push('', '_Off-diagonal: two subroutines, same seed, averaged over seeds. Diagonal: seeds of one subroutine (stability)._');
   return lines;
@@ -27,7 +26,7 @@ export function comparisonMarkdown(runs: RunRecord[]): string {
   const lines = ['# Subnetwork comparison', '', '| Run | Model | Subroutine | Verdict | Subnetwork score | Ablation score | Kept | Seeds |', '| --- | --- | --- | --- | ---: | ---: | ---: | ---: |'];
   for (const run of runs) {
     for (const [name, s] of Object.entries(run.results?.subroutines ?? {})) {
-      lines.push(`| ${run.info.id} | ${path.basename(run.info.model)} | ${name} | ${s.verdict} | ${num(s.subnetworkScore)} | ${num(s.ablationScore)} | ${pct(s.stats?.keptFraction?.mean)} | ${s.seeds.length} |`);
+      lines.push(`| ${run.info.id} | ${path.basename(run.info.model)} | ${name} | ${s.verdict} | ${formatNumber(s.subnetworkScore, 2)} | ${formatNumber(s.ablationScore, 2)} | ${formatPercent(s.stats?.keptFraction?.mean)} | ${s.seeds.length} |`);
     }
   }
   for (const run of runs) {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FindOptions, FindResult } from '../shared/jobs';
 import { deviceOption, resultsFolder, threadsOption } from './config';
-import { markRunCancelled } from './markRunCancelled';
+import { markRunCancelled } from '../core/runStore/markRunCancelled';
 import { pickModel, pickRun } from './pickers';
 import { info, requireTrust, showError, warn, type Services } from './Services';
 import { chooseSpec } from './specFlow';

@@ -1,9 +1,9 @@
-// Every run folder under a results folder, read with the engine's reader (src/core/analysis/readRun.ts).
+// Every run folder under a results folder, read with the engine's reader (src/core/runStore/readRun.ts).
 // A folder that cannot be read becomes a problem line in the tree instead of hiding the others.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ResultsFile, RunInfo } from '../shared/results';
-import { readRun } from '../core/analysis/readRun';
+import { readRun } from '../core/runStore/readRun';
 
 export interface RunRecord {
   /** Absolute run folder. */

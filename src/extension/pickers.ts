@@ -5,25 +5,13 @@ import * as vscode from 'vscode';
 import type { TreeNode } from './RunsTreeProvider';
 import type { RunRecord } from './loadRuns';
 import type { Services } from './Services';
+import { folderDescription } from './folderDescription';
 
 export function isTreeNode(x: unknown): x is TreeNode {
   return !!x && typeof x === 'object' && typeof (x as { kind?: unknown }).kind === 'string' && !(x instanceof vscode.Uri);
 }
 
 const isOnnx = (uri: vscode.Uri) => /\.onnx$/i.test(uri.fsPath);
-
-/**
- * Where a file lives, for a QuickPick or tree description: its folder relative to the workspace; for a
- * file at a workspace folder's root, nothing (single root) or the folder's name (multi-root), since
- * asRelativePath returns a root folder itself as an absolute path.
- */
-export function folderDescription(uri: vscode.Uri): string {
-  const folder = vscode.workspace.getWorkspaceFolder(uri);
-  const dir = path.dirname(uri.fsPath);
-  if (!folder) return dir;
-  if (path.resolve(dir) === path.resolve(folder.uri.fsPath)) return (vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? folder.name : '';
-  return vscode.workspace.asRelativePath(dir, true);
-}
 
 /** The model a command is about: the clicked file, the tree node's model, the active editor's, or a pick. */
 export async function pickModel(arg: unknown, title: string): Promise<vscode.Uri | undefined> {

@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readSettings } from './config';
-import { folderDescription } from './pickers';
+import { folderDescription } from './folderDescription';
 
 const DATA_FILTERS = { 'Datasets (.npz, .npy, .safetensors)': ['npz', 'npy', 'safetensors', 'NPZ', 'NPY', 'SAFETENSORS'] };
 

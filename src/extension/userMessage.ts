@@ -11,7 +11,8 @@ const PREFIX: Record<string, string> = {
   DataError: 'Cannot read a dataset',
   SpecError: 'The task spec is invalid',
   TaskError: 'Cannot build the task',
-  ResultsError: 'Cannot read the run',
+  RunFolderError: 'Cannot read the run',
+  ExecutionProviderError: 'Cannot use the device',
   WorkerCrashedError: 'The compute process stopped',
   WorkerError: 'The compute process is not available',
 };

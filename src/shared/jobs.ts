@@ -1,4 +1,5 @@
 // Long-running engine jobs as the extension, the worker process and the CLI see them.
+import type { AblationMode } from './spec';
 
 /** One progress report from a running job. Fields beyond `message` are set when they apply. */
 export interface ProgressEvent {
@@ -20,6 +21,8 @@ export interface JobHooks {
   onProgress(event: ProgressEvent): void;
   /** Aborting stops the job within one training step; what was saved stays consistent. */
   signal: AbortSignal;
+  /** A note for the log that is not progress (e.g. why shapes were not measured). */
+  onLog?(message: string): void;
 }
 
 /** Options of `subnetwork-lens find` and of the extension's Find subnetworks. */
@@ -57,11 +60,11 @@ export interface FindResult {
  * (fresh draws from the tensor's own distribution) remove the subnetwork; `keep-only` removes everything
  * else in the masked tensors (the subnetwork condition).
  */
-export type AblateMode = 'zero' | 'mean' | 'random-reinit' | 'keep-only';
+export type AblateMode = AblationMode | 'keep-only';
 
 /**
  * Options of `ablate(options: AblateOptions, hooks: JobHooks): Promise<AblateResult>`
- * (src/core/analysis/ablate.ts): re-evaluates a saved mask under one ablation mode, no retraining.
+ * (src/jobs/ablate.ts): re-evaluates a saved mask under one ablation mode, no retraining.
  */
 export interface AblateOptions {
   /** Run folder holding run.json and the masks. */
@@ -105,7 +108,7 @@ export interface AblateResult {
 
 /**
  * Options of `exportModel(options: ExportModelOptions, hooks: JobHooks): Promise<ExportModelResult>`
- * (src/core/analysis/exportModel.ts): writes a copy of the run's model with one subnetwork's mask applied.
+ * (src/jobs/exportModel.ts): writes a copy of the run's model with one subnetwork's mask applied.
  */
 export interface ExportModelOptions {
   runDir: string;

@@ -85,7 +85,7 @@ export interface LayerGraphView {
   groups: LayerGroup[];
 }
 
-// ---------------------------------------------------------------- run overlay (built by src/core/analysis/buildOverlayView.ts)
+// ---------------------------------------------------------------- run overlay (built by src/core/views/buildOverlayView.ts)
 //
 // Membership patterns: with N subnetworks, every masked element has a pattern p in [0, 2^N): bit i
 // set when subnetworks[i] keeps it. Counting elements per pattern lets the webview derive kept

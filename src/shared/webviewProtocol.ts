@@ -14,6 +14,7 @@
 // Assets (see src/extension/webviewHtml.ts): dist/webview.js (iife bundle) and media/webview.css,
 // which is linked with id `__________cytoscape_stylesheet` so cytoscape does not inject a <style>.
 import type { LayerGraphView, OverlayView } from './viewModel';
+import type { WireError } from './wireError';
 
 // ---------------------------------------------------------------- host → webview
 
@@ -95,11 +96,6 @@ export interface LogMessage {
 export type FromWebview = ReadyMessage | ExportMessage | NodeSelectedMessage | LogMessage | AckMessage;
 
 // ---------------------------------------------------------------- envelope and endpoint
-
-export interface WireError {
-  name: string;
-  message: string;
-}
 
 export interface Envelope<B> {
   messageId: number;

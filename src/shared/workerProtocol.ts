@@ -4,6 +4,7 @@
 // errors cross as {name, message}.
 import type { AblateOptions, AblateResult, ExportModelOptions, ExportModelResult, FindOptions, FindResult, ProgressEvent } from './jobs';
 import type { LayerGraphView, OverlayView } from './viewModel';
+import type { WireError } from './wireError';
 
 /** Every job the worker can run: its options and its result. */
 export interface JobMap {
@@ -23,12 +24,6 @@ export interface JobMap {
 }
 
 export type JobKind = keyof JobMap;
-
-/** An error as it crosses the process boundary: the engine's error class name and its message, no stack. */
-export interface WireError {
-  name: string;
-  message: string;
-}
 
 // Host → worker
 
@@ -86,16 +81,6 @@ export interface LogMessage {
 }
 
 export type FromWorker = ReadyMessage | ProgressMessage | ResultMessage | ErrorMessage | LogMessage;
-
-/** Turns anything thrown into a WireError: keeps the class name and message, drops the stack. */
-export function toWireError(e: unknown): WireError {
-  if (e instanceof Error) return { name: e.name || 'Error', message: e.message || String(e) };
-  if (e && typeof e === 'object' && 'message' in e) {
-    const o = e as { name?: unknown; message?: unknown };
-    return { name: typeof o.name === 'string' ? o.name : 'Error', message: String(o.message) };
-  }
-  return { name: 'Error', message: String(e) };
-}
 
 export function isFromWorker(m: unknown): m is FromWorker {
   return !!m && typeof m === 'object' && typeof (m as { type?: unknown }).type === 'string'

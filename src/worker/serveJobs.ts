@@ -1,7 +1,8 @@
 // The worker's side of src/shared/workerProtocol.ts: runs each requested job with an AbortSignal and
 // a progress callback, answers every request exactly once (result or error), aborts on cancel.
 import type { JobHooks } from '../shared/jobs';
-import { isToWorker, toWireError, type FromWorker, type JobKind, type JobMap, type RunRequest } from '../shared/workerProtocol';
+import { isToWorker, type FromWorker, type JobKind, type JobMap, type RunRequest } from '../shared/workerProtocol';
+import { toWireError } from '../shared/wireError';
 
 export type JobHandlers = { [K in JobKind]: (options: JobMap[K]['options'], hooks: JobHooks) => Promise<JobMap[K]['result']> };
 
@@ -26,6 +27,7 @@ export function serveJobs(port: WorkerPort, handlers: JobHandlers): () => void {
     let pending: FromWorker | undefined;
     const hooks: JobHooks = {
       signal: controller.signal,
+      onLog: (message) => port.send({ type: 'log', message }),
       onProgress(event) {
         const message: FromWorker = { type: 'progress', id, event };
         const now = Date.now();

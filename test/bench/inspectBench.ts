@@ -9,8 +9,8 @@ import { makeTensor } from '../../src/core/onnx/tensorCodec';
 import { DataType, type Tensor } from '../../src/core/onnx/ir';
 import { writeModel } from '../../src/core/onnx/writeModel';
 import { readModel } from '../../src/core/onnx/readModel';
-import { buildLayerGraph } from '../../src/core/onnx/layerGraph';
-import { inspectModel } from '../../src/core/onnx/inspectModel';
+import { buildLayerGraph } from '../../src/core/views/layerGraph';
+import { inspectModel } from '../../src/core/views/inspectModel';
 
 const D = 64;
 

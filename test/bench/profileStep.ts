@@ -18,7 +18,7 @@ import { elementCount } from '../../src/core/onnx/ir';
 import { ort } from '../../src/core/runtime/session';
 import { chooseTensors, openModelData } from '../../src/cli/commands/attribute';
 import { readModel } from '../../src/core/onnx/readModel';
-import { toOrt } from '../../src/core/train/Trainer';
+import { toOrt } from '../../src/core/train/toOrt';
 import type { Model } from '../../src/core/onnx/ir';
 import { openZoo } from '../unit/zoo/zooModels';
 

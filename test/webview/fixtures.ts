@@ -1,8 +1,8 @@
 // View models for the webview tests: a real exported model's layer graph, a synthetic
 // transformer-like graph of any size, seeded random masks and a results.json-shaped object.
 import * as path from 'node:path';
-import { buildOverlayView, type RunMasks } from '../../src/core/analysis/buildOverlayView';
-import { buildLayerGraph } from '../../src/core/onnx/layerGraph';
+import { buildOverlayView, type RunMasks } from '../../src/core/views/buildOverlayView';
+import { buildLayerGraph } from '../../src/core/views/layerGraph';
 import { readModel } from '../../src/core/onnx/readModel';
 import type { ResultsFile, SeedResult } from '../../src/shared/results';
 import type { LayerGraphView, LayerNode, OverlayView } from '../../src/shared/viewModel';

@@ -1,10 +1,13 @@
 // `subnetwork-lens ablate RUN_DIR --subroutine A --seed 0 --mode zero [--test A,B,task] [--random N] [--threads N] [--json]`
 import * as path from 'node:path';
-import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
+import { parseCommandArgs, parseCount, processIO, UsageError, type CliIO, type Command } from '../command';
 import type { AblateMode, AblateResult, ProgressEvent } from '../../shared/jobs';
-import { formatTable, parseCount } from './find';
+import { formatNumber, formatPercent, formatTable } from '../../core/views/format';
 
 /** Progress on stderr at most once a second (random ablations can take a while). */
+/** A fraction as a number under a `%` column header. */
+const percentCell = (v: number | undefined) => formatNumber(v === undefined ? undefined : 100 * v, 1);
+
 function throttledProgress(io: CliIO): (e: ProgressEvent) => void {
   let last = 0;
   return (e) => {
@@ -58,7 +61,7 @@ export const ablate: Command = {
     const testSets = values.test === undefined ? undefined : values.test.split(',').map((s) => s.trim()).filter(Boolean);
     if (testSets && testSets.length === 0) throw new UsageError('--test is empty', 'ablate');
 
-    const { ablate: ablateCore } = await import('../../core/analysis/ablate');
+    const { ablate: ablateCore } = await import('../../jobs/ablate');
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.on('SIGINT', onSigint);
@@ -77,17 +80,16 @@ export const ablate: Command = {
       io.out(`${JSON.stringify(result, null, 2)}\n`);
       return 0;
     }
-    const pct = (v: number | undefined) => (v === undefined ? '—' : (100 * v).toFixed(1));
     const random = result.rows.some((r) => r.pValue !== undefined);
     const table = [
       ['test set', 'examples', 'intact %', `${result.mode} %`, ...(random ? ['random %', '± sd', 'p'] : [])],
       ...result.rows.map((r) => [
-        r.testSet, String(r.examples), pct(r.accuracyFull), pct(r.accuracyAblated),
-        ...(random ? [pct(r.randomMean), pct(r.randomStd), r.pValue === undefined ? '—' : r.pValue.toFixed(3)] : []),
+        r.testSet, String(r.examples), percentCell(r.accuracyFull), percentCell(r.accuracyAblated),
+        ...(random ? [percentCell(r.randomMean), percentCell(r.randomStd), formatNumber(r.pValue)] : []),
       ]),
     ];
     io.out([
-      `${result.subroutine}, seed ${result.seed}: mode ${result.mode}, subnetwork keeps ${(100 * result.keptFraction).toFixed(2)}% of the masked weights`,
+      `${result.subroutine}, seed ${result.seed}: mode ${result.mode}, subnetwork keeps ${formatPercent(result.keptFraction)} of the masked weights`,
       ...formatTable(table, [0]),
       ...(result.savedTo ? [`saved to ${result.savedTo}`] : []),
     ].join('\n') + '\n');

@@ -1,10 +1,9 @@
 // `subnetwork-lens attribute MODEL.onnx --data D.npz --out S.safetensors [--output NAME] [--head classify|odd-one-out --group K]`
 import * as path from 'node:path';
-import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
+import { parseCommandArgs, parseCount, processIO, UsageError, type CliIO, type Command } from '../command';
 import { DataType, type Model } from '../../core/onnx/ir';
 import type { HeadSpec, ResolvedSpec } from '../../shared/spec';
 import type { OpenedData } from '../../core/data/datasetAsTrainingData';
-import { parseCount } from './find';
 import { maskableInitializers } from '../../core/masks/maskableInitializers';
 import { renamedParameters } from '../../core/onnx/exporterNames';
 

@@ -1,7 +1,7 @@
 // `subnetwork-lens demo [--out DIR] [--quick | --full] [--task NAME]… [--base-models N] [--variants LIST] [--masked LIST] [--threads N] [--json]`
 import * as path from 'node:path';
 import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
-import { BASE_VARIANTS, LATE_LAYERS, MASK_SCOPES, PRUNE_LADDER, SPARSE_KEEP, runDemo, type DemoPreset } from '../../core/tasks/runDemo';
+import { BASE_VARIANTS, LATE_LAYERS, MASK_SCOPES, PRUNE_LADDER, SPARSE_KEEP, runDemo, type DemoPreset } from '../../jobs/runDemo';
 import { TASK_NAMES, type TaskName } from '../../core/tasks/taskCatalog';
 
 export const demo: Command = {

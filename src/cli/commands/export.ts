@@ -1,8 +1,7 @@
 // `subnetwork-lens export MODEL.onnx --mask M.safetensors --keep|--ablate [--mode zero|mean|random-reinit] -o OUT.onnx`
 import * as path from 'node:path';
-import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
+import { parseCommandArgs, parseCount, processIO, UsageError, type CliIO, type Command } from '../command';
 import type { AblateMode } from '../../shared/jobs';
-import { parseCount } from './find';
 import { openModelData, parseHead } from './attribute';
 import { DataError } from '../../core/data/errors';
 
@@ -56,8 +55,8 @@ export const exportCommand: Command = {
     if (outPath === path.resolve(positionals[0]!)) throw new UsageError('-o must not overwrite the input model', 'export');
 
     const { readModel } = await import('../../core/onnx/readModel');
-    const { readMask } = await import('../../core/analysis/readRun');
-    const { exportMaskedModel } = await import('../../core/analysis/exportModel');
+    const { readMask } = await import('../../core/runStore/readRun');
+    const { exportMaskedModel } = await import('../../jobs/exportModel');
     const model = readModel(positionals[0]!);
     const { masks, shapes } = readMask(values.mask);
     for (const [name, shape] of Object.entries(shapes)) {

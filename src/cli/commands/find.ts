@@ -1,8 +1,10 @@
 // `subnetwork-lens find SPEC [--out DIR] [--shard K/N] [--seeds 0,1,2] [--threads N] [--resume DIR] [--json]`
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
-import type { FindOptions, FindResult, ProgressEvent, Shard } from '../../shared/jobs';
+import { parseCommandArgs, parseCount, processIO, UsageError, type CliIO, type Command } from '../command';
+import { progressPrinter } from '../progressPrinter';
+import { formatNumber, formatPValue, formatTable } from '../../core/views/format';
+import type { FindOptions, FindResult, Shard } from '../../shared/jobs';
 import { DEVICES } from '../../core/runtime/resolveExecutionProvider';
 import { RESULTS_FILE, RUN_FILE, RUNS_DIR, type ResultsFile, type RunInfo } from '../../shared/results';
 
@@ -83,7 +85,7 @@ export const find: Command = {
 
 /** The run in this process; the first stop signal aborts after the current step, a second one exits at once. */
 async function runHere(options: FindOptions, io: CliIO): Promise<FindResult> {
-  const { runFind } = await import('../../core/analysis/runFind');
+  const { runFind } = await import('../../jobs/runFind');
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(130);
@@ -106,7 +108,7 @@ async function runJobs(
 ): Promise<FindResult> {
   const { specPath, out, resume } = o;
   const { loadSpec } = await import('../../core/data/loadSpec');
-  const { runId } = await import('../../core/analysis/runFind');
+  const { runId } = await import('../../jobs/runFind');
   const { assertNewRunFolder } = await import('../../core/runStore/RunStore');
   const { findWithJobs } = await import('../findWithJobs');
   const runDir = path.resolve(resume ?? out ?? path.join(loadSpec(specPath).workspaceRoot, RUNS_DIR, runId()));
@@ -180,13 +182,12 @@ export function summarize(results: ResultsFile): SubroutineSummary[] {
 }
 
 function formatSummary(result: FindResult, rows: SubroutineSummary[]): string {
-  const num = (v: number | null, digits = 3) => (v === null ? '—' : v.toFixed(digits));
-  const p = (v: number | null) => (v !== null && v > 0 && v < 1e-3 ? v.toExponential(1) : num(v));
   const table = [
     ['subroutine', 'subnetwork', 'ablation', 'verdict', 'kept %', 'p', 'p (Holm)', 'seeds'],
     ...rows.map((r) => [
-      r.subroutine, num(r.subnetworkScore), num(r.ablationScore), r.verdict,
-      r.keptFraction === null ? '—' : (100 * r.keptFraction).toFixed(2), p(r.p), p(r.pAdjusted), String(r.seeds),
+      r.subroutine, formatNumber(r.subnetworkScore), formatNumber(r.ablationScore), r.verdict,
+      formatNumber(r.keptFraction === null ? null : 100 * r.keptFraction, 2), formatPValue(r.p), formatPValue(r.pAdjusted),
+      String(r.seeds),
     ]),
   ];
   const left = result.itemsLeft ?? 0;
@@ -199,30 +200,7 @@ function formatSummary(result: FindResult, rows: SubroutineSummary[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Columns two spaces apart, indented by two; the `left` columns left-aligned, the others (numbers) right-aligned. */
-export function formatTable(rows: string[][], left: number[] = [0, 3]): string[] {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r) => `  ${r.map((cell, c) => (left.includes(c) ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')}`.trimEnd());
-}
 
-/** One stderr line per work-item change and at most one per second within a work item. */
-export function progressPrinter(io: CliIO): (e: ProgressEvent) => void {
-  let last = 0;
-  let lastKey = '';
-  return (e) => {
-    const now = Date.now();
-    const key = `${e.subroutine}/${e.seed}/${e.phase}`;
-    const final = e.step !== undefined && e.step === e.steps;
-    if (key === lastKey && now - last < 1000 && !final && e.phase === 'train-mask') return;
-    last = now;
-    lastKey = key;
-    const parts = [`[${(100 * e.fraction).toFixed(0).padStart(3)}%]`, e.message];
-    if (e.loss !== undefined) parts.push(`loss ${e.loss.toFixed(4)}`);
-    if (e.keptFraction !== undefined) parts.push(`kept ${(100 * e.keptFraction).toFixed(2)}%`);
-    if (e.beta !== undefined) parts.push(`β ${e.beta.toFixed(1)}`);
-    io.err(`${parts.join('  ')}\n`);
-  };
-}
 
 function readResults(file: string): ResultsFile | null {
   try {
@@ -238,7 +216,3 @@ export function parseIntList(text: string, option: string): number[] {
   return items.map(Number);
 }
 
-export function parseCount(text: string, option: string): number {
-  if (!/^\d+$/.test(text)) throw new UsageError(`${option} must be a non-negative integer, got '${text}'`);
-  return Number(text);
-}

@@ -1,7 +1,6 @@
 // `subnetwork-lens gradcheck MODEL.onnx --data D.npz [--output NAME] [--head classify|odd-one-out] [--group K] [--tensors a,b] [--samples N] [--json]`
-import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
+import { parseCommandArgs, parseCount, processIO, UsageError, type CliIO, type Command } from '../command';
 import { chooseTensors, modelDataOptions, openModelData, parseHead, scoredOutput } from './attribute';
-import { parseCount } from './find';
 
 /** A tensor passes when its worst sampled relative error is at most this. */
 export const GRADCHECK_TOLERANCE = 1e-5;

@@ -2,7 +2,7 @@
 import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
 import { inferShapesStatically } from '../../core/onnx/inferShapesStatically';
 import { readModel } from '../../core/onnx/readModel';
-import { inspectModel, type InspectReport, type InspectedValue } from '../../core/onnx/inspectModel';
+import { inspectModel, type InspectReport, type InspectedValue } from '../../core/views/inspectModel';
 import type { Dim, LoadChanges } from '../../core/onnx/ir';
 
 export const inspect: Command = {

@@ -1,8 +1,7 @@
 // `subnetwork-lens plan SPEC --shards N --out DIR (--slurm [...] | --k8s --image I --claim C [...])`
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
-import { parseCount } from './find';
+import { parseCommandArgs, parseCount, processIO, UsageError, type CliIO, type Command } from '../command';
 import { shellQuote } from '../../core/runStore/shellQuote';
 import { cliCommand } from '../cliCommand';
 import type { ClusterPlan } from '../../core/runStore/slurmScript';
@@ -60,7 +59,7 @@ export const plan: Command = {
     const runDir = path.resolve(values.out);
 
     const { loadSpec } = await import('../../core/data/loadSpec');
-    const { planItems } = await import('../../core/analysis/runFind');
+    const { planItems } = await import('../../jobs/runFind');
     const items = planItems(loadSpec(specPath)).length;
     if (shards > items) io.err(`note: ${shards} shards, ${items} work items: ${shards - items} have nothing to do\n`);
     const cluster = { specPath, runDir, shards, cpus, gpus, workingDir: process.cwd() };

@@ -1,7 +1,7 @@
 // `subnetwork-lens prune SPEC --keep F[,F…] [--select DATA --retain R] -o pruned.onnx [--seed N] [--threads N] [--json]`
 import * as path from 'node:path';
 import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
-import { progressPrinter } from './find';
+import { progressPrinter } from '../progressPrinter';
 
 export const prune: Command = {
   name: 'prune',
@@ -54,7 +54,7 @@ export const prune: Command = {
       if (!/^\d+$/.test(v)) throw new UsageError(`${flag} must be a non-negative integer, got '${v}'`, 'prune');
       return Number(v);
     };
-    const { pruneModel } = await import('../../core/analysis/pruneModel');
+    const { pruneModel } = await import('../../jobs/pruneModel');
     const result = await pruneModel({
       specPath: path.resolve(positionals[0]!), keep, outPath: path.resolve(values.out),
       seed: integer(values.seed, '--seed'), threads: integer(values.threads, '--threads'),

@@ -19,7 +19,7 @@ import type { Graph, Model, Node, Tensor } from '../onnx/ir';
 import { attrFloat, attrInt, attrInts, attrString, DataType, defaultOpset } from '../onnx/ir';
 import { makeNode, type AttrInput } from '../onnx/makeModel';
 import { makeTensor } from '../onnx/tensorCodec';
-import { inferShapes } from '../onnx/inferShapes';
+import { inferShapes } from '../runtime/inferShapes';
 import { AutodiffError } from './errors';
 import { windowCounts } from './rules/averagePool';
 import { alongAxis, resizeMatrices } from './rules/resizeMatrix';

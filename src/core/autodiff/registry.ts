@@ -104,7 +104,7 @@ export const gradientRules: Readonly<Record<string, RuleEntry>> = {
   Sub: sub,
   Sum: sum,
   Tanh: tanh,
-  // H3's rules (shape, indexing, normalisation, convolution, pooling) go here.
+  // Shape, indexing, normalisation, convolution and pooling.
   AveragePool: averagePool,
   BatchNormalization: batchNormalization,
   Cast: cast,

@@ -1,6 +1,6 @@
 // The contract between the autodiff driver (differentiate.ts) and the per-op gradient rules.
 //
-// Notes for rule authors (H3 and later):
+// Notes for rule authors:
 // - One file per op: src/core/autodiff/rules/<camelCaseOp>.ts exporting `const <camelCaseOp>: RuleEntry`
 //   (an opset variant, where semantics changed, is exported beside it as `<op>13` etc.). Register it with
 //   one line in registry.ts: key = op type, or `Op_N` for the variant used from opset N on; non-default

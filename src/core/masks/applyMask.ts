@@ -1,13 +1,14 @@
 // Effective weights of the evaluation conditions, from the intact weights and a binary mask.
 import type { Rng } from '../util/random';
+import type { AblationMode } from '../../shared/spec';
 
 export type Weights = Map<string, Float32Array>;
 export type Masks = Map<string, Uint8Array>;
-/** zero: removed weights become 0; mean: the tensor's mean; random-reinit: draws with the tensor's own mean and sd. */
-export type RemovalMode = 'zero' | 'mean' | 'random-reinit';
-
-/** Keep the masked weights (`keep` = true, the subnetwork) or remove them (`keep` = false, the ablation). */
-export function applyMask(weights: Weights, masks: Masks, keep: boolean, mode: RemovalMode, rng?: Rng): Weights {
+/**
+ * Keep the masked weights (`keep` = true, the subnetwork) or remove them (`keep` = false, the ablation). Removed
+ * weights become 0 (`zero`), the tensor's mean (`mean`) or draws with the tensor's own mean and sd (`random-reinit`).
+ */
+export function applyMask(weights: Weights, masks: Masks, keep: boolean, mode: AblationMode, rng?: Rng): Weights {
   const out: Weights = new Map(weights);
   for (const [name, m] of masks) {
     const w = weights.get(name)!;

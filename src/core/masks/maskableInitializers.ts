@@ -3,7 +3,7 @@
 // mask) is left out: masking it would mask a derived value, not a weight of the model.
 import type { Model } from '../onnx/ir';
 import { exporterNames } from '../onnx/exporterNames';
-import { isMaskable } from '../onnx/layerGraph';
+import { isMaskable } from './isMaskable';
 
 export function maskableInitializers(model: Model): string[] {
   const { folded } = exporterNames(model);

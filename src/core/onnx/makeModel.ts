@@ -6,7 +6,6 @@ import { DataType } from './ir';
 export type AttrInput = number | number[] | string | string[] | AttributeValue;
 
 export const floatAttr = (value: number): AttributeValue => ({ type: 'float', value });
-export const floatsAttr = (value: number[]): AttributeValue => ({ type: 'floats', value });
 
 export interface NodeSpec {
   op: string;

@@ -15,9 +15,9 @@ import type { Model } from '../onnx/ir';
 import type { Masks } from '../masks/applyMask';
 import { median } from '../train/Trainer';
 import { writeFileAtomic } from '../util/writeFileAtomic';
-import { readMask } from '../analysis/readRun';
-import type { WorkItemRecord } from '../analysis/runWorkItem';
-import { toJson, writeMask, writeResults, writeRunInfo } from '../analysis/writeResults';
+import { readMask } from './readRun';
+import type { WorkItemRecord } from '../protocol/runWorkItem';
+import { toJson, writeMask, writeResults, writeRunInfo } from './writeResults';
 import { describeMismatch } from './runFingerprint';
 import { readRunInfo } from './readRunInfo';
 import { isOwnerAlive, readLockOwner, tryLock, unlock, withLock } from './runLock';
@@ -39,6 +39,8 @@ export interface OpenOptions {
   fresh: () => RunInfo;
   /** Results from the finished items (the plan's order is kept). */
   assemble: (items: WorkItemRecord[]) => ResultsFile;
+  /** report.html from the results and run.json (drawn by the views layer, which sits above the store). */
+  report: (results: ResultsFile, run: RunInfo) => string;
 }
 
 /** A saved item: the record plus the wall time the item took (training and evaluation). */
@@ -150,7 +152,10 @@ export class RunStore {
         // A shard whose own items are done leaves the rest to the other shards (running or still queued).
         run.status = 'running';
       }
-      if (items.length || run.status === 'complete') writeResults(this.dir, this.options.assemble(items), run);
+      if (items.length || run.status === 'complete') {
+        const results = this.options.assemble(items);
+        writeResults(this.dir, results, this.options.report(results, run));
+      }
       writeRunInfo(this.dir, run);
       this.run = run;
       return run;

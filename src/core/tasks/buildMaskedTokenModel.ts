@@ -9,7 +9,7 @@
 // The model's initializers keep their names, so trained values copy straight back.
 import type { Graph, Model, Node, Tensor } from '../onnx/ir';
 import { DataType, attrInt, attrInts } from '../onnx/ir';
-import { inferShapes } from '../onnx/inferShapes';
+import { inferShapes } from '../runtime/inferShapes';
 import { makeNode } from '../onnx/makeModel';
 import { makeTensor } from '../onnx/tensorCodec';
 import { Rng } from '../util/random';

@@ -3,12 +3,12 @@
 import type { Model } from '../onnx/ir';
 import { DataType, elementCount } from '../onnx/ir';
 import { GraphBuilder } from '../onnx/GraphBuilder';
-import { inferShapes } from '../onnx/inferShapes';
+import { inferShapes } from '../runtime/inferShapes';
 import { createSession, ort } from '../runtime/session';
 import { cloneGraph, probeMultiples, type FloatArrayLike } from './buildTrainingGraph';
 import { appendHead, headClasses, oneHot, type HeadSpec } from './lossHeads';
 import { TrainerError } from './errors';
-import { toOrt } from './Trainer';
+import { toOrt } from './toOrt';
 import { chunksOf, fedRows, type TrainingData } from './TrainingData';
 import { fixedBatchOf } from './fixedBatch';
 

@@ -6,8 +6,9 @@ import type { TrainingGraph } from './buildTrainingGraph';
 import { DEFAULT_ADAM } from './buildTrainingGraph';
 import { oneHot } from './lossHeads';
 import { TrainerError } from './errors';
+import { toOrt } from './toOrt';
 import { Rng } from '../util/random';
-import { topFraction } from '../masks/oneShotMask';
+import { topFraction } from './oneShotMask';
 import { fedRows, paddedRows, type Batch, type NumericArray, type TrainingData } from './TrainingData';
 
 export type FloatArray = Float32Array<ArrayBuffer> | Float64Array<ArrayBuffer>;
@@ -226,15 +227,6 @@ function fillLogisticNoise(out: FloatArray, rng: Rng): FloatArray {
     out[i] = Math.log(u) - Math.log(1 - u);
   }
   return out;
-}
-
-export function toOrt(data: ArrayLike<number> | ArrayLike<bigint>, dims: number[]): ort.Tensor {
-  if (data instanceof Float32Array) return new ort.Tensor('float32', data, dims);
-  if (data instanceof Float64Array) return new ort.Tensor('float64', data, dims);
-  if (data instanceof BigInt64Array) return new ort.Tensor('int64', data, dims);
-  if (data instanceof Int32Array) return new ort.Tensor('int32', data, dims);
-  if (data instanceof Uint8Array) return new ort.Tensor('uint8', data, dims);
-  throw new TrainerError(`unsupported input array type ${Object.prototype.toString.call(data)}`);
 }
 
 export function scalar(t: ort.Tensor): number {

@@ -5,7 +5,7 @@ import { elementCount } from '../onnx/ir';
 import { createSession, ort } from '../runtime/session';
 import { buildTrainingGraph } from './buildTrainingGraph';
 import { oneHot, type HeadSpec } from './lossHeads';
-import { toOrt } from './Trainer';
+import { toOrt } from './toOrt';
 import { chunksOf, fedRows, type TrainingData } from './TrainingData';
 
 export interface AttributeOptions {

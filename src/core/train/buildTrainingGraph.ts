@@ -3,7 +3,7 @@
 import type { Dim, Graph, Model } from '../onnx/ir';
 import { DataType, defaultOpset } from '../onnx/ir';
 import { GraphBuilder } from '../onnx/GraphBuilder';
-import { inferShapes, type InferShapesOptions } from '../onnx/inferShapes';
+import { inferShapes, type InferShapesOptions } from '../runtime/inferShapes';
 import { sortTopologically } from '../onnx/sortTopologically';
 import { differentiate } from '../autodiff/differentiate';
 import { continuousSparsificationGate, hardConcreteGate, type TrainableMaskMethod } from '../masks/maskMethods';

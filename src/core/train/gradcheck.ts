@@ -10,7 +10,7 @@ import type { HeadSpec } from './lossHeads';
 import { oneHot } from './lossHeads';
 import { float32Deviation } from './float32Deviation';
 import { toFloat64 } from './toFloat64';
-import { toOrt } from './Trainer';
+import { toOrt } from './toOrt';
 import { fedRows, type Batch } from './TrainingData';
 import { TrainerError } from './errors';
 import { Rng } from '../util/random';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { differentiate } from '../../../src/core/autodiff/differentiate';
 import { lowerFloatOnlyOps } from '../../../src/core/autodiff/lowerFloatOnlyOps';
-import { inferShapes } from '../../../src/core/onnx/inferShapes';
+import { inferShapes } from '../../../src/core/runtime/inferShapes';
 import { DataType, elementCount, type Model, type Tensor } from '../../../src/core/onnx/ir';
 import { makeModel, type NodeSpec, type ValueSpec } from '../../../src/core/onnx/makeModel';
 import { makeTensor } from '../../../src/core/onnx/tensorCodec';

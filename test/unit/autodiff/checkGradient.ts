@@ -24,7 +24,7 @@ import assert from 'node:assert/strict';
 import { differentiate } from '../../../src/core/autodiff/differentiate';
 import { lowerFloatOnlyOps } from '../../../src/core/autodiff/lowerFloatOnlyOps';
 import type { RuleEntry } from '../../../src/core/autodiff/types';
-import { inferShapes } from '../../../src/core/onnx/inferShapes';
+import { inferShapes } from '../../../src/core/runtime/inferShapes';
 import { attrFloat, attrString, DataType, elementCount, type Dim, type Graph, type Model, type Node } from '../../../src/core/onnx/ir';
 import { makeModel, makeNode, type AttrInput, type NodeSpec } from '../../../src/core/onnx/makeModel';
 import { makeTensor } from '../../../src/core/onnx/tensorCodec';

@@ -7,7 +7,7 @@ import { findGradientRule, gradientRules, supportedGradientOps } from '../../../
 import { DataType, type Dim, type Graph } from '../../../src/core/onnx/ir';
 import { makeGraph, type NodeSpec } from '../../../src/core/onnx/makeModel';
 import { makeTensor } from '../../../src/core/onnx/tensorCodec';
-import { inferShapes } from '../../../src/core/onnx/inferShapes';
+import { inferShapes } from '../../../src/core/runtime/inferShapes';
 import { makeModel } from '../../../src/core/onnx/makeModel';
 
 /** A float32 graph over inputs `x` [2,3] and `z` [2,3] plus initializer `w` [3,3]; shapes inferred by onnxruntime. */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { checkGradient } from './checkGradient';
 import { differentiate } from '../../../src/core/autodiff/differentiate';
 import { DataType, type Model } from '../../../src/core/onnx/ir';
-import { inferShapes } from '../../../src/core/onnx/inferShapes';
+import { inferShapes } from '../../../src/core/runtime/inferShapes';
 import { makeModel, type NodeSpec } from '../../../src/core/onnx/makeModel';
 import { makeTensor } from '../../../src/core/onnx/tensorCodec';
 import { createSession, ort } from '../../../src/core/runtime/session';

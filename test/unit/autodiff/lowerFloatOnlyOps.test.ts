@@ -11,7 +11,7 @@ import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { differentiate } from '../../../src/core/autodiff/differentiate';
 import { lowerFloatOnlyOps } from '../../../src/core/autodiff/lowerFloatOnlyOps';
-import { inferShapes } from '../../../src/core/onnx/inferShapes';
+import { inferShapes } from '../../../src/core/runtime/inferShapes';
 import { DataType, elementCount, type Model } from '../../../src/core/onnx/ir';
 import { makeModel, type AttrInput } from '../../../src/core/onnx/makeModel';
 import { createSession, ort } from '../../../src/core/runtime/session';

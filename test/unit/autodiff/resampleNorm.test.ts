@@ -8,7 +8,7 @@ import { checkGradient, type GradientCase } from './checkGradient';
 import { checkFloat32Gradient } from './checkFloat32';
 import { lowerFloatOnlyOps } from '../../../src/core/autodiff/lowerFloatOnlyOps';
 import { DataType, elementCount, type Model } from '../../../src/core/onnx/ir';
-import { floatsAttr, makeModel, type AttrInput } from '../../../src/core/onnx/makeModel';
+import { makeModel, type AttrInput } from '../../../src/core/onnx/makeModel';
 import { makeTensor } from '../../../src/core/onnx/tensorCodec';
 import { createSession, ort } from '../../../src/core/runtime/session';
 
@@ -93,7 +93,7 @@ const resizeCases: [string, ResizeCase][] = [
   ['Upsample nearest ×2 (opset 9, scales input)',
     { op: 'Upsample', opset: 9, attrs: { mode: 'nearest' }, shape: [1, 2, 2, 3], scales: [1, 1, 2, 2] }],
   ['Upsample linear ×2 (opset 8, scales attribute)',
-    { op: 'Upsample', opset: 8, attrs: { mode: 'linear', scales: floatsAttr([1, 1, 2, 1.5]) }, shape: [1, 1, 3, 2] }],
+    { op: 'Upsample', opset: 8, attrs: { mode: 'linear', scales: { type: 'floats', value: [1, 1, 2, 1.5] } }, shape: [1, 1, 3, 2] }],
   ['linear, half_pixel_symmetric (opset 19)',
     { opset: 19, attrs: { mode: 'linear', coordinate_transformation_mode: 'half_pixel_symmetric' },
       shape: [1, 1, 4, 5], scales: [1, 1, 1.5, 0.7] }],

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { differentiate } from '../../../src/core/autodiff/differentiate';
-import { inferShapes } from '../../../src/core/onnx/inferShapes';
+import { inferShapes } from '../../../src/core/runtime/inferShapes';
 import { DataType, defaultOpset, type Model } from '../../../src/core/onnx/ir';
 import { makeNode } from '../../../src/core/onnx/makeModel';
 import { readModel } from '../../../src/core/onnx/readModel';

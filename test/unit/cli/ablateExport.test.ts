@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runFind } from '../../../src/core/analysis/runFind';
-import { ablate } from '../../../src/core/analysis/ablate';
-import { exportModel } from '../../../src/core/analysis/exportModel';
-import { readMask } from '../../../src/core/analysis/readRun';
+import { runFind } from '../../../src/jobs/runFind';
+import { ablate } from '../../../src/jobs/ablate';
+import { exportModel } from '../../../src/jobs/exportModel';
+import { readMask } from '../../../src/core/runStore/readRun';
 import { ablate as ablateCommand } from '../../../src/cli/commands/ablate';
 import { exportCommand } from '../../../src/cli/commands/export';
 import { readModel } from '../../../src/core/onnx/readModel';
@@ -81,7 +81,7 @@ describe('ablate and export on a run of the planted two-stream model', () => {
   test('the ablate command prints a table and --json the result', async () => {
     const io = capture();
     assert.equal(await ablateCommand.run([runDir, '--subroutine', 'A', '--mode', 'zero', '--random', '3'], io), 0);
-    assert.match(io.stdout, /^A, seed 0: mode zero, subnetwork keeps \d+\.\d+% of the masked weights$/m);
+    assert.match(io.stdout, /^A, seed 0: mode zero, subnetwork keeps \d+\.\d+ % of the masked weights$/m);
     assert.match(io.stdout, /^ {2}test set +examples +intact % +zero % +random % +± sd +p$/m);
     assert.match(io.stdout, /^ {2}B +200 +\d+\.\d +\d+\.\d +\d+\.\d +\d+\.\d +\d\.\d{3}$/m);
     const json = capture();

@@ -20,10 +20,10 @@ describe('subnetwork-lens find', () => {
     const out = path.join(dir, 'run');
     const io = capture();
     assert.equal(await find.run([spec, '--out', out, '--seeds', '0', '--threads', '1'], io), 0, io.stderr);
-    assert.match(io.stderr, /A, seed 0: step \d+\/\d+ +loss \d+\.\d+ +kept \d+\.\d+%/);
+    assert.match(io.stderr, /A, seed 0: step \d+\/\d+ +loss \d+\.\d+ +kept \d+\.\d+ %/);
     assert.match(io.stdout, new RegExp(`^run complete: ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
     assert.match(io.stdout, /^ {2}subroutine +subnetwork +ablation +verdict +kept % +p +p \(Holm\) +seeds$/m);
-    const p = '(\\d\\.\\d{3}|\\d\\.\\de-\\d+|—)';
+    const p = '(\\d\\.\\d{3}|\\d\\.\\de-\\d+|–)';
     const verdict = '(compositional|not-compositional|inconclusive|uninformative)';
     for (const name of ['A', 'B']) {
       assert.match(io.stdout, new RegExp(`^  ${name} +-?\\d\\.\\d{3} +-?\\d\\.\\d{3} +${verdict} +\\d+\\.\\d{2} +${p} +${p} +1$`, 'm'));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runDemo } from '../../../src/core/tasks/runDemo';
+import { runDemo } from '../../../src/jobs/runDemo';
 
 describe('stopping the demo', () => {
   test('while a base model is pruned marks its task cancelled and writes a partial summary', { timeout: 120_000 }, async () => {

@@ -4,15 +4,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../../src/cli/cli';
-import type { DemoSummary } from '../../../src/core/tasks/runDemo';
+import type { DemoSummary } from '../../../src/jobs/runDemo';
 import type { ResultsFile } from '../../../src/shared/results';
 import { readModel } from '../../../src/core/onnx/readModel';
 import { makeVisionModel } from '../../../src/core/tasks/makeVisionModel';
 import { makeLanguageModel } from '../../../src/core/tasks/makeLanguageModel';
-import { isMaskable } from '../../../src/core/onnx/layerGraph';
+import { isMaskable } from '../../../src/core/masks/isMaskable';
 import { selectInitializers } from '../../../src/core/data/loadSpec';
 import type { Model } from '../../../src/core/onnx/ir';
-import { BASE_VARIANTS, demoPlan, LATE_LAYERS, LATE_SPEC_DIR, PRUNE_LADDER, SPARSE_KEEP } from '../../../src/core/tasks/runDemo';
+import { BASE_VARIANTS, demoPlan, LATE_LAYERS, LATE_SPEC_DIR, PRUNE_LADDER, SPARSE_KEEP } from '../../../src/jobs/runDemo';
 import { lrPhases } from '../../../src/core/tasks/trainBaseModel';
 
 const finite = (x: unknown, what: string) => assert.ok(typeof x === 'number' && Number.isFinite(x), `${what} = ${String(x)}`);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LATE_SPEC_DIR, scopeSpecs } from '../../../src/core/tasks/runDemo';
+import { LATE_SPEC_DIR, scopeSpecs } from '../../../src/jobs/runDemo';
 
 function workspace(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scope-specs-'));

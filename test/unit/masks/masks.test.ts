@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { oneShotMask, topFraction } from '../../../src/core/masks/oneShotMask';
+import { oneShotMask, topFraction } from '../../../src/core/train/oneShotMask';
 import { applyMask, sizeMatchedRandomMask } from '../../../src/core/masks/applyMask';
 import { Rng } from '../../../src/core/util/random';
 import { makeModel } from '../../../src/core/onnx/makeModel';

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readModel } from '../../../src/core/onnx/readModel';
-import { inspectModel } from '../../../src/core/onnx/inspectModel';
-import { buildLayerGraph } from '../../../src/core/onnx/layerGraph';
-import { inferShapes } from '../../../src/core/onnx/inferShapes';
+import { inspectModel } from '../../../src/core/views/inspectModel';
+import { buildLayerGraph } from '../../../src/core/views/layerGraph';
+import { inferShapes } from '../../../src/core/runtime/inferShapes';
 import { createSession, ort } from '../../../src/core/runtime/session';
 
 const dir = path.join(__dirname, '..', '..', 'fixtures');

@@ -9,7 +9,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { inferShapes } from '../../../src/core/onnx/inferShapes';
+import { inferShapes } from '../../../src/core/runtime/inferShapes';
 import { inferShapesStatically } from '../../../src/core/onnx/inferShapesStatically';
 import type { Dim, Model } from '../../../src/core/onnx/ir';
 import { readModel } from '../../../src/core/onnx/readModel';

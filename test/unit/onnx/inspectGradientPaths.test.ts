@@ -1,7 +1,7 @@
 // inspect lists as "no gradient rule" only ops on a path from a maskable weight to an output.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inspectModel } from '../../../src/core/onnx/inspectModel';
+import { inspectModel } from '../../../src/core/views/inspectModel';
 import { DataType } from '../../../src/core/onnx/ir';
 import { makeModel } from '../../../src/core/onnx/makeModel';
 import { makeTensor } from '../../../src/core/onnx/tensorCodec';

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ShapeInferenceError } from '../../../src/core/onnx/errors';
-import { inferShapes } from '../../../src/core/onnx/inferShapes';
+import { inferShapes } from '../../../src/core/runtime/inferShapes';
 import { inferShapesStatically } from '../../../src/core/onnx/inferShapesStatically';
 import type { AttributeValue, Model } from '../../../src/core/onnx/ir';
 import { makeModel } from '../../../src/core/onnx/makeModel';

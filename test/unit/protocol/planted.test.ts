@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runFind } from '../../../src/core/analysis/runFind';
+import { runFind } from '../../../src/jobs/runFind';
 import type { ResultsFile, RunInfo } from '../../../src/shared/results';
 import { twoStreamModel, weightTiedModel, writePlantedWorkspace } from './plantedModels';
 

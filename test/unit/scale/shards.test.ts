@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { find } from '../../../src/cli/commands/find';
 import type { ResultsFile } from '../../../src/shared/results';
 import { shardItems } from '../../../src/core/runStore/shardItems';
-import { planItems } from '../../../src/core/analysis/runFind';
+import { planItems } from '../../../src/jobs/runFind';
 import { loadSpec } from '../../../src/core/data/loadSpec';
 import { sameRunResults } from './sameRunResults';
 import { plantedWorkspace, quiet, readRunInfo, runCli } from './scaleHelpers';

@@ -10,7 +10,7 @@ import { argmaxData, mlp } from './models';
 import { makeModel } from '../../../src/core/onnx/makeModel';
 import { makeTensor } from '../../../src/core/onnx/tensorCodec';
 import { arrayData } from '../../../src/core/train/TrainingData';
-import { expandUnits } from '../../../src/core/analysis/runWorkItem';
+import { expandUnits } from '../../../src/core/protocol/runWorkItem';
 import type { TrainerCheckpoint } from '../../../src/core/train/Trainer';
 
 const WEIGHTS = ['fc1.weight', 'fc2.weight'];

@@ -1,5 +1,5 @@
 // Pieces shared by gradient rules and the driver: opset-aware reductions and axis ops, broadcast undoing.
-import type { Dim, Node } from '../../onnx/ir';
+import type { Dim } from '../../onnx/ir';
 import type { GradContext } from '../types';
 import { AutodiffError } from '../errors';
 
@@ -54,19 +54,6 @@ export function fillLike(ctx: GradContext, v: number, like: string): string {
 /** Cast of a tensor to the graph's float type. */
 export function toFloat(ctx: GradContext, x: string): string {
   return ctx.emit1('Cast', [x], { to: ctx.floatType });
-}
-
-/** Reads an int attribute list or, from the opset where it moved, the constant input at `inputIndex`. */
-export function axesOf(node: Node, ctx: GradContext, inputIndex: number, fromOpset: number): number[] | undefined {
-  if (ctx.opset < fromOpset) {
-    const a = node.attributes.get('axes');
-    return a && a.type === 'ints' ? a.value : undefined;
-  }
-  const name = node.inputs[inputIndex];
-  if (!name) return undefined;
-  const v = ctx.constantValue(name);
-  if (v === null) throw new AutodiffError(`node '${node.name}' (${node.opType}): axes input '${name}' is not a constant`, node.name, name);
-  return v;
 }
 
 function sameDim(a: Dim, b: Dim): boolean {

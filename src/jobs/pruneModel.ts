@@ -1,0 +1,117 @@
+// The sparse-variant base model (`subnetwork-lens prune`): one continuous-sparsification mask trained on
+// the whole compositional task, the fraction `keep` of masked weights with the largest logits kept, and
+// the result baked into a new runnable model. With a ladder of keep fractions the one mask is cut at each
+// and the smallest fraction that keeps most of the unpruned accuracy on held-out data is chosen.
+import type { JobHooks } from '../shared/jobs';
+import { loadSpec, selectInitializers } from '../core/data/loadSpec';
+import { datasetAsTrainingData, type OpenedData } from '../core/data/datasetAsTrainingData';
+import { readModel } from '../core/onnx/readModel';
+import { elementCount } from '../core/onnx/ir';
+import { maskableInitializers } from '../core/masks/maskableInitializers';
+import { buildTrainingGraph } from '../core/train/buildTrainingGraph';
+import { Evaluator } from '../core/train/Evaluator';
+import { Trainer, type FloatArray } from '../core/train/Trainer';
+import { TrainerError } from '../core/train/errors';
+import { applyMask, type Masks } from '../core/masks/applyMask';
+import { oneShotScores } from '../core/train/oneShotMask';
+import { exportMaskedModel } from './exportModel';
+
+export interface PruneOptions {
+  specPath: string;
+  workspaceRoot?: string;
+  /** Fraction of the masked weights kept, ranked across all masked tensors; or a ladder to choose from. */
+  keep: number | KeepLadder;
+  outPath: string;
+  seed?: number;
+  threads?: number;
+}
+
+/**
+ * Choose the keep fraction: the smallest of `fractions` whose pruned model keeps at least `retain` × the
+ * unpruned model's accuracy on `data` (the largest fraction if none does). `data` should be held-out task
+ * data that nothing later scores, e.g. the task's validation set, never a partition test set.
+ */
+export interface KeepLadder {
+  fractions: number[];
+  retain: number;
+  data: string;
+}
+
+export interface PruneResult {
+  outPath: string;
+  keptFraction: number;
+  /** Accuracy on the task's test set before and after pruning. */
+  accuracyBefore: number;
+  accuracyAfter: number;
+  examples: number;
+  /** With a ladder: the unpruned accuracy on its data and each fraction tried (smallest first) with its accuracy there. */
+  ladder?: { accuracyBefore: number; tried: { keep: number; accuracy: number }[] };
+}
+
+export async function pruneModel(options: PruneOptions, hooks: JobHooks): Promise<PruneResult> {
+  const spec = loadSpec(options.specPath, { workspaceRoot: options.workspaceRoot });
+  if (!spec.task?.train) throw new TrainerError(`${spec.specPath}: pruning trains on the whole task: the spec needs task.train`);
+  const model = readModel(spec.model);
+  const output = spec.output ?? model.graph.outputs[0]!.name;
+  const masked = selectInitializers(maskableInitializers(model), spec.mask.include, spec.mask.exclude);
+  const train = datasetAsTrainingData(spec.task.train, model, spec);
+  const test = datasetAsTrainingData(spec.task.test, model, spec);
+  const ladder = typeof options.keep === 'number' ? undefined : options.keep;
+  const selection = ladder && datasetAsTrainingData(ladder.data, model, spec);
+  try {
+    const m = spec.mask;
+    const tg = await buildTrainingGraph(model, { output, head: spec.head, tensors: masked, update: 'adam', target: { kind: 'mask', method: 'continuous-sparsification', lambda: m.lambda } });
+    const trainer = await Trainer.create(tg, new Map(tg.tensors.map((t) => [t.initializer, new Float32Array(elementCount(t.shape)).fill(m.init) as FloatArray])), options.threads);
+    const steps = m.epochs * Math.max(1, Math.floor(train.size / m.batch));
+    const res = await trainer.train(train, {
+      epochs: m.epochs, batch: m.batch, lr: m.lr, seed: options.seed ?? 0, temperature: m.temperature, signal: hooks.signal,
+      onStep: (s) => hooks.onProgress({ fraction: s.step / steps, phase: 'train-mask', message: `pruning mask: step ${s.step}/${steps}`, step: s.step, steps, loss: s.loss, keptFraction: s.keptFraction, beta: s.beta }),
+    });
+    await trainer.release();
+    if (res.cancelled) throw new TrainerError('pruning was cancelled');
+    // Rank by logit, not magnitude: the largest logits are the weights the mask is surest to keep.
+    const scores = shiftedPositive(masked.map((n) => [n, res.params.get(n)!]));
+    const logits = (name: string) => scores.get(name)!;
+    const evaluator = await Evaluator.create(model, { output, head: spec.head, replaced: masked, threads: options.threads });
+    const weights = new Map(masked.map((n) => [n, model.graph.initializers.get(n)!.data as Float32Array]));
+    const cut = (keep: number): Masks => oneShotScores(masked, logits, keep, 'global');
+    const accuracyOn = async (data: OpenedData, masks?: Masks) => (await evaluator.evaluate(data, masks ? applyMask(weights, masks, true, 'zero') : weights)).accuracy;
+    const chosen = ladder ? await climbLadder(ladder, cut, (masks) => accuracyOn(selection!, masks)) : { masks: cut(options.keep as number) };
+    const masks = chosen.masks;
+    const accuracyBefore = await accuracyOn(test);
+    const accuracyAfter = await accuracyOn(test, masks);
+    await evaluator.release();
+    const written = await exportMaskedModel(model, masks, { mode: 'keep-only', outPath: options.outPath });
+    const kept = [...masks.values()].reduce((n, mk) => n + mk.reduce((a, b) => a + b, 0), 0);
+    return { outPath: written.outPath, keptFraction: kept / written.maskedWeights, accuracyBefore, accuracyAfter, examples: test.size, ...('ladder' in chosen ? { ladder: chosen.ladder } : {}) };
+  } finally {
+    train.dataset.close();
+    test.dataset.close();
+    selection?.dataset.close();
+  }
+}
+
+/** The ladder's smallest fraction whose pruned model keeps `retain` of the unpruned accuracy (else its largest), and every fraction tried. */
+async function climbLadder(ladder: KeepLadder, cut: (keep: number) => Masks, accuracy: (masks?: Masks) => Promise<number>): Promise<{ masks: Masks; ladder: NonNullable<PruneResult['ladder']> }> {
+  const fractions = [...ladder.fractions].sort((a, b) => a - b);
+  if (fractions.length === 0 || !fractions.every((f) => f > 0 && f <= 1)) throw new TrainerError(`the keep ladder needs fractions in (0, 1], got [${ladder.fractions.join(', ')}]`);
+  const accuracyBefore = await accuracy();
+  const tried: { keep: number; accuracy: number }[] = [];
+  let masks: Masks | undefined;
+  for (const keep of fractions) {
+    masks = cut(keep);
+    tried.push({ keep, accuracy: await accuracy(masks) });
+    if (tried.at(-1)!.accuracy >= ladder.retain * accuracyBefore) break;
+  }
+  return { masks: masks!, ladder: { accuracyBefore, tried } };
+}
+
+/**
+ * Logits shifted to be positive, all by the same amount, so that ranking by magnitude ranks by value across
+ * tensors (a shift per tensor would move whole tensors up or down the global ranking).
+ */
+export function shiftedPositive(logits: [string, FloatArray][]): Map<string, Float32Array> {
+  let min = Infinity;
+  for (const [, l] of logits) for (const x of l) min = Math.min(min, x);
+  return new Map(logits.map(([name, l]) => [name, Float32Array.from(l, (x) => x - min + 1e-6)]));
+}
