@@ -8,7 +8,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { JobHooks, ProgressEvent } from '../../shared/jobs';
 import { RESULTS_FILE, type ResultsFile, type Verdict } from '../../shared/results';
+import type { VerdictSpec } from '../../shared/spec';
+import { decideVerdict } from '../analysis/verdict';
+import { fisherCombinedP, holmAdjust } from '../analysis/statistics';
+import { summarizeSubroutine } from '../analysis/summarizeSubroutine';
 import { runFind } from '../analysis/runFind';
+import { loadSpec } from '../data/loadSpec';
 import { pruneModel, type PruneResult } from '../analysis/pruneModel';
 import { readModel } from '../onnx/readModel';
 import { isMaskable } from '../onnx/layerGraph';
@@ -16,7 +21,11 @@ import { pretrainWorkspaceModel } from './pretrainWorkspaceModel';
 import { writeFileAtomic } from '../util/writeFileAtomic';
 import { TaskError } from './errors';
 import { trainBaseModel, type BaseModelTraining } from './trainBaseModel';
-import { TASKS, type TaskFamily, type TaskName } from './taskCatalog';
+import {
+  CONTROL_TASK_NAMES, CONTROL_TASKS, DEMO_TASK_NAMES, TASKS, type ControlTaskName, type DemoTaskName, type TaskFamily,
+  type TaskName,
+} from './taskCatalog';
+import { CONTROL_BASE_TRAINING, sharedModel, streamsModel, writeControlWorkspace } from './writeControlWorkspace';
 import { WORKSPACE_SIZES, writeTaskWorkspace, type TaskWorkspaceOptions, type WorkspaceSizes } from './writeTaskWorkspace';
 
 export type DemoPreset = 'quick' | 'default' | 'full';
@@ -80,8 +89,8 @@ export interface DemoOptions {
   /** Output folder (one workspace per task inside it, plus summary.md / summary.json). */
   outDir: string;
   preset?: DemoPreset;
-  /** Restrict to these tasks (default: the preset's). */
-  tasks?: TaskName[];
+  /** Restrict to these tasks, controls included (default: the controls, then the preset's tasks). */
+  tasks?: DemoTaskName[];
   /** Base models per task (seeds of data and initial weights); overrides the preset's. */
   baseSeeds?: number[];
   /** Base-model variants, each a workspace of its own (default: all). */
@@ -93,38 +102,60 @@ export interface DemoOptions {
   /** One human-readable progress line (already throttled). */
   onLine?(line: string): void;
   /** Every engine progress event, with the task it belongs to. */
-  onProgress?(task: TaskName, event: ProgressEvent): void;
+  onProgress?(task: DemoTaskName, event: ProgressEvent): void;
 }
 
+/**
+ * One summary row (summary.json's `rows`): a subroutine of one protocol run. The first eleven fields are
+ * the benchmark's comparison table; the rest are details.
+ */
 export interface DemoRow {
-  task: TaskName;
-  family: TaskFamily;
-  /** Base model variant. */
-  base: BaseVariant;
+  task: DemoTaskName;
+  /** Base model architecture (cnn, transformer, or the control's MLP). */
+  base: string;
+  /** How the base model was made. */
+  variant: BaseVariant;
   /** Seed of the base model's workspace (data and initial weights). */
   baseSeed: number;
+  /** Which weights the masks covered. */
+  masked: MaskScope;
+  subroutine: string;
+  verdict: Verdict;
+  subnetworkScore: number | null;
+  ablationScore: number | null;
+  /** Mean kept fraction of the subnetwork (of the masked weights) across seeds. */
+  kept: number | null;
+  /** The same protocol on masks trained on the re-initialised model (null when the control is off). */
+  randomInit: RandomInitRow | null;
+  verdictReason: string;
+  family: TaskFamily | 'control';
   /** Base model accuracy on the compositional test set (data/task.npz). */
   baseAccuracy: number;
   /** Base model accuracy on the compositional validation set (data/task_val.npz; the pruned variant chooses its keep fraction on it). */
   baseValidationAccuracy: number | null;
   /** Fraction of the base model's maskable weights that are non-zero (1 for a dense model). */
   baseWeightsKept: number;
-  /** Which weights the masks covered, and how many. */
-  masked: MaskScope;
   maskedWeights: number | null;
-  subroutine: string;
-  subnetworkScore: number | null;
-  ablationScore: number | null;
-  verdict: Verdict;
-  verdictReason: string;
-  /** Mean kept fraction of the subnetwork (of the masked weights) across seeds. */
-  keptFraction: number | null;
   /** IoU of this task's two subnetworks (same seed, averaged over seeds). */
   overlapIoU: number | null;
-  /** Random-ablation p of the ablation effect. */
+  /** Random-ablation p of the ablation effect (Fisher across seeds), and Holm-adjusted across subroutines. */
   randomAblationP: number | null;
-  /** Scores of masks trained on the re-initialised model (null when the control is off). */
-  randomInit: { subnetworkScore: number | null; ablationScore: number | null } | null;
+  randomAblationPAdjusted: number | null;
+  /** Random ablations per mask seed. */
+  randomAblationDraws: number;
+  /** Per mask seed: training steps, train accuracy of the last epoch and the mask init used. */
+  masks: { seed: number; steps: number; trainAccuracy: number | null; init: number }[];
+}
+
+/**
+ * The random-init control's row. Its verdict is the same rule without the specificity test (the control
+ * runs no random ablations), so at best `inconclusive`; the gates say whether there was anything to find.
+ */
+export interface RandomInitRow {
+  verdict: Verdict;
+  verdictReason: string;
+  subnetworkScore: number | null;
+  ablationScore: number | null;
 }
 
 /** One protocol run on a base model, with the masks restricted to one scope. */
@@ -137,7 +168,7 @@ export interface DemoRun {
 }
 
 export interface DemoTaskResult {
-  task: TaskName;
+  task: DemoTaskName;
   variant: BaseVariant;
   baseSeed: number;
   workspace: string;
@@ -201,7 +232,8 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
         base: { epochs: 12, lr: BASE_LR.vision, batch: 64, warmupEpochs: BASE_WARMUP.vision },
         mask: { ...MASK, epochs: 10, lr: 0.01, batch: 32 },
         seeds: [0, 1],
-        controls: { randomInit: false, randomAblations: 5 },
+        // With 2 seeds a seed's p is at least 1/(N + 1); 39 draws let the Holm-adjusted p reach 0.010 (5 draws: 0.25).
+        controls: { randomInit: false, randomAblations: 39 },
         // Late scope on one variant: the preset must stay under 2 min inside the test suite.
         maskScopes: { all: BASE_VARIANTS, late: ['scratch'] },
       }];
@@ -233,12 +265,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const t0 = Date.now();
   const preset = options.preset ?? 'default';
   const outDir = path.resolve(options.outDir);
+  const unknown = options.tasks?.find((t) => !DEMO_TASK_NAMES.includes(t));
+  if (unknown) throw new TaskError(`unknown task '${unknown}' (built-in: ${DEMO_TASK_NAMES.join(', ')})`, 'tasks', unknown);
+  const selected = (task: DemoTaskName) => !options.tasks || options.tasks.includes(task);
   let plans = demoPlan(preset);
   if (options.tasks) {
-    const unknown = options.tasks.find((t) => !TASKS[t]);
-    if (unknown) throw new TaskError(`unknown task '${unknown}' (built-in: ${Object.keys(TASKS).join(', ')})`, 'tasks', unknown);
     const template = plans[0]!;
-    plans = options.tasks.map((task) => plans.find((p) => p.task === task) ?? { ...template, task });
+    const named = options.tasks.filter((t): t is TaskName => !isControlTask(t));
+    plans = named.map((task) => plans.find((p) => p.task === task) ?? { ...template, task });
   }
   const line = options.onLine ?? (() => {});
   const signal = options.signal ?? new AbortController().signal;
@@ -247,12 +281,24 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const tasks: DemoTaskResult[] = [];
   const rows: DemoRow[] = [];
   if (options.baseSeeds) plans = plans.map((p) => ({ ...p, baseSeeds: options.baseSeeds }));
+  const controls = controlPlan(preset);
+  const controlSeeds = options.baseSeeds ?? controls.baseSeeds;
+  const controlUnits = CONTROL_TASK_NAMES.filter(selected).flatMap((task) => controlSeeds.map((baseSeed) => ({ task, baseSeed })));
   const variants = options.variants ?? BASE_VARIANTS;
   const units = plans.flatMap((plan) => (plan.baseSeeds ?? [0]).flatMap((baseSeed) => variants.map((variant) => ({ plan, baseSeed, variant }))));
-  for (const [i, { plan, baseSeed, variant }] of units.entries()) {
+  const count = controlUnits.length + units.length;
+  const context = { outDir, threads: options.threads, signal, line, onProgress: options.onProgress };
+  for (const [i, { task, baseSeed }] of controlUnits.entries()) {
+    if (signal.aborted) break;
+    const tag = `[${i + 1}/${count} ${task}${controlSeeds.length > 1 ? ` base seed ${baseSeed}` : ''}]`;
+    const done = await runControl(task, baseSeed, controlSeeds.length > 1, controls, tag, context);
+    tasks.push(done.result);
+    rows.push(...done.rows);
+  }
+  for (const [j, { plan, baseSeed, variant }] of units.entries()) {
     if (signal.aborted) break;
     const several = (plan.baseSeeds ?? [0]).length > 1;
-    const tag = `[${i + 1}/${units.length} ${plan.task}${variant === 'scratch' ? '' : ` ${variant}`}${several ? ` base seed ${baseSeed}` : ''}]`;
+    const tag = `[${controlUnits.length + j + 1}/${count} ${plan.task}${variant === 'scratch' ? '' : ` ${variant}`}${several ? ` base seed ${baseSeed}` : ''}]`;
     // Sibling folders: <task>, <task>-pretrained, <task>-pruned, <task>-sparse (each a complete workspace).
     const name = variant === 'scratch' ? plan.task : `${plan.task}-${variant}`;
     const workspace = several ? path.join(outDir, name, `base-seed-${baseSeed}`) : path.join(outDir, name);
@@ -315,21 +361,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     tasks.push(result);
     if (cancelled) break;
 
-    const base = { variant, seed: baseSeed, accuracy: baseAccuracy, validationAccuracy: baseValidationAccuracy, weightsKept: nonZeroFraction(path.join(workspace, 'model.onnx')) };
-    const hooks: JobHooks = {
-      signal,
-      onProgress: (e) => { options.onProgress?.(plan.task, e); throttled(`${tag} ${(100 * e.fraction).toFixed(0)}% ${e.message}`, e.phase === 'evaluate'); },
+    const family = TASKS[plan.task].family;
+    const base: DemoBase = {
+      name: BASE_ARCHITECTURE[family], variant, seed: baseSeed, accuracy: baseAccuracy,
+      validationAccuracy: baseValidationAccuracy, weightsKept: nonZeroFraction(path.join(workspace, 'model.onnx')),
     };
     for (const [masked, spec] of specs) {
       if (signal.aborted) break;
-      t = Date.now();
-      line(`${tag} finding subnetworks, masking ${masked === 'all' ? 'all weights' : `the late layers only (${LATE_LAYERS[TASKS[plan.task].family].join(', ')})`} (${Object.keys(ws.subroutines).join(', ')}; seeds ${plan.seeds.join(', ')}${plan.controls.randomInit ? '; random-init control' : ''})`);
-      const found = await runFind({ specPath: spec, workspaceRoot: workspace, threads: options.threads }, hooks);
-      const findMs = Date.now() - t;
-      line(`${tag} protocol (masked: ${masked}) ${found.status} in ${(findMs / 1000).toFixed(0)} s: ${found.runDir}`);
-      result.runs.push({ masked, spec, runDir: found.runDir, status: found.status, findMs });
-      const resultsPath = path.join(found.runDir, RESULTS_FILE);
-      if (fs.existsSync(resultsPath)) rows.push(...summaryRows(plan.task, base, masked, JSON.parse(fs.readFileSync(resultsPath, 'utf8')) as ResultsFile));
+      const scope = masked === 'all' ? 'all weights' : `the late layers only (${LATE_LAYERS[family].join(', ')})`;
+      line(`${tag} finding subnetworks, masking ${scope} (${Object.keys(ws.subroutines).join(', ')}; seeds ${plan.seeds.join(', ')}${plan.controls.randomInit ? '; random-init control' : ''})`);
+      const done = await protocolRun(plan.task, base, masked, spec, workspace, tag, context);
+      result.runs.push(done.run);
+      rows.push(...done.rows);
     }
     result.status = result.runs.find((r) => r.status !== 'complete')?.status ?? (result.runs.length === specs.size ? 'complete' : 'cancelled');
   }
@@ -339,8 +382,96 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   };
   summary.markdown = summaryMarkdown(summary);
   writeFileAtomic(path.join(outDir, 'summary.md'), summary.markdown);
-  writeFileAtomic(path.join(outDir, 'summary.json'), `${JSON.stringify({ ...summary, markdown: undefined }, null, 2)}\n`);
+  writeFileAtomic(path.join(outDir, 'summary.json'), `${JSON.stringify(summaryJson(summary), null, 2)}\n`);
   return summary;
+}
+
+/** summary.json: the rows and the wall time first, then the preset and every task's details. */
+export function summaryJson(s: DemoSummary) {
+  return { rows: s.rows, wallSeconds: s.totalMs / 1000, preset: s.preset, cancelled: s.cancelled, outDir: s.outDir, tasks: s.tasks };
+}
+
+/** Base model architecture of each task family (DemoRow.base). */
+const BASE_ARCHITECTURE: Record<TaskFamily, string> = { vision: 'cnn', language: 'transformer' };
+
+/** What runDemo's steps share. */
+interface DemoContext {
+  outDir: string;
+  threads?: number;
+  signal: AbortSignal;
+  line(text: string): void;
+  onProgress?(task: DemoTaskName, event: ProgressEvent): void;
+}
+
+/** Runs the protocol on one spec and reads its rows (none when the run left no results). */
+async function protocolRun(
+  task: DemoTaskName, base: DemoBase, masked: MaskScope, spec: string, workspace: string, tag: string, ctx: DemoContext,
+): Promise<{ run: DemoRun; rows: DemoRow[] }> {
+  const throttled = throttle(ctx.line, 2000);
+  const hooks: JobHooks = {
+    signal: ctx.signal,
+    onProgress: (e) => { ctx.onProgress?.(task, e); throttled(`${tag} ${(100 * e.fraction).toFixed(0)}% ${e.message}`, e.phase === 'evaluate'); },
+  };
+  const t = Date.now();
+  const found = await runFind({ specPath: spec, workspaceRoot: workspace, threads: ctx.threads }, hooks);
+  const findMs = Date.now() - t;
+  ctx.line(`${tag} protocol (masked: ${masked}) ${found.status} in ${(findMs / 1000).toFixed(0)} s: ${found.runDir}`);
+  const run: DemoRun = { masked, spec, runDir: found.runDir, status: found.status, findMs };
+  const resultsPath = path.join(found.runDir, RESULTS_FILE);
+  if (!fs.existsSync(resultsPath)) return { run, rows: [] };
+  const results = JSON.parse(fs.readFileSync(resultsPath, 'utf8')) as ResultsFile;
+  return { run, rows: summaryRows(task, base, masked, results, loadSpec(spec, { workspaceRoot: workspace }).verdict) };
+}
+
+/** How every preset runs the trained controls. */
+export interface ControlPlan {
+  baseSeeds: number[];
+  controls: DemoTaskPlan['controls'];
+}
+
+/**
+ * The controls' base models are trained as in the protocol's planted tests (CONTROL_BASE_TRAINING), with
+ * writeControlWorkspace's 3 mask seeds. 100 random ablations and the random-init control cost seconds on
+ * these few-hundred-weight MLPs, so every preset runs them in full.
+ */
+export function controlPlan(preset: DemoPreset): ControlPlan {
+  return { baseSeeds: preset === 'full' ? [0, 1, 2] : [0], controls: { randomInit: true, randomAblations: 100 } };
+}
+
+/** One control task on one base seed: workspace, base training, protocol with every weight masked. */
+async function runControl(
+  task: ControlTaskName, baseSeed: number, several: boolean, plan: ControlPlan, tag: string, ctx: DemoContext,
+): Promise<{ result: DemoTaskResult; rows: DemoRow[] }> {
+  const workspace = several ? path.join(ctx.outDir, task, `base-seed-${baseSeed}`) : path.join(ctx.outDir, task);
+  const throttled = throttle(ctx.line, 2000);
+  let t = Date.now();
+  ctx.line(`${tag} generating the workspace in ${workspace}`);
+  fs.rmSync(workspace, { recursive: true, force: true });
+  const model = task === 'control-modular' ? streamsModel(2, baseSeed) : sharedModel(baseSeed);
+  const spec = writeControlWorkspace(workspace, model, 2);
+  addControls(spec, plan.controls);
+  const generateMs = Date.now() - t;
+  t = Date.now();
+  ctx.line(`${tag} training the base model (${CONTROL_TASKS[task].summary})`);
+  const training = await trainBaseModel(workspace, {
+    seed: baseSeed, ...CONTROL_BASE_TRAINING, threads: ctx.threads, signal: ctx.signal,
+    onProgress: (e) => { ctx.onProgress?.(task, e); throttled(`${tag} ${e.message}`, e.step === undefined); },
+  });
+  ctx.line(`${tag} base model: ${pct(training.testAccuracy)} on the task's test set (untrained ${pct(training.initialAccuracy)})`);
+  const result: DemoTaskResult = {
+    task, variant: 'scratch', baseSeed, workspace, status: 'cancelled', training, runs: [],
+    timings: { generateMs, trainMs: Date.now() - t },
+  };
+  if (training.cancelled) return { result, rows: [] };
+  const base: DemoBase = {
+    name: CONTROL_TASKS[task].base, variant: 'scratch', seed: baseSeed, accuracy: training.testAccuracy,
+    validationAccuracy: null, weightsKept: 1,
+  };
+  ctx.line(`${tag} finding subnetworks, masking all weights (random-init control)`);
+  const done = await protocolRun(task, base, 'all', spec, workspace, tag, ctx);
+  result.runs.push(done.run);
+  result.status = done.run.status;
+  return { result, rows: done.rows };
 }
 
 /** Adds the demo's control settings (and the task's training set, which pruning uses) to a generated spec. */
@@ -396,6 +527,8 @@ function nonZeroFraction(modelPath: string): number {
 
 /** The base model a run was made on. */
 export interface DemoBase {
+  /** Architecture name (DemoRow.base). */
+  name: string;
   variant: BaseVariant;
   seed: number;
   accuracy: number;
@@ -403,55 +536,114 @@ export interface DemoBase {
   weightsKept: number;
 }
 
-/** One row per subroutine of a finished run. */
-export function summaryRows(task: TaskName, base: DemoBase, masked: MaskScope, results: ResultsFile): DemoRow[] {
+/** One row per subroutine of a finished run; `verdict` holds the thresholds of the run's spec. */
+export function summaryRows(
+  task: DemoTaskName, base: DemoBase, masked: MaskScope, results: ResultsFile, verdict: VerdictSpec,
+): DemoRow[] {
   const names = results.subroutineNames;
   const iouAll = results.overlap.matrix.iou;
   return names.map((name, i) => {
     const r = results.subroutines[name]!;
     const others = names.map((_, j) => (j === i ? null : iouAll[i]?.[j] ?? null)).filter((v): v is number => v !== null);
-    const ri = results.controls.randomInit?.subroutines[name];
     return {
-      task, family: TASKS[task].family, base: base.variant, baseSeed: base.seed, baseAccuracy: base.accuracy,
-      baseValidationAccuracy: base.validationAccuracy, baseWeightsKept: base.weightsKept, masked, maskedWeights: r.seeds[0]?.total ?? null, subroutine: name,
-      subnetworkScore: r.subnetworkScore, ablationScore: r.ablationScore, verdict: r.verdict, verdictReason: r.verdictReason,
-      keptFraction: r.stats.keptFraction.mean,
-      overlapIoU: others.length ? others.reduce((a, b) => a + b, 0) / others.length : null,
-      randomAblationP: r.randomAblation.p,
-      randomInit: ri ? { subnetworkScore: ri.subnetworkScore, ablationScore: ri.ablationScore } : null,
+      task, base: base.name, variant: base.variant, baseSeed: base.seed, masked, subroutine: name,
+      verdict: r.verdict, subnetworkScore: r.subnetworkScore, ablationScore: r.ablationScore,
+      kept: r.stats.keptFraction.mean, randomInit: randomInitRow(name, results, verdict), verdictReason: r.verdictReason,
+      family: isControlTask(task) ? 'control' : TASKS[task].family, baseAccuracy: base.accuracy,
+      baseValidationAccuracy: base.validationAccuracy, baseWeightsKept: base.weightsKept,
+      maskedWeights: r.seeds[0]?.total ?? null,
+      overlapIoU: others.length ? others.reduce((x, y) => x + y, 0) / others.length : null,
+      randomAblationP: r.randomAblation.p, randomAblationPAdjusted: r.randomAblation.pAdjusted,
+      randomAblationDraws: r.randomAblation.draws,
+      masks: r.seeds.map((seed) => ({
+        seed: seed.seed, steps: seed.training.steps, trainAccuracy: seed.training.trainAccuracy,
+        init: seed.training.hyperparameters.init,
+      })),
     };
   });
 }
+
+/** The verdict rule applied to the random-init control's masks (no random ablations, so no specificity test). */
+function randomInitRow(name: string, results: ResultsFile, settings: VerdictSpec): RandomInitRow | null {
+  const control = results.controls.randomInit?.subroutines[name];
+  if (!control) return null;
+  const names = results.subroutineNames;
+  const summary = summarizeSubroutine(name, control.seeds, [], names, results.chance);
+  const decision = decideVerdict({ name, subroutines: names, chance: results.chance, summary, settings });
+  const verdictReason = decision.gate || decision.verdict !== 'inconclusive' || control.seeds.length < 2
+    ? decision.verdictReason : 'the random-init control runs no random ablations, so no specificity test';
+  return {
+    verdict: decision.verdict, verdictReason, subnetworkScore: control.subnetworkScore, ablationScore: control.ablationScore,
+  };
+}
+
+const isControlTask = (task: DemoTaskName): task is ControlTaskName => task in CONTROL_TASKS;
 
 const num = (x: number | null | undefined, d = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
 const pct = (x: number | null | undefined, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(d)}%`);
 
 /** The summary table as Markdown, with a header naming the preset and the timings. */
 export function summaryMarkdown(s: DemoSummary): string {
-  const head = ['Task', 'Family', 'Base model', 'Base acc. (val / test)', 'Base weights kept', 'Masked', 'Subroutine', 'Subnetwork score', 'Ablation score', 'Verdict', 'Kept %', 'IoU (A, B)', 'Random-ablation p', 'Random-init S / A'];
+  const head = [
+    'Task', 'Family', 'Base model', 'Base acc. (val / test)', 'Base weights kept', 'Masked', 'Subroutine', 'Subnetwork score',
+    'Ablation score', 'Verdict', 'Kept %', 'IoU (A, B)', 'Random-ablation p (Holm)', 'Mask steps / train acc.',
+    'Random-init S / A, verdict', 'Why',
+  ];
   const several = new Set(s.rows.map((r) => r.baseSeed)).size > 1;
+  const range = (xs: (number | null)[]) => {
+    const known = xs.filter((x): x is number => x !== null);
+    if (!known.length) return '–';
+    const [lo, hi] = [Math.min(...known), Math.max(...known)];
+    return lo === hi ? num(lo) : `${num(lo)}–${num(hi)}`;
+  };
   const body = s.rows.map((r) => [
-    r.task, r.family, several ? `${r.base} (seed ${r.baseSeed})` : r.base, `${pct(r.baseValidationAccuracy)} / ${pct(r.baseAccuracy)}`, pct(r.baseWeightsKept), r.masked, r.subroutine, num(r.subnetworkScore), num(r.ablationScore), r.verdict,
-    pct(r.keptFraction, 2), num(r.overlapIoU), num(r.randomAblationP, 3),
-    r.randomInit ? `${num(r.randomInit.subnetworkScore)} / ${num(r.randomInit.ablationScore)}` : 'off',
+    r.task, r.family, `${r.base} ${r.variant}${several ? ` (seed ${r.baseSeed})` : ''}`,
+    `${pct(r.baseValidationAccuracy)} / ${pct(r.baseAccuracy)}`, pct(r.baseWeightsKept), r.masked, r.subroutine,
+    num(r.subnetworkScore), num(r.ablationScore), r.verdict, pct(r.kept, 2), num(r.overlapIoU),
+    `${pNum(r.randomAblationP)} (${pNum(r.randomAblationPAdjusted)})`,
+    `${range(r.masks.map((m) => m.steps)).replace(/\.00/g, '')} / ${range(r.masks.map((m) => m.trainAccuracy))}`,
+    r.randomInit ? `${num(r.randomInit.subnetworkScore)} / ${num(r.randomInit.ablationScore)}, ${r.randomInit.verdict}` : 'off',
+    r.verdictReason.replace(/\|/g, '\\|'),
   ]);
   const table = [head, head.map(() => '---'), ...body].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
   const protocolText = (t: DemoTaskResult) => t.runs.map((r) => `protocol masking ${r.masked} ${(r.findMs / 1000).toFixed(1)} s (${r.status}; run: ${path.relative(s.outDir, r.runDir)})`).join(', ') || `no protocol (${t.status})`;
   const timing = s.tasks.map((t) => `- ${t.task} ${t.variant}${several ? ` (base seed ${t.baseSeed})` : ''}: generate ${(t.timings.generateMs / 1000).toFixed(1)} s, base model ${(t.timings.trainMs / 1000).toFixed(1)} s (${t.training.steps} steps, ${t.training.parameters.toLocaleString('en-US')} weights), ${protocolText(t)}`);
-  const maskedCounts = [...new Map(s.rows.map((r) => [`${r.task} ${r.masked}`, r])).values()].map((r) => `${r.task} ${r.masked}: ${r.maskedWeights?.toLocaleString('en-US') ?? '–'}`);
+  const runs = [...new Map(s.rows.map((r) => [`${r.task} ${r.masked}`, r])).values()];
+  const maskedCounts = runs.map((r) => `${r.task} ${r.masked}: ${r.maskedWeights?.toLocaleString('en-US') ?? '–'}`);
+  const subroutineCount = (r: DemoRow) => s.rows.filter((x) => x.task === r.task && x.masked === r.masked && x.variant === r.variant && x.baseSeed === r.baseSeed).length;
+  const draws = runs.map((r) => {
+    const seeds = r.masks.length;
+    const m = subroutineCount(r);
+    return `- ${r.task} ${r.masked}: ${r.randomAblationDraws} draws × ${seeds} seeds × ${m} subroutines = ${r.randomAblationDraws * seeds * m} evaluations of every test set per base model; smallest attainable Holm-adjusted p ${pNum(smallestAdjustedP(r.randomAblationDraws, seeds, m))}`;
+  });
   const pruning = s.tasks.filter((t) => t.pruning?.ladder).map((t) => `- ${t.task} pruned${several ? ` (base seed ${t.baseSeed})` : ''}: ${ladderText(t.pruning!)}`);
   return [
     `# Subnetwork Lens demo (${s.preset})`,
     '',
-    `Total ${(s.totalMs / 1000).toFixed(0)} s${s.cancelled ? ' (cancelled: partial results)' : ''}. Scores: subnetwork score (kept subnetwork keeps its own subroutine, loses the other) > 0 and ablation score (removing it hurts its own subroutine more than the other) < 0 indicate a modular subroutine; the verdict also requires the size-matched random-ablation test. Base weights kept: non-zero share of the base model's maskable weights; Masked: which weights the masks cover (all: every weight matrix; late: only the last conv block / encoder layer and the head, the rest intact); Kept %: the subnetwork's share of the masked weights; random-init S / A: scores of masks trained on a copy of the base model with every parameter re-initialised ('off' when the preset skips that control). Masked weights: ${maskedCounts.join('; ')}.`,
+    `Total ${(s.totalMs / 1000).toFixed(0)} s${s.cancelled ? ' (cancelled: partial results)' : ''}. The control tasks run first: control-modular (two streams meeting only at the head) should be compositional for every subroutine, control-entangled (one shared module) for none. Scores: subnetwork score (kept subnetwork keeps its own subroutine, loses the other) > 0 and ablation score (removing it hurts its own subroutine more than the other) < 0 indicate a modular subroutine; the verdict also requires the size-matched random-ablation test. Base weights kept: non-zero share of the base model's maskable weights; Masked: which weights the masks cover (all: every weight matrix; late: only the last conv block / encoder layer and the head, the rest intact); Kept %: the subnetwork's share of the masked weights; Mask steps / train acc.: optimiser steps and last-epoch train accuracy of each seed's mask (range over seeds); random-init S / A, verdict: masks trained on a copy of the base model with every parameter re-initialised ('off' when the preset skips that control; no random ablations there, so at best inconclusive). Masked weights: ${maskedCounts.join('; ')}.`,
     '',
     table,
+    '',
+    'Random ablations (the specificity null; α = 0.05):',
+    '',
+    ...draws,
     '',
     ...(pruning.length ? ['Pruning (keep fraction chosen on data/task_val.npz, never on the protocol’s test sets):', '', ...pruning, ''] : []),
     ...timing,
     '',
   ].join('\n');
 }
+
+/**
+ * The smallest Holm-adjusted specificity p a run can reach: every seed's p at its floor 1/(draws + 1),
+ * combined by Fisher's method, every subroutine there, adjusted across them.
+ */
+export function smallestAdjustedP(draws: number, seeds: number, subroutines: number): number {
+  const p = fisherCombinedP(Array.from({ length: seeds }, () => 1 / (draws + 1)))!;
+  return holmAdjust(Array.from({ length: subroutines }, () => p))[0]!;
+}
+
+const pNum = (p: number | null) => (p === null ? '–' : p < 1e-3 ? p.toExponential(1) : p.toFixed(3));
 
 /** The keep fraction a pruning chose, and the validation accuracy of every fraction it tried. */
 function ladderText(p: PruneResult): string {

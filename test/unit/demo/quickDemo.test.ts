@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../../src/cli/cli';
-import type { DemoSummary } from '../../../src/core/tasks/runDemo';
+import { smallestAdjustedP, type DemoRow, type DemoTaskResult } from '../../../src/core/tasks/runDemo';
 import type { ResultsFile } from '../../../src/shared/results';
 import { readModel } from '../../../src/core/onnx/readModel';
 import { makeVisionModel } from '../../../src/core/tasks/makeVisionModel';
@@ -44,24 +44,38 @@ describe('the quick demo', () => {
     const md = fs.readFileSync(path.join(dir, 'summary.md'), 'utf8');
     assert.match(md, /\| Task \| Family \| Base model \|/);
     for (const variant of BASE_VARIANTS) {
-      for (const sub of ['inside', 'contact']) assert.match(md, new RegExp(`\\| inside-contact \\| vision \\| ${variant} \\|.*\\| all \\| ${sub} \\|`));
+      for (const sub of ['inside', 'contact']) assert.match(md, new RegExp(`\\| inside-contact \\| vision \\| cnn ${variant} \\|.*\\| all \\| ${sub} \\|`));
     }
-    for (const sub of ['inside', 'contact']) assert.match(md, new RegExp(`\\| inside-contact \\| vision \\| scratch \\|.*\\| late \\| ${sub} \\|`));
+    for (const sub of ['inside', 'contact']) assert.match(md, new RegExp(`\\| inside-contact \\| vision \\| cnn scratch \\|.*\\| late \\| ${sub} \\|`));
     assert.match(md, /Pruning \(keep fraction chosen on data\/task_val\.npz/);
     assert.ok(out.join('').includes('| Subroutine |'), 'the table is printed');
     assert.match(err.join(''), /training the base model/);
     assert.match(err.join(''), /finding subnetworks/);
 
-    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as DemoSummary;
-    // Masks on all weights for every variant, on the late layers for the scratch model only.
-    assert.equal(summary.rows.length, 2 * BASE_VARIANTS.length + 2);
-    assert.deepEqual(summary.rows.filter((r) => r.masked === 'late').map((r) => r.base), ['scratch', 'scratch']);
-    for (const r of summary.rows) {
-      for (const k of ['baseAccuracy', 'baseValidationAccuracy', 'baseWeightsKept', 'subnetworkScore', 'ablationScore', 'keptFraction', 'overlapIoU'] as const) finite(r[k], `${r.subroutine}.${k}`);
-      assert.ok(r.keptFraction! > 0 && r.keptFraction! <= 1);
-      assert.ok(['compositional', 'not-compositional', 'inconclusive'].includes(r.verdict));
+    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as { rows: DemoRow[]; wallSeconds: number; tasks: DemoTaskResult[] };
+    assert.ok(summary.wallSeconds > 0);
+    // The controls first (two subroutines each, random-init control on), then the task's rows.
+    const controls = summary.rows.slice(0, 4);
+    assert.deepEqual(controls.map((r) => `${r.task} ${r.subroutine}`), ['control-modular A', 'control-modular B', 'control-entangled A', 'control-entangled B']);
+    for (const r of controls) {
+      assert.deepEqual(Object.keys(r).slice(0, 11), ['task', 'base', 'variant', 'baseSeed', 'masked', 'subroutine', 'verdict', 'subnetworkScore', 'ablationScore', 'kept', 'randomInit']);
+      assert.ok(r.randomInit && r.randomInit.verdict !== 'compositional', `${r.task} ${r.subroutine} random-init: ${JSON.stringify(r.randomInit)}`);
+      assert.equal(r.masks.length, 3);
+      assert.match(md, new RegExp(`\\| ${r.task} \\| control \\| ${r.base} scratch \\|.*\\| ${r.subroutine} \\|.*\\| ${r.verdict} \\|`));
+      assert.ok(md.includes(r.verdictReason.split('|')[0]!), `the reason of ${r.task} ${r.subroutine} is not in summary.md`);
     }
-    const weightsKept = (variant: string) => summary.rows.find((r) => r.base === variant)!.baseWeightsKept;
+    const rows = summary.rows.slice(4);
+    // Masks on all weights for every variant, on the late layers for the scratch model only.
+    assert.equal(rows.length, 2 * BASE_VARIANTS.length + 2);
+    assert.deepEqual(rows.filter((r) => r.masked === 'late').map((r) => r.variant), ['scratch', 'scratch']);
+    for (const r of rows) {
+      for (const k of ['baseAccuracy', 'baseValidationAccuracy', 'baseWeightsKept', 'subnetworkScore', 'ablationScore', 'kept', 'overlapIoU'] as const) finite(r[k], `${r.subroutine}.${k}`);
+      assert.ok(r.kept! > 0 && r.kept! <= 1);
+      assert.ok(['compositional', 'not-compositional', 'inconclusive', 'uninformative'].includes(r.verdict));
+      assert.equal(r.randomAblationDraws, plan.controls.randomAblations);
+      for (const m of r.masks) assert.ok(m.steps > 0 && m.trainAccuracy !== null, `${r.subroutine} mask seed ${m.seed}`);
+    }
+    const weightsKept = (variant: string) => rows.find((r) => r.variant === variant)!.baseWeightsKept;
     assert.equal(weightsKept('scratch'), 1);
     assert.equal(weightsKept('pretrained'), 1);
     // Per-tensor top-k rounds up, so slightly more than SPARSE_KEEP of all weight matrices stays.
@@ -70,8 +84,8 @@ describe('the quick demo', () => {
     const { tried } = pruned.pruning!.ladder!;
     assert.deepEqual(tried.map((r) => r.keep), PRUNE_LADDER.fractions.slice(0, tried.length));
     assert.ok(Math.abs(weightsKept('pruned') - tried.at(-1)!.keep) < 0.01, `pruned kept ${weightsKept('pruned')}, chose ${tried.at(-1)!.keep}`);
-    assert.equal(summary.rows.find((r) => r.base === 'pruned')!.baseValidationAccuracy, tried.at(-1)!.accuracy);
-    const t = summary.tasks[0]!;
+    assert.equal(rows.find((r) => r.variant === 'pruned')!.baseValidationAccuracy, tried.at(-1)!.accuracy);
+    const t = summary.tasks.find((x) => x.task === 'inside-contact' && x.variant === 'scratch')!;
     assert.equal(t.status, 'complete');
     finite(t.training.testAccuracy, 'testAccuracy');
     assert.deepEqual(t.runs.map((r) => r.masked), ['all', 'late']);
@@ -85,7 +99,7 @@ describe('the quick demo', () => {
     });
     assert.deepEqual(maskedLayers[0], ['conv1.weight', 'conv2.weight', 'conv3.weight', 'head.fc1.weight', 'head.fc2.weight']);
     assert.deepEqual(maskedLayers[1], ['conv3.weight', 'head.fc1.weight', 'head.fc2.weight']);
-    const maskedWeights = (masked: string) => summary.rows.find((r) => r.base === 'scratch' && r.masked === masked)!.maskedWeights!;
+    const maskedWeights = (masked: string) => rows.find((r) => r.variant === 'scratch' && r.masked === masked)!.maskedWeights!;
     assert.ok(maskedWeights('late') > 0 && maskedWeights('late') < maskedWeights('all'), `late ${maskedWeights('late')}, all ${maskedWeights('all')}`);
   });
 });
@@ -115,6 +129,17 @@ describe('the demo command line', () => {
     }
     for (const preset of ['quick', 'default', 'full'] as const) {
       for (const plan of demoPlan(preset)) assert.ok(plan.seeds.length >= 2 && plan.base.epochs >= 3, `${preset}/${plan.task}`);
+    }
+  });
+
+  test('every preset has enough random ablations for the Holm-adjusted p to fall below α', () => {
+    // Fisher's method on two seeds at the floor 1/6 gives 0.127; Holm across two subroutines doubles it.
+    assert.ok(Math.abs(smallestAdjustedP(5, 2, 2) - 2 * (1 / 36) * (1 + 2 * Math.log(6))) < 1e-12);
+    for (const preset of ['quick', 'default', 'full'] as const) {
+      for (const plan of demoPlan(preset)) {
+        const p = smallestAdjustedP(plan.controls.randomAblations, plan.seeds.length, 2);
+        assert.ok(p < 0.05, `${preset}/${plan.task}: smallest attainable p ${p}`);
+      }
     }
   });
 });
