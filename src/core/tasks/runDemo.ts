@@ -232,8 +232,10 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
         base: { epochs: 12, lr: BASE_LR.vision, batch: 64, warmupEpochs: BASE_WARMUP.vision },
         mask: { ...MASK, epochs: 10, lr: 0.01, batch: 32 },
         seeds: [0, 1],
-        // With 2 seeds a seed's p is at least 1/(N + 1); 39 draws let the Holm-adjusted p reach 0.010 (5 draws: 0.25).
-        controls: { randomInit: false, randomAblations: 39 },
+        // A seed's p is at least 1/(N + 1): with 2 seeds and Holm over 2 subroutines, 19 draws let the adjusted
+        // p reach 0.035 (5 draws: 0.25; 39 draws: 0.010, but each draw evaluates every test set once more and
+        // the preset must stay under 2 min inside the test suite).
+        controls: { randomInit: false, randomAblations: 19 },
         // Late scope on one variant: the preset must stay under 2 min inside the test suite.
         maskScopes: { all: BASE_VARIANTS, late: ['scratch'] },
       }];
