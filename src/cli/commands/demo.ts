@@ -1,7 +1,7 @@
 // `subnetwork-lens demo [--out DIR] [--quick | --full] [--task NAME]… [--base-models N] [--variants LIST] [--masked LIST] [--threads N] [--json]`
 import * as path from 'node:path';
 import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
-import { BASE_VARIANTS, LATE_LAYERS, MASK_SCOPES, PRUNE_LADDER, SPARSE_KEEP, runDemo, summaryJson, type DemoPreset } from '../../core/tasks/runDemo';
+import { BASE_VARIANTS, MASK_SCOPES, SCOPE_LAYERS, PRUNE_LADDER, SPARSE_KEEP, runDemo, summaryJson, type DemoPreset } from '../../core/tasks/runDemo';
 import { DEMO_TASK_NAMES, type DemoTaskName } from '../../core/tasks/taskCatalog';
 
 export const demo: Command = {
@@ -16,15 +16,16 @@ export const demo: Command = {
     'Then for each task: writes a ready-to-open workspace DIR/<task>/ (model.onnx, data/*.npz, <task>.subnet.json),',
     'trains the base model from scratch on the compositional task, runs the whole protocol (mask training per',
     'subroutine and seed, ablations, random-ablation null, random-init control, overlap) once with masks on all',
-    'weights and once with masks on the late layers only (DIR/<task>/late-layers/<task>.subnet.json), and',
+    'but the stem / embeddings (DIR/<task>/post-stem-layers/) and once on the last stage and head only',
+    '(DIR/<task>/late-layers/), and',
     'finally prints a table of subnetwork and ablation scores, verdicts, kept fractions and overlap, also saved',
     'as DIR/summary.md with the reason of each verdict, and DIR/summary.json ({"rows": [...], "wallSeconds"}).',
     '',
     'Presets:',
     '  Every preset trains each task\'s base model in every variant (DIR/<task>, DIR/<task>-pretrained, …).',
     '  (default)  the controls, inside-contact (vision) and agreement (language), 3 seeds, random-init control.',
-    '  --quick    the controls, one tiny vision task, few epochs, 2 seeds, 39 random ablations, no random-init',
-    '             control, late-layer masks on the scratch variant only; ≤ 2 min (used by the tests).',
+    '  --quick    the controls, one tiny vision task, few epochs, 2 seeds, 19 random ablations, no random-init',
+    '             control, post-stem masks on every variant, late on scratch only; ≤ 2 min (used by the tests).',
     '  --full     all four tasks (inside-contact, number-contact, inside-number, agreement), three base models',
     '             per task and variant (DIR/<task>/base-seed-K/), larger data sets, 30 mask epochs, 100 random',
     '             ablations; many hours on 2 cores (estimated, not measured).',
@@ -36,8 +37,9 @@ export const demo: Command = {
     `                     pruned (smallest of ${PRUNE_LADDER.fractions.map((f) => 100 * f).join('/')} % of the weights that keeps ${100 * PRUNE_LADDER.retain} % of the validation`,
     `                     accuracy), sparse (trained keeping the top ${100 * SPARSE_KEEP} % of every weight matrix); default: all.`,
     '  --base-models N    Train N base models per task (seeds 0…N-1, DIR/<task>/base-seed-K/); default 1 (--full: 3).',
-    `  --masked LIST      Mask scopes to run, comma-separated, each on every variant: all (every weight matrix), late`,
-    `                     (vision ${LATE_LAYERS.vision.join(' ')}; language ${LATE_LAYERS.language.join(' ')}); default: the preset's.`,
+    '  --masked LIST      Mask scopes to run, comma-separated, each on every variant: all (every weight matrix),',
+    ...(['post-stem', 'late'] as const).map((scope) => `                     ${scope} (vision ${SCOPE_LAYERS[scope].vision.join(' ')}; language ${SCOPE_LAYERS[scope].language.join(' ')});`),
+    "                     default: the preset's (post-stem, late).",
     '  --threads N        onnxruntime threads (default: one per core).',
     '  --json             Print summary.json instead of the Markdown table at the end.',
   ].join('\n'),

@@ -52,22 +52,27 @@ export const PRUNE_LADDER = { fractions: [0.05, 0.1, 0.2, 0.4], retain: 0.95 };
 export const SPARSE_KEEP = 0.3;
 
 /**
- * Which weights the masks cover: `all` every weight matrix; `late` only the late layers (LATE_LAYERS), the
- * rest of the network intact. The reference code searched over such stage sets (e.g. only the last stages
- * plus the MLP head); masking all layers puts the shared early features into every subnetwork.
+ * Which weights the masks cover: `all` every weight matrix; `post-stem` all but the stem (the CNN's first
+ * conv block) and the embeddings: the last two stages and the head; `late` the last stage and the head.
+ * The rest of the network stays intact. The reference searched all stages, stages 3+4 and stage 4 (each
+ * with the MLP head), kept only the last two kinds for inside–contact, and never masked embeddings; masking
+ * the stem puts the shared early features into every subnetwork. The presets run post-stem and late.
  */
-export type MaskScope = 'all' | 'late';
-export const MASK_SCOPES: MaskScope[] = ['all', 'late'];
+export type MaskScope = 'all' | 'post-stem' | 'late';
+export const MASK_SCOPES: MaskScope[] = ['all', 'post-stem', 'late'];
 /**
- * Initializer globs (spec `mask.include`) of the late scope: the last conv block and the dense head of
- * makeVisionModel's CNN, the last of makeLanguageModel's two encoder layers and its output projection.
+ * Initializer globs (spec `mask.include`) of the restricted scopes, for makeVisionModel's three conv blocks
+ * and dense head and makeLanguageModel's embeddings, two encoder layers and output projection.
  */
-export const LATE_LAYERS: Record<TaskFamily, string[]> = {
-  vision: ['conv3.*', 'head.*'],
-  language: ['encoder.layer1.*', 'proj.*'],
+export const SCOPE_LAYERS: Record<Exclude<MaskScope, 'all'>, Record<TaskFamily, string[]>> = {
+  'post-stem': { vision: ['conv2.*', 'conv3.*', 'head.*'], language: ['encoder.*', 'proj.*'] },
+  late: { vision: ['conv3.*', 'head.*'], language: ['encoder.layer1.*', 'proj.*'] },
 };
-/** Folder of a workspace holding the late-scope copy of its spec (base training expects one spec at the top). */
-export const LATE_SPEC_DIR = 'late-layers';
+/**
+ * Folder of a workspace holding a restricted scope's copy of its spec (base training expects one spec at
+ * the top).
+ */
+export const SCOPE_SPEC_DIRS: Record<Exclude<MaskScope, 'all'>, string> = { 'post-stem': 'post-stem-layers', late: 'late-layers' };
 
 /** Everything one task of the demo does; the presets below fill it in. */
 export interface DemoTaskPlan {
@@ -236,8 +241,9 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
         // p reach 0.035 (5 draws: 0.25; 39 draws: 0.010, but each draw evaluates every test set once more and
         // the preset must stay under 2 min inside the test suite).
         controls: { randomInit: false, randomAblations: 19 },
-        // Late scope on one variant: the preset must stay under 2 min inside the test suite.
-        maskScopes: { all: BASE_VARIANTS, late: ['scratch'] },
+        // One restricted scope: late runs the same code path (writeScopeSpec), and the preset must stay fast
+        // inside the test suite.
+        maskScopes: { all: [], 'post-stem': BASE_VARIANTS, late: [] },
       }];
     case 'default':
       return (['inside-contact', 'agreement'] as TaskName[]).map((task) => ({
@@ -247,7 +253,7 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
         mask: { ...MASK, epochs: 15, lr: 0.01, batch: 64 },
         seeds: [0, 1, 2],
         controls: { randomInit: true, randomAblations: 20 },
-        maskScopes: { all: BASE_VARIANTS, late: BASE_VARIANTS },
+        maskScopes: { all: [], 'post-stem': BASE_VARIANTS, late: BASE_VARIANTS },
       }));
     case 'full':
       return (['inside-contact', 'number-contact', 'inside-number', 'agreement'] as TaskName[]).map((task) => ({
@@ -258,7 +264,7 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
         seeds: [0, 1, 2],
         baseSeeds: [0, 1, 2],
         controls: { randomInit: true, randomAblations: 100 },
-        maskScopes: { all: BASE_VARIANTS, late: BASE_VARIANTS },
+        maskScopes: { all: [], 'post-stem': BASE_VARIANTS, late: BASE_VARIANTS },
       }));
   }
 }
@@ -314,7 +320,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     });
     addControls(ws.spec, plan.controls);
     const scopes = options.maskScopes ?? MASK_SCOPES.filter((scope) => plan.maskScopes[scope].includes(variant));
-    const specs = scopeSpecs(ws.spec, scopes, LATE_LAYERS[TASKS[plan.task].family]);
+    const specs = scopeSpecs(ws.spec, scopes, TASKS[plan.task].family);
     const generateMs = Date.now() - t;
 
     t = Date.now();
@@ -370,7 +376,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     };
     for (const [masked, spec] of specs) {
       if (signal.aborted) break;
-      const scope = masked === 'all' ? 'all weights' : `the late layers only (${LATE_LAYERS[family].join(', ')})`;
+      const scope = masked === 'all' ? 'all weights' : `${masked}: ${SCOPE_LAYERS[masked][family].join(', ')} only`;
       line(`${tag} finding subnetworks, masking ${scope} (${Object.keys(ws.subroutines).join(', ')}; seeds ${plan.seeds.join(', ')}${plan.controls.randomInit ? '; random-init control' : ''})`);
       const done = await protocolRun(plan.task, base, masked, spec, workspace, tag, context);
       result.runs.push(done.run);
@@ -485,22 +491,24 @@ function addControls(specPath: string, controls: DemoTaskPlan['controls']): void
 }
 
 /**
- * The spec each scope runs: the workspace's own for `all`; for `late` a copy written by writeLateSpec.
- * Without `late`, a late spec left by an earlier demo in the same folder is removed, so the workspace
- * only offers specs this run used.
+ * The spec each scope runs: the workspace's own for `all`; for a restricted scope a copy written by
+ * writeScopeSpec. A restricted scope's spec left by an earlier demo in the same folder is removed when this
+ * run skips the scope, so the workspace only offers specs this run used.
  */
-export function scopeSpecs(specPath: string, scopes: MaskScope[], lateInclude: string[]): Map<MaskScope, string> {
-  if (!scopes.includes('late')) fs.rmSync(path.join(path.dirname(specPath), LATE_SPEC_DIR), { recursive: true, force: true });
-  return new Map(scopes.map((scope) => [scope, scope === 'all' ? specPath : writeLateSpec(specPath, lateInclude)]));
+export function scopeSpecs(specPath: string, scopes: MaskScope[], family: TaskFamily): Map<MaskScope, string> {
+  for (const [scope, dir] of Object.entries(SCOPE_SPEC_DIRS)) {
+    if (!scopes.includes(scope as MaskScope)) fs.rmSync(path.join(path.dirname(specPath), dir), { recursive: true, force: true });
+  }
+  return new Map(scopes.map((scope) => [scope, scope === 'all' ? specPath : writeScopeSpec(specPath, scope, family)]));
 }
 
 /**
- * Copies a workspace spec into <workspace>/LATE_SPEC_DIR/ with its masks restricted to `include`; paths are
- * rebased so that they still name the workspace's model and data.
+ * Copies a workspace spec into <workspace>/SCOPE_SPEC_DIRS[scope]/ with its masks restricted to the scope's
+ * layers; paths are rebased so that they still name the workspace's model and data.
  */
-function writeLateSpec(specPath: string, include: string[]): string {
+function writeScopeSpec(specPath: string, scope: Exclude<MaskScope, 'all'>, family: TaskFamily): string {
   const from = path.dirname(specPath);
-  const dir = path.join(from, LATE_SPEC_DIR);
+  const dir = path.join(from, SCOPE_SPEC_DIRS[scope]);
   const rebase = (p: string) => path.relative(dir, path.resolve(from, p)).split(path.sep).join('/');
   const spec = JSON.parse(fs.readFileSync(specPath, 'utf8')) as {
     model: string; subroutines: Record<string, Record<string, string>>; task?: Record<string, string>; mask?: object;
@@ -509,7 +517,7 @@ function writeLateSpec(specPath: string, include: string[]): string {
   for (const files of [...Object.values(spec.subroutines), ...(spec.task ? [spec.task] : [])]) {
     for (const [key, file] of Object.entries(files)) files[key] = rebase(file);
   }
-  spec.mask = { ...spec.mask, include };
+  spec.mask = { ...spec.mask, include: SCOPE_LAYERS[scope][family] };
   fs.mkdirSync(dir, { recursive: true });
   const out = path.join(dir, path.basename(specPath));
   writeFileAtomic(out, `${JSON.stringify(spec, null, 2)}\n`);
@@ -622,7 +630,7 @@ export function summaryMarkdown(s: DemoSummary): string {
   return [
     `# Subnetwork Lens demo (${s.preset})`,
     '',
-    `Total ${(s.totalMs / 1000).toFixed(0)} s${s.cancelled ? ' (cancelled: partial results)' : ''}. The control tasks run first: control-modular (two streams meeting only at the head) should be compositional for every subroutine, control-entangled (one shared module) for none. Scores: subnetwork score (kept subnetwork keeps its own subroutine, loses the other) > 0 and ablation score (removing it hurts its own subroutine more than the other) < 0 indicate a modular subroutine; the verdict also requires the size-matched random-ablation test. Base weights kept: non-zero share of the base model's maskable weights; Masked: which weights the masks cover (all: every weight matrix; late: only the last conv block / encoder layer and the head, the rest intact); Kept %: the subnetwork's share of the masked weights; Mask steps / train acc.: optimiser steps and last-epoch train accuracy of each seed's mask (range over seeds); random-init S / A, verdict: masks trained on a copy of the base model with every parameter re-initialised ('off' when the preset skips that control; no random ablations there, so at best inconclusive). Masked weights: ${maskedCounts.join('; ')}.`,
+    `Total ${(s.totalMs / 1000).toFixed(0)} s${s.cancelled ? ' (cancelled: partial results)' : ''}. The control tasks run first: control-modular (two streams meeting only at the head) should be compositional for every subroutine, control-entangled (one shared module) for none. Scores: subnetwork score (kept subnetwork keeps its own subroutine, loses the other) > 0 and ablation score (removing it hurts its own subroutine more than the other) < 0 indicate a modular subroutine; the verdict also requires the size-matched random-ablation test. Base weights kept: non-zero share of the base model's maskable weights; Masked: which weights the masks cover (all: every weight matrix; post-stem: all but the first conv block / the embeddings; late: only the last conv block / encoder layer and the head; the rest intact); Kept %: the subnetwork's share of the masked weights; Mask steps / train acc.: optimiser steps and last-epoch train accuracy of each seed's mask (range over seeds); random-init S / A, verdict: masks trained on a copy of the base model with every parameter re-initialised ('off' when the preset skips that control; no random ablations there, so at best inconclusive). Masked weights: ${maskedCounts.join('; ')}.`,
     '',
     table,
     '',

@@ -12,7 +12,7 @@ import { makeLanguageModel } from '../../../src/core/tasks/makeLanguageModel';
 import { isMaskable } from '../../../src/core/onnx/layerGraph';
 import { selectInitializers } from '../../../src/core/data/loadSpec';
 import type { Model } from '../../../src/core/onnx/ir';
-import { BASE_VARIANTS, demoPlan, LATE_LAYERS, LATE_SPEC_DIR, PRUNE_LADDER, SPARSE_KEEP } from '../../../src/core/tasks/runDemo';
+import { BASE_VARIANTS, demoPlan, PRUNE_LADDER, SCOPE_LAYERS, SCOPE_SPEC_DIRS, SPARSE_KEEP } from '../../../src/core/tasks/runDemo';
 import { lrPhases } from '../../../src/core/tasks/trainBaseModel';
 
 const finite = (x: unknown, what: string) => assert.ok(typeof x === 'number' && Number.isFinite(x), `${what} = ${String(x)}`);
@@ -44,9 +44,8 @@ describe('the quick demo', () => {
     const md = fs.readFileSync(path.join(dir, 'summary.md'), 'utf8');
     assert.match(md, /\| Task \| Family \| Base model \|/);
     for (const variant of BASE_VARIANTS) {
-      for (const sub of ['inside', 'contact']) assert.match(md, new RegExp(`\\| inside-contact \\| vision \\| cnn ${variant} \\|.*\\| all \\| ${sub} \\|`));
+      for (const sub of ['inside', 'contact']) assert.match(md, new RegExp(`\\| inside-contact \\| vision \\| cnn ${variant} \\|.*\\| post-stem \\| ${sub} \\|`));
     }
-    for (const sub of ['inside', 'contact']) assert.match(md, new RegExp(`\\| inside-contact \\| vision \\| cnn scratch \\|.*\\| late \\| ${sub} \\|`));
     assert.match(md, /Pruning \(keep fraction chosen on data\/task_val\.npz/);
     assert.ok(out.join('').includes('| Subroutine |'), 'the table is printed');
     assert.match(err.join(''), /training the base model/);
@@ -65,9 +64,9 @@ describe('the quick demo', () => {
       assert.ok(md.includes(r.verdictReason.split('|')[0]!), `the reason of ${r.task} ${r.subroutine} is not in summary.md`);
     }
     const rows = summary.rows.slice(4);
-    // Masks on all weights for every variant, on the late layers for the scratch model only.
-    assert.equal(rows.length, 2 * BASE_VARIANTS.length + 2);
-    assert.deepEqual(rows.filter((r) => r.masked === 'late').map((r) => r.variant), ['scratch', 'scratch']);
+    // Masks beyond the stem for every variant, no other scope.
+    assert.equal(rows.length, 2 * BASE_VARIANTS.length);
+    assert.ok(rows.every((r) => r.masked === 'post-stem'));
     for (const r of rows) {
       for (const k of ['baseAccuracy', 'baseValidationAccuracy', 'baseWeightsKept', 'subnetworkScore', 'ablationScore', 'kept', 'overlapIoU'] as const) finite(r[k], `${r.subroutine}.${k}`);
       assert.ok(r.kept! > 0 && r.kept! <= 1);
@@ -88,8 +87,8 @@ describe('the quick demo', () => {
     const t = summary.tasks.find((x) => x.task === 'inside-contact' && x.variant === 'scratch')!;
     assert.equal(t.status, 'complete');
     finite(t.training.testAccuracy, 'testAccuracy');
-    assert.deepEqual(t.runs.map((r) => r.masked), ['all', 'late']);
-    assert.equal(t.runs[1]!.spec, path.join(ws, LATE_SPEC_DIR, 'inside-contact.subnet.json'));
+    assert.deepEqual(t.runs.map((r) => r.masked), ['post-stem']);
+    assert.equal(t.runs[0]!.spec, path.join(ws, SCOPE_SPEC_DIRS['post-stem'], 'inside-contact.subnet.json'));
     const maskedLayers = t.runs.map((run) => {
       const results = JSON.parse(fs.readFileSync(path.join(run.runDir, 'results.json'), 'utf8')) as ResultsFile;
       assert.deepEqual(results.subroutineNames, ['inside', 'contact']);
@@ -97,10 +96,9 @@ describe('the quick demo', () => {
       assert.ok(run.runDir.startsWith(path.join(ws, '.subnetwork-lens', 'runs')), `${run.runDir} is not in the workspace's runs`);
       return Object.keys(results.subroutines.inside!.seeds[0]!.layers);
     });
-    assert.deepEqual(maskedLayers[0], ['conv1.weight', 'conv2.weight', 'conv3.weight', 'head.fc1.weight', 'head.fc2.weight']);
-    assert.deepEqual(maskedLayers[1], ['conv3.weight', 'head.fc1.weight', 'head.fc2.weight']);
-    const maskedWeights = (masked: string) => rows.find((r) => r.variant === 'scratch' && r.masked === masked)!.maskedWeights!;
-    assert.ok(maskedWeights('late') > 0 && maskedWeights('late') < maskedWeights('all'), `late ${maskedWeights('late')}, all ${maskedWeights('all')}`);
+    assert.deepEqual(maskedLayers[0], ['conv2.weight', 'conv3.weight', 'head.fc1.weight', 'head.fc2.weight']);
+    const postStemSize = maskedLayers[0]!.reduce((n, name) => n + trained.graph.initializers.get(name)!.data.length, 0);
+    assert.equal(rows.find((r) => r.variant === 'scratch')!.maskedWeights, postStemSize);
   });
 });
 
@@ -144,27 +142,33 @@ describe('the demo command line', () => {
   });
 });
 
-describe('the late mask scope', () => {
+describe('the restricted mask scopes', () => {
   const maskable = (model: Model) => [...model.graph.initializers.values()].filter((t) => isMaskable(t)).map((t) => t.name);
 
-  test('selects the last conv block and the dense head of the vision CNN', () => {
+  test('late: the last conv block and the dense head of the vision CNN; post-stem: all but conv1', () => {
     const names = maskable(makeVisionModel({ seed: 0 }));
-    assert.deepEqual(selectInitializers(names, LATE_LAYERS.vision, []), ['conv3.weight', 'head.fc1.weight', 'head.fc2.weight']);
+    assert.deepEqual(selectInitializers(names, SCOPE_LAYERS.late.vision, []), ['conv3.weight', 'head.fc1.weight', 'head.fc2.weight']);
+    assert.deepEqual(selectInitializers(names, SCOPE_LAYERS['post-stem'].vision, []), names.filter((n) => n !== 'conv1.weight'));
   });
 
-  test('selects the last encoder layer and the output projection of the transformer', () => {
+  test('late: the last encoder layer and the output projection of the transformer; post-stem: all but the embeddings', () => {
     const names = maskable(makeLanguageModel({ seed: 0 }));
-    const late = selectInitializers(names, LATE_LAYERS.language, []);
+    const late = selectInitializers(names, SCOPE_LAYERS.late.language, []);
+    assert.deepEqual(selectInitializers(names, SCOPE_LAYERS['post-stem'].language, []), names.filter((n) => !n.startsWith('embed.')));
+    assert.ok(names.some((n) => n.startsWith('embed.')), 'the transformer has no embed.* weights for post-stem to leave out');
     assert.deepEqual(late, [...names.filter((n) => n.startsWith('encoder.layer1.')), 'proj.weight']);
     assert.equal(late.length, 7, late.join(', '));
     assert.ok(!names.some((n) => n.startsWith('encoder.layer2.')), 'the transformer has more than two layers: the late scope would miss its last');
   });
 
-  test('every preset masks all weights on every variant, and the late layers on every variant but in the quick preset', () => {
+  test('every preset masks beyond the stem on every variant, never the stem, and the late layers on every variant but in the quick preset', () => {
     for (const preset of ['quick', 'default', 'full'] as const) {
-      for (const plan of demoPlan(preset)) assert.deepEqual(plan.maskScopes.all, BASE_VARIANTS, `${preset}/${plan.task}`);
+      for (const plan of demoPlan(preset)) {
+        assert.deepEqual(plan.maskScopes['post-stem'], BASE_VARIANTS, `${preset}/${plan.task}`);
+        assert.deepEqual(plan.maskScopes.all, [], `${preset}/${plan.task}`);
+      }
     }
-    assert.deepEqual(demoPlan('quick')[0]!.maskScopes.late, ['scratch']);
+    assert.deepEqual(demoPlan('quick')[0]!.maskScopes.late, []);
     for (const plan of [...demoPlan('default'), ...demoPlan('full')]) assert.deepEqual(plan.maskScopes.late, BASE_VARIANTS, plan.task);
   });
 });
