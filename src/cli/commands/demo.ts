@@ -1,7 +1,9 @@
 // `subnetwork-lens demo [--out DIR] [--quick | --full] [--task NAME]… [--base-models N] [--variants LIST] [--masked LIST] [--threads N] [--json]`
 import * as path from 'node:path';
 import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
-import { BASE_VARIANTS, MASK_SCOPES, SCOPE_LAYERS, PRUNE_LADDER, SPARSE_KEEP, runDemo, summaryJson, type DemoPreset } from '../../core/tasks/runDemo';
+import {
+  BASE_VARIANTS, MASK_SCOPES, SCOPE_LAYERS, PRUNE_LADDER, SPARSE_KEEP, runDemo, summaryJson, type DemoPreset,
+} from '../../core/tasks/runDemo';
 import { DEMO_TASK_NAMES, type DemoTaskName } from '../../core/tasks/taskCatalog';
 
 export const demo: Command = {
@@ -38,7 +40,10 @@ export const demo: Command = {
     `                     accuracy), sparse (trained keeping the top ${100 * SPARSE_KEEP} % of every weight matrix); default: all.`,
     '  --base-models N    Train N base models per task (seeds 0…N-1, DIR/<task>/base-seed-K/); default 1 (--full: 3).',
     '  --masked LIST      Mask scopes to run, comma-separated, each on every variant: all (every weight matrix),',
-    ...(['post-stem', 'late'] as const).map((scope) => `                     ${scope} (vision ${SCOPE_LAYERS[scope].vision.join(' ')}; language ${SCOPE_LAYERS[scope].language.join(' ')});`),
+    ...(['post-stem', 'late'] as const).map((scope) => {
+      const { vision, language } = SCOPE_LAYERS[scope];
+      return `                     ${scope} (vision ${vision.join(' ')}; language ${language.join(' ')});`;
+    }),
     "                     default: the preset's (post-stem, late).",
     '  --threads N        onnxruntime threads (default: one per core).',
     '  --json             Print summary.json instead of the Markdown table at the end.',

@@ -72,7 +72,9 @@ export const SCOPE_LAYERS: Record<Exclude<MaskScope, 'all'>, Record<TaskFamily, 
  * Folder of a workspace holding a restricted scope's copy of its spec (base training expects one spec at
  * the top).
  */
-export const SCOPE_SPEC_DIRS: Record<Exclude<MaskScope, 'all'>, string> = { 'post-stem': 'post-stem-layers', late: 'late-layers' };
+export const SCOPE_SPEC_DIRS: Record<Exclude<MaskScope, 'all'>, string> = {
+  'post-stem': 'post-stem-layers', late: 'late-layers',
+};
 
 /** Everything one task of the demo does; the presets below fill it in. */
 export interface DemoTaskPlan {
@@ -274,7 +276,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const preset = options.preset ?? 'default';
   const outDir = path.resolve(options.outDir);
   const unknown = options.tasks?.find((t) => !DEMO_TASK_NAMES.includes(t));
-  if (unknown) throw new TaskError(`unknown task '${unknown}' (built-in: ${DEMO_TASK_NAMES.join(', ')})`, 'tasks', unknown);
+  if (unknown) {
+    throw new TaskError(`unknown task '${unknown}' (built-in: ${DEMO_TASK_NAMES.join(', ')})`, 'tasks', unknown);
+  }
   const selected = (task: DemoTaskName) => !options.tasks || options.tasks.includes(task);
   let plans = demoPlan(preset);
   if (options.tasks) {
@@ -291,7 +295,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   if (options.baseSeeds) plans = plans.map((p) => ({ ...p, baseSeeds: options.baseSeeds }));
   const controls = controlPlan(preset);
   const controlSeeds = options.baseSeeds ?? controls.baseSeeds;
-  const controlUnits = CONTROL_TASK_NAMES.filter(selected).flatMap((task) => controlSeeds.map((baseSeed) => ({ task, baseSeed })));
+  const controlUnits = CONTROL_TASK_NAMES.filter(selected)
+    .flatMap((task) => controlSeeds.map((baseSeed) => ({ task, baseSeed })));
   const variants = options.variants ?? BASE_VARIANTS;
   const units = plans.flatMap((plan) => (plan.baseSeeds ?? [0]).flatMap((baseSeed) => variants.map((variant) => ({ plan, baseSeed, variant }))));
   const count = controlUnits.length + units.length;
@@ -396,7 +401,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 
 /** summary.json: the rows and the wall time first, then the preset and every task's details. */
 export function summaryJson(s: DemoSummary) {
-  return { rows: s.rows, wallSeconds: s.totalMs / 1000, preset: s.preset, cancelled: s.cancelled, outDir: s.outDir, tasks: s.tasks };
+  return {
+    rows: s.rows, wallSeconds: s.totalMs / 1000, preset: s.preset, cancelled: s.cancelled, outDir: s.outDir, tasks: s.tasks,
+  };
 }
 
 /** Base model architecture of each task family (DemoRow.base). */
@@ -418,7 +425,10 @@ async function protocolRun(
   const throttled = throttle(ctx.line, 2000);
   const hooks: JobHooks = {
     signal: ctx.signal,
-    onProgress: (e) => { ctx.onProgress?.(task, e); throttled(`${tag} ${(100 * e.fraction).toFixed(0)}% ${e.message}`, e.phase === 'evaluate'); },
+    onProgress: (e) => {
+      ctx.onProgress?.(task, e);
+      throttled(`${tag} ${(100 * e.fraction).toFixed(0)}% ${e.message}`, e.phase === 'evaluate');
+    },
   };
   const t = Date.now();
   const found = await runFind({ specPath: spec, workspaceRoot: workspace, threads: ctx.threads }, hooks);
@@ -465,7 +475,8 @@ async function runControl(
     seed: baseSeed, ...CONTROL_BASE_TRAINING, threads: ctx.threads, signal: ctx.signal,
     onProgress: (e) => { ctx.onProgress?.(task, e); throttled(`${tag} ${e.message}`, e.step === undefined); },
   });
-  ctx.line(`${tag} base model: ${pct(training.testAccuracy)} on the task's test set (untrained ${pct(training.initialAccuracy)})`);
+  const untrained = pct(training.initialAccuracy);
+  ctx.line(`${tag} base model: ${pct(training.testAccuracy)} on the task's test set (untrained ${untrained})`);
   const result: DemoTaskResult = {
     task, variant: 'scratch', baseSeed, workspace, status: 'cancelled', training, runs: [],
     timings: { generateMs, trainMs: Date.now() - t },
@@ -497,7 +508,8 @@ function addControls(specPath: string, controls: DemoTaskPlan['controls']): void
  */
 export function scopeSpecs(specPath: string, scopes: MaskScope[], family: TaskFamily): Map<MaskScope, string> {
   for (const [scope, dir] of Object.entries(SCOPE_SPEC_DIRS)) {
-    if (!scopes.includes(scope as MaskScope)) fs.rmSync(path.join(path.dirname(specPath), dir), { recursive: true, force: true });
+    if (scopes.includes(scope as MaskScope)) continue;
+    fs.rmSync(path.join(path.dirname(specPath), dir), { recursive: true, force: true });
   }
   return new Map(scopes.map((scope) => [scope, scope === 'all' ? specPath : writeScopeSpec(specPath, scope, family)]));
 }
@@ -558,7 +570,8 @@ export function summaryRows(
     return {
       task, base: base.name, variant: base.variant, baseSeed: base.seed, masked, subroutine: name,
       verdict: r.verdict, subnetworkScore: r.subnetworkScore, ablationScore: r.ablationScore,
-      kept: r.stats.keptFraction.mean, randomInit: randomInitRow(name, results, verdict), verdictReason: r.verdictReason,
+      kept: r.stats.keptFraction.mean, randomInit: randomInitRow(name, results, verdict),
+      verdictReason: r.verdictReason,
       family: isControlTask(task) ? 'control' : TASKS[task].family, baseAccuracy: base.accuracy,
       baseValidationAccuracy: base.validationAccuracy, baseWeightsKept: base.weightsKept,
       maskedWeights: r.seeds[0]?.total ?? null,
@@ -583,7 +596,8 @@ function randomInitRow(name: string, results: ResultsFile, settings: VerdictSpec
   const verdictReason = decision.gate || decision.verdict !== 'inconclusive' || control.seeds.length < 2
     ? decision.verdictReason : 'the random-init control runs no random ablations, so no specificity test';
   return {
-    verdict: decision.verdict, verdictReason, subnetworkScore: control.subnetworkScore, ablationScore: control.ablationScore,
+    verdict: decision.verdict, verdictReason,
+    subnetworkScore: control.subnetworkScore, ablationScore: control.ablationScore,
   };
 }
 
@@ -595,8 +609,8 @@ const pct = (x: number | null | undefined, d = 1) => (x === null || x === undefi
 /** The summary table as Markdown, with a header naming the preset and the timings. */
 export function summaryMarkdown(s: DemoSummary): string {
   const head = [
-    'Task', 'Family', 'Base model', 'Base acc. (val / test)', 'Base weights kept', 'Masked', 'Subroutine', 'Subnetwork score',
-    'Ablation score', 'Verdict', 'Kept %', 'IoU (A, B)', 'Random-ablation p (Holm)', 'Mask steps / train acc.',
+    'Task', 'Family', 'Base model', 'Base acc. (val / test)', 'Base weights kept', 'Masked', 'Subroutine',
+    'Subnetwork score', 'Ablation score', 'Verdict', 'Kept %', 'IoU (A, B)', 'Random-ablation p (Holm)', 'Mask steps / train acc.',
     'Random-init S / A, verdict', 'Why',
   ];
   const several = new Set(s.rows.map((r) => r.baseSeed)).size > 1;
@@ -612,7 +626,9 @@ export function summaryMarkdown(s: DemoSummary): string {
     num(r.subnetworkScore), num(r.ablationScore), r.verdict, pct(r.kept, 2), num(r.overlapIoU),
     `${pNum(r.randomAblationP)} (${pNum(r.randomAblationPAdjusted)})`,
     `${range(r.masks.map((m) => m.steps)).replace(/\.00/g, '')} / ${range(r.masks.map((m) => m.trainAccuracy))}`,
-    r.randomInit ? `${num(r.randomInit.subnetworkScore)} / ${num(r.randomInit.ablationScore)}, ${r.randomInit.verdict}` : 'off',
+    r.randomInit
+      ? `${num(r.randomInit.subnetworkScore)} / ${num(r.randomInit.ablationScore)}, ${r.randomInit.verdict}`
+      : 'off',
     r.verdictReason.replace(/\|/g, '\\|'),
   ]);
   const table = [head, head.map(() => '---'), ...body].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
@@ -620,11 +636,15 @@ export function summaryMarkdown(s: DemoSummary): string {
   const timing = s.tasks.map((t) => `- ${t.task} ${t.variant}${several ? ` (base seed ${t.baseSeed})` : ''}: generate ${(t.timings.generateMs / 1000).toFixed(1)} s, base model ${(t.timings.trainMs / 1000).toFixed(1)} s (${t.training.steps} steps, ${t.training.parameters.toLocaleString('en-US')} weights), ${protocolText(t)}`);
   const runs = [...new Map(s.rows.map((r) => [`${r.task} ${r.masked}`, r])).values()];
   const maskedCounts = runs.map((r) => `${r.task} ${r.masked}: ${r.maskedWeights?.toLocaleString('en-US') ?? '–'}`);
-  const subroutineCount = (r: DemoRow) => s.rows.filter((x) => x.task === r.task && x.masked === r.masked && x.variant === r.variant && x.baseSeed === r.baseSeed).length;
+  const sameRun = (r: DemoRow, x: DemoRow) =>
+    x.task === r.task && x.masked === r.masked && x.variant === r.variant && x.baseSeed === r.baseSeed;
+  const subroutineCount = (r: DemoRow) => s.rows.filter((x) => sameRun(r, x)).length;
   const draws = runs.map((r) => {
     const seeds = r.masks.length;
     const m = subroutineCount(r);
-    return `- ${r.task} ${r.masked}: ${r.randomAblationDraws} draws × ${seeds} seeds × ${m} subroutines = ${r.randomAblationDraws * seeds * m} evaluations of every test set per base model; smallest attainable Holm-adjusted p ${pNum(smallestAdjustedP(r.randomAblationDraws, seeds, m))}`;
+    const n = r.randomAblationDraws;
+    return `- ${r.task} ${r.masked}: ${n} draws × ${seeds} seeds × ${m} subroutines = ${n * seeds * m} evaluations `
+      + `of every test set per base model; smallest attainable Holm-adjusted p ${pNum(smallestAdjustedP(n, seeds, m))}`;
   });
   const pruning = s.tasks.filter((t) => t.pruning?.ladder).map((t) => `- ${t.task} pruned${several ? ` (base seed ${t.baseSeed})` : ''}: ${ladderText(t.pruning!)}`);
   return [

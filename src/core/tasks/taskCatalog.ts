@@ -47,7 +47,9 @@ export const TASK_NAMES = Object.keys(TASKS) as TaskName[];
  */
 export type ControlTaskName = 'control-modular' | 'control-entangled';
 export const CONTROL_TASKS: Record<ControlTaskName, { base: string; summary: string }> = {
-  'control-modular': { base: 'mlp-two-streams', summary: 'two ReLU streams, one per subroutine, meeting only at the head' },
+  'control-modular': {
+    base: 'mlp-two-streams', summary: 'two ReLU streams, one per subroutine, meeting only at the head',
+  },
   'control-entangled': { base: 'mlp-shared', summary: 'both subroutines through one shared ReLU module' },
 };
 export const CONTROL_TASK_NAMES = Object.keys(CONTROL_TASKS) as ControlTaskName[];

@@ -7,7 +7,9 @@ import { runFind } from '../../../src/core/analysis/runFind';
 import { trainBaseModel } from '../../../src/core/tasks/trainBaseModel';
 import type { Model } from '../../../src/core/onnx/ir';
 import type { ResultsFile } from '../../../src/shared/results';
-import { CONTROL_BASE_TRAINING, sharedModel, streamsModel, writeControlWorkspace } from '../../../src/core/tasks/writeControlWorkspace';
+import {
+  CONTROL_BASE_TRAINING, sharedModel, streamsModel, writeControlWorkspace,
+} from '../../../src/core/tasks/writeControlWorkspace';
 
 const hooks = { onProgress: () => {}, signal: new AbortController().signal };
 const BASE_SEEDS = [0, 1, 2, 3, 4];
