@@ -8,7 +8,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { JobHooks, ProgressEvent } from '../shared/jobs';
 import { RESULTS_FILE, type ResultsFile, type Verdict } from '../shared/results';
+import type { VerdictSpec } from '../shared/spec';
+import { decideVerdict } from '../core/protocol/verdict';
+import { fisherCombinedP, holmAdjust } from '../core/protocol/statistics';
+import { summarizeSubroutine } from '../core/protocol/summarizeSubroutine';
 import { runFind } from './runFind';
+import { loadSpec } from '../core/data/loadSpec';
 import { pruneModel, type PruneResult } from './pruneModel';
 import { readModel } from '../core/onnx/readModel';
 import { isMaskable } from '../core/masks/isMaskable';
@@ -16,9 +21,15 @@ import { pretrainWorkspaceModel } from '../core/tasks/pretrainWorkspaceModel';
 import { writeFileAtomic } from '../core/util/writeFileAtomic';
 import { TaskError } from '../core/tasks/errors';
 import { trainBaseModel, type BaseModelTraining } from '../core/tasks/trainBaseModel';
-import { TASKS, type TaskFamily, type TaskName } from '../core/tasks/taskCatalog';
-import { WORKSPACE_SIZES, writeTaskWorkspace, type TaskWorkspaceOptions, type WorkspaceSizes } from '../core/tasks/writeTaskWorkspace';
-import { formatNumber, formatPercent } from '../core/views/format';
+import {
+  CONTROL_TASK_NAMES, CONTROL_TASKS, DEMO_TASK_NAMES, TASKS, type ControlTaskName, type DemoTaskName, type TaskFamily,
+  type TaskName,
+} from '../core/tasks/taskCatalog';
+import { CONTROL_BASE_TRAINING, sharedModel, streamsModel, writeControlWorkspace } from '../core/tasks/writeControlWorkspace';
+import {
+  WORKSPACE_SIZES, writeTaskWorkspace, type TaskWorkspaceOptions, type WorkspaceSizes,
+} from '../core/tasks/writeTaskWorkspace';
+import { formatNumber, formatPercent, formatPValue } from '../core/views/format';
 
 export type DemoPreset = 'quick' | 'default' | 'full';
 
@@ -44,22 +55,29 @@ export const PRUNE_LADDER = { fractions: [0.05, 0.1, 0.2, 0.4], retain: 0.95 };
 export const SPARSE_KEEP = 0.3;
 
 /**
- * Which weights the masks cover: `all` every weight matrix; `late` only the late layers (LATE_LAYERS), the
- * rest of the network intact. The reference code searched over such stage sets (e.g. only the last stages
- * plus the MLP head); masking all layers puts the shared early features into every subnetwork.
+ * Which weights the masks cover: `all` every weight matrix; `post-stem` all but the stem (the CNN's first
+ * conv block) and the embeddings: the last two stages and the head; `late` the last stage and the head.
+ * The rest of the network stays intact. The reference searched all stages, stages 3+4 and stage 4 (each
+ * with the MLP head), kept only the last two kinds for inside–contact, and never masked embeddings; masking
+ * the stem puts the shared early features into every subnetwork. The presets run post-stem and late.
  */
-export type MaskScope = 'all' | 'late';
-export const MASK_SCOPES: MaskScope[] = ['all', 'late'];
+export type MaskScope = 'all' | 'post-stem' | 'late';
+export const MASK_SCOPES: MaskScope[] = ['all', 'post-stem', 'late'];
 /**
- * Initializer globs (spec `mask.include`) of the late scope: the last conv block and the dense head of
- * makeVisionModel's CNN, the last of makeLanguageModel's two encoder layers and its output projection.
+ * Initializer globs (spec `mask.include`) of the restricted scopes, for makeVisionModel's three conv blocks
+ * and dense head and makeLanguageModel's embeddings, two encoder layers and output projection.
  */
-export const LATE_LAYERS: Record<TaskFamily, string[]> = {
-  vision: ['conv3.*', 'head.*'],
-  language: ['encoder.layer1.*', 'proj.*'],
+export const SCOPE_LAYERS: Record<Exclude<MaskScope, 'all'>, Record<TaskFamily, string[]>> = {
+  'post-stem': { vision: ['conv2.*', 'conv3.*', 'head.*'], language: ['encoder.*', 'proj.*'] },
+  late: { vision: ['conv3.*', 'head.*'], language: ['encoder.layer1.*', 'proj.*'] },
 };
-/** Folder of a workspace holding the late-scope copy of its spec (base training expects one spec at the top). */
-export const LATE_SPEC_DIR = 'late-layers';
+/**
+ * Folder of a workspace holding a restricted scope's copy of its spec (base training expects one spec at
+ * the top).
+ */
+export const SCOPE_SPEC_DIRS: Record<Exclude<MaskScope, 'all'>, string> = {
+  'post-stem': 'post-stem-layers', late: 'late-layers',
+};
 
 /** Everything one task of the demo does; the presets below fill it in. */
 export interface DemoTaskPlan {
@@ -81,8 +99,8 @@ export interface DemoOptions {
   /** Output folder (one workspace per task inside it, plus summary.md / summary.json). */
   outDir: string;
   preset?: DemoPreset;
-  /** Restrict to these tasks (default: the preset's). */
-  tasks?: TaskName[];
+  /** Restrict to these tasks, controls included (default: the controls, then the preset's tasks). */
+  tasks?: DemoTaskName[];
   /** Base models per task (seeds of data and initial weights); overrides the preset's. */
   baseSeeds?: number[];
   /** Base-model variants, each a workspace of its own (default: all). */
@@ -94,38 +112,60 @@ export interface DemoOptions {
   /** One human-readable progress line (already throttled). */
   onLine?(line: string): void;
   /** Every engine progress event, with the task it belongs to. */
-  onProgress?(task: TaskName, event: ProgressEvent): void;
+  onProgress?(task: DemoTaskName, event: ProgressEvent): void;
 }
 
+/**
+ * One summary row (summary.json's `rows`): a subroutine of one protocol run. The first eleven fields are
+ * the benchmark's comparison table; the rest are details.
+ */
 export interface DemoRow {
-  task: TaskName;
-  family: TaskFamily;
-  /** Base model variant. */
-  base: BaseVariant;
+  task: DemoTaskName;
+  /** Base model architecture (cnn, transformer, or the control's MLP). */
+  base: string;
+  /** How the base model was made. */
+  variant: BaseVariant;
   /** Seed of the base model's workspace (data and initial weights). */
   baseSeed: number;
+  /** Which weights the masks covered. */
+  masked: MaskScope;
+  subroutine: string;
+  verdict: Verdict;
+  subnetworkScore: number | null;
+  ablationScore: number | null;
+  /** Mean kept fraction of the subnetwork (of the masked weights) across seeds. */
+  kept: number | null;
+  /** The same protocol on masks trained on the re-initialised model (null when the control is off). */
+  randomInit: RandomInitRow | null;
+  verdictReason: string;
+  family: TaskFamily | 'control';
   /** Base model accuracy on the compositional test set (data/task.npz). */
   baseAccuracy: number;
   /** Base model accuracy on the compositional validation set (data/task_val.npz; the pruned variant chooses its keep fraction on it). */
   baseValidationAccuracy: number | null;
   /** Fraction of the base model's maskable weights that are non-zero (1 for a dense model). */
   baseWeightsKept: number;
-  /** Which weights the masks covered, and how many. */
-  masked: MaskScope;
   maskedWeights: number | null;
-  subroutine: string;
-  subnetworkScore: number | null;
-  ablationScore: number | null;
-  verdict: Verdict;
-  verdictReason: string;
-  /** Mean kept fraction of the subnetwork (of the masked weights) across seeds. */
-  keptFraction: number | null;
   /** IoU of this task's two subnetworks (same seed, averaged over seeds). */
   overlapIoU: number | null;
-  /** Random-ablation p of the ablation effect. */
+  /** Random-ablation p of the ablation effect (Fisher across seeds), and Holm-adjusted across subroutines. */
   randomAblationP: number | null;
-  /** Scores of masks trained on the re-initialised model (null when the control is off). */
-  randomInit: { subnetworkScore: number | null; ablationScore: number | null } | null;
+  randomAblationPAdjusted: number | null;
+  /** Random ablations per mask seed. */
+  randomAblationDraws: number;
+  /** Per mask seed: training steps, train accuracy of the last epoch and the mask init used. */
+  masks: { seed: number; steps: number; trainAccuracy: number | null; init: number }[];
+}
+
+/**
+ * The random-init control's row. Its verdict is the same rule without the specificity test (the control
+ * runs no random ablations), so at best `inconclusive`; the gates say whether there was anything to find.
+ */
+export interface RandomInitRow {
+  verdict: Verdict;
+  verdictReason: string;
+  subnetworkScore: number | null;
+  ablationScore: number | null;
 }
 
 /** One protocol run on a base model, with the masks restricted to one scope. */
@@ -138,7 +178,7 @@ export interface DemoRun {
 }
 
 export interface DemoTaskResult {
-  task: TaskName;
+  task: DemoTaskName;
   variant: BaseVariant;
   baseSeed: number;
   workspace: string;
@@ -201,9 +241,13 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
         base: { epochs: 12, lr: BASE_LR.vision, batch: 64, warmupEpochs: BASE_WARMUP.vision },
         mask: { ...MASK, epochs: 10, lr: 0.01, batch: 32 },
         seeds: [0, 1],
-        controls: { randomInit: false, randomAblations: 5 },
-        // Late scope on one variant: the preset must stay under 2 min inside the test suite.
-        maskScopes: { all: BASE_VARIANTS, late: ['scratch'] },
+        // A seed's p is at least 1/(N + 1): with 2 seeds and Holm over 2 subroutines, 19 draws let the adjusted
+        // p reach 0.035 (5 draws: 0.25; 39 draws: 0.010, but each draw evaluates every test set once more and
+        // the preset must stay under 2 min inside the test suite).
+        controls: { randomInit: false, randomAblations: 19 },
+        // One restricted scope: late runs the same code path (writeScopeSpec), and the preset must stay fast
+        // inside the test suite.
+        maskScopes: { all: [], 'post-stem': BASE_VARIANTS, late: [] },
       }];
     case 'default':
       return (['inside-contact', 'agreement'] as TaskName[]).map((task) => ({
@@ -213,7 +257,7 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
         mask: { ...MASK, epochs: 15, lr: 0.01, batch: 64 },
         seeds: [0, 1, 2],
         controls: { randomInit: true, randomAblations: 20 },
-        maskScopes: { all: BASE_VARIANTS, late: BASE_VARIANTS },
+        maskScopes: { all: [], 'post-stem': BASE_VARIANTS, late: BASE_VARIANTS },
       }));
     case 'full':
       return (['inside-contact', 'number-contact', 'inside-number', 'agreement'] as TaskName[]).map((task) => ({
@@ -224,7 +268,7 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
         seeds: [0, 1, 2],
         baseSeeds: [0, 1, 2],
         controls: { randomInit: true, randomAblations: 100 },
-        maskScopes: { all: BASE_VARIANTS, late: BASE_VARIANTS },
+        maskScopes: { all: [], 'post-stem': BASE_VARIANTS, late: BASE_VARIANTS },
       }));
   }
 }
@@ -233,12 +277,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const t0 = Date.now();
   const preset = options.preset ?? 'default';
   const outDir = path.resolve(options.outDir);
+  const unknown = options.tasks?.find((t) => !DEMO_TASK_NAMES.includes(t));
+  if (unknown) {
+    throw new TaskError(`unknown task '${unknown}' (built-in: ${DEMO_TASK_NAMES.join(', ')})`, 'tasks', unknown);
+  }
+  const selected = (task: DemoTaskName) => !options.tasks || options.tasks.includes(task);
   let plans = demoPlan(preset);
   if (options.tasks) {
-    const unknown = options.tasks.find((t) => !TASKS[t]);
-    if (unknown) throw new TaskError(`unknown task '${unknown}' (built-in: ${Object.keys(TASKS).join(', ')})`, 'tasks', unknown);
     const template = plans[0]!;
-    plans = options.tasks.map((task) => plans.find((p) => p.task === task) ?? { ...template, task });
+    const named = options.tasks.filter((t): t is TaskName => !isControlTask(t));
+    plans = named.map((task) => plans.find((p) => p.task === task) ?? { ...template, task });
   }
   const line = options.onLine ?? (() => {});
   const signal = options.signal ?? new AbortController().signal;
@@ -247,12 +295,25 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const tasks: DemoTaskResult[] = [];
   const rows: DemoRow[] = [];
   if (options.baseSeeds) plans = plans.map((p) => ({ ...p, baseSeeds: options.baseSeeds }));
+  const controls = controlPlan(preset);
+  const controlSeeds = options.baseSeeds ?? controls.baseSeeds;
+  const controlUnits = CONTROL_TASK_NAMES.filter(selected)
+    .flatMap((task) => controlSeeds.map((baseSeed) => ({ task, baseSeed })));
   const variants = options.variants ?? BASE_VARIANTS;
   const units = plans.flatMap((plan) => (plan.baseSeeds ?? [0]).flatMap((baseSeed) => variants.map((variant) => ({ plan, baseSeed, variant }))));
-  for (const [i, { plan, baseSeed, variant }] of units.entries()) {
+  const count = controlUnits.length + units.length;
+  const context = { outDir, threads: options.threads, signal, line, onProgress: options.onProgress };
+  for (const [i, { task, baseSeed }] of controlUnits.entries()) {
+    if (signal.aborted) break;
+    const tag = `[${i + 1}/${count} ${task}${controlSeeds.length > 1 ? ` base seed ${baseSeed}` : ''}]`;
+    const done = await runControl(task, baseSeed, controlSeeds.length > 1, controls, tag, context);
+    tasks.push(done.result);
+    rows.push(...done.rows);
+  }
+  for (const [j, { plan, baseSeed, variant }] of units.entries()) {
     if (signal.aborted) break;
     const several = (plan.baseSeeds ?? [0]).length > 1;
-    const tag = `[${i + 1}/${units.length} ${plan.task}${variant === 'scratch' ? '' : ` ${variant}`}${several ? ` base seed ${baseSeed}` : ''}]`;
+    const tag = `[${controlUnits.length + j + 1}/${count} ${plan.task}${variant === 'scratch' ? '' : ` ${variant}`}${several ? ` base seed ${baseSeed}` : ''}]`;
     // Sibling folders: <task>, <task>-pretrained, <task>-pruned, <task>-sparse (each a complete workspace).
     const name = variant === 'scratch' ? plan.task : `${plan.task}-${variant}`;
     const workspace = several ? path.join(outDir, name, `base-seed-${baseSeed}`) : path.join(outDir, name);
@@ -266,7 +327,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     });
     addControls(ws.spec, plan.controls);
     const scopes = options.maskScopes ?? MASK_SCOPES.filter((scope) => plan.maskScopes[scope].includes(variant));
-    const specs = scopeSpecs(ws.spec, scopes, LATE_LAYERS[TASKS[plan.task].family]);
+    const specs = scopeSpecs(ws.spec, scopes, TASKS[plan.task].family);
     const generateMs = Date.now() - t;
 
     t = Date.now();
@@ -315,21 +376,18 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     tasks.push(result);
     if (cancelled) break;
 
-    const base = { variant, seed: baseSeed, accuracy: baseAccuracy, validationAccuracy: baseValidationAccuracy, weightsKept: nonZeroFraction(path.join(workspace, 'model.onnx')) };
-    const hooks: JobHooks = {
-      signal,
-      onProgress: (e) => { options.onProgress?.(plan.task, e); throttled(`${tag} ${(100 * e.fraction).toFixed(0)}% ${e.message}`, e.phase === 'evaluate'); },
+    const family = TASKS[plan.task].family;
+    const base: DemoBase = {
+      name: BASE_ARCHITECTURE[family], variant, seed: baseSeed, accuracy: baseAccuracy,
+      validationAccuracy: baseValidationAccuracy, weightsKept: nonZeroFraction(path.join(workspace, 'model.onnx')),
     };
     for (const [masked, spec] of specs) {
       if (signal.aborted) break;
-      t = Date.now();
-      line(`${tag} finding subnetworks, masking ${masked === 'all' ? 'all weights' : `the late layers only (${LATE_LAYERS[TASKS[plan.task].family].join(', ')})`} (${Object.keys(ws.subroutines).join(', ')}; seeds ${plan.seeds.join(', ')}${plan.controls.randomInit ? '; random-init control' : ''})`);
-      const found = await runFind({ specPath: spec, workspaceRoot: workspace, threads: options.threads }, hooks);
-      const findMs = Date.now() - t;
-      line(`${tag} protocol (masked: ${masked}) ${found.status} in ${(findMs / 1000).toFixed(0)} s: ${found.runDir}`);
-      result.runs.push({ masked, spec, runDir: found.runDir, status: found.status, findMs });
-      const resultsPath = path.join(found.runDir, RESULTS_FILE);
-      if (fs.existsSync(resultsPath)) rows.push(...summaryRows(plan.task, base, masked, JSON.parse(fs.readFileSync(resultsPath, 'utf8')) as ResultsFile));
+      const scope = masked === 'all' ? 'all weights' : `${masked}: ${SCOPE_LAYERS[masked][family].join(', ')} only`;
+      line(`${tag} finding subnetworks, masking ${scope} (${Object.keys(ws.subroutines).join(', ')}; seeds ${plan.seeds.join(', ')}${plan.controls.randomInit ? '; random-init control' : ''})`);
+      const done = await protocolRun(plan.task, base, masked, spec, workspace, tag, context);
+      result.runs.push(done.run);
+      rows.push(...done.rows);
     }
     result.status = result.runs.find((r) => r.status !== 'complete')?.status ?? (result.runs.length === specs.size ? 'complete' : 'cancelled');
   }
@@ -339,8 +397,102 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   };
   summary.markdown = summaryMarkdown(summary);
   writeFileAtomic(path.join(outDir, 'summary.md'), summary.markdown);
-  writeFileAtomic(path.join(outDir, 'summary.json'), `${JSON.stringify({ ...summary, markdown: undefined }, null, 2)}\n`);
+  writeFileAtomic(path.join(outDir, 'summary.json'), `${JSON.stringify(summaryJson(summary), null, 2)}\n`);
   return summary;
+}
+
+/** summary.json: the rows and the wall time first, then the preset and every task's details. */
+export function summaryJson(s: DemoSummary) {
+  return {
+    rows: s.rows, wallSeconds: s.totalMs / 1000, preset: s.preset, cancelled: s.cancelled, outDir: s.outDir, tasks: s.tasks,
+  };
+}
+
+/** Base model architecture of each task family (DemoRow.base). */
+const BASE_ARCHITECTURE: Record<TaskFamily, string> = { vision: 'cnn', language: 'transformer' };
+
+/** What runDemo's steps share. */
+interface DemoContext {
+  outDir: string;
+  threads?: number;
+  signal: AbortSignal;
+  line(text: string): void;
+  onProgress?(task: DemoTaskName, event: ProgressEvent): void;
+}
+
+/** Runs the protocol on one spec and reads its rows (none when the run left no results). */
+async function protocolRun(
+  task: DemoTaskName, base: DemoBase, masked: MaskScope, spec: string, workspace: string, tag: string, ctx: DemoContext,
+): Promise<{ run: DemoRun; rows: DemoRow[] }> {
+  const throttled = throttle(ctx.line, 2000);
+  const hooks: JobHooks = {
+    signal: ctx.signal,
+    onProgress: (e) => {
+      ctx.onProgress?.(task, e);
+      throttled(`${tag} ${(100 * e.fraction).toFixed(0)}% ${e.message}`, e.phase === 'evaluate');
+    },
+  };
+  const t = Date.now();
+  const found = await runFind({ specPath: spec, workspaceRoot: workspace, threads: ctx.threads }, hooks);
+  const findMs = Date.now() - t;
+  ctx.line(`${tag} protocol (masked: ${masked}) ${found.status} in ${(findMs / 1000).toFixed(0)} s: ${found.runDir}`);
+  const run: DemoRun = { masked, spec, runDir: found.runDir, status: found.status, findMs };
+  const resultsPath = path.join(found.runDir, RESULTS_FILE);
+  if (!fs.existsSync(resultsPath)) return { run, rows: [] };
+  const results = JSON.parse(fs.readFileSync(resultsPath, 'utf8')) as ResultsFile;
+  return { run, rows: summaryRows(task, base, masked, results, loadSpec(spec, { workspaceRoot: workspace }).verdict) };
+}
+
+/** How every preset runs the trained controls. */
+export interface ControlPlan {
+  baseSeeds: number[];
+  controls: DemoTaskPlan['controls'];
+}
+
+/**
+ * The controls' base models are trained as in the protocol's planted tests (CONTROL_BASE_TRAINING), with
+ * writeControlWorkspace's 3 mask seeds. 100 random ablations and the random-init control cost seconds on
+ * these few-hundred-weight MLPs, so every preset runs them in full.
+ */
+export function controlPlan(preset: DemoPreset): ControlPlan {
+  return { baseSeeds: preset === 'full' ? [0, 1, 2] : [0], controls: { randomInit: true, randomAblations: 100 } };
+}
+
+/** One control task on one base seed: workspace, base training, protocol with every weight masked. */
+async function runControl(
+  task: ControlTaskName, baseSeed: number, several: boolean, plan: ControlPlan, tag: string, ctx: DemoContext,
+): Promise<{ result: DemoTaskResult; rows: DemoRow[] }> {
+  const workspace = several ? path.join(ctx.outDir, task, `base-seed-${baseSeed}`) : path.join(ctx.outDir, task);
+  const throttled = throttle(ctx.line, 2000);
+  let t = Date.now();
+  ctx.line(`${tag} generating the workspace in ${workspace}`);
+  fs.rmSync(workspace, { recursive: true, force: true });
+  const model = task === 'control-modular' ? streamsModel(2, baseSeed) : sharedModel(baseSeed);
+  const spec = writeControlWorkspace(workspace, model, 2);
+  addControls(spec, plan.controls);
+  const generateMs = Date.now() - t;
+  t = Date.now();
+  ctx.line(`${tag} training the base model (${CONTROL_TASKS[task].summary})`);
+  const training = await trainBaseModel(workspace, {
+    seed: baseSeed, ...CONTROL_BASE_TRAINING, threads: ctx.threads, signal: ctx.signal,
+    onProgress: (e) => { ctx.onProgress?.(task, e); throttled(`${tag} ${e.message}`, e.step === undefined); },
+  });
+  const untrained = pct(training.initialAccuracy);
+  ctx.line(`${tag} base model: ${pct(training.testAccuracy)} on the task's test set (untrained ${untrained})`);
+  const result: DemoTaskResult = {
+    task, variant: 'scratch', baseSeed, workspace, status: 'cancelled', training, runs: [],
+    timings: { generateMs, trainMs: Date.now() - t },
+  };
+  if (training.cancelled) return { result, rows: [] };
+  const base: DemoBase = {
+    name: CONTROL_TASKS[task].base, variant: 'scratch', seed: baseSeed, accuracy: training.testAccuracy,
+    validationAccuracy: null, weightsKept: 1,
+  };
+  ctx.line(`${tag} finding subnetworks, masking all weights (random-init control)`);
+  const done = await protocolRun(task, base, 'all', spec, workspace, tag, ctx);
+  result.runs.push(done.run);
+  result.status = done.run.status;
+  return { result, rows: done.rows };
 }
 
 /** Adds the demo's control settings (and the task's training set, which pruning uses) to a generated spec. */
@@ -352,22 +504,25 @@ function addControls(specPath: string, controls: DemoTaskPlan['controls']): void
 }
 
 /**
- * The spec each scope runs: the workspace's own for `all`; for `late` a copy written by writeLateSpec.
- * Without `late`, a late spec left by an earlier demo in the same folder is removed, so the workspace
- * only offers specs this run used.
+ * The spec each scope runs: the workspace's own for `all`; for a restricted scope a copy written by
+ * writeScopeSpec. A restricted scope's spec left by an earlier demo in the same folder is removed when this
+ * run skips the scope, so the workspace only offers specs this run used.
  */
-export function scopeSpecs(specPath: string, scopes: MaskScope[], lateInclude: string[]): Map<MaskScope, string> {
-  if (!scopes.includes('late')) fs.rmSync(path.join(path.dirname(specPath), LATE_SPEC_DIR), { recursive: true, force: true });
-  return new Map(scopes.map((scope) => [scope, scope === 'all' ? specPath : writeLateSpec(specPath, lateInclude)]));
+export function scopeSpecs(specPath: string, scopes: MaskScope[], family: TaskFamily): Map<MaskScope, string> {
+  for (const [scope, dir] of Object.entries(SCOPE_SPEC_DIRS)) {
+    if (scopes.includes(scope as MaskScope)) continue;
+    fs.rmSync(path.join(path.dirname(specPath), dir), { recursive: true, force: true });
+  }
+  return new Map(scopes.map((scope) => [scope, scope === 'all' ? specPath : writeScopeSpec(specPath, scope, family)]));
 }
 
 /**
- * Copies a workspace spec into <workspace>/LATE_SPEC_DIR/ with its masks restricted to `include`; paths are
- * rebased so that they still name the workspace's model and data.
+ * Copies a workspace spec into <workspace>/SCOPE_SPEC_DIRS[scope]/ with its masks restricted to the scope's
+ * layers; paths are rebased so that they still name the workspace's model and data.
  */
-function writeLateSpec(specPath: string, include: string[]): string {
+function writeScopeSpec(specPath: string, scope: Exclude<MaskScope, 'all'>, family: TaskFamily): string {
   const from = path.dirname(specPath);
-  const dir = path.join(from, LATE_SPEC_DIR);
+  const dir = path.join(from, SCOPE_SPEC_DIRS[scope]);
   const rebase = (p: string) => path.relative(dir, path.resolve(from, p)).split(path.sep).join('/');
   const spec = JSON.parse(fs.readFileSync(specPath, 'utf8')) as {
     model: string; subroutines: Record<string, Record<string, string>>; task?: Record<string, string>; mask?: object;
@@ -376,7 +531,7 @@ function writeLateSpec(specPath: string, include: string[]): string {
   for (const files of [...Object.values(spec.subroutines), ...(spec.task ? [spec.task] : [])]) {
     for (const [key, file] of Object.entries(files)) files[key] = rebase(file);
   }
-  spec.mask = { ...spec.mask, include };
+  spec.mask = { ...spec.mask, include: SCOPE_LAYERS[scope][family] };
   fs.mkdirSync(dir, { recursive: true });
   const out = path.join(dir, path.basename(specPath));
   writeFileAtomic(out, `${JSON.stringify(spec, null, 2)}\n`);
@@ -396,6 +551,8 @@ function nonZeroFraction(modelPath: string): number {
 
 /** The base model a run was made on. */
 export interface DemoBase {
+  /** Architecture name (DemoRow.base). */
+  name: string;
   variant: BaseVariant;
   seed: number;
   accuracy: number;
@@ -403,53 +560,122 @@ export interface DemoBase {
   weightsKept: number;
 }
 
-/** One row per subroutine of a finished run. */
-export function summaryRows(task: TaskName, base: DemoBase, masked: MaskScope, results: ResultsFile): DemoRow[] {
+/** One row per subroutine of a finished run; `verdict` holds the thresholds of the run's spec. */
+export function summaryRows(
+  task: DemoTaskName, base: DemoBase, masked: MaskScope, results: ResultsFile, verdict: VerdictSpec,
+): DemoRow[] {
   const names = results.subroutineNames;
   const iouAll = results.overlap.matrix.iou;
   return names.map((name, i) => {
     const r = results.subroutines[name]!;
     const others = names.map((_, j) => (j === i ? null : iouAll[i]?.[j] ?? null)).filter((v): v is number => v !== null);
-    const ri = results.controls.randomInit?.subroutines[name];
     return {
-      task, family: TASKS[task].family, base: base.variant, baseSeed: base.seed, baseAccuracy: base.accuracy,
-      baseValidationAccuracy: base.validationAccuracy, baseWeightsKept: base.weightsKept, masked, maskedWeights: r.seeds[0]?.total ?? null, subroutine: name,
-      subnetworkScore: r.subnetworkScore, ablationScore: r.ablationScore, verdict: r.verdict, verdictReason: r.verdictReason,
-      keptFraction: r.stats.keptFraction.mean,
-      overlapIoU: others.length ? others.reduce((a, b) => a + b, 0) / others.length : null,
-      randomAblationP: r.randomAblation.p,
-      randomInit: ri ? { subnetworkScore: ri.subnetworkScore, ablationScore: ri.ablationScore } : null,
+      task, base: base.name, variant: base.variant, baseSeed: base.seed, masked, subroutine: name,
+      verdict: r.verdict, subnetworkScore: r.subnetworkScore, ablationScore: r.ablationScore,
+      kept: r.stats.keptFraction.mean, randomInit: randomInitRow(name, results, verdict),
+      verdictReason: r.verdictReason,
+      family: isControlTask(task) ? 'control' : TASKS[task].family, baseAccuracy: base.accuracy,
+      baseValidationAccuracy: base.validationAccuracy, baseWeightsKept: base.weightsKept,
+      maskedWeights: r.seeds[0]?.total ?? null,
+      overlapIoU: others.length ? others.reduce((x, y) => x + y, 0) / others.length : null,
+      randomAblationP: r.randomAblation.p, randomAblationPAdjusted: r.randomAblation.pAdjusted,
+      randomAblationDraws: r.randomAblation.draws,
+      masks: r.seeds.map((seed) => ({
+        seed: seed.seed, steps: seed.training.steps, trainAccuracy: seed.training.trainAccuracy,
+        init: seed.training.hyperparameters.init,
+      })),
     };
   });
 }
 
+/** The verdict rule applied to the random-init control's masks (no random ablations, so no specificity test). */
+function randomInitRow(name: string, results: ResultsFile, settings: VerdictSpec): RandomInitRow | null {
+  const control = results.controls.randomInit?.subroutines[name];
+  if (!control) return null;
+  const names = results.subroutineNames;
+  const summary = summarizeSubroutine(name, control.seeds, [], names, results.chance);
+  const decision = decideVerdict({ name, subroutines: names, chance: results.chance, summary, settings });
+  const verdictReason = decision.gate || decision.verdict !== 'inconclusive' || control.seeds.length < 2
+    ? decision.verdictReason : 'the random-init control runs no random ablations, so no specificity test';
+  return {
+    verdict: decision.verdict, verdictReason,
+    subnetworkScore: control.subnetworkScore, ablationScore: control.ablationScore,
+  };
+}
+
+const isControlTask = (task: DemoTaskName): task is ControlTaskName => task in CONTROL_TASKS;
+
+const num = (x: number | null | undefined, d = 2) => formatNumber(x, d);
+const pct = (x: number | null | undefined, d = 1) => formatPercent(x, d);
 
 /** The summary table as Markdown, with a header naming the preset and the timings. */
 export function summaryMarkdown(s: DemoSummary): string {
-  const head = ['Task', 'Family', 'Base model', 'Base acc. (val / test)', 'Base weights kept', 'Masked', 'Subroutine', 'Subnetwork score', 'Ablation score', 'Verdict', 'Kept %', 'IoU (A, B)', 'Random-ablation p', 'Random-init S / A'];
+  const head = [
+    'Task', 'Family', 'Base model', 'Base acc. (val / test)', 'Base weights kept', 'Masked', 'Subroutine',
+    'Subnetwork score', 'Ablation score', 'Verdict', 'Kept %', 'IoU (A, B)', 'Random-ablation p (Holm)', 'Mask steps / train acc.',
+    'Random-init S / A, verdict', 'Why',
+  ];
   const several = new Set(s.rows.map((r) => r.baseSeed)).size > 1;
+  const range = (xs: (number | null)[]) => {
+    const known = xs.filter((x): x is number => x !== null);
+    if (!known.length) return '–';
+    const [lo, hi] = [Math.min(...known), Math.max(...known)];
+    return lo === hi ? num(lo) : `${num(lo)}–${num(hi)}`;
+  };
   const body = s.rows.map((r) => [
-    r.task, r.family, several ? `${r.base} (seed ${r.baseSeed})` : r.base, `${formatPercent(r.baseValidationAccuracy, 1)} / ${formatPercent(r.baseAccuracy, 1)}`, formatPercent(r.baseWeightsKept, 1), r.masked, r.subroutine, formatNumber(r.subnetworkScore, 2), formatNumber(r.ablationScore, 2), r.verdict,
-    formatPercent(r.keptFraction, 2), formatNumber(r.overlapIoU, 2), formatNumber(r.randomAblationP, 3),
-    r.randomInit ? `${formatNumber(r.randomInit.subnetworkScore, 2)} / ${formatNumber(r.randomInit.ablationScore, 2)}` : 'off',
+    r.task, r.family, `${r.base} ${r.variant}${several ? ` (seed ${r.baseSeed})` : ''}`,
+    `${pct(r.baseValidationAccuracy)} / ${pct(r.baseAccuracy)}`, pct(r.baseWeightsKept), r.masked, r.subroutine,
+    num(r.subnetworkScore), num(r.ablationScore), r.verdict, pct(r.kept, 2), num(r.overlapIoU),
+    `${pNum(r.randomAblationP)} (${pNum(r.randomAblationPAdjusted)})`,
+    `${range(r.masks.map((m) => m.steps)).replace(/\.00/g, '')} / ${range(r.masks.map((m) => m.trainAccuracy))}`,
+    r.randomInit
+      ? `${num(r.randomInit.subnetworkScore)} / ${num(r.randomInit.ablationScore)}, ${r.randomInit.verdict}`
+      : 'off',
+    r.verdictReason.replace(/\|/g, '\\|'),
   ]);
   const table = [head, head.map(() => '---'), ...body].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
   const protocolText = (t: DemoTaskResult) => t.runs.map((r) => `protocol masking ${r.masked} ${(r.findMs / 1000).toFixed(1)} s (${r.status}; run: ${path.relative(s.outDir, r.runDir)})`).join(', ') || `no protocol (${t.status})`;
   const timing = s.tasks.map((t) => `- ${t.task} ${t.variant}${several ? ` (base seed ${t.baseSeed})` : ''}: generate ${(t.timings.generateMs / 1000).toFixed(1)} s, base model ${(t.timings.trainMs / 1000).toFixed(1)} s (${t.training.steps} steps, ${t.training.parameters.toLocaleString('en-US')} weights), ${protocolText(t)}`);
-  const maskedCounts = [...new Map(s.rows.map((r) => [`${r.task} ${r.masked}`, r])).values()].map((r) => `${r.task} ${r.masked}: ${r.maskedWeights?.toLocaleString('en-US') ?? '–'}`);
+  const runs = [...new Map(s.rows.map((r) => [`${r.task} ${r.masked}`, r])).values()];
+  const maskedCounts = runs.map((r) => `${r.task} ${r.masked}: ${r.maskedWeights?.toLocaleString('en-US') ?? '–'}`);
+  const sameRun = (r: DemoRow, x: DemoRow) =>
+    x.task === r.task && x.masked === r.masked && x.variant === r.variant && x.baseSeed === r.baseSeed;
+  const subroutineCount = (r: DemoRow) => s.rows.filter((x) => sameRun(r, x)).length;
+  const draws = runs.map((r) => {
+    const seeds = r.masks.length;
+    const m = subroutineCount(r);
+    const n = r.randomAblationDraws;
+    return `- ${r.task} ${r.masked}: ${n} draws × ${seeds} seeds × ${m} subroutines = ${n * seeds * m} evaluations `
+      + `of every test set per base model; smallest attainable Holm-adjusted p ${pNum(smallestAdjustedP(n, seeds, m))}`;
+  });
   const pruning = s.tasks.filter((t) => t.pruning?.ladder).map((t) => `- ${t.task} pruned${several ? ` (base seed ${t.baseSeed})` : ''}: ${ladderText(t.pruning!)}`);
   return [
     `# Subnetwork Lens demo (${s.preset})`,
     '',
-    `Total ${(s.totalMs / 1000).toFixed(0)} s${s.cancelled ? ' (cancelled: partial results)' : ''}. Scores: subnetwork score (kept subnetwork keeps its own subroutine, loses the other) > 0 and ablation score (removing it hurts its own subroutine more than the other) < 0 indicate a modular subroutine; the verdict also requires the size-matched random-ablation test. Base weights kept: non-zero share of the base model's maskable weights; Masked: which weights the masks cover (all: every weight matrix; late: only the last conv block / encoder layer and the head, the rest intact); Kept %: the subnetwork's share of the masked weights; random-init S / A: scores of masks trained on a copy of the base model with every parameter re-initialised ('off' when the preset skips that control). Masked weights: ${maskedCounts.join('; ')}.`,
+    `Total ${(s.totalMs / 1000).toFixed(0)} s${s.cancelled ? ' (cancelled: partial results)' : ''}. The control tasks run first: control-modular (two streams meeting only at the head) should be compositional for every subroutine, control-entangled (one shared module) for none. Scores: subnetwork score (kept subnetwork keeps its own subroutine, loses the other) > 0 and ablation score (removing it hurts its own subroutine more than the other) < 0 indicate a modular subroutine; the verdict also requires the size-matched random-ablation test. Base weights kept: non-zero share of the base model's maskable weights; Masked: which weights the masks cover (all: every weight matrix; post-stem: all but the first conv block / the embeddings; late: only the last conv block / encoder layer and the head; the rest intact); Kept %: the subnetwork's share of the masked weights; Mask steps / train acc.: optimiser steps and last-epoch train accuracy of each seed's mask (range over seeds); random-init S / A, verdict: masks trained on a copy of the base model with every parameter re-initialised ('off' when the preset skips that control; no random ablations there, so at best inconclusive). Masked weights: ${maskedCounts.join('; ')}.`,
     '',
     table,
+    '',
+    'Random ablations (the specificity null; α = 0.05):',
+    '',
+    ...draws,
     '',
     ...(pruning.length ? ['Pruning (keep fraction chosen on data/task_val.npz, never on the protocol’s test sets):', '', ...pruning, ''] : []),
     ...timing,
     '',
   ].join('\n');
 }
+
+/**
+ * The smallest Holm-adjusted specificity p a run can reach: every seed's p at its floor 1/(draws + 1),
+ * combined by Fisher's method, every subroutine there, adjusted across them.
+ */
+export function smallestAdjustedP(draws: number, seeds: number, subroutines: number): number {
+  const p = fisherCombinedP(Array.from({ length: seeds }, () => 1 / (draws + 1)))!;
+  return holmAdjust(Array.from({ length: subroutines }, () => p))[0]!;
+}
+
+const pNum = formatPValue;
 
 /** The keep fraction a pruning chose, and the validation accuracy of every fraction it tried. */
 function ladderText(p: PruneResult): string {

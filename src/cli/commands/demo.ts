@@ -1,8 +1,10 @@
 // `subnetwork-lens demo [--out DIR] [--quick | --full] [--task NAME]… [--base-models N] [--variants LIST] [--masked LIST] [--threads N] [--json]`
 import * as path from 'node:path';
 import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
-import { BASE_VARIANTS, LATE_LAYERS, MASK_SCOPES, PRUNE_LADDER, SPARSE_KEEP, runDemo, type DemoPreset } from '../../jobs/runDemo';
-import { TASK_NAMES, type TaskName } from '../../core/tasks/taskCatalog';
+import {
+  BASE_VARIANTS, MASK_SCOPES, SCOPE_LAYERS, PRUNE_LADDER, SPARSE_KEEP, runDemo, summaryJson, type DemoPreset,
+} from '../../jobs/runDemo';
+import { DEMO_TASK_NAMES, type DemoTaskName } from '../../core/tasks/taskCatalog';
 
 export const demo: Command = {
   name: 'demo',
@@ -10,31 +12,39 @@ export const demo: Command = {
   usage: [
     'Usage: subnetwork-lens demo [--out DIR] [--quick | --full] [--task NAME]... [--base-models N] [--variants LIST] [--masked LIST] [--threads N] [--json]',
     '',
-    'For each task: writes a ready-to-open workspace DIR/<task>/ (model.onnx, data/*.npz, <task>.subnet.json),',
+    'First the two trained controls: control-modular (two MLP streams meeting only at the head, trained end to',
+    'end on a two-subroutine task; every subroutine should be compositional) and control-entangled (the same',
+    'task through one shared module; none should), DIR/control-*/, 3 mask seeds, 100 random ablations.',
+    'Then for each task: writes a ready-to-open workspace DIR/<task>/ (model.onnx, data/*.npz, <task>.subnet.json),',
     'trains the base model from scratch on the compositional task, runs the whole protocol (mask training per',
     'subroutine and seed, ablations, random-ablation null, random-init control, overlap) once with masks on all',
-    'weights and once with masks on the late layers only (DIR/<task>/late-layers/<task>.subnet.json), and',
+    'but the stem / embeddings (DIR/<task>/post-stem-layers/) and once on the last stage and head only',
+    '(DIR/<task>/late-layers/), and',
     'finally prints a table of subnetwork and ablation scores, verdicts, kept fractions and overlap, also saved',
-    'as DIR/summary.md (and DIR/summary.json).',
+    'as DIR/summary.md with the reason of each verdict, and DIR/summary.json ({"rows": [...], "wallSeconds"}).',
     '',
     'Presets:',
     '  Every preset trains each task\'s base model in every variant (DIR/<task>, DIR/<task>-pretrained, …).',
-    '  (default)  inside-contact (vision) and agreement (language), 3 seeds, random-init control; ~11 min on 2 cores.',
-    '  --quick    one tiny vision task, few epochs, 2 seeds, no random-init control, late-layer masks on the',
-    '             scratch variant only; ~1 min (used by the tests).',
+    '  (default)  the controls, inside-contact (vision) and agreement (language), 3 seeds, random-init control.',
+    '  --quick    the controls, one tiny vision task, few epochs, 2 seeds, 19 random ablations, no random-init',
+    '             control, post-stem masks on every variant, late on scratch only; ≤ 2 min (used by the tests).',
     '  --full     all four tasks (inside-contact, number-contact, inside-number, agreement), three base models',
     '             per task and variant (DIR/<task>/base-seed-K/), larger data sets, 30 mask epochs, 100 random',
     '             ablations; many hours on 2 cores (estimated, not measured).',
     '',
     'Options:',
     '  --out DIR          Output folder (default ./demo-workspace). Existing task folders are regenerated.',
-    `  --task NAME        Only this task (repeatable): ${TASK_NAMES.join(', ')}.`,
+    `  --task NAME        Only this task (repeatable; controls too): ${DEMO_TASK_NAMES.join(', ')}.`,
     '  --variants LIST    Base models to compare, comma-separated: scratch, pretrained (self-supervised first),',
     `                     pruned (smallest of ${PRUNE_LADDER.fractions.map((f) => 100 * f).join('/')} % of the weights that keeps ${100 * PRUNE_LADDER.retain} % of the validation`,
     `                     accuracy), sparse (trained keeping the top ${100 * SPARSE_KEEP} % of every weight matrix); default: all.`,
     '  --base-models N    Train N base models per task (seeds 0…N-1, DIR/<task>/base-seed-K/); default 1 (--full: 3).',
-    `  --masked LIST      Mask scopes to run, comma-separated, each on every variant: all (every weight matrix), late`,
-    `                     (vision ${LATE_LAYERS.vision.join(' ')}; language ${LATE_LAYERS.language.join(' ')}); default: the preset's.`,
+    '  --masked LIST      Mask scopes to run, comma-separated, each on every variant: all (every weight matrix),',
+    ...(['post-stem', 'late'] as const).map((scope) => {
+      const { vision, language } = SCOPE_LAYERS[scope];
+      return `                     ${scope} (vision ${vision.join(' ')}; language ${language.join(' ')});`;
+    }),
+    "                     default: the preset's (post-stem, late).",
     '  --threads N        onnxruntime threads (default: one per core).',
     '  --json             Print summary.json instead of the Markdown table at the end.',
   ].join('\n'),
@@ -68,8 +78,8 @@ export const demo: Command = {
     const variants = listOption(values.variants, BASE_VARIANTS, 'base-model variant');
     const maskScopes = listOption(values.masked, MASK_SCOPES, 'mask scope');
     const tasks = values.task as string[] | undefined;
-    const unknown = tasks?.find((t) => !(TASK_NAMES as string[]).includes(t));
-    if (unknown) throw new UsageError(`unknown task '${unknown}' (built-in: ${TASK_NAMES.join(', ')})`, 'demo');
+    const unknown = tasks?.find((t) => !(DEMO_TASK_NAMES as string[]).includes(t));
+    if (unknown) throw new UsageError(`unknown task '${unknown}' (built-in: ${DEMO_TASK_NAMES.join(', ')})`, 'demo');
     const outDir = path.resolve(values.out ?? 'demo-workspace');
 
     const controller = new AbortController();
@@ -88,14 +98,14 @@ export const demo: Command = {
       io.err(`subnetwork-lens demo (${preset}) → ${outDir}\n`);
       const summary = await runDemo({
         outDir, preset, threads, signal: controller.signal,
-        ...(tasks ? { tasks: tasks as TaskName[] } : {}),
+        ...(tasks ? { tasks: tasks as DemoTaskName[] } : {}),
         ...(baseSeeds ? { baseSeeds } : {}),
         ...(variants ? { variants } : {}),
         ...(maskScopes ? { maskScopes } : {}),
         onLine: (line) => io.err(`${clock()} ${line}\n`),
       });
       if (values.json) {
-        io.out(`${JSON.stringify({ ...summary, markdown: undefined }, null, 2)}\n`);
+        io.out(`${JSON.stringify(summaryJson(summary), null, 2)}\n`);
       } else {
         io.out(`\n${summary.markdown}\nWritten: ${path.join(outDir, 'summary.md')}\n`);
       }

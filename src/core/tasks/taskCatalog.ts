@@ -39,3 +39,21 @@ export const TASKS: Record<TaskName, TaskDescription> = {
 };
 
 export const TASK_NAMES = Object.keys(TASKS) as TaskName[];
+
+/**
+ * The trained controls every preset runs first: the same two-subroutine task (writeControlWorkspace)
+ * through a network with one stream per subroutine meeting only at the head (every subroutine should come
+ * out compositional), and through one shared module (none should).
+ */
+export type ControlTaskName = 'control-modular' | 'control-entangled';
+export const CONTROL_TASKS: Record<ControlTaskName, { base: string; summary: string }> = {
+  'control-modular': {
+    base: 'mlp-two-streams', summary: 'two ReLU streams, one per subroutine, meeting only at the head',
+  },
+  'control-entangled': { base: 'mlp-shared', summary: 'both subroutines through one shared ReLU module' },
+};
+export const CONTROL_TASK_NAMES = Object.keys(CONTROL_TASKS) as ControlTaskName[];
+
+/** Everything `demo --task` accepts. */
+export type DemoTaskName = TaskName | ControlTaskName;
+export const DEMO_TASK_NAMES: DemoTaskName[] = [...CONTROL_TASK_NAMES, ...TASK_NAMES];

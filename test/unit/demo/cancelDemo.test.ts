@@ -11,7 +11,7 @@ describe('stopping the demo', () => {
     const controller = new AbortController();
     let stoppedWhilePruning = false;
     const summary = await runDemo({
-      outDir: dir, preset: 'quick', variants: ['pruned'], threads: 2, signal: controller.signal,
+      outDir: dir, preset: 'quick', tasks: ['inside-contact'], variants: ['pruned'], threads: 2, signal: controller.signal,
       onProgress: (_task, e) => {
         if (e.phase === 'train-mask' && e.message.startsWith('pruning mask')) {
           stoppedWhilePruning = true;

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../../src/cli/cli';
-import type { DemoSummary } from '../../../src/jobs/runDemo';
+import { smallestAdjustedP, type DemoRow, type DemoTaskResult } from '../../../src/jobs/runDemo';
 import type { ResultsFile } from '../../../src/shared/results';
 import { readModel } from '../../../src/core/onnx/readModel';
 import { makeVisionModel } from '../../../src/core/tasks/makeVisionModel';
@@ -12,7 +12,7 @@ import { makeLanguageModel } from '../../../src/core/tasks/makeLanguageModel';
 import { isMaskable } from '../../../src/core/masks/isMaskable';
 import { selectInitializers } from '../../../src/core/data/loadSpec';
 import type { Model } from '../../../src/core/onnx/ir';
-import { BASE_VARIANTS, demoPlan, LATE_LAYERS, LATE_SPEC_DIR, PRUNE_LADDER, SPARSE_KEEP } from '../../../src/jobs/runDemo';
+import { BASE_VARIANTS, demoPlan, PRUNE_LADDER, SCOPE_LAYERS, SCOPE_SPEC_DIRS, SPARSE_KEEP } from '../../../src/jobs/runDemo';
 import { lrPhases } from '../../../src/core/tasks/trainBaseModel';
 
 const finite = (x: unknown, what: string) => assert.ok(typeof x === 'number' && Number.isFinite(x), `${what} = ${String(x)}`);
@@ -44,24 +44,37 @@ describe('the quick demo', () => {
     const md = fs.readFileSync(path.join(dir, 'summary.md'), 'utf8');
     assert.match(md, /\| Task \| Family \| Base model \|/);
     for (const variant of BASE_VARIANTS) {
-      for (const sub of ['inside', 'contact']) assert.match(md, new RegExp(`\\| inside-contact \\| vision \\| ${variant} \\|.*\\| all \\| ${sub} \\|`));
+      for (const sub of ['inside', 'contact']) assert.match(md, new RegExp(`\\| inside-contact \\| vision \\| cnn ${variant} \\|.*\\| post-stem \\| ${sub} \\|`));
     }
-    for (const sub of ['inside', 'contact']) assert.match(md, new RegExp(`\\| inside-contact \\| vision \\| scratch \\|.*\\| late \\| ${sub} \\|`));
     assert.match(md, /Pruning \(keep fraction chosen on data\/task_val\.npz/);
     assert.ok(out.join('').includes('| Subroutine |'), 'the table is printed');
     assert.match(err.join(''), /training the base model/);
     assert.match(err.join(''), /finding subnetworks/);
 
-    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as DemoSummary;
-    // Masks on all weights for every variant, on the late layers for the scratch model only.
-    assert.equal(summary.rows.length, 2 * BASE_VARIANTS.length + 2);
-    assert.deepEqual(summary.rows.filter((r) => r.masked === 'late').map((r) => r.base), ['scratch', 'scratch']);
-    for (const r of summary.rows) {
-      for (const k of ['baseAccuracy', 'baseValidationAccuracy', 'baseWeightsKept', 'subnetworkScore', 'ablationScore', 'keptFraction', 'overlapIoU'] as const) finite(r[k], `${r.subroutine}.${k}`);
-      assert.ok(r.keptFraction! > 0 && r.keptFraction! <= 1);
-      assert.ok(['compositional', 'not-compositional', 'inconclusive'].includes(r.verdict));
+    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as { rows: DemoRow[]; wallSeconds: number; tasks: DemoTaskResult[] };
+    assert.ok(summary.wallSeconds > 0);
+    // The controls first (two subroutines each, random-init control on), then the task's rows.
+    const controls = summary.rows.slice(0, 4);
+    assert.deepEqual(controls.map((r) => `${r.task} ${r.subroutine}`), ['control-modular A', 'control-modular B', 'control-entangled A', 'control-entangled B']);
+    for (const r of controls) {
+      assert.deepEqual(Object.keys(r).slice(0, 11), ['task', 'base', 'variant', 'baseSeed', 'masked', 'subroutine', 'verdict', 'subnetworkScore', 'ablationScore', 'kept', 'randomInit']);
+      assert.ok(r.randomInit && r.randomInit.verdict !== 'compositional', `${r.task} ${r.subroutine} random-init: ${JSON.stringify(r.randomInit)}`);
+      assert.equal(r.masks.length, 3);
+      assert.match(md, new RegExp(`\\| ${r.task} \\| control \\| ${r.base} scratch \\|.*\\| ${r.subroutine} \\|.*\\| ${r.verdict} \\|`));
+      assert.ok(md.includes(r.verdictReason.split('|')[0]!), `the reason of ${r.task} ${r.subroutine} is not in summary.md`);
     }
-    const weightsKept = (variant: string) => summary.rows.find((r) => r.base === variant)!.baseWeightsKept;
+    const rows = summary.rows.slice(4);
+    // Masks beyond the stem for every variant, no other scope.
+    assert.equal(rows.length, 2 * BASE_VARIANTS.length);
+    assert.ok(rows.every((r) => r.masked === 'post-stem'));
+    for (const r of rows) {
+      for (const k of ['baseAccuracy', 'baseValidationAccuracy', 'baseWeightsKept', 'subnetworkScore', 'ablationScore', 'kept', 'overlapIoU'] as const) finite(r[k], `${r.subroutine}.${k}`);
+      assert.ok(r.kept! > 0 && r.kept! <= 1);
+      assert.ok(['compositional', 'not-compositional', 'inconclusive', 'uninformative'].includes(r.verdict));
+      assert.equal(r.randomAblationDraws, plan.controls.randomAblations);
+      for (const m of r.masks) assert.ok(m.steps > 0 && m.trainAccuracy !== null, `${r.subroutine} mask seed ${m.seed}`);
+    }
+    const weightsKept = (variant: string) => rows.find((r) => r.variant === variant)!.baseWeightsKept;
     assert.equal(weightsKept('scratch'), 1);
     assert.equal(weightsKept('pretrained'), 1);
     // Per-tensor top-k rounds up, so slightly more than SPARSE_KEEP of all weight matrices stays.
@@ -70,12 +83,12 @@ describe('the quick demo', () => {
     const { tried } = pruned.pruning!.ladder!;
     assert.deepEqual(tried.map((r) => r.keep), PRUNE_LADDER.fractions.slice(0, tried.length));
     assert.ok(Math.abs(weightsKept('pruned') - tried.at(-1)!.keep) < 0.01, `pruned kept ${weightsKept('pruned')}, chose ${tried.at(-1)!.keep}`);
-    assert.equal(summary.rows.find((r) => r.base === 'pruned')!.baseValidationAccuracy, tried.at(-1)!.accuracy);
-    const t = summary.tasks[0]!;
+    assert.equal(rows.find((r) => r.variant === 'pruned')!.baseValidationAccuracy, tried.at(-1)!.accuracy);
+    const t = summary.tasks.find((x) => x.task === 'inside-contact' && x.variant === 'scratch')!;
     assert.equal(t.status, 'complete');
     finite(t.training.testAccuracy, 'testAccuracy');
-    assert.deepEqual(t.runs.map((r) => r.masked), ['all', 'late']);
-    assert.equal(t.runs[1]!.spec, path.join(ws, LATE_SPEC_DIR, 'inside-contact.subnet.json'));
+    assert.deepEqual(t.runs.map((r) => r.masked), ['post-stem']);
+    assert.equal(t.runs[0]!.spec, path.join(ws, SCOPE_SPEC_DIRS['post-stem'], 'inside-contact.subnet.json'));
     const maskedLayers = t.runs.map((run) => {
       const results = JSON.parse(fs.readFileSync(path.join(run.runDir, 'results.json'), 'utf8')) as ResultsFile;
       assert.deepEqual(results.subroutineNames, ['inside', 'contact']);
@@ -83,10 +96,9 @@ describe('the quick demo', () => {
       assert.ok(run.runDir.startsWith(path.join(ws, '.subnetwork-lens', 'runs')), `${run.runDir} is not in the workspace's runs`);
       return Object.keys(results.subroutines.inside!.seeds[0]!.layers);
     });
-    assert.deepEqual(maskedLayers[0], ['conv1.weight', 'conv2.weight', 'conv3.weight', 'head.fc1.weight', 'head.fc2.weight']);
-    assert.deepEqual(maskedLayers[1], ['conv3.weight', 'head.fc1.weight', 'head.fc2.weight']);
-    const maskedWeights = (masked: string) => summary.rows.find((r) => r.base === 'scratch' && r.masked === masked)!.maskedWeights!;
-    assert.ok(maskedWeights('late') > 0 && maskedWeights('late') < maskedWeights('all'), `late ${maskedWeights('late')}, all ${maskedWeights('all')}`);
+    assert.deepEqual(maskedLayers[0], ['conv2.weight', 'conv3.weight', 'head.fc1.weight', 'head.fc2.weight']);
+    const postStemSize = maskedLayers[0]!.reduce((n, name) => n + trained.graph.initializers.get(name)!.data.length, 0);
+    assert.equal(rows.find((r) => r.variant === 'scratch')!.maskedWeights, postStemSize);
   });
 });
 
@@ -117,29 +129,46 @@ describe('the demo command line', () => {
       for (const plan of demoPlan(preset)) assert.ok(plan.seeds.length >= 2 && plan.base.epochs >= 3, `${preset}/${plan.task}`);
     }
   });
+
+  test('every preset has enough random ablations for the Holm-adjusted p to fall below α', () => {
+    // Fisher's method on two seeds at the floor 1/6 gives 0.127; Holm across two subroutines doubles it.
+    assert.ok(Math.abs(smallestAdjustedP(5, 2, 2) - 2 * (1 / 36) * (1 + 2 * Math.log(6))) < 1e-12);
+    for (const preset of ['quick', 'default', 'full'] as const) {
+      for (const plan of demoPlan(preset)) {
+        const p = smallestAdjustedP(plan.controls.randomAblations, plan.seeds.length, 2);
+        assert.ok(p < 0.05, `${preset}/${plan.task}: smallest attainable p ${p}`);
+      }
+    }
+  });
 });
 
-describe('the late mask scope', () => {
+describe('the restricted mask scopes', () => {
   const maskable = (model: Model) => [...model.graph.initializers.values()].filter((t) => isMaskable(t)).map((t) => t.name);
 
-  test('selects the last conv block and the dense head of the vision CNN', () => {
+  test('late: the last conv block and the dense head of the vision CNN; post-stem: all but conv1', () => {
     const names = maskable(makeVisionModel({ seed: 0 }));
-    assert.deepEqual(selectInitializers(names, LATE_LAYERS.vision, []), ['conv3.weight', 'head.fc1.weight', 'head.fc2.weight']);
+    assert.deepEqual(selectInitializers(names, SCOPE_LAYERS.late.vision, []), ['conv3.weight', 'head.fc1.weight', 'head.fc2.weight']);
+    assert.deepEqual(selectInitializers(names, SCOPE_LAYERS['post-stem'].vision, []), names.filter((n) => n !== 'conv1.weight'));
   });
 
-  test('selects the last encoder layer and the output projection of the transformer', () => {
+  test('late: the last encoder layer and the output projection of the transformer; post-stem: all but the embeddings', () => {
     const names = maskable(makeLanguageModel({ seed: 0 }));
-    const late = selectInitializers(names, LATE_LAYERS.language, []);
+    const late = selectInitializers(names, SCOPE_LAYERS.late.language, []);
+    assert.deepEqual(selectInitializers(names, SCOPE_LAYERS['post-stem'].language, []), names.filter((n) => !n.startsWith('embed.')));
+    assert.ok(names.some((n) => n.startsWith('embed.')), 'the transformer has no embed.* weights for post-stem to leave out');
     assert.deepEqual(late, [...names.filter((n) => n.startsWith('encoder.layer1.')), 'proj.weight']);
     assert.equal(late.length, 7, late.join(', '));
     assert.ok(!names.some((n) => n.startsWith('encoder.layer2.')), 'the transformer has more than two layers: the late scope would miss its last');
   });
 
-  test('every preset masks all weights on every variant, and the late layers on every variant but in the quick preset', () => {
+  test('every preset masks beyond the stem on every variant, never the stem, and the late layers on every variant but in the quick preset', () => {
     for (const preset of ['quick', 'default', 'full'] as const) {
-      for (const plan of demoPlan(preset)) assert.deepEqual(plan.maskScopes.all, BASE_VARIANTS, `${preset}/${plan.task}`);
+      for (const plan of demoPlan(preset)) {
+        assert.deepEqual(plan.maskScopes['post-stem'], BASE_VARIANTS, `${preset}/${plan.task}`);
+        assert.deepEqual(plan.maskScopes.all, [], `${preset}/${plan.task}`);
+      }
     }
-    assert.deepEqual(demoPlan('quick')[0]!.maskScopes.late, ['scratch']);
+    assert.deepEqual(demoPlan('quick')[0]!.maskScopes.late, []);
     for (const plan of [...demoPlan('default'), ...demoPlan('full')]) assert.deepEqual(plan.maskScopes.late, BASE_VARIANTS, plan.task);
   });
 });

@@ -7,7 +7,9 @@ import { runFind } from '../../../src/jobs/runFind';
 import { trainBaseModel } from '../../../src/core/tasks/trainBaseModel';
 import type { Model } from '../../../src/core/onnx/ir';
 import type { ResultsFile } from '../../../src/shared/results';
-import { sharedModel, streamsModel, writeTrainedPlantedWorkspace } from './trainedPlanted';
+import {
+  CONTROL_BASE_TRAINING, sharedModel, streamsModel, writeControlWorkspace,
+} from '../../../src/core/tasks/writeControlWorkspace';
 
 const hooks = { onProgress: () => {}, signal: new AbortController().signal };
 const BASE_SEEDS = [0, 1, 2, 3, 4];
@@ -19,8 +21,8 @@ const BASE_SEEDS = [0, 1, 2, 3, 4];
  */
 async function plantedRun(t: TestContext, kind: string, model: Model, streams: number, seed: number) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `planted-${kind}-`));
-  const spec = writeTrainedPlantedWorkspace(dir, model, streams);
-  const base = await trainBaseModel(dir, { seed, epochs: 10, lr: 0.01, batch: 32, threads: 1 });
+  const spec = writeControlWorkspace(dir, model, streams);
+  const base = await trainBaseModel(dir, { seed, ...CONTROL_BASE_TRAINING, threads: 1 });
   const { runDir } = await runFind({ specPath: spec, threads: 1 }, hooks);
   const results = JSON.parse(fs.readFileSync(path.join(runDir, 'results.json'), 'utf8')) as ResultsFile;
   const f = (v: number | null) => (v === null ? '—' : v.toFixed(3));

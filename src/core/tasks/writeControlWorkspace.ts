@@ -1,17 +1,17 @@
-// Planted structure in TRAINED networks: the weights come from the engine's weight-training mode
-// (trainBaseModel) on the compositional task, starting from a seeded PyTorch-style initialisation, so
-// every base seed gives a different network. Input x = [x_1 … x_S], 4 features per subroutine; a row of
-// subroutine s carries signal only in x_s and its label is whether
-// (x_s[0], x_s[1]) lies outside the circle holding half the rows: a ReLU layer needs most of its units for
+// The benchmark's trained controls (control-modular, control-entangled), also the protocol tests' planted
+// networks: the weights come from the engine's weight-training mode (trainBaseModel) on the task, starting
+// from a seeded PyTorch-style initialisation, so every base seed gives a different network. Input
+// x = [x_1 … x_S], 4 features per subroutine; a row of subroutine s carries signal only in x_s and its label
+// is whether (x_s[0], x_s[1]) lies outside the circle holding half the rows: a ReLU layer needs most of its units for
 // that boundary, so a stream holds one copy of its subroutine rather than several redundant ones.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { makeModel, type NodeSpec } from '../../../src/core/onnx/makeModel';
-import { makeTensor } from '../../../src/core/onnx/tensorCodec';
-import type { Model, Tensor } from '../../../src/core/onnx/ir';
-import { writeModel } from '../../../src/core/onnx/writeModel';
-import { writeNpz } from '../../../src/core/data/writeNpz';
-import { Rng } from '../../../src/core/util/random';
+import { makeModel, type NodeSpec } from '../onnx/makeModel';
+import { makeTensor } from '../onnx/tensorCodec';
+import type { Model, Tensor } from '../onnx/ir';
+import { writeModel } from '../onnx/writeModel';
+import { writeNpz } from '../data/writeNpz';
+import { Rng } from '../util/random';
 
 const FEATURES = 4;
 /** Median of χ²₂ (2 ln 2): half the rows fall outside the circle. */
@@ -22,6 +22,8 @@ const MEDIAN_RADIUS2 = 2 * Math.LN2;
  */
 const HIDDEN = 32;
 export const SUBROUTINES = ['A', 'B', 'C'];
+/** Base-model training of these networks, chosen on their task accuracy. */
+export const CONTROL_BASE_TRAINING = { epochs: 10, lr: 0.01, batch: 32 };
 
 /** nn.Linear's default initialisation: weight [out, in] and bias from U(±1/√in). */
 function linear(rng: Rng, name: string, out: number, inputs: number): Tensor[] {
@@ -110,10 +112,10 @@ function rows(n: number, streams: number, which: number | 'mix', seed: number) {
 
 /**
  * A workspace (model, data, spec) the way trainBaseModel expects it. The mask hyper-parameters are those
- * of the hand-built planted tests (plantedModels.ts), set on mask training accuracy and kept fraction,
+ * of the protocol's hand-built planted tests, set on mask training accuracy and kept fraction,
  * never on an ablation outcome.
  */
-export function writeTrainedPlantedWorkspace(dir: string, model: Model, streams: number): string {
+export function writeControlWorkspace(dir: string, model: Model, streams: number): string {
   fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
   writeModel(path.join(dir, 'model.onnx'), model);
   const subroutines: Record<string, { train: string; test: string }> = {};
@@ -134,7 +136,7 @@ export function writeTrainedPlantedWorkspace(dir: string, model: Model, streams:
     controls: { randomInit: false, randomAblations: 100, ablationModes: ['zero'] },
     seeds: [0, 1, 2],
   };
-  const specPath = path.join(dir, 'planted.subnet.json');
+  const specPath = path.join(dir, 'control.subnet.json');
   fs.writeFileSync(specPath, JSON.stringify(spec, null, 2));
   return specPath;
 }
