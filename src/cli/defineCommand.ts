@@ -72,7 +72,8 @@ function parseCommand<T extends Record<string, OptionSpec>>(spec: CommandSpec<T>
   }
   if (spec.positional && positionals.length !== 1) {
     const { noun } = spec.positional;
-    const problem = positionals.length === 0 ? `${name} needs a ${noun}` : `${name} takes one ${noun}, got ${positionals.length}`;
+    const n = positionals.length;
+    const problem = n === 0 ? `${name} needs a ${noun}` : `${name} takes one ${noun}, got ${n}`;
     throw new UsageError(problem, name);
   }
   const values: Record<string, unknown> = {};
@@ -105,7 +106,10 @@ function helpText<T extends Record<string, OptionSpec>>(spec: CommandSpec<T>): s
   const entries = Object.entries(spec.options);
   const words = [
     ...(spec.positional ? [spec.positional.metavar] : []),
-    ...entries.map(([key, o]) => (o.required ? flagWithValue(key, o) : `[${flagWithValue(key, o)}]`)),
+    ...entries.map(([key, o]) => {
+      const word = o.required ? flagWithValue(key, o) : `[${flagWithValue(key, o)}]`;
+      return o.multiple ? `${word}...` : word;
+    }),
   ];
   const lead = `Usage: subnetwork-lens ${spec.name} `;
   const synopsis: string[] = [];
@@ -121,8 +125,9 @@ function helpText<T extends Record<string, OptionSpec>>(spec: CommandSpec<T>): s
   });
   const width = Math.max(...flags.map((f) => f.length));
   const optionLines = entries.flatMap(([, o], i) => {
-    const [first, ...rest] = typeof o.help === 'string' ? [o.help] : o.help;
-    return [`  ${flags[i]!.padEnd(width)}  ${first}`, ...rest.map((line) => `  ${' '.repeat(width)}  ${line}`)];
+    const help = typeof o.help === 'string' ? [o.help] : [...o.help];
+    if (o.required) help.push(help.pop()!.replace(/\.?$/, ' (required).'));
+    return help.map((line, k) => `  ${(k === 0 ? flags[i]! : '').padEnd(width)}  ${line}`);
   });
   const lines = [...synopsis, '', ...spec.description, '', 'Options:', ...optionLines];
   if (spec.epilogue) lines.push('', ...spec.epilogue);

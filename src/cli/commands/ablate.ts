@@ -1,4 +1,4 @@
-// `subnetwork-lens ablate RUN_DIR --subroutine A --seed 0 --mode zero [--test A,B,task] [--random N] [--threads N] [--json]`
+// `subnetwork-lens ablate`: re-evaluate a run's saved mask under an ablation mode.
 import * as path from 'node:path';
 import { UsageError, type CliIO } from '../command';
 import { defineCommand } from '../defineCommand';
@@ -37,7 +37,10 @@ export const ablate = defineCommand({
   options: {
     subroutine: { type: 'string', metavar: 'NAME', required: true, help: 'Subroutine whose mask is used.' },
     seed: { type: 'count', metavar: 'K', default: 0, help: 'Seed of the mask (default 0).' },
-    mode: { type: 'string', metavar: 'MODE', choices: ABLATE_MODES, help: 'zero (default), mean, random-reinit or keep-only.' },
+    mode: {
+      type: 'string', metavar: 'MODE', choices: ABLATE_MODES,
+      help: 'zero (default), mean, random-reinit or keep-only.',
+    },
     test: {
       type: 'string', metavar: 'LIST',
       help: 'Comma-separated test sets (subroutine names, task); default: all of the run\'s.',

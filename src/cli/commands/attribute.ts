@@ -1,4 +1,4 @@
-// `subnetwork-lens attribute MODEL.onnx --data D.npz --out S.safetensors [--output NAME] [--head classify|odd-one-out --group K]`
+// `subnetwork-lens attribute`: one-shot attribution W ⊙ ∂L/∂W, and the model/data helpers gradcheck and export share.
 import * as path from 'node:path';
 import { parseCount, UsageError } from '../command';
 import { defineCommand } from '../defineCommand';
@@ -24,7 +24,10 @@ export const attribute = defineCommand({
     data: { type: 'string', metavar: 'D.npz', required: true, help: 'Dataset.' },
     out: { type: 'string', metavar: 'S.safetensors', required: true, help: 'Output .safetensors file.' },
     ...modelDataOptions,
-    tensors: { type: 'string', metavar: 'LIST', help: 'Comma-separated initializer names instead of every maskable one.' },
+    tensors: {
+      type: 'string', metavar: 'LIST',
+      help: 'Comma-separated initializer names instead of every maskable one.',
+    },
     threads: { type: 'count', metavar: 'N', help: 'onnxruntime intra-op threads (0 = one per core).' },
     json: { type: 'boolean', help: 'Print a JSON summary instead of text.' },
   },

@@ -1,4 +1,4 @@
-// `subnetwork-lens demo [--out DIR] [--quick | --full] [--task NAME]… [--base-models N] [--variants LIST] [--masked LIST] [--threads N] [--json]`
+// `subnetwork-lens demo`: the built-in tasks end to end.
 import * as path from 'node:path';
 import { UsageError } from '../command';
 import { defineCommand } from '../defineCommand';

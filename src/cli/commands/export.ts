@@ -1,4 +1,4 @@
-// `subnetwork-lens export MODEL.onnx --mask M.safetensors --keep|--ablate [--mode zero|mean|random-reinit] -o OUT.onnx`
+// `subnetwork-lens export`: a runnable ONNX model with a mask applied.
 import * as path from 'node:path';
 import { UsageError } from '../command';
 import { defineCommand } from '../defineCommand';
@@ -23,12 +23,19 @@ export const exportCommand = defineCommand({
     mask: { type: 'string', metavar: 'M.safetensors', required: true, help: 'Mask file.' },
     keep: { type: 'boolean', help: 'Keep only the subnetwork (pruned model).' },
     ablate: { type: 'boolean', help: 'Remove the subnetwork (ablated model).' },
-    mode: { type: 'string', metavar: 'MODE', help: 'How --ablate removes weights: zero (default), mean, random-reinit.' },
+    mode: {
+      type: 'string', metavar: 'MODE',
+      help: 'How --ablate removes weights: zero (default), mean, random-reinit.',
+    },
     out: { type: 'string', short: 'o', metavar: 'OUT.onnx', required: true, help: 'Output .onnx file.' },
     data: {
-      type: 'string', metavar: 'D.npz', help: 'Dataset (arrays named after the model inputs, plus labels) for the check run.',
+      type: 'string', metavar: 'D.npz',
+      help: 'Dataset (arrays named after the model inputs, plus labels) for the check run.',
     },
-    head: { ...modelDataOptions.head, help: 'How --data is laid out: classify (default) or odd-one-out with --group K.' },
+    head: {
+      ...modelDataOptions.head,
+      help: 'How --data is laid out: classify (default) or odd-one-out with --group K.',
+    },
     group: modelDataOptions.group,
     seed: { type: 'count', metavar: 'S', default: 0, help: 'Seed of random-reinit draws (default 0).' },
     json: { type: 'boolean', help: 'Print {outPath, changedWeights, maskedWeights} as JSON.' },

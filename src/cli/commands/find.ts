@@ -1,4 +1,4 @@
-// `subnetwork-lens find SPEC [--out DIR] [--shard K/N] [--seeds 0,1,2] [--threads N] [--resume DIR] [--json]`
+// `subnetwork-lens find`: the whole protocol of a spec into a run folder.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError, type CliIO } from '../command';
@@ -34,7 +34,10 @@ export const find = defineCommand({
       ],
     },
     seeds: { type: 'string', metavar: 'LIST', help: 'Comma-separated seeds, overriding the spec\'s.' },
-    threads: { type: 'count', metavar: 'N', help: 'onnxruntime intra-op threads (0 = one per core; with --jobs, cores / J).' },
+    threads: {
+      type: 'count', metavar: 'N',
+      help: 'onnxruntime intra-op threads (0 = one per core; with --jobs, cores / J).',
+    },
     jobs: {
       type: 'count', metavar: 'J', default: 1,
       help: 'J processes over the work items (shards 0/J … J-1/J of one folder); J × threads ≤ cores.',

@@ -1,4 +1,4 @@
-// `subnetwork-lens gradcheck MODEL.onnx --data D.npz [--output NAME] [--head classify|odd-one-out] [--group K] [--tensors a,b] [--samples N] [--json]`
+// `subnetwork-lens gradcheck`: the mask gradients against float64 finite differences.
 import { defineCommand } from '../defineCommand';
 import { modelDataOptions } from '../modelDataOptions';
 import { chooseTensors, openModelData, parseHead, scoredOutput } from './attribute';
@@ -37,10 +37,16 @@ export const gradcheck = defineCommand({
       help: 'Dataset: one array per model input plus `labels`. The first rows are used.',
     },
     ...modelDataOptions,
-    tensors: { type: 'string', metavar: 'LIST', help: 'Comma-separated initializers to check (default: every maskable one).' },
+    tensors: {
+      type: 'string', metavar: 'LIST',
+      help: 'Comma-separated initializers to check (default: every maskable one).',
+    },
     samples: { type: 'count', metavar: 'N', default: 8, min: 1, help: 'Coordinates sampled per tensor (default 8).' },
     rows: { type: 'count', metavar: 'N', default: 16, min: 1, help: 'Examples in the batch (default 16).' },
-    seed: { type: 'count', metavar: 'S', default: 0, help: 'Seed of the logits and the sampled coordinates (default 0).' },
+    seed: {
+      type: 'count', metavar: 'S', default: 0,
+      help: 'Seed of the logits and the sampled coordinates (default 0).',
+    },
     threads: { type: 'count', metavar: 'N', help: 'onnxruntime intra-op threads (0 = one per core).' },
     json: { type: 'boolean', help: 'Print the report as JSON.' },
   },
@@ -78,7 +84,8 @@ export const gradcheck = defineCommand({
     } else {
       const width = Math.max(6, ...report.tensors.map((t) => t.tensor.length));
       const lines = [
-        `gradcheck of ${modelFile} (output '${output}', head ${head.type}, ${rows} rows, float64, ${samples} samples per tensor)`,
+        `gradcheck of ${modelFile} (output '${output}', head ${head.type}, ${rows} rows, float64, `
+          + `${samples} samples per tensor)`,
         `  ${'tensor'.padEnd(width)}  ${HEADINGS.map((h) => h.padStart(11)).join('  ')}`,
         ...report.tensors.map((t) => {
           const cells = [t.maxRelativeError, t.maxAbsoluteError, t.maxGradient, t.float32Deviation];

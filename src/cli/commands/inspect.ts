@@ -1,4 +1,4 @@
-// `subnetwork-lens inspect MODEL.onnx [--json] [--no-run]`
+// `subnetwork-lens inspect`: a model's summary.
 import { defineCommand } from '../defineCommand';
 import { inferShapesStatically } from '../../core/onnx/inferShapesStatically';
 import { readModel } from '../../core/onnx/readModel';

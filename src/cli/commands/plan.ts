@@ -1,4 +1,4 @@
-// `subnetwork-lens plan SPEC --shards N --out DIR (--slurm [...] | --k8s --image I --claim C [...])`
+// `subnetwork-lens plan`: a Slurm or Kubernetes job that runs a find as shards.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../command';
@@ -20,7 +20,10 @@ export const plan = defineCommand({
     '`find SPEC --resume DIR`, which also assembles whatever is complete.',
   ],
   options: {
-    shards: { type: 'count', metavar: 'N', min: 1, required: true, help: 'Number of shards (array tasks, Job completions).' },
+    shards: {
+      type: 'count', metavar: 'N', min: 1, required: true,
+      help: 'Number of shards (array tasks, Job completions).',
+    },
     out: { type: 'string', metavar: 'DIR', required: true, help: 'The run folder all shards share.' },
     slurm: { type: 'boolean', help: 'Write DIR/slurm.sbatch (a job array 0..N-1).' },
     partition: { type: 'string', metavar: 'P', help: 'Slurm partition.' },
@@ -28,14 +31,19 @@ export const plan = defineCommand({
     k8s: { type: 'boolean', help: 'Write DIR/k8s-job.json (batch/v1 Job, completionMode Indexed).' },
     image: { type: 'string', metavar: 'IMAGE', help: 'Container image with subnetwork-lens installed (--k8s).' },
     claim: {
-      type: 'string', metavar: 'PVC', help: 'ReadWriteMany PersistentVolumeClaim holding the workspace and DIR (--k8s).',
+      type: 'string', metavar: 'PVC',
+      help: 'ReadWriteMany PersistentVolumeClaim holding the workspace and DIR (--k8s).',
     },
     mount: {
-      type: 'string', metavar: 'PATH', help: 'Where the claim is mounted (default: the folder holding both the spec and DIR).',
+      type: 'string', metavar: 'PATH',
+      help: 'Where the claim is mounted (default: the folder holding both the spec and DIR).',
     },
     parallelism: { type: 'count', metavar: 'P', help: 'Pods at once (--k8s; default N).' },
     gpus: { type: 'count', metavar: 'G', help: 'GPUs per shard.' },
-    cpus: { type: 'count', metavar: 'C', default: 1, min: 1, help: 'Cores per shard, also find\'s --threads (default 1).' },
+    cpus: {
+      type: 'count', metavar: 'C', default: 1, min: 1,
+      help: 'Cores per shard, also find\'s --threads (default 1).',
+    },
     command: {
       type: 'string', metavar: 'CMD',
       help: 'How a node starts the CLI (default: as this plan was started; `subnetwork-lens` for --k8s).',

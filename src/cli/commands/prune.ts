@@ -1,4 +1,4 @@
-// `subnetwork-lens prune SPEC --keep F[,F…] [--select DATA --retain R] -o pruned.onnx [--seed N] [--threads N] [--json]`
+// `subnetwork-lens prune`: one mask on the whole task, cut to a fraction and written as a model.
 import * as path from 'node:path';
 import { UsageError } from '../command';
 import { defineCommand } from '../defineCommand';
@@ -19,13 +19,17 @@ export const prune = defineCommand({
     'held-out task data that nothing scores later (e.g. a validation set), never a partition test set.',
   ],
   options: {
-    keep: { type: 'string', metavar: 'F[,F...]', required: true, help: 'Fraction(s) of masked weights kept, each in (0, 1].' },
+    keep: {
+      type: 'string', metavar: 'F[,F...]', required: true,
+      help: 'Fraction(s) of masked weights kept, each in (0, 1].',
+    },
     select: {
       type: 'string', metavar: 'DATA',
       help: 'With several fractions: the dataset (.npz/.npy/.safetensors) they are judged on.',
     },
     retain: {
-      type: 'string', metavar: 'R', help: 'With several fractions: share of the unpruned accuracy to keep (default 0.95).',
+      type: 'string', metavar: 'R',
+      help: 'With several fractions: share of the unpruned accuracy to keep (default 0.95).',
     },
     out: { type: 'string', short: 'o', metavar: 'OUT.onnx', required: true, help: 'Output .onnx file.' },
     seed: { type: 'count', metavar: 'N', help: 'Seed of the mask training (default 0).' },
@@ -35,12 +39,14 @@ export const prune = defineCommand({
   async run({ positional: specFile, values }, io) {
     const fractions = values.keep.split(',').map((f) => f.trim());
     if (fractions.some((f) => !(Number(f) > 0 && Number(f) <= 1))) {
-      throw new UsageError(`--keep must be a fraction in (0, 1] or a comma-separated list of them, got '${values.keep}'`, 'prune');
+      const problem = `--keep must be a fraction in (0, 1] or a comma-separated list of them, got '${values.keep}'`;
+      throw new UsageError(problem, 'prune');
     }
     const retain = values.retain === undefined ? 0.95 : Number(values.retain);
     if (!(retain > 0 && retain <= 1)) throw new UsageError(`--retain must be a fraction in (0, 1], got '${values.retain}'`, 'prune');
     if (fractions.length > 1 && !values.select) {
-      throw new UsageError('several --keep fractions need --select DATA, the held-out data they are judged on', 'prune');
+      const problem = 'several --keep fractions need --select DATA, the held-out data they are judged on';
+      throw new UsageError(problem, 'prune');
     }
     if (fractions.length === 1 && (values.select || values.retain)) {
       throw new UsageError('--select and --retain choose among several --keep fractions; give more than one', 'prune');
