@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { UsageError, type CliIO } from '../command';
 import { defineCommand } from '../defineCommand';
+import { threadsOption } from '../threadsOption';
 import type { AblateMode, AblateResult, ProgressEvent } from '../../shared/jobs';
 import { formatNumber, formatPercent, formatTable } from '../../core/views/format';
 
@@ -46,7 +47,7 @@ export const ablate = defineCommand({
       help: 'Comma-separated test sets (subroutine names, task); default: all of the run\'s.',
     },
     random: { type: 'count', metavar: 'N', default: 0, help: 'Size-matched random ablations (default 0).' },
-    threads: { type: 'count', metavar: 'N', help: 'onnxruntime intra-op threads (0 = one per core).' },
+    threads: threadsOption,
     json: { type: 'boolean', help: 'Print the result as JSON.' },
   },
   async run({ positional: runDir, values }, io) {

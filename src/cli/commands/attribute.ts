@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { parseCount, UsageError } from '../command';
 import { defineCommand } from '../defineCommand';
+import { threadsOption } from '../threadsOption';
 import { modelDataOptions } from '../modelDataOptions';
 import { DataType, type Model } from '../../core/onnx/ir';
 import type { HeadSpec, ResolvedSpec } from '../../shared/spec';
@@ -28,7 +29,7 @@ export const attribute = defineCommand({
       type: 'string', metavar: 'LIST',
       help: 'Comma-separated initializer names instead of every maskable one.',
     },
-    threads: { type: 'count', metavar: 'N', help: 'onnxruntime intra-op threads (0 = one per core).' },
+    threads: threadsOption,
     json: { type: 'boolean', help: 'Print a JSON summary instead of text.' },
   },
   async run({ positional: modelFile, values }, io) {

@@ -1,5 +1,6 @@
 // `subnetwork-lens gradcheck`: the mask gradients against float64 finite differences.
 import { defineCommand } from '../defineCommand';
+import { threadsOption } from '../threadsOption';
 import { modelDataOptions } from '../modelDataOptions';
 import { chooseTensors, openModelData, parseHead, scoredOutput } from './attribute';
 
@@ -47,7 +48,7 @@ export const gradcheck = defineCommand({
       type: 'count', metavar: 'S', default: 0,
       help: 'Seed of the logits and the sampled coordinates (default 0).',
     },
-    threads: { type: 'count', metavar: 'N', help: 'onnxruntime intra-op threads (0 = one per core).' },
+    threads: threadsOption,
     json: { type: 'boolean', help: 'Print the report as JSON.' },
   },
   async run({ positional: modelFile, values }, io) {

@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { UsageError } from '../command';
 import { defineCommand } from '../defineCommand';
+import { threadsOption } from '../threadsOption';
 import { progressPrinter } from '../progressPrinter';
 
 export const prune = defineCommand({
@@ -33,7 +34,7 @@ export const prune = defineCommand({
     },
     out: { type: 'string', short: 'o', metavar: 'OUT.onnx', required: true, help: 'Output .onnx file.' },
     seed: { type: 'count', metavar: 'N', help: 'Seed of the mask training (default 0).' },
-    threads: { type: 'count', metavar: 'N', help: 'onnxruntime intra-op threads (0 = one per core).' },
+    threads: threadsOption,
     json: { type: 'boolean', help: 'Print the result as JSON.' },
   },
   async run({ positional: specFile, values }, io) {
