@@ -1,5 +1,4 @@
-// The contract every `subnetwork-lens <command>` implements, and the argument-parsing helper they share.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+// The contract every `subnetwork-lens <command>` implements (declared with defineCommand) and its usage error.
 
 /** Where a command writes. Defaults to the process streams; tests pass their own. */
 export interface CliIO {
@@ -28,17 +27,6 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
   constructor(message: string, readonly command?: string) {
     super(message);
-  }
-}
-
-type Options = NonNullable<ParseArgsConfig['options']>;
-
-/** `util.parseArgs` in strict mode with positionals; its errors become UsageErrors naming the command. */
-export function parseCommandArgs<O extends Options>(command: string, args: string[], options: O) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: true });
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, ''), command);
   }
 }
 

@@ -1,13 +1,15 @@
-// `subnetwork-lens ablate RUN_DIR --subroutine A --seed 0 --mode zero [--test A,B,task] [--random N] [--threads N] [--json]`
+// `subnetwork-lens ablate`: re-evaluate a run's saved mask under an ablation mode.
 import * as path from 'node:path';
-import { parseCommandArgs, parseCount, processIO, UsageError, type CliIO, type Command } from '../command';
+import { UsageError, type CliIO } from '../command';
+import { defineCommand } from '../defineCommand';
+import { threadsOption } from '../threadsOption';
 import type { AblateMode, AblateResult, ProgressEvent } from '../../shared/jobs';
 import { formatNumber, formatPercent, formatTable } from '../../core/views/format';
 
-/** Progress on stderr at most once a second (random ablations can take a while). */
 /** A fraction as a number under a `%` column header. */
 const percentCell = (v: number | undefined) => formatNumber(v === undefined ? undefined : 100 * v, 1);
 
+/** Progress on stderr at most once a second (random ablations can take a while). */
 function throttledProgress(io: CliIO): (e: ProgressEvent) => void {
   let last = 0;
   return (e) => {
@@ -20,13 +22,11 @@ function throttledProgress(io: CliIO): (e: ProgressEvent) => void {
 
 export const ABLATE_MODES: readonly AblateMode[] = ['zero', 'mean', 'random-reinit', 'keep-only'];
 
-export const ablate: Command = {
+export const ablate = defineCommand({
   name: 'ablate',
   summary: 'Re-evaluate a saved subnetwork mask of a run under an ablation mode (no retraining).',
-  usage: [
-    'Usage: subnetwork-lens ablate RUN_DIR --subroutine NAME --seed K [--mode zero|mean|random-reinit|keep-only]',
-    '                              [--test A,B,task] [--random N] [--threads N] [--json]',
-    '',
+  positional: { metavar: 'RUN_DIR', noun: 'run folder' },
+  description: [
     'Loads the mask the run saved for the subroutine and seed, applies it to the run\'s model and',
     'reports the accuracy of the intact and of the changed model on each test set. zero, mean and',
     'random-reinit remove the subnetwork (its weights set to 0, to the tensor mean, or redrawn from the',
@@ -34,30 +34,24 @@ export const ablate: Command = {
     'With --random N, N size-matched random masks (same count per tensor) give a null distribution and',
     'a one-sided p-value (share of random draws at least as damaging). The result is also saved under',
     'RUN_DIR/ablations/.',
-    '',
-    'Options:',
-    '  --subroutine NAME   Subroutine whose mask is used (required).',
-    '  --seed K            Seed of the mask (default 0).',
-    '  --mode MODE         zero (default), mean, random-reinit or keep-only.',
-    '  --test LIST         Comma-separated test sets (subroutine names, task); default: all of the run\'s.',
-    '  --random N          Size-matched random ablations (default 0).',
-    '  --threads N         onnxruntime intra-op threads (0 = one per core).',
-    '  --json              Print the result as JSON.',
-  ].join('\n'),
-  async run(args: string[], io: CliIO = processIO): Promise<number> {
-    const { values, positionals } = parseCommandArgs('ablate', args, {
-      subroutine: { type: 'string' },
-      seed: { type: 'string' },
-      mode: { type: 'string' },
-      test: { type: 'string' },
-      random: { type: 'string' },
-      threads: { type: 'string' },
-      json: { type: 'boolean' },
-    });
-    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'ablate needs a run folder' : `ablate takes one run folder, got ${positionals.length}`, 'ablate');
-    if (!values.subroutine) throw new UsageError('ablate needs --subroutine NAME', 'ablate');
+  ],
+  options: {
+    subroutine: { type: 'string', metavar: 'NAME', required: true, help: 'Subroutine whose mask is used.' },
+    seed: { type: 'count', metavar: 'K', default: 0, help: 'Seed of the mask (default 0).' },
+    mode: {
+      type: 'string', metavar: 'MODE', choices: ABLATE_MODES,
+      help: 'zero (default), mean, random-reinit or keep-only.',
+    },
+    test: {
+      type: 'string', metavar: 'LIST',
+      help: 'Comma-separated test sets (subroutine names, task); default: all of the run\'s.',
+    },
+    random: { type: 'count', metavar: 'N', default: 0, help: 'Size-matched random ablations (default 0).' },
+    threads: threadsOption,
+    json: { type: 'boolean', help: 'Print the result as JSON.' },
+  },
+  async run({ positional: runDir, values }, io) {
     const mode = (values.mode ?? 'zero') as AblateMode;
-    if (!ABLATE_MODES.includes(mode)) throw new UsageError(`--mode must be one of ${ABLATE_MODES.join(', ')}, got '${values.mode}'`, 'ablate');
     const testSets = values.test === undefined ? undefined : values.test.split(',').map((s) => s.trim()).filter(Boolean);
     if (testSets && testSets.length === 0) throw new UsageError('--test is empty', 'ablate');
 
@@ -68,10 +62,8 @@ export const ablate: Command = {
     let result: AblateResult;
     try {
       result = await ablateCore({
-        runDir: path.resolve(positionals[0]!), subroutine: values.subroutine,
-        seed: values.seed === undefined ? 0 : parseCount(values.seed, '--seed'), mode, testSets,
-        randomAblations: values.random === undefined ? 0 : parseCount(values.random, '--random'),
-        threads: values.threads === undefined ? undefined : parseCount(values.threads, '--threads'),
+        runDir: path.resolve(runDir), subroutine: values.subroutine, seed: values.seed, mode, testSets,
+        randomAblations: values.random, threads: values.threads,
       }, { signal: controller.signal, onProgress: throttledProgress(io) });
     } finally {
       process.off('SIGINT', onSigint);
@@ -95,4 +87,4 @@ export const ablate: Command = {
     ].join('\n') + '\n');
     return 0;
   },
-};
+});

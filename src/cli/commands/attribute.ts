@@ -1,55 +1,46 @@
-// `subnetwork-lens attribute MODEL.onnx --data D.npz --out S.safetensors [--output NAME] [--head classify|odd-one-out --group K]`
+// `subnetwork-lens attribute`: one-shot attribution W ⊙ ∂L/∂W, and the model/data helpers gradcheck and export share.
 import * as path from 'node:path';
-import { parseCommandArgs, parseCount, processIO, UsageError, type CliIO, type Command } from '../command';
+import { parseCount, UsageError } from '../command';
+import { defineCommand } from '../defineCommand';
+import { threadsOption } from '../threadsOption';
+import { modelDataOptions } from '../modelDataOptions';
 import { DataType, type Model } from '../../core/onnx/ir';
 import type { HeadSpec, ResolvedSpec } from '../../shared/spec';
 import type { OpenedData } from '../../core/data/datasetAsTrainingData';
 import { maskableInitializers } from '../../core/masks/maskableInitializers';
 import { renamedParameters } from '../../core/onnx/exporterNames';
 
-export const attribute: Command = {
+export const attribute = defineCommand({
   name: 'attribute',
   summary: 'Write W ⊙ ∂L/∂W for every maskable initializer of a model (one-shot attribution) as safetensors.',
-  usage: [
-    'Usage: subnetwork-lens attribute MODEL.onnx --data D.npz --out S.safetensors [--output NAME]',
-    '                                 [--head classify|odd-one-out] [--group K] [--tensors a,b] [--threads N] [--json]',
-    '',
+  positional: { metavar: 'MODEL.onnx', noun: 'model file' },
+  description: [
     'L is the mean softmax cross-entropy of the scored output against the `labels` array over every',
     'example of D (for odd-one-out: of the cosine-similarity head over groups of K stimuli). For every',
     'maskable initializer W (float, rank >= 2) the file gets float32 W ⊙ ∂L/∂W keyed by the initializer',
     'name: the gradient of L with respect to an all-ones mask. D holds one array per model input, named',
     'after the input, plus `labels` (.npz, .npy folder or .safetensors).',
-    '',
-    'Options:',
-    '  --data FILE     Dataset (required).',
-    '  --out FILE      Output .safetensors file (required).',
-    '  --output NAME   Scored model output (default: the first output).',
-    '  --head TYPE     classify (default) or odd-one-out.',
-    '  --group K       Stimuli per odd-one-out problem (required with --head odd-one-out).',
-    '  --tensors LIST  Comma-separated initializer names instead of every maskable one.',
-    '  --threads N     onnxruntime intra-op threads (0 = one per core).',
-    '  --json          Print a JSON summary instead of text.',
-  ].join('\n'),
-  async run(args: string[], io: CliIO = processIO): Promise<number> {
-    const { values, positionals } = parseCommandArgs('attribute', args, {
-      data: { type: 'string' },
-      out: { type: 'string' },
-      ...modelDataOptions,
-      tensors: { type: 'string' },
-      threads: { type: 'string' },
-      json: { type: 'boolean' },
-    });
-    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'attribute needs a model file' : `attribute takes one model file, got ${positionals.length}`, 'attribute');
-    if (!values.data) throw new UsageError('attribute needs --data FILE', 'attribute');
-    if (!values.out) throw new UsageError('attribute needs --out FILE.safetensors', 'attribute');
+  ],
+  options: {
+    data: { type: 'string', metavar: 'D.npz', required: true, help: 'Dataset.' },
+    out: { type: 'string', metavar: 'S.safetensors', required: true, help: 'Output .safetensors file.' },
+    ...modelDataOptions,
+    tensors: {
+      type: 'string', metavar: 'LIST',
+      help: 'Comma-separated initializer names instead of every maskable one.',
+    },
+    threads: threadsOption,
+    json: { type: 'boolean', help: 'Print a JSON summary instead of text.' },
+  },
+  async run({ positional: modelFile, values }, io) {
     const head = parseHead(values.head, values.group, 'attribute');
-    const threads = values.threads === undefined ? undefined : parseCount(values.threads, '--threads');
+    const { threads } = values;
 
     const { readModel } = await import('../../core/onnx/readModel');
     const { attribute: attributeCore } = await import('../../core/train/attribute');
     const { writeSafetensors } = await import('../../core/data/writeSafetensors');
     const { softmaxLogits } = await import('../../core/train/lossHeads');
-    const model = readModel(positionals[0]!);
+    const model = readModel(modelFile);
     const output = scoredOutput(model, values.output);
     const tensors = chooseTensors(model, values.tensors);
     const data = await openModelData(values.data, model, head, output);
@@ -64,7 +55,7 @@ export const attribute: Command = {
     // Keyed by initializer name; a weight the exporter renamed or transposed also names its PyTorch parameter.
     const parameters = renamedParameters(model, tensors);
     writeSafetensors(outPath, arrays, {
-      model: path.basename(positionals[0]!), data: path.basename(values.data), output, head: head.type,
+      model: path.basename(modelFile), data: path.basename(values.data), output, head: head.type,
       examples: String(data.size),
       ...(Object.keys(parameters).length ? { parameters: JSON.stringify(parameters) } : {}),
     });
@@ -91,14 +82,7 @@ export const attribute: Command = {
     }
     return 0;
   },
-};
-
-/** Options shared by the commands that score one model output on one dataset. */
-export const modelDataOptions = {
-  output: { type: 'string' },
-  head: { type: 'string' },
-  group: { type: 'string' },
-} as const;
+});
 
 export function parseHead(head: string | undefined, group: string | undefined, command: string): HeadSpec {
   if (head === undefined || head === 'classify') {

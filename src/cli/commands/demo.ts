@@ -1,17 +1,16 @@
-// `subnetwork-lens demo [--out DIR] [--quick | --full] [--task NAME]… [--base-models N] [--variants LIST] [--masked LIST] [--threads N] [--json]`
+// `subnetwork-lens demo`: the built-in tasks end to end.
 import * as path from 'node:path';
-import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
+import { UsageError } from '../command';
+import { defineCommand } from '../defineCommand';
 import {
   BASE_VARIANTS, MASK_SCOPES, SCOPE_LAYERS, PRUNE_LADDER, SPARSE_KEEP, runDemo, summaryJson, type DemoPreset,
 } from '../../jobs/runDemo';
 import { DEMO_TASK_NAMES, type DemoTaskName } from '../../core/tasks/taskCatalog';
 
-export const demo: Command = {
+export const demo = defineCommand({
   name: 'demo',
   summary: 'Generate the built-in compositional tasks, train base models, find their subnetworks and print a summary table.',
-  usage: [
-    'Usage: subnetwork-lens demo [--out DIR] [--quick | --full] [--task NAME]... [--base-models N] [--variants LIST] [--masked LIST] [--threads N] [--json]',
-    '',
+  description: [
     'First the two trained controls: control-modular (two MLP streams meeting only at the head, trained end to',
     'end on a two-subroutine task; every subroutine should be compositional) and control-entangled (the same',
     'task through one shared module; none should), DIR/control-*/, 3 mask seeds, 100 random ablations.',
@@ -31,53 +30,54 @@ export const demo: Command = {
     '  --full     all four tasks (inside-contact, number-contact, inside-number, agreement), three base models',
     '             per task and variant (DIR/<task>/base-seed-K/), larger data sets, 30 mask epochs, 100 random',
     '             ablations; many hours on 2 cores (estimated, not measured).',
-    '',
-    'Options:',
-    '  --out DIR          Output folder (default ./demo-workspace). Existing task folders are regenerated.',
-    `  --task NAME        Only this task (repeatable; controls too): ${DEMO_TASK_NAMES.join(', ')}.`,
-    '  --variants LIST    Base models to compare, comma-separated: scratch, pretrained (self-supervised first),',
-    `                     pruned (smallest of ${PRUNE_LADDER.fractions.map((f) => 100 * f).join('/')} % of the weights that keeps ${100 * PRUNE_LADDER.retain} % of the validation`,
-    `                     accuracy), sparse (trained keeping the top ${100 * SPARSE_KEEP} % of every weight matrix); default: all.`,
-    '  --base-models N    Train N base models per task (seeds 0…N-1, DIR/<task>/base-seed-K/); default 1 (--full: 3).',
-    '  --masked LIST      Mask scopes to run, comma-separated, each on every variant: all (every weight matrix),',
-    ...(['post-stem', 'late'] as const).map((scope) => {
-      const { vision, language } = SCOPE_LAYERS[scope];
-      return `                     ${scope} (vision ${vision.join(' ')}; language ${language.join(' ')});`;
-    }),
-    "                     default: the preset's (post-stem, late).",
-    '  --threads N        onnxruntime threads (default: one per core).',
-    '  --json             Print summary.json instead of the Markdown table at the end.',
-  ].join('\n'),
-  async run(args: string[], io: CliIO = processIO): Promise<number> {
-    const { values, positionals } = parseCommandArgs('demo', args, {
-      out: { type: 'string' },
-      quick: { type: 'boolean' },
-      full: { type: 'boolean' },
-      task: { type: 'string', multiple: true },
-      threads: { type: 'string' },
-      'base-models': { type: 'string' },
-      variants: { type: 'string' },
-      masked: { type: 'string' },
-      json: { type: 'boolean' },
-    });
-    if (positionals.length > 0) throw new UsageError(`demo takes no positional arguments, got '${positionals[0]}'`, 'demo');
+  ],
+  options: {
+    out: {
+      type: 'string', metavar: 'DIR',
+      help: 'Output folder (default ./demo-workspace). Existing task folders are regenerated.',
+    },
+    quick: { type: 'boolean', help: 'The quick preset (see Presets); excludes --full.' },
+    full: { type: 'boolean', help: 'The full preset (see Presets); excludes --quick.' },
+    task: {
+      type: 'string', metavar: 'NAME', multiple: true,
+      help: `Only this task (repeatable; controls too): ${DEMO_TASK_NAMES.join(', ')}.`,
+    },
+    variants: {
+      type: 'string', metavar: 'LIST',
+      help: [
+        'Base models to compare, comma-separated: scratch, pretrained (self-supervised first),',
+        `pruned (smallest of ${PRUNE_LADDER.fractions.map((f) => 100 * f).join('/')} % of the weights that keeps `
+          + `${100 * PRUNE_LADDER.retain} % of the validation`,
+        `accuracy), sparse (trained keeping the top ${100 * SPARSE_KEEP} % of every weight matrix); default: all.`,
+      ],
+    },
+    'base-models': {
+      type: 'count', metavar: 'N', min: 1,
+      help: 'Train N base models per task (seeds 0…N-1, DIR/<task>/base-seed-K/); default 1 (--full: 3).',
+    },
+    masked: {
+      type: 'string', metavar: 'LIST',
+      help: [
+        'Mask scopes to run, comma-separated, each on every variant: all (every weight matrix),',
+        ...(['post-stem', 'late'] as const).map((scope) => {
+          const { vision, language } = SCOPE_LAYERS[scope];
+          return `${scope} (vision ${vision.join(' ')}; language ${language.join(' ')});`;
+        }),
+        "default: the preset's (post-stem, late).",
+      ],
+    },
+    threads: { type: 'count', metavar: 'N', help: 'onnxruntime threads (default: one per core).' },
+    json: { type: 'boolean', help: 'Print summary.json instead of the Markdown table at the end.' },
+  },
+  async run({ values }, io) {
     if (values.quick && values.full) throw new UsageError('--quick and --full exclude each other', 'demo');
     const preset: DemoPreset = values.quick ? 'quick' : values.full ? 'full' : 'default';
-    let threads: number | undefined;
-    if (values.threads !== undefined) {
-      threads = Number(values.threads);
-      if (!Number.isInteger(threads) || threads < 0) throw new UsageError(`--threads must be a non-negative integer, got '${values.threads}'`, 'demo');
-      if (threads === 0) threads = undefined;
-    }
-    let baseSeeds: number[] | undefined;
-    if (values['base-models'] !== undefined) {
-      const n = Number(values['base-models']);
-      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--base-models must be a positive integer, got '${values['base-models']}'`, 'demo');
-      baseSeeds = Array.from({ length: n }, (_, i) => i);
-    }
+    const threads = values.threads || undefined;
+    const baseModels = values['base-models'];
+    const baseSeeds = baseModels === undefined ? undefined : Array.from({ length: baseModels }, (_, i) => i);
     const variants = listOption(values.variants, BASE_VARIANTS, 'base-model variant');
     const maskScopes = listOption(values.masked, MASK_SCOPES, 'mask scope');
-    const tasks = values.task as string[] | undefined;
+    const tasks = values.task;
     const unknown = tasks?.find((t) => !(DEMO_TASK_NAMES as string[]).includes(t));
     if (unknown) throw new UsageError(`unknown task '${unknown}' (built-in: ${DEMO_TASK_NAMES.join(', ')})`, 'demo');
     const outDir = path.resolve(values.out ?? 'demo-workspace');
@@ -114,7 +114,7 @@ export const demo: Command = {
       process.off('SIGINT', onSigint);
     }
   },
-};
+});
 
 /** A comma-separated option's values, each checked against `allowed`. */
 function listOption<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T[] | undefined {

@@ -1,63 +1,65 @@
-// `subnetwork-lens export MODEL.onnx --mask M.safetensors --keep|--ablate [--mode zero|mean|random-reinit] -o OUT.onnx`
+// `subnetwork-lens export`: a runnable ONNX model with a mask applied.
 import * as path from 'node:path';
-import { parseCommandArgs, parseCount, processIO, UsageError, type CliIO, type Command } from '../command';
+import { UsageError } from '../command';
+import { defineCommand } from '../defineCommand';
+import { modelDataOptions } from '../modelDataOptions';
 import type { AblateMode } from '../../shared/jobs';
 import { openModelData, parseHead } from './attribute';
 import { DataError } from '../../core/data/errors';
 
-export const exportCommand: Command = {
+export const exportCommand = defineCommand({
   name: 'export',
   summary: 'Write a runnable ONNX model with a mask applied: pruned to the subnetwork (--keep) or with it ablated (--ablate).',
-  usage: [
-    'Usage: subnetwork-lens export MODEL.onnx --mask M.safetensors (--keep | --ablate [--mode zero|mean|random-reinit])',
-    '                              -o OUT.onnx [--data D.npz [--head odd-one-out --group K]] [--seed S] [--json]',
-    '',
+  positional: { metavar: 'MODEL.onnx', noun: 'model file' },
+  description: [
+    'Give exactly one of --keep and --ablate.',
     'M holds one 0/1 uint8 tensor per masked initializer, keyed by initializer name (the masks a run',
     'saves under masks/NAME/seed-K.safetensors). --keep writes the pruned model: only the weights the',
     'mask keeps stay, the rest of each masked tensor is zero. --ablate writes the ablated model: the',
     'kept weights are removed (set to zero, to the tensor mean, or redrawn). The written file is loaded',
     'in onnxruntime and run on one batch (from --data, else one example drawn from the input shapes).',
-    '',
-    'Options:',
-    '  --mask FILE     Mask file (required).',
-    '  --keep          Keep only the subnetwork (pruned model).',
-    '  --ablate        Remove the subnetwork (ablated model).',
-    '  --mode MODE     How --ablate removes weights: zero (default), mean, random-reinit.',
-    '  -o, --out FILE  Output .onnx file (required).',
-    '  --data FILE     Dataset (arrays named after the model inputs, plus labels) for the check run.',
-    '  --head TYPE     How --data is laid out: classify (default) or odd-one-out with --group K.',
-    '  --seed S        Seed of random-reinit draws (default 0).',
-    '  --json          Print {outPath, changedWeights, maskedWeights} as JSON.',
-  ].join('\n'),
-  async run(args: string[], io: CliIO = processIO): Promise<number> {
-    const { values, positionals } = parseCommandArgs('export', args, {
-      mask: { type: 'string' },
-      keep: { type: 'boolean' },
-      ablate: { type: 'boolean' },
-      mode: { type: 'string' },
-      out: { type: 'string', short: 'o' },
-      data: { type: 'string' },
-      head: { type: 'string' },
-      group: { type: 'string' },
-      seed: { type: 'string' },
-      json: { type: 'boolean' },
-    });
-    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'export needs a model file' : `export takes one model file, got ${positionals.length}`, 'export');
-    if (!values.mask) throw new UsageError('export needs --mask FILE.safetensors', 'export');
-    if (!values.out) throw new UsageError('export needs -o OUT.onnx', 'export');
-    if (values.keep === values.ablate) throw new UsageError('export needs exactly one of --keep (pruned model) and --ablate (ablated model)', 'export');
+  ],
+  options: {
+    mask: { type: 'string', metavar: 'M.safetensors', required: true, help: 'Mask file.' },
+    keep: { type: 'boolean', help: 'Keep only the subnetwork (pruned model).' },
+    ablate: { type: 'boolean', help: 'Remove the subnetwork (ablated model).' },
+    mode: {
+      type: 'string', metavar: 'MODE',
+      help: 'How --ablate removes weights: zero (default), mean, random-reinit.',
+    },
+    out: { type: 'string', short: 'o', metavar: 'OUT.onnx', required: true, help: 'Output .onnx file.' },
+    data: {
+      type: 'string', metavar: 'D.npz',
+      help: 'Dataset (arrays named after the model inputs, plus labels) for the check run.',
+    },
+    head: {
+      ...modelDataOptions.head,
+      help: 'How --data is laid out: classify (default) or odd-one-out with --group K.',
+    },
+    group: modelDataOptions.group,
+    seed: { type: 'count', metavar: 'S', default: 0, help: 'Seed of random-reinit draws (default 0).' },
+    json: { type: 'boolean', help: 'Print {outPath, changedWeights, maskedWeights} as JSON.' },
+  },
+  async run({ positional: modelFile, values }, io) {
+    if (values.keep === values.ablate) {
+      throw new UsageError('export needs exactly one of --keep (pruned model) and --ablate (ablated model)', 'export');
+    }
     const removal = values.mode ?? 'zero';
-    if (!['zero', 'mean', 'random-reinit'].includes(removal)) throw new UsageError(`--mode must be zero, mean or random-reinit, got '${removal}'`, 'export');
+    if (!['zero', 'mean', 'random-reinit'].includes(removal)) {
+      throw new UsageError(`--mode must be zero, mean or random-reinit, got '${removal}'`, 'export');
+    }
     if (values.keep && values.mode !== undefined) throw new UsageError('--mode applies to --ablate only', 'export');
-    if (!values.data && (values.head !== undefined || values.group !== undefined)) throw new UsageError('--head and --group describe --data; give --data too', 'export');
+    if (!values.data && (values.head !== undefined || values.group !== undefined)) {
+      throw new UsageError('--head and --group describe --data; give --data too', 'export');
+    }
     const mode: AblateMode = values.keep ? 'keep-only' : removal as AblateMode;
     const outPath = path.resolve(values.out);
-    if (outPath === path.resolve(positionals[0]!)) throw new UsageError('-o must not overwrite the input model', 'export');
+    if (outPath === path.resolve(modelFile)) throw new UsageError('-o must not overwrite the input model', 'export');
 
     const { readModel } = await import('../../core/onnx/readModel');
     const { readMask } = await import('../../core/runStore/readRun');
     const { exportMaskedModel } = await import('../../jobs/exportModel');
-    const model = readModel(positionals[0]!);
+    const model = readModel(modelFile);
     const { masks, shapes } = readMask(values.mask);
     for (const [name, shape] of Object.entries(shapes)) {
       const dims = model.graph.initializers.get(name)?.dims;
@@ -79,7 +81,7 @@ export const exportCommand: Command = {
       }
     }
     const result = await exportMaskedModel(model, new Map(Object.entries(masks)), {
-      mode, outPath, batch, seed: values.seed === undefined ? 0 : parseCount(values.seed, '--seed'),
+      mode, outPath, batch, seed: values.seed,
     });
     if (values.json) {
       io.out(`${JSON.stringify(result, null, 2)}\n`);
@@ -89,4 +91,4 @@ export const exportCommand: Command = {
     }
     return 0;
   },
-};
+});

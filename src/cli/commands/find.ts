@@ -1,62 +1,72 @@
-// `subnetwork-lens find SPEC [--out DIR] [--shard K/N] [--seeds 0,1,2] [--threads N] [--resume DIR] [--json]`
+// `subnetwork-lens find`: the whole protocol of a spec into a run folder.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseCommandArgs, parseCount, processIO, UsageError, type CliIO, type Command } from '../command';
+import { UsageError, type CliIO } from '../command';
+import { defineCommand } from '../defineCommand';
 import { progressPrinter } from '../progressPrinter';
 import { formatNumber, formatPValue, formatTable } from '../../core/views/format';
 import type { FindOptions, FindResult, Shard } from '../../shared/jobs';
 import { DEVICES } from '../../core/runtime/resolveExecutionProvider';
 import { RESULTS_FILE, RUN_FILE, RUNS_DIR, type ResultsFile, type RunInfo } from '../../shared/results';
 
-export const find: Command = {
+export const find = defineCommand({
   name: 'find',
   summary: 'Train one mask per subroutine of a task spec, ablate, run the controls and save a run folder.',
-  usage: [
-    'Usage: subnetwork-lens find SPEC.subnet.json [--out DIR] [--shard K/N] [--seeds 0,1,2] [--threads N]',
-    '                            [--jobs J] [--device D] [--resume DIR] [--json]',
-    '',
+  positional: { metavar: 'SPEC.subnet.json', noun: 'task spec (*.subnet.json)' },
+  description: [
     'Runs the structural-compositionality protocol of the spec: per subroutine and seed a trained mask,',
     'the subnetwork and ablation conditions on every test set, random ablations and the other controls.',
     'Progress goes to stderr; Ctrl-C, SIGTERM or SIGHUP stop within one training step and mark the run',
     'cancelled (continue it later with --resume). Prints a summary per subroutine and the run folder.',
     'run.json records sha256 hashes of the spec, the model and every dataset; --resume refuses a run whose',
     'inputs changed. One process per folder, except shards of one run.',
-    '',
-    'Options:',
-    '  --out DIR       Run folder (default: .subnetwork-lens/runs/<id> next to the spec); must be empty.',
-    '  --shard K/N     Run work items K, K+N, K+2N, … (0 ≤ K < N) into --out, beside the other shards; the',
-    '                  shard that finishes the last item writes the results (see `subnetwork-lens plan`).',
-    '  --seeds LIST    Comma-separated seeds, overriding the spec\'s.',
-    '  --threads N     onnxruntime intra-op threads (0 = one per core; with --jobs, cores / J).',
-    '  --jobs J        J processes over the work items (shards 0/J … J-1/J of one folder); J × threads ≤ cores.',
-    '  --device D      Execution provider: cpu (default), cuda, dml, coreml, webgpu, or auto (the first GPU',
-    '                  provider this machine has, else cpu). A missing provider is an error, never a fallback.',
-    '  --resume DIR    Continue a cancelled or crashed run in DIR (or assemble a sharded run\'s results).',
-    '  --json          Print {runDir, status, results, summary} as JSON on stdout.',
-  ].join('\n'),
-  async run(args: string[], io: CliIO = processIO): Promise<number> {
-    const { values, positionals } = parseCommandArgs('find', args, {
-      out: { type: 'string' },
-      seeds: { type: 'string' },
-      threads: { type: 'string' },
-      resume: { type: 'string' },
-      shard: { type: 'string' },
-      device: { type: 'string' },
-      jobs: { type: 'string' },
-      json: { type: 'boolean' },
-    });
-    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'find needs a task spec (*.subnet.json)' : `find takes one spec file, got ${positionals.length}`, 'find');
-    if (values.out && values.resume) throw new UsageError('--out and --resume cannot be combined (a resumed run stays in its folder)', 'find');
+  ],
+  options: {
+    out: {
+      type: 'string', metavar: 'DIR',
+      help: 'Run folder (default: .subnetwork-lens/runs/<id> next to the spec); must be empty.',
+    },
+    shard: {
+      type: 'string', metavar: 'K/N',
+      help: [
+        'Run work items K, K+N, K+2N, … (0 ≤ K < N) into --out, beside the other shards; the',
+        'shard that finishes the last item writes the results (see `subnetwork-lens plan`).',
+      ],
+    },
+    seeds: { type: 'string', metavar: 'LIST', help: 'Comma-separated seeds, overriding the spec\'s.' },
+    threads: {
+      type: 'count', metavar: 'N',
+      help: 'onnxruntime intra-op threads (0 = one per core; with --jobs, cores / J).',
+    },
+    jobs: {
+      type: 'count', metavar: 'J', default: 1,
+      help: 'J processes over the work items (shards 0/J … J-1/J of one folder); J × threads ≤ cores.',
+    },
+    device: {
+      type: 'string', metavar: 'D', choices: DEVICES,
+      help: [
+        'Execution provider: cpu (default), cuda, dml, coreml, webgpu, or auto (the first GPU',
+        'provider this machine has, else cpu). A missing provider is an error, never a fallback.',
+      ],
+    },
+    resume: {
+      type: 'string', metavar: 'DIR',
+      help: 'Continue a cancelled or crashed run in DIR (or assemble a sharded run\'s results).',
+    },
+    json: { type: 'boolean', help: 'Print {runDir, status, results, summary} as JSON on stdout.' },
+  },
+  async run({ positional: specFile, values }, io) {
+    if (values.out && values.resume) {
+      throw new UsageError('--out and --resume cannot be combined (a resumed run stays in its folder)', 'find');
+    }
     const seeds = values.seeds === undefined ? undefined : parseIntList(values.seeds, '--seeds');
-    const threads = values.threads === undefined ? undefined : parseCount(values.threads, '--threads');
+    const { threads, jobs } = values;
     const shard = values.shard === undefined ? undefined : parseShard(values.shard);
-    const device = values.device === undefined ? undefined : parseDevice(values.device);
+    const device = values.device as FindOptions['device'];
     if (shard && !values.out && !values.resume) {
       throw new UsageError('--shard needs --out DIR (the folder all shards share)', 'find');
     }
-
-    const specPath = path.resolve(positionals[0]!);
-    const jobs = values.jobs === undefined ? 1 : parseCount(values.jobs, '--jobs');
+    const specPath = path.resolve(specFile);
     if (jobs > 1 && shard) {
       throw new UsageError('--jobs and --shard cannot be combined (--jobs J runs shards 0/J … J-1/J itself)', 'find');
     }
@@ -81,7 +91,7 @@ export const find: Command = {
     }
     return result.status === 'complete' ? 0 : 130;
   },
-};
+});
 
 /** The run in this process; the first stop signal aborts after the current step, a second one exits at once. */
 async function runHere(options: FindOptions, io: CliIO): Promise<FindResult> {
@@ -131,13 +141,6 @@ async function runJobs(
 
 /** Signals that stop a run cleanly: Ctrl-C, `kill`/scancel (SIGTERM) and a closed terminal (SIGHUP). */
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-
-function parseDevice(text: string): NonNullable<FindOptions['device']> {
-  if (!(DEVICES as readonly string[]).includes(text)) {
-    throw new UsageError(`--device must be one of ${DEVICES.join(', ')}, got '${text}'`, 'find');
-  }
-  return text as NonNullable<FindOptions['device']>;
-}
 
 /** `K/N` with 0 ≤ K < N. */
 export function parseShard(text: string): Shard {

@@ -1,6 +1,8 @@
-// `subnetwork-lens gradcheck MODEL.onnx --data D.npz [--output NAME] [--head classify|odd-one-out] [--group K] [--tensors a,b] [--samples N] [--json]`
-import { parseCommandArgs, parseCount, processIO, UsageError, type CliIO, type Command } from '../command';
-import { chooseTensors, modelDataOptions, openModelData, parseHead, scoredOutput } from './attribute';
+// `subnetwork-lens gradcheck`: the mask gradients against float64 finite differences.
+import { defineCommand } from '../defineCommand';
+import { threadsOption } from '../threadsOption';
+import { modelDataOptions } from '../modelDataOptions';
+import { chooseTensors, openModelData, parseHead, scoredOutput } from './attribute';
 
 /** A tensor passes when its worst sampled relative error is at most this. */
 export const GRADCHECK_TOLERANCE = 1e-5;
@@ -14,13 +16,11 @@ export const FLOAT32_TOLERANCE = 1e-2;
 
 const HEADINGS = ['max rel err', 'max abs err', 'max |grad|', 'f32 vs f64'];
 
-export const gradcheck: Command = {
+export const gradcheck = defineCommand({
   name: 'gradcheck',
   summary: 'Check the engine\'s mask gradients on a model against float64 finite differences.',
-  usage: [
-    'Usage: subnetwork-lens gradcheck MODEL.onnx --data D.npz [--output NAME] [--head classify|odd-one-out] [--group K]',
-    '                                 [--tensors a,b] [--samples N] [--rows N] [--seed S] [--threads N] [--json]',
-    '',
+  positional: { metavar: 'MODEL.onnx', noun: 'model file' },
+  description: [
     'Builds the same mask-training graph `find` trains (continuous sparsification, β = 1), converts it',
     'to float64 (conv and pooling ops are rewritten into float64-capable ops), and compares the analytic',
     'gradient of the loss with respect to the mask logits with central finite differences at sampled',
@@ -31,44 +31,36 @@ export const gradcheck: Command = {
     `Prints the worst relative error per tensor (pass: ≤ ${GRADCHECK_TOLERANCE}), the float32 deviation`,
     `‖g32 − g64‖ / ‖g64‖ (pass: ≤ ${FLOAT32_TOLERANCE}) and the nodes that onnxruntime can only run in`,
     'float32 in the float64 graph (their precision bounds the check). Exit code 1 when a tensor fails.',
-    '',
-    'Options:',
-    '  --data FILE     Dataset: one array per model input plus `labels` (required). The first rows are used.',
-    '  --output NAME   Scored model output (default: the first output).',
-    '  --head TYPE     classify (default) or odd-one-out; --group K with odd-one-out.',
-    '  --tensors LIST  Comma-separated initializers to check (default: every maskable one).',
-    '  --samples N     Coordinates sampled per tensor (default 8).',
-    '  --rows N        Examples in the batch (default 16).',
-    '  --seed S        Seed of the logits and the sampled coordinates (default 0).',
-    '  --threads N     onnxruntime intra-op threads (0 = one per core).',
-    '  --json          Print the report as JSON.',
-  ].join('\n'),
-  async run(args: string[], io: CliIO = processIO): Promise<number> {
-    const { values, positionals } = parseCommandArgs('gradcheck', args, {
-      data: { type: 'string' },
-      ...modelDataOptions,
-      tensors: { type: 'string' },
-      samples: { type: 'string' },
-      rows: { type: 'string' },
-      seed: { type: 'string' },
-      threads: { type: 'string' },
-      json: { type: 'boolean' },
-    });
-    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'gradcheck needs a model file' : `gradcheck takes one model file, got ${positionals.length}`, 'gradcheck');
-    if (!values.data) throw new UsageError('gradcheck needs --data FILE', 'gradcheck');
+  ],
+  options: {
+    data: {
+      type: 'string', metavar: 'D.npz', required: true,
+      help: 'Dataset: one array per model input plus `labels`. The first rows are used.',
+    },
+    ...modelDataOptions,
+    tensors: {
+      type: 'string', metavar: 'LIST',
+      help: 'Comma-separated initializers to check (default: every maskable one).',
+    },
+    samples: { type: 'count', metavar: 'N', default: 8, min: 1, help: 'Coordinates sampled per tensor (default 8).' },
+    rows: { type: 'count', metavar: 'N', default: 16, min: 1, help: 'Examples in the batch (default 16).' },
+    seed: {
+      type: 'count', metavar: 'S', default: 0,
+      help: 'Seed of the logits and the sampled coordinates (default 0).',
+    },
+    threads: threadsOption,
+    json: { type: 'boolean', help: 'Print the report as JSON.' },
+  },
+  async run({ positional: modelFile, values }, io) {
     const head = parseHead(values.head, values.group, 'gradcheck');
-    const samples = values.samples === undefined ? 8 : parseCount(values.samples, '--samples');
-    const rowCount = values.rows === undefined ? 16 : parseCount(values.rows, '--rows');
-    const seed = values.seed === undefined ? 0 : parseCount(values.seed, '--seed');
-    const threads = values.threads === undefined ? undefined : parseCount(values.threads, '--threads');
-    if (samples < 1 || rowCount < 1) throw new UsageError('--samples and --rows must be at least 1', 'gradcheck');
+    const { samples, rows: rowCount, seed, threads } = values;
 
     const { readModel } = await import('../../core/onnx/readModel');
     const { gradcheck: check } = await import('../../core/train/gradcheck');
     const { fixedBatchOf } = await import('../../core/train/fixedBatch');
     const { paddedRows } = await import('../../core/train/TrainingData');
     const { renamedParameters } = await import('../../core/onnx/exporterNames');
-    const model = readModel(positionals[0]!);
+    const model = readModel(modelFile);
     const output = scoredOutput(model, values.output);
     const tensors = chooseTensors(model, values.tensors);
     const data = await openModelData(values.data, model, head, output);
@@ -88,12 +80,13 @@ export const gradcheck: Command = {
     const failed = report.tensors.filter((t) => !passes(t));
     const parameters = renamedParameters(model, tensors);
     if (values.json) {
-      io.out(`${JSON.stringify({ model: positionals[0], output, head, rows, tolerance: GRADCHECK_TOLERANCE,
+      io.out(`${JSON.stringify({ model: modelFile, output, head, rows, tolerance: GRADCHECK_TOLERANCE,
         float32Tolerance: FLOAT32_TOLERANCE, passed: failed.length === 0, ...report }, null, 2)}\n`);
     } else {
       const width = Math.max(6, ...report.tensors.map((t) => t.tensor.length));
       const lines = [
-        `gradcheck of ${positionals[0]} (output '${output}', head ${head.type}, ${rows} rows, float64, ${samples} samples per tensor)`,
+        `gradcheck of ${modelFile} (output '${output}', head ${head.type}, ${rows} rows, float64, `
+          + `${samples} samples per tensor)`,
         `  ${'tensor'.padEnd(width)}  ${HEADINGS.map((h) => h.padStart(11)).join('  ')}`,
         ...report.tensors.map((t) => {
           const cells = [t.maxRelativeError, t.maxAbsoluteError, t.maxGradient, t.float32Deviation];
@@ -116,4 +109,4 @@ export const gradcheck: Command = {
     }
     return failed.length === 0 ? 0 : 1;
   },
-};
+});

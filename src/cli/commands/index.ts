@@ -1,4 +1,4 @@
-// The command registry. To add a command: create commands/<name>.ts exporting a `Command`,
+// The command registry. To add a command: create commands/<name>.ts exporting a `Command` built by defineCommand,
 // then add one import and one entry to the list below (keep it alphabetical).
 import type { Command } from '../command';
 import { ablate } from './ablate';

@@ -1,34 +1,29 @@
-// `subnetwork-lens inspect MODEL.onnx [--json] [--no-run]`
-import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
+// `subnetwork-lens inspect`: a model's summary.
+import { defineCommand } from '../defineCommand';
 import { inferShapesStatically } from '../../core/onnx/inferShapesStatically';
 import { readModel } from '../../core/onnx/readModel';
 import { inspectModel, type InspectReport, type InspectedValue } from '../../core/views/inspectModel';
 import type { Dim, LoadChanges } from '../../core/onnx/ir';
 
-export const inspect: Command = {
+export const inspect = defineCommand({
   name: 'inspect',
   summary: 'Summarise an ONNX model: versions, inputs/outputs, ops, parameters, maskable tensors, gradient support.',
-  usage: [
-    'Usage: subnetwork-lens inspect MODEL.onnx [--json]',
-    '',
+  positional: { metavar: 'MODEL.onnx', noun: 'model file' },
+  description: [
     'Reads the model (and its external-data files) and prints IR/opset, inputs and outputs with shapes,',
     'an op histogram, the parameter count, maskable tensors (float parameters, rank >= 2; with the PyTorch',
     'parameter a renamed one holds, and the folded constants left out), control-flow nodes (If/Loop/Scan)',
     'and ops between a maskable tensor and an output that the training engine cannot differentiate.',
-    '',
-    'Options:',
-    '  --json     Print one JSON object (stable keys) instead of text.',
-    '',
+  ],
+  options: {
+    json: { type: 'boolean', help: 'Print one JSON object (stable keys) instead of text.' },
+    'no-run': { type: 'boolean', help: 'Accepted and changes nothing (the model is never run).' },
+  },
+  epilogue: [
     'The model is never run: undeclared input/output shapes are inferred from the file by ONNX shape rules',
-    '(unknown dims print as ?). --no-run is still accepted and changes nothing.',
-  ].join('\n'),
-  async run(args: string[], io: CliIO = processIO): Promise<number> {
-    const { values, positionals } = parseCommandArgs('inspect', args, {
-      json: { type: 'boolean' },
-      'no-run': { type: 'boolean' },
-    });
-    if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'inspect needs a model file' : `inspect takes one model file, got ${positionals.length}`, 'inspect');
-    const file = positionals[0]!;
+    '(unknown dims print as ?).',
+  ],
+  async run({ positional: file, values }, io) {
     const model = readModel(file);
 
     // Static inference only: a file someone handed over may loop or allocate without bound when run.
@@ -43,7 +38,7 @@ export const inspect: Command = {
     }
     return 0;
   },
-};
+});
 
 /** Op types with gradient rules and those without a gradient, from the autodiff registry ({} if not loadable). */
 async function loadGradientOps(): Promise<{ supportedGradientOps?: string[]; nonDifferentiableOps?: string[] }> {

@@ -1,61 +1,58 @@
-// `subnetwork-lens plan SPEC --shards N --out DIR (--slurm [...] | --k8s --image I --claim C [...])`
+// `subnetwork-lens plan`: a Slurm or Kubernetes job that runs a find as shards.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseCommandArgs, parseCount, processIO, UsageError, type CliIO, type Command } from '../command';
+import { UsageError } from '../command';
+import { defineCommand } from '../defineCommand';
 import { shellQuote } from '../../core/runStore/shellQuote';
 import { cliCommand } from '../cliCommand';
 import type { ClusterPlan } from '../../core/runStore/slurmScript';
 
-export const plan: Command = {
+export const plan = defineCommand({
   name: 'plan',
   summary: 'Write a Slurm job array or a Kubernetes Indexed Job that runs a find as N shards into one folder.',
-  usage: [
-    'Usage: subnetwork-lens plan SPEC.subnet.json --shards N --out DIR --slurm [--partition P] [--gpus G]',
-    '                            [--time T] [--cpus C] [--command CMD]',
-    '       subnetwork-lens plan SPEC.subnet.json --shards N --out DIR --k8s --image IMAGE --claim PVC',
-    '                            [--mount PATH] [--parallelism P] [--gpus G] [--cpus C] [--command CMD]',
-    '',
+  positional: { metavar: 'SPEC.subnet.json', noun: 'task spec (*.subnet.json)' },
+  description: [
+    'Give exactly one of --slurm and --k8s; --k8s needs --image and --claim.',
     'Splits the run\'s work items into N shards: shard K runs `find SPEC --out DIR --shard K/N`; the shard',
     'that finishes the last item writes results.json, results.csv and report.html. DIR must be on a file',
     'system every node sees. Writes DIR/slurm.sbatch (submit with sbatch; logs in DIR/logs) or',
     'DIR/k8s-job.json (apply with kubectl apply -f). A stopped shard is continued by rerunning it or by',
     '`find SPEC --resume DIR`, which also assembles whatever is complete.',
-    '',
-    'Options:',
-    '  --shards N        Number of shards (array tasks, Job completions).',
-    '  --out DIR         The run folder all shards share.',
-    '  --slurm           Write DIR/slurm.sbatch (a job array 0..N-1).',
-    '  --partition P     Slurm partition.',
-    '  --time T          Slurm time limit per shard (e.g. 2:00:00 or 1-00:00:00).',
-    '  --k8s             Write DIR/k8s-job.json (batch/v1 Job, completionMode Indexed).',
-    '  --image IMAGE     Container image with subnetwork-lens installed (--k8s).',
-    '  --claim PVC       ReadWriteMany PersistentVolumeClaim holding the workspace and DIR (--k8s).',
-    '  --mount PATH      Where the claim is mounted (default: the folder holding both the spec and DIR).',
-    '  --parallelism P   Pods at once (--k8s; default N).',
-    '  --gpus G          GPUs per shard.',
-    '  --cpus C          Cores per shard, also find\'s --threads (default 1).',
-    '  --command CMD     How a node starts the CLI (default: as this plan was started; `subnetwork-lens` for --k8s).',
-  ].join('\n'),
-  async run(args: string[], io: CliIO = processIO): Promise<number> {
-    const { values, positionals } = parseCommandArgs('plan', args, {
-      shards: { type: 'string' }, out: { type: 'string' },
-      slurm: { type: 'boolean' }, partition: { type: 'string' }, time: { type: 'string' },
-      k8s: { type: 'boolean' }, image: { type: 'string' }, claim: { type: 'string' }, mount: { type: 'string' },
-      parallelism: { type: 'string' }, gpus: { type: 'string' }, cpus: { type: 'string' }, command: { type: 'string' },
-    });
-    if (positionals.length !== 1) {
-      const n = positionals.length;
-      const problem = n === 0 ? 'plan needs a task spec (*.subnet.json)' : `plan takes one spec file, got ${n}`;
-      throw new UsageError(problem, 'plan');
-    }
-    if (!values.shards || !values.out) throw new UsageError('plan needs --shards N and --out DIR', 'plan');
+  ],
+  options: {
+    shards: {
+      type: 'count', metavar: 'N', min: 1, required: true,
+      help: 'Number of shards (array tasks, Job completions).',
+    },
+    out: { type: 'string', metavar: 'DIR', required: true, help: 'The run folder all shards share.' },
+    slurm: { type: 'boolean', help: 'Write DIR/slurm.sbatch (a job array 0..N-1).' },
+    partition: { type: 'string', metavar: 'P', help: 'Slurm partition.' },
+    time: { type: 'string', metavar: 'T', help: 'Slurm time limit per shard (e.g. 2:00:00 or 1-00:00:00).' },
+    k8s: { type: 'boolean', help: 'Write DIR/k8s-job.json (batch/v1 Job, completionMode Indexed).' },
+    image: { type: 'string', metavar: 'IMAGE', help: 'Container image with subnetwork-lens installed (--k8s).' },
+    claim: {
+      type: 'string', metavar: 'PVC',
+      help: 'ReadWriteMany PersistentVolumeClaim holding the workspace and DIR (--k8s).',
+    },
+    mount: {
+      type: 'string', metavar: 'PATH',
+      help: 'Where the claim is mounted (default: the folder holding both the spec and DIR).',
+    },
+    parallelism: { type: 'count', metavar: 'P', help: 'Pods at once (--k8s; default N).' },
+    gpus: { type: 'count', metavar: 'G', help: 'GPUs per shard.' },
+    cpus: {
+      type: 'count', metavar: 'C', default: 1, min: 1,
+      help: 'Cores per shard, also find\'s --threads (default 1).',
+    },
+    command: {
+      type: 'string', metavar: 'CMD',
+      help: 'How a node starts the CLI (default: as this plan was started; `subnetwork-lens` for --k8s).',
+    },
+  },
+  async run({ positional: specFile, values }, io) {
     if (!values.slurm === !values.k8s) throw new UsageError('plan needs exactly one of --slurm and --k8s', 'plan');
-    const shards = parseCount(values.shards, '--shards');
-    if (shards < 1) throw new UsageError('--shards must be at least 1', 'plan');
-    const cpus = values.cpus === undefined ? 1 : parseCount(values.cpus, '--cpus');
-    if (cpus < 1) throw new UsageError('--cpus must be at least 1', 'plan');
-    const gpus = values.gpus === undefined ? undefined : parseCount(values.gpus, '--gpus');
-    const specPath = path.resolve(positionals[0]!);
+    const { shards, cpus, gpus } = values;
+    const specPath = path.resolve(specFile);
     const runDir = path.resolve(values.out);
 
     const { loadSpec } = await import('../../core/data/loadSpec');
@@ -68,7 +65,7 @@ export const plan: Command = {
     io.out(`${shards} shards of ${items} work items: ${file}\nsubmit with: ${submit} ${shellQuote(file)}\n`);
     return 0;
   },
-};
+});
 
 type Cluster = Omit<ClusterPlan, 'command'>;
 const words = (text: string) => text.trim().split(/\s+/).filter(Boolean);
@@ -93,7 +90,7 @@ async function writeSlurm(
 
 async function writeK8s(
   cluster: Cluster,
-  values: { image?: string; claim?: string; mount?: string; parallelism?: string; command?: string },
+  values: { image?: string; claim?: string; mount?: string; parallelism?: number; command?: string },
 ): Promise<[string, string]> {
   if (!values.image || !values.claim) throw new UsageError('--k8s needs --image IMAGE and --claim PVC', 'plan');
   const { k8sJob } = await import('../../core/runStore/k8sJob');
@@ -103,7 +100,7 @@ async function writeK8s(
       throw new UsageError(`${what} (${p}) is not inside --mount ${mountPath}`, 'plan');
     }
   }
-  const parallelism = values.parallelism === undefined ? undefined : parseCount(values.parallelism, '--parallelism');
+  const { parallelism } = values;
   const command = words(values.command ?? 'subnetwork-lens');
   const job = k8sJob({ ...cluster, command }, { image: values.image, claim: values.claim, mountPath, parallelism });
   const file = path.join(cluster.runDir, 'k8s-job.json');

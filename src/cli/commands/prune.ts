@@ -1,15 +1,15 @@
-// `subnetwork-lens prune SPEC --keep F[,F…] [--select DATA --retain R] -o pruned.onnx [--seed N] [--threads N] [--json]`
+// `subnetwork-lens prune`: one mask on the whole task, cut to a fraction and written as a model.
 import * as path from 'node:path';
-import { parseCommandArgs, processIO, UsageError, type CliIO, type Command } from '../command';
+import { UsageError } from '../command';
+import { defineCommand } from '../defineCommand';
+import { threadsOption } from '../threadsOption';
 import { progressPrinter } from '../progressPrinter';
 
-export const prune: Command = {
+export const prune = defineCommand({
   name: 'prune',
   summary: 'Train one mask on the whole task, keep the top fraction of weights and write the pruned model.',
-  usage: [
-    'Usage: subnetwork-lens prune SPEC.subnet.json --keep F[,F...] [--select DATA --retain R] -o OUT.onnx',
-    '                              [--seed N] [--threads N] [--json]',
-    '',
+  positional: { metavar: 'SPEC.subnet.json', noun: 'task spec (*.subnet.json)' },
+  description: [
     'Trains a continuous-sparsification mask on the spec\'s task.train set (the whole compositional task)',
     'with the spec\'s mask hyper-parameters, keeps the fraction F of masked weights with the largest',
     'mask logits (ranked across all masked tensors), zeroes the rest and writes a runnable model.',
@@ -18,46 +18,47 @@ export const prune: Command = {
     'With several fractions the one mask is cut at each, smallest first, and the first cut whose model',
     'keeps R of the unpruned accuracy on DATA is written (the largest if none does). DATA should be',
     'held-out task data that nothing scores later (e.g. a validation set), never a partition test set.',
-    '',
-    'Options:',
-    '  --keep F[,F...] Fraction(s) of masked weights kept, each in (0, 1].',
-    '  --select DATA   With several fractions: the dataset (.npz/.npy/.safetensors) they are judged on.',
-    '  --retain R      With several fractions: share of the unpruned accuracy to keep (default 0.95).',
-    '  -o, --out FILE  Output .onnx file.',
-    '  --seed N        Seed of the mask training (default 0).',
-    '  --threads N     onnxruntime intra-op threads (0 = one per core).',
-    '  --json          Print the result as JSON.',
-  ].join('\n'),
-  async run(args: string[], io: CliIO = processIO): Promise<number> {
-    const { values, positionals } = parseCommandArgs('prune', args, {
-      keep: { type: 'string' },
-      select: { type: 'string' },
-      retain: { type: 'string' },
-      out: { type: 'string', short: 'o' },
-      seed: { type: 'string' },
-      threads: { type: 'string' },
-      json: { type: 'boolean' },
-    });
-    if (positionals.length !== 1) throw new UsageError('prune needs one task spec (*.subnet.json)', 'prune');
-    const fractions = (values.keep ?? '').split(',').map((f) => f.trim());
-    if (values.keep === undefined || fractions.some((f) => !(Number(f) > 0 && Number(f) <= 1))) {
-      throw new UsageError(`--keep must be a fraction in (0, 1] or a comma-separated list of them, got '${values.keep ?? ''}'`, 'prune');
+  ],
+  options: {
+    keep: {
+      type: 'string', metavar: 'F[,F...]', required: true,
+      help: 'Fraction(s) of masked weights kept, each in (0, 1].',
+    },
+    select: {
+      type: 'string', metavar: 'DATA',
+      help: 'With several fractions: the dataset (.npz/.npy/.safetensors) they are judged on.',
+    },
+    retain: {
+      type: 'string', metavar: 'R',
+      help: 'With several fractions: share of the unpruned accuracy to keep (default 0.95).',
+    },
+    out: { type: 'string', short: 'o', metavar: 'OUT.onnx', required: true, help: 'Output .onnx file.' },
+    seed: { type: 'count', metavar: 'N', help: 'Seed of the mask training (default 0).' },
+    threads: threadsOption,
+    json: { type: 'boolean', help: 'Print the result as JSON.' },
+  },
+  async run({ positional: specFile, values }, io) {
+    const fractions = values.keep.split(',').map((f) => f.trim());
+    if (fractions.some((f) => !(Number(f) > 0 && Number(f) <= 1))) {
+      const problem = `--keep must be a fraction in (0, 1] or a comma-separated list of them, got '${values.keep}'`;
+      throw new UsageError(problem, 'prune');
     }
     const retain = values.retain === undefined ? 0.95 : Number(values.retain);
     if (!(retain > 0 && retain <= 1)) throw new UsageError(`--retain must be a fraction in (0, 1], got '${values.retain}'`, 'prune');
-    if (fractions.length > 1 && !values.select) throw new UsageError('several --keep fractions need --select DATA, the held-out data they are judged on', 'prune');
-    if (fractions.length === 1 && (values.select || values.retain)) throw new UsageError('--select and --retain choose among several --keep fractions; give more than one', 'prune');
-    const keep = fractions.length === 1 ? Number(fractions[0]) : { fractions: fractions.map(Number), retain, data: path.resolve(values.select!) };
-    if (!values.out) throw new UsageError('prune needs -o OUT.onnx', 'prune');
-    const integer = (v: string | undefined, flag: string) => {
-      if (v === undefined) return undefined;
-      if (!/^\d+$/.test(v)) throw new UsageError(`${flag} must be a non-negative integer, got '${v}'`, 'prune');
-      return Number(v);
-    };
+    if (fractions.length > 1 && !values.select) {
+      const problem = 'several --keep fractions need --select DATA, the held-out data they are judged on';
+      throw new UsageError(problem, 'prune');
+    }
+    if (fractions.length === 1 && (values.select || values.retain)) {
+      throw new UsageError('--select and --retain choose among several --keep fractions; give more than one', 'prune');
+    }
+    const keep = fractions.length === 1
+      ? Number(fractions[0])
+      : { fractions: fractions.map(Number), retain, data: path.resolve(values.select!) };
     const { pruneModel } = await import('../../jobs/pruneModel');
     const result = await pruneModel({
-      specPath: path.resolve(positionals[0]!), keep, outPath: path.resolve(values.out),
-      seed: integer(values.seed, '--seed'), threads: integer(values.threads, '--threads'),
+      specPath: path.resolve(specFile), keep, outPath: path.resolve(values.out),
+      seed: values.seed, threads: values.threads,
     }, { signal: new AbortController().signal, onProgress: progressPrinter(io) });
     if (values.json) {
       io.out(`${JSON.stringify(result, null, 2)}\n`);
@@ -70,4 +71,4 @@ export const prune: Command = {
     }
     return 0;
   },
-};
+});
