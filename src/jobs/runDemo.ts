@@ -626,7 +626,7 @@ export function summaryMarkdown(s: DemoSummary): string {
     r.task, r.family, `${r.base} ${r.variant}${several ? ` (seed ${r.baseSeed})` : ''}`,
     `${pct(r.baseValidationAccuracy)} / ${pct(r.baseAccuracy)}`, pct(r.baseWeightsKept), r.masked, r.subroutine,
     num(r.subnetworkScore), num(r.ablationScore), r.verdict, pct(r.kept, 2), num(r.overlapIoU),
-    `${pNum(r.randomAblationP)} (${pNum(r.randomAblationPAdjusted)})`,
+    `${formatPValue(r.randomAblationP)} (${formatPValue(r.randomAblationPAdjusted)})`,
     `${range(r.masks.map((m) => m.steps)).replace(/\.00/g, '')} / ${range(r.masks.map((m) => m.trainAccuracy))}`,
     r.randomInit
       ? `${num(r.randomInit.subnetworkScore)} / ${num(r.randomInit.ablationScore)}, ${r.randomInit.verdict}`
@@ -646,7 +646,7 @@ export function summaryMarkdown(s: DemoSummary): string {
     const m = subroutineCount(r);
     const n = r.randomAblationDraws;
     return `- ${r.task} ${r.masked}: ${n} draws × ${seeds} seeds × ${m} subroutines = ${n * seeds * m} evaluations `
-      + `of every test set per base model; smallest attainable Holm-adjusted p ${pNum(smallestAdjustedP(n, seeds, m))}`;
+      + `of every test set per base model; smallest attainable Holm-adjusted p ${formatPValue(smallestAdjustedP(n, seeds, m))}`;
   });
   const pruning = s.tasks.filter((t) => t.pruning?.ladder).map((t) => `- ${t.task} pruned${several ? ` (base seed ${t.baseSeed})` : ''}: ${ladderText(t.pruning!)}`);
   return [
@@ -675,7 +675,6 @@ export function smallestAdjustedP(draws: number, seeds: number, subroutines: num
   return holmAdjust(Array.from({ length: subroutines }, () => p))[0]!;
 }
 
-const pNum = formatPValue;
 
 /** The keep fraction a pruning chose, and the validation accuracy of every fraction it tried. */
 function ladderText(p: PruneResult): string {

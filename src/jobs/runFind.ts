@@ -42,16 +42,14 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
   spec.seeds = options.seeds ?? recorded?.seeds ?? spec.seeds;
   const model = readModel(spec.model);
   const output = resolveOutput(model, spec);
-  const logits = softmaxLogits(model.graph, output, spec.head);
-  if (logits) {
-    const message = `output '${output}' is a Softmax: masks are trained on its input '${logits}'`;
-    hooks.onProgress({ fraction: 0, message });
-  }
   const maskable = maskableInitializers(model);
   const masked = selectInitializers(maskable, spec.mask.include, spec.mask.exclude);
   if (masked.length === 0) throw new TrainerError(`no initializer matches mask.include/exclude (maskable: ${maskable.slice(0, 10).join(', ')}${maskable.length > 10 ? ', …' : ''})`);
   const unitAxes = spec.mask.granularity === 'unit' ? defaultUnitAxes(model, masked, spec.mask.axis) : undefined;
+  // Settings the run adapts to the model: recorded in run.json and the report, and printed.
   const notices: string[] = [];
+  const logits = softmaxLogits(model.graph, output, spec.head);
+  if (logits) notices.push(`output '${output}' is a Softmax: masks are trained on its input '${logits}'`);
   const fixed = fixedBatchOf(model, spec.head);
   if (fixed !== undefined && spec.mask.batch !== fixed) {
     notices.push(`the model's batch dimension is fixed at ${fixed}: `
@@ -60,7 +58,7 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
   }
   const parameters = renamedParameters(model, masked);
 
-  const variants: BaseVariant[] = spec.controls.randomInit ? ['trained', 'random-init'] : ['trained'];
+  const variants = baseVariants(spec);
   const plan = planItems(spec);
   const shard = options.shard ?? { index: 0, count: 1 };
   const testSetNames = [...Object.keys(spec.subroutines), ...(spec.task ? [TASK_TEST_SET] : [])];
@@ -154,10 +152,12 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
   return { runDir, status: itemsLeft === 0 || !hooks.signal.aborted ? 'complete' : 'cancelled', itemsLeft };
 }
 
+const baseVariants = (spec: ResolvedSpec): BaseVariant[] =>
+  (spec.controls.randomInit ? ['trained', 'random-init'] : ['trained']);
+
 /** Every work item of the spec, in a fixed order: base variant, subroutine, seed. */
 export function planItems(spec: ResolvedSpec): WorkItem[] {
-  const variants: BaseVariant[] = spec.controls.randomInit ? ['trained', 'random-init'] : ['trained'];
-  return variants.flatMap((variant) => Object.keys(spec.subroutines)
+  return baseVariants(spec).flatMap((variant) => Object.keys(spec.subroutines)
     .flatMap((subroutine) => spec.seeds.map((seed) => ({ subroutine, seed, variant }))));
 }
 
