@@ -1,8 +1,7 @@
 // The one place that loads onnxruntime-node. Sessions are built from Model IR.
 //
-// Large initializers never pass through an encoded copy of the model: they are placed in an external-data
-// file that onnxruntime maps into memory (a symbolic link to the file the bytes already sit in, when the
-// tensor knows one, else a temporary file written straight from the tensor's array), and the model bytes
+// Large initializers never pass through an encoded copy of the model: they are written straight from
+// their arrays into a temporary external-data file that onnxruntime maps into memory, and the model bytes
 // handed over hold only the graph. The temporary folder is removed once the session exists.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
