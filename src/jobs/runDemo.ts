@@ -68,8 +68,8 @@ export const MASK_SCOPES: MaskScope[] = ['all', 'post-stem', 'late'];
  * and dense head and makeLanguageModel's embeddings, two encoder layers and output projection.
  */
 export const SCOPE_LAYERS: Record<Exclude<MaskScope, 'all'>, Record<TaskFamily, string[]>> = {
-  'post-stem': { vision: ['conv2.*', 'conv3.*', 'head.*'], language: ['encoder.*', 'proj.*'] },
-  late: { vision: ['conv3.*', 'head.*'], language: ['encoder.layer1.*', 'proj.*'] },
+  'post-stem': { vision: ['conv2.*', 'conv3.*', 'head.*'], language: ['encoder.*', 'head.*'] },
+  late: { vision: ['conv3.*', 'head.*'], language: ['encoder.layer1.*', 'head.*'] },
 };
 /**
  * Folder of a workspace holding a restricted scope's copy of its spec (base training expects one spec at

@@ -1,6 +1,6 @@
 // The masked-token pretraining graph of a token-embedding encoder. From the model it keeps the part
-// that computes the per-token hidden states — the [N, L, D] input of the pooling ReduceMean over the
-// sequence axis — and adds:
+// that computes the per-token hidden states — the [N, L, D] input of the pooling node: a ReduceMean over
+// the sequence axis, or a Gather of one position (a [CLS] token) on that axis — and adds:
 //   - a [MASK] token: the token-embedding Gather reads Concat(embedding, mlm.mask_token [1, D]), so
 //     id V (one past the vocabulary) is [MASK]; the model's own embedding keeps its shape;
 //   - the masked position: hidden · mlm_select [N, L, 1] (one-hot), summed over L → [N, D];
@@ -44,8 +44,11 @@ export async function buildMaskedTokenModel(source: Model, seed: number): Promis
   }
   const tokens = gather.inputs[1]!;
   const tokenInput = g.inputs.find((i) => i.name === tokens)!;
-  const pool = g.nodes.find((n) => n.opType === 'ReduceMean' && attrInt(n, 'keepdims', 1) === 0 && sameAxes(reduceAxes(n, g), [1]));
-  if (!pool) throw new TaskError('the model has no ReduceMean over the sequence axis (axes [1], keepdims 0) to find the per-token hidden states before', 'model', source.graph.name);
+  const pool = g.nodes.find((n) => isSequencePool(n, g));
+  if (!pool) {
+    throw new TaskError('the model has no pooling over the sequence axis (ReduceMean axes [1] keepdims 0, or Gather axis 1 '
+      + 'of one constant position) to find the per-token hidden states before', 'model', source.graph.name);
+  }
   const hidden = pool.inputs[0]!;
   const shapes = await inferShapes(source);
   const hShape = shapes.get(hidden);
@@ -91,6 +94,14 @@ export async function buildMaskedTokenModel(source: Model, seed: number): Promis
     output: MLM_OUTPUT, tokens, select: MLM_SELECT, maskId: vocab, vocab, hidden,
     added: [maskToken, headW, headB],
   };
+}
+
+/** Mean over axis 1, or one position of axis 1 taken by a scalar constant index. */
+function isSequencePool(n: Node, g: Graph): boolean {
+  if (n.opType === 'ReduceMean') return attrInt(n, 'keepdims', 1) === 0 && sameAxes(reduceAxes(n, g), [1]);
+  if (n.opType !== 'Gather' || attrInt(n, 'axis', 0) !== 1) return false;
+  const index = g.initializers.get(n.inputs[1]!);
+  return !!index && index.dims.length === 0;
 }
 
 function reduceAxes(n: Node, g: Graph): number[] | undefined {

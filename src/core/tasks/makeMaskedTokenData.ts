@@ -1,6 +1,6 @@
 // Unlabelled data for masked-token pretraining of the language model: grammatical sentences of the
-// agreement grammar (subject–verb and reflexive agreement both hold, as in a natural corpus), with
-// each real token (never padding) replaced by the [MASK] id with probability `maskRate` and at least
+// agreement grammar (the verb agrees with the subject in number, singular or plural at even odds, as in
+// a natural corpus), with each word (never [CLS] or padding) replaced by the [MASK] id with probability `maskRate` and at least
 // one token masked per sentence. One row per masked token: the masked sentence, a one-hot selector
 // [L, 1] of the position to predict, and the original token id as label. So the mean loss over rows
 // is the mean cross-entropy over all masked tokens (BERT's objective, without its 10 % random / 10 %
@@ -46,12 +46,14 @@ export function makeMaskedTokenData(sentences: number, rng: Rng, options: Masked
   const rowsPos: number[] = [];
   const rowsLabel: number[] = [];
   for (let s = 0; s < sentences; s++) {
-    const ids = encodeSentence(makeSentence(1, 1, rng), length);
+    const singular = rng.int(2);
+    const ids = encodeSentence(makeSentence(singular, singular, rng), length);
     const real = ids.findIndex((id) => id === PAD_ID);
     const n = real < 0 ? length : real;
+    // Position 0 is [CLS].
     let masked: number[] = [];
-    for (let t = 0; t < n; t++) if (rng.bool(rate)) masked.push(t);
-    if (masked.length === 0) masked = [rng.int(n)];
+    for (let t = 1; t < n; t++) if (rng.bool(rate)) masked.push(t);
+    if (masked.length === 0) masked = [1 + rng.int(n - 1)];
     const input = ids.slice();
     for (const t of masked) input[t] = maskId;
     for (const t of masked) { rowsX.push(input); rowsPos.push(t); rowsLabel.push(ids[t]!); }

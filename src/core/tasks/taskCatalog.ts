@@ -33,8 +33,9 @@ export const TASKS: Record<TaskName, TaskDescription> = {
   },
   agreement: {
     family: 'language',
-    properties: ['subject-verb', 'reflexive'],
-    summary: 'subject-verb = the verb agrees in number with the subject, reflexive = the reflexive pronoun agrees in gender and number with the subject',
+    properties: ['subject-number', 'verb-number'],
+    summary: 'subject-number = the subject noun is singular, verb-number = the verb is singular; '
+      + 'the rule "both" is singular agreement (attractor and object nouns of random number)',
   },
 };
 

@@ -2,49 +2,63 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../../src/core/util/random';
 import { makeLanguageProblems } from '../../../src/core/tasks/makeLanguageProblems';
-import { VOCAB, makeSentence } from '../../../src/core/tasks/agreementGrammar';
+import { VOCAB } from '../../../src/core/tasks/agreementGrammar';
 import type { LanguageTaskName } from '../../../src/core/tasks/taskCatalog';
 import { oddIndexFor, type Kind } from './oddOneOutOracle';
 
-// The test's own lexicon: number and gender of each noun, number of each verb, the reflexives.
-const NOUN: Record<string, { plural: boolean; gender: 'm' | 'f' }> = {};
-for (const [sg, pl, g] of [['boy', 'boys', 'm'], ['girl', 'girls', 'f'], ['king', 'kings', 'm'], ['queen', 'queens', 'f'],
-  ['father', 'fathers', 'm'], ['mother', 'mothers', 'f'], ['uncle', 'uncles', 'm'], ['aunt', 'aunts', 'f']] as const) {
-  NOUN[sg] = { plural: false, gender: g };
-  NOUN[pl] = { plural: true, gender: g };
+// The test's own lexicon: the number of each noun and verb form.
+const NOUN_SINGULAR: Record<string, boolean> = {};
+for (const n of ['boy', 'girl', 'king', 'queen', 'doctor', 'teacher', 'farmer', 'pilot']) {
+  NOUN_SINGULAR[n] = true;
+  NOUN_SINGULAR[`${n}s`] = false;
 }
-const VERB_PLURAL: Record<string, boolean> = {};
+const VERB_SINGULAR: Record<string, boolean> = {};
 for (const v of ['see', 'like', 'trust', 'admire', 'blame', 'help']) {
-  VERB_PLURAL[v] = true;
-  VERB_PLURAL[`${v}s`] = false;
+  VERB_SINGULAR[v] = false;
+  VERB_SINGULAR[`${v}s`] = true;
 }
 const ADJ = new Set(['tall', 'young', 'old', 'happy']);
 const PREP = new Set(['near', 'behind', 'with']);
 const ADV = new Set(['today', 'again', 'often']);
-const REFL = new Set(['himself', 'herself', 'themselves']);
+const L = 14;
 
-/** Parses `the [ADJ] N [P the N] V REFL [ADV] .` and returns (subject–verb agreement, reflexive agreement). */
-function judge(words: string[], where: string): [number, number] {
+interface Parse {
+  /** (subject singular, verb singular) as 0/1. */
+  values: [number, number];
+  subjectAt: number;
+  verbAt: number;
+  /** Numbers of the other nouns (attractor, object). */
+  others: boolean[];
+}
+
+/** Parses `[CLS] [ADV] the [ADJ] N [P the N] V the [ADJ] N [ADV] .` (at most one adverb). */
+function parse(words: string[], where: string): Parse {
   let i = 0;
   const expect = (ok: boolean, what: string) => assert.ok(ok, `${where}: expected ${what} at ${i} in "${words.join(' ')}"`);
-  expect(words[i++] === 'the', 'the');
-  if (ADJ.has(words[i]!)) i++;
-  const subject = NOUN[words[i++]!];
-  expect(subject !== undefined, 'a subject noun');
+  const noun = (what: string) => {
+    expect(words[i++] === 'the', 'the');
+    if (ADJ.has(words[i]!) && what !== 'an attractor noun') i++;
+    const at = i;
+    expect(NOUN_SINGULAR[words[i++]!] !== undefined, what);
+    return { at, singular: NOUN_SINGULAR[words[at]!]! };
+  };
+  expect(words[i++] === '[CLS]', '[CLS]');
+  const leadingAdverb = ADV.has(words[i]!);
+  if (leadingAdverb) i++;
+  const subject = noun('a subject noun');
+  const others: boolean[] = [];
   if (PREP.has(words[i]!)) {
     i++;
-    expect(words[i++] === 'the', 'the');
-    expect(NOUN[words[i++]!] !== undefined, 'an attractor noun');
+    others.push(noun('an attractor noun').singular);
   }
-  const verbPlural = VERB_PLURAL[words[i++]!];
-  expect(verbPlural !== undefined, 'a verb');
-  const refl = words[i++]!;
-  expect(REFL.has(refl), 'a reflexive');
-  if (ADV.has(words[i]!)) i++;
+  const verbAt = i;
+  expect(VERB_SINGULAR[words[i++]!] !== undefined, 'a verb');
+  others.push(noun('an object noun').singular);
+  if (!leadingAdverb && ADV.has(words[i]!)) i++;
   expect(words[i++] === '.', 'a full stop');
   expect(i === words.length, 'the end of the sentence');
-  const wanted = subject!.plural ? 'themselves' : subject!.gender === 'm' ? 'himself' : 'herself';
-  return [verbPlural === subject!.plural ? 1 : 0, refl === wanted ? 1 : 0];
+  const values: [number, number] = [subject.singular ? 1 : 0, VERB_SINGULAR[words[verbAt]!] ? 1 : 0];
+  return { values, subjectAt: subject.at, verbAt, others };
 }
 
 /** Token ids → words, checking that padding (id 0) only trails. */
@@ -58,43 +72,67 @@ function decode(ids: BigInt64Array, where: string): string[] {
   return end >= 0 ? words.slice(0, end) : words;
 }
 
+/** Every sentence of a set, parsed, with the recorded property values. */
+function parseSet(kind: Kind, n: number, seed: number) {
+  const set = makeLanguageProblems('agreement', kind, n, new Rng(seed));
+  const data = set.inputs.x!.data as BigInt64Array;
+  const parses: (Parse & { problem: number; recorded: [number, number] })[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < 4; j++) {
+      const where = `${kind} problem ${i} sentence ${j}`;
+      const p = parse(decode(data.subarray((i * 4 + j) * L, (i * 4 + j + 1) * L), where), where);
+      const recorded: [number, number] = [set.properties.data[(i * 4 + j) * 2]!, set.properties.data[(i * 4 + j) * 2 + 1]!];
+      parses.push({ ...p, problem: i, recorded });
+    }
+  }
+  return { set, parses };
+}
+
 const KINDS: Kind[] = ['task', 'test-A', 'test-B', 'train-A', 'train-B'];
 
 describe('language problem sets', () => {
   for (const kind of KINDS) {
-    test(`agreement ${kind}: the label is the odd sentence according to a parse of the tokens`, () => {
+    test(`agreement ${kind}: A is the subject's number, B the verb's, and the label the odd sentence`, () => {
       const n = 200;
-      const set = makeLanguageProblems('agreement', kind, n, new Rng(4));
-      const x = set.inputs.x!;
-      assert.equal(x.dtype, 'int64');
-      assert.deepEqual(x.shape, [n, 4, 12]);
-      const data = x.data as BigInt64Array;
+      const { set, parses } = parseSet(kind, n, 4);
+      assert.equal(set.inputs.x!.dtype, 'int64');
+      assert.deepEqual(set.inputs.x!.shape, [n, 4, L]);
+      for (const p of parses) assert.deepEqual(p.values, p.recorded, `${kind} problem ${p.problem}: tokens agree with the properties`);
       for (let i = 0; i < n; i++) {
-        const values: [number, number][] = [];
-        for (let j = 0; j < 4; j++) {
-          const where = `${kind} problem ${i} sentence ${j}`;
-          const v = judge(decode(data.subarray((i * 4 + j) * 12, (i * 4 + j + 1) * 12), where), where);
-          assert.deepEqual(v, [set.properties.data[(i * 4 + j) * 2], set.properties.data[(i * 4 + j) * 2 + 1]], `${where}: tokens agree with the recorded properties`);
-          values.push(v);
-        }
+        const values = parses.slice(i * 4, i * 4 + 4).map((p) => p.values);
         assert.equal(Number(set.labels.data[i]), oddIndexFor(kind, values, `${kind} problem ${i}`), `${kind} problem ${i}: label`);
       }
     });
   }
 
-  test('the grammar produces every optional constituent and both numbers', () => {
-    const rng = new Rng(9);
-    const seen = new Set<string>();
-    for (let i = 0; i < 300; i++) {
-      const w = makeSentence(rng.int(2), rng.int(2), rng);
-      if (ADJ.has(w[1]!)) seen.add('adjective');
-      if (w.some((x) => PREP.has(x))) seen.add('attractor');
-      if (ADV.has(w[w.length - 2]!)) seen.add('adverb');
-      seen.add(`length ${w.length}`);
-      const subj = w.find((x) => NOUN[x]);
-      seen.add(NOUN[subj!]!.plural ? 'plural subject' : 'singular subject');
+  test('neither feature sits at a fixed position, and the other nouns carry no information about A or B', () => {
+    const { parses } = parseSet('task', 400, 7);
+    const subjectPositions = new Set(parses.map((p) => p.subjectAt));
+    const verbPositions = new Set(parses.map((p) => p.verbAt));
+    assert.ok(subjectPositions.size >= 3, `subject positions ${[...subjectPositions]}`);
+    assert.ok(verbPositions.size >= 5, `verb positions ${[...verbPositions]}`);
+    assert.ok(parses.filter((p) => p.others.length === 2).length > 0.35 * parses.length, 'attractors appear in about half');
+    // The attractor's and object's number is a fair coin whatever A and B are.
+    for (const a of [0, 1]) {
+      for (const b of [0, 1]) {
+        const nouns = parses.filter((p) => p.values[0] === a && p.values[1] === b).flatMap((p) => p.others);
+        const singular = nouns.filter(Boolean).length / nouns.length;
+        assert.ok(nouns.length > 100 && Math.abs(singular - 0.5) < 0.08, `A=${a} B=${b}: ${singular} of ${nouns.length} singular`);
+      }
     }
-    for (const s of ['adjective', 'attractor', 'adverb', 'plural subject', 'singular subject', 'length 5', 'length 10']) assert.ok(seen.has(s), `never saw ${s}`);
+    // Reading one fixed position cannot decide A: the token at the most common subject position is the subject
+    // noun in at most about half of the sentences.
+    const counts = new Map<number, number>();
+    for (const p of parses) counts.set(p.subjectAt, (counts.get(p.subjectAt) ?? 0) + 1);
+    assert.ok(Math.max(...counts.values()) < 0.6 * parses.length, 'no single subject position dominates');
+  });
+
+  test('subroutine training sets are balanced: the free property is 0 or 1 about equally often', () => {
+    for (const [kind, free] of [['train-A', 1], ['train-B', 0]] as const) {
+      const { parses } = parseSet(kind, 300, 11);
+      const ones = parses.filter((p) => p.values[free] === 1).length / parses.length;
+      assert.ok(Math.abs(ones - 0.5) < 0.06, `${kind}: free property 1 in ${ones}`);
+    }
   });
 
   test('the same seed gives identical problems and another seed different ones', () => {
@@ -107,7 +145,8 @@ describe('language problem sets', () => {
   });
 
   test('a sequence length shorter than the longest sentence is refused', () => {
-    assert.throws(() => makeLanguageProblems('agreement', 'task', 1, new Rng(0), { sequenceLength: 8 }), /sequence length 8 is shorter than the longest sentence \(10\)/);
+    assert.throws(() => makeLanguageProblems('agreement', 'task', 1, new Rng(0), { sequenceLength: 12 }),
+      /sequence length 12 is shorter than the longest sentence \(13\)/);
     assert.throws(() => makeLanguageProblems('inside-contact' as LanguageTaskName, 'task', 1, new Rng(0)), /not a language task/);
   });
 });

@@ -9,7 +9,7 @@ import { pretrainWorkspaceModel } from '../../../src/core/tasks/pretrainWorkspac
 import { Rng } from '../../../src/core/util/random';
 import { createSession, ort } from '../../../src/core/runtime/session';
 import type { Model } from '../../../src/core/onnx/ir';
-import { VOCAB } from '../../../src/core/tasks/agreementGrammar';
+import { DEFAULT_SEQUENCE_LENGTH, VOCAB } from '../../../src/core/tasks/agreementGrammar';
 import { makeLanguageModel } from '../../../src/core/tasks/makeLanguageModel';
 import { makeVisionModel } from '../../../src/core/tasks/makeVisionModel';
 import { makeMaskedTokenData } from '../../../src/core/tasks/makeMaskedTokenData';
@@ -18,6 +18,8 @@ import { buildMaskedTokenModel } from '../../../src/core/tasks/buildMaskedTokenM
 import { pretrainBaseModel, type PretrainEpochStats } from '../../../src/core/tasks/pretrain';
 
 const PAD_ID = 0;
+const CLS_ID = VOCAB.indexOf('[CLS]');
+const L = DEFAULT_SEQUENCE_LENGTH;
 
 /** Same nodes, inputs, outputs and initializer names/shapes. */
 function assertSameGraph(a: Model, b: Model): void {
@@ -52,9 +54,10 @@ describe('makeMaskedTokenData', () => {
     let maskedTokens = 0, realTokens = 0;
     const seen = new Set<string>();
     for (let r = 0; r < d.rows; r++) {
-      const row = Array.from(d.x.subarray(r * 12, (r + 1) * 12), Number);
-      const pos = Array.from(d.select.subarray(r * 12, (r + 1) * 12)).findIndex((v) => v === 1);
-      assert.equal(d.select.subarray(r * 12, (r + 1) * 12).reduce((s, v) => s + v, 0), 1, `row ${r} selects one position`);
+      const row = Array.from(d.x.subarray(r * L, (r + 1) * L), Number);
+      const pos = Array.from(d.select.subarray(r * L, (r + 1) * L)).findIndex((v) => v === 1);
+      assert.equal(d.select.subarray(r * L, (r + 1) * L).reduce((s, v) => s + v, 0), 1, `row ${r} selects one position`);
+      assert.equal(row[0], CLS_ID, `row ${r}: [CLS] is never masked`);
       assert.equal(row[pos], d.maskId, `row ${r}: the selected position is masked`);
       const label = Number(d.labels[r]);
       assert.ok(label > PAD_ID && label < VOCAB.length, `row ${r}: label ${label} is a real token`);
@@ -62,7 +65,7 @@ describe('makeMaskedTokenData', () => {
       if (!seen.has(key)) {
         seen.add(key);
         maskedTokens += row.filter((t) => t === d.maskId).length;
-        realTokens += row.filter((t) => t !== PAD_ID).length;
+        realTokens += row.filter((t) => t !== PAD_ID && t !== CLS_ID).length;
         const firstPad = row.indexOf(PAD_ID);
         if (firstPad >= 0) assert.ok(row.slice(firstPad).every((t) => t === PAD_ID), `row ${r}: padding is never masked`);
       }
@@ -121,12 +124,30 @@ describe('pretrainBaseModel', () => {
     assertSameGraph(model, pretrained);
     const moved = changed(model, pretrained);
     assert.ok(moved.includes('embed.tokens.weight') && moved.includes('encoder.layer0.attn.q.weight'), `changed: ${moved.join(', ')}`);
-    assert.ok(!moved.includes('proj.weight'), 'the projection after pooling gets no gradient from the masked-token loss');
+    for (const head of ['head.pooler.weight', 'head.out.weight']) {
+      assert.ok(!moved.includes(head), `${head} after pooling gets no gradient from the masked-token loss`);
+    }
     assert.ok(!moved.includes('encoder.attn_scale'), 'scalar constants stay fixed');
-    const x = new ort.Tensor('int64', BigInt64Array.from({ length: 24 }, (_, i) => BigInt(1 + (i % 20))), [2, 12]);
+    const x = new ort.Tensor('int64', BigInt64Array.from({ length: 2 * L }, (_, i) => BigInt(1 + (i % 20))), [2, L]);
     const [z0, z1] = [await runZ(model, { x }), await runZ(pretrained, { x })];
     assert.equal(z1.length, 2 * 32);
     assert.ok(z1.every(Number.isFinite) && z1.some((v, i) => v !== z0[i]), 'z is computed from the pretrained weights');
+  });
+
+  test('language: the masked-token loss falls well below what the token frequencies alone allow', async (t) => {
+    const data = makeMaskedTokenData(1000, new Rng(21));
+    // Cross-entropy of the best context-free guess (the masked tokens' own frequencies) and of a uniform guess.
+    const counts = new Map<bigint, number>();
+    for (const label of data.labels) counts.set(label, (counts.get(label) ?? 0) + 1);
+    const unigram = -[...counts.values()].reduce((s, c) => s + (c / data.rows) * Math.log(c / data.rows), 0);
+    const epochs: PretrainEpochStats[] = [];
+    await pretrainBaseModel(makeLanguageModel({ seed: 2 }), 'language',
+      { seed: 2, epochs: 6, lr: 3e-3, batch: 64, threads: 1, onEpoch: (e) => epochs.push(e) }, data);
+    const last = epochs.at(-1)!.loss;
+    t.diagnostic(`loss ${epochs[0]!.loss.toFixed(3)} → ${last.toFixed(3)}; token frequencies ${unigram.toFixed(3)}, `
+      + `uniform ${Math.log(VOCAB.length).toFixed(3)}`);
+    assert.ok(epochs[0]!.loss < Math.log(VOCAB.length), `first epoch ${epochs[0]!.loss} vs uniform ${Math.log(VOCAB.length)}`);
+    assert.ok(last < unigram - 0.8, `last epoch ${last} vs token frequencies ${unigram} (uniform ${Math.log(VOCAB.length)})`);
   });
 
   test('vision: contrastive odd-one-out pretraining lowers its loss and changes the weights, not the graph', async () => {

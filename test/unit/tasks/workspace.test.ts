@@ -23,7 +23,7 @@ describe('writeTaskWorkspace', () => {
         const ws = writeTaskWorkspace(dir, { task, seed: 3, sizes: SMALL });
         const spec = loadSpec(ws.spec);
         assert.equal(spec.head.type, 'odd-one-out');
-        assert.deepEqual(Object.keys(spec.subroutines), task === 'agreement' ? ['subject-verb', 'reflexive'] : ['inside', 'contact']);
+        assert.deepEqual(Object.keys(spec.subroutines), task === 'agreement' ? ['subject-number', 'verb-number'] : ['inside', 'contact']);
         const expected: Record<string, number> = {
           'task_train.npz': 12, 'task_val.npz': 4, 'task.npz': 8,
           'A_train.npz': 10, 'A_val.npz': 4, 'A_test.npz': 6, 'B_train.npz': 10, 'B_val.npz': 4, 'B_test.npz': 6,
