@@ -81,7 +81,8 @@ function parseSet(kind: Kind, n: number, seed: number) {
     for (let j = 0; j < 4; j++) {
       const where = `${kind} problem ${i} sentence ${j}`;
       const p = parse(decode(data.subarray((i * 4 + j) * L, (i * 4 + j + 1) * L), where), where);
-      const recorded: [number, number] = [set.properties.data[(i * 4 + j) * 2]!, set.properties.data[(i * 4 + j) * 2 + 1]!];
+      const props = set.properties.data as Uint8Array;
+      const recorded: [number, number] = [props[(i * 4 + j) * 2]!, props[(i * 4 + j) * 2 + 1]!];
       parses.push({ ...p, problem: i, recorded });
     }
   }
