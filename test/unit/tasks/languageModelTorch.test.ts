@@ -61,7 +61,7 @@ describe('language encoder', () => {
         { encoding: 'utf8', maxBuffer: 64 << 20 });
       assert.equal(run.status, 0, run.stderr);
       const torch = JSON.parse(run.stdout) as { attribution: Record<string, number[]> };
-      const tensors = [...model.graph.initializers.values()].filter(isMaskable).map((w) => w.name);
+      const tensors = [...model.graph.initializers.values()].filter((w) => isMaskable(w)).map((w) => w.name);
       assert.deepEqual(tensors.slice().sort(), Object.keys(torch.attribution).sort());
       const ours = await attribute(model, data, { output: 'z', head: HEAD, tensors, threads: 1 });
       let worst = 0;
