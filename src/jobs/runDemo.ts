@@ -65,7 +65,7 @@ export type MaskScope = 'all' | 'post-stem' | 'late';
 export const MASK_SCOPES: MaskScope[] = ['all', 'post-stem', 'late'];
 /**
  * Initializer globs (spec `mask.include`) of the restricted scopes, for makeVisionModel's three conv blocks
- * and dense head and makeLanguageModel's embeddings, two encoder layers and output projection.
+ * and dense head and makeLanguageModel's embeddings, two encoder layers and [CLS] pooler head.
  */
 export const SCOPE_LAYERS: Record<Exclude<MaskScope, 'all'>, Record<TaskFamily, string[]>> = {
   'post-stem': { vision: ['conv2.*', 'conv3.*', 'head.*'], language: ['encoder.*', 'head.*'] },
