@@ -151,13 +151,13 @@ describe('the restricted mask scopes', () => {
     assert.deepEqual(selectInitializers(names, SCOPE_LAYERS['post-stem'].vision, []), names.filter((n) => n !== 'conv1.weight'));
   });
 
-  test('late: the last encoder layer and the output projection of the transformer; post-stem: all but the embeddings', () => {
+  test('late: the last encoder layer and the pooler head of the transformer; post-stem: all but the embeddings', () => {
     const names = maskable(makeLanguageModel({ seed: 0 }));
     const late = selectInitializers(names, SCOPE_LAYERS.late.language, []);
     assert.deepEqual(selectInitializers(names, SCOPE_LAYERS['post-stem'].language, []), names.filter((n) => !n.startsWith('embed.')));
     assert.ok(names.some((n) => n.startsWith('embed.')), 'the transformer has no embed.* weights for post-stem to leave out');
-    assert.deepEqual(late, [...names.filter((n) => n.startsWith('encoder.layer1.')), 'proj.weight']);
-    assert.equal(late.length, 7, late.join(', '));
+    assert.deepEqual(late, [...names.filter((n) => n.startsWith('encoder.layer1.')), 'head.pooler.weight', 'head.out.weight']);
+    assert.equal(late.length, 8, late.join(', '));
     assert.ok(!names.some((n) => n.startsWith('encoder.layer2.')), 'the transformer has more than two layers: the late scope would miss its last');
   });
 

@@ -29,7 +29,7 @@ describe('demo mask-scope specs', () => {
   test('post-stem leaves out the stem and the embeddings', () => {
     const spec = workspace();
     const postStem = JSON.parse(fs.readFileSync(scopeSpecs(spec, ['post-stem'], 'language').get('post-stem')!, 'utf8'));
-    assert.deepEqual(postStem.mask.include, ['encoder.*', 'proj.*']);
+    assert.deepEqual(postStem.mask.include, ['encoder.*', 'head.*']);
     assert.equal(postStem.model, '../model.onnx');
     assert.ok(!fs.existsSync(path.join(path.dirname(spec), SCOPE_SPEC_DIRS.late)));
   });
