@@ -20,7 +20,8 @@ const NOUNS: [string, string][] = [
 ];
 /** [singular (3rd person), plural] */
 const VERBS: [string, string][] = [
-  ['sees', 'see'], ['likes', 'like'], ['trusts', 'trust'], ['admires', 'admire'], ['blames', 'blame'], ['helps', 'help'],
+  ['sees', 'see'], ['likes', 'like'], ['trusts', 'trust'],
+  ['admires', 'admire'], ['blames', 'blame'], ['helps', 'help'],
 ];
 const ADJECTIVES = ['tall', 'young', 'old', 'happy'];
 const PREPOSITIONS = ['near', 'behind', 'with'];

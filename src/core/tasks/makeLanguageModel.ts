@@ -48,7 +48,9 @@ export function makeLanguageModel(options: LanguageModelOptions): Model {
   const embed = options.embedDim ?? 32;
   const preNorm = (options.norm ?? 'pre') === 'pre';
   if (dim % heads !== 0) throw new TaskError(`${heads} heads do not divide the model width ${dim}`, 'heads', heads);
-  if (!Number.isInteger(layers) || layers < 1) throw new TaskError(`layer count ${layers} is not a positive integer`, 'layers', layers);
+  if (!Number.isInteger(layers) || layers < 1) {
+    throw new TaskError(`layer count ${layers} is not a positive integer`, 'layers', layers);
+  }
   const headDim = dim / heads;
   const rng = Rng.derive(options.seed, 'language-model');
   const inits: Tensor[] = [];
@@ -82,7 +84,8 @@ export function makeLanguageModel(options: LanguageModelOptions): Model {
   /** x [N, in] · Wᵀ + b with W [out, in] (PyTorch's Linear layout). */
   const gemm = (scope: string, input: string, inDim: number, outDim: number, output?: string) => {
     const w = param(paramName(scope, 'weight'), [outDim, inDim], xavier(inDim, outDim));
-    const spec = { name: `${scope}/Gemm`, op: 'Gemm', inputs: [input, w, param(paramName(scope, 'bias'), [outDim], 0)] };
+    const b = param(paramName(scope, 'bias'), [outDim], 0);
+    const spec = { name: `${scope}/Gemm`, op: 'Gemm', inputs: [input, w, b] };
     if (!output) return node(spec.name, spec.op, spec.inputs, { transB: 1 });
     nodes.push({ ...spec, outputs: [output], attrs: { transB: 1 } });
     return output;
@@ -99,7 +102,8 @@ export function makeLanguageModel(options: LanguageModelOptions): Model {
   const bias = node('/mask/Mul', 'Mul', [dropped, constant('mask.pad_score', DataType.FLOAT, [], [-PAD_SCORE])]);
   const keyBias = node('/mask/Unsqueeze', 'Unsqueeze', [bias, constant('mask.axes', DataType.INT64, [2], [1, 2])]);
 
-  const tok = node('/embed/tokens/Gather', 'Gather', [param('embed.tokens.weight', [vocab, dim], 0.1), 'x'], { axis: 0 });
+  const tokens = param('embed.tokens.weight', [vocab, dim], 0.1);
+  const tok = node('/embed/tokens/Gather', 'Gather', [tokens, 'x'], { axis: 0 });
   let h = node('/embed/Add', 'Add', [tok, param('embed.positions.weight', [length, dim], 0.1)]);
   if (!preNorm) h = layerNorm('/embed/norm', h);
 

@@ -34,7 +34,8 @@ interface Parse {
 /** Parses `[CLS] [ADV] the [ADJ] N [P the N] V the [ADJ] N [ADV] .` (at most one adverb). */
 function parse(words: string[], where: string): Parse {
   let i = 0;
-  const expect = (ok: boolean, what: string) => assert.ok(ok, `${where}: expected ${what} at ${i} in "${words.join(' ')}"`);
+  const expect = (ok: boolean, what: string) =>
+    assert.ok(ok, `${where}: expected ${what} at ${i} in "${words.join(' ')}"`);
   const noun = (what: string) => {
     expect(words[i++] === 'the', 'the');
     if (ADJ.has(words[i]!) && what !== 'an attractor noun') i++;
@@ -98,10 +99,13 @@ describe('language problem sets', () => {
       const { set, parses } = parseSet(kind, n, 4);
       assert.equal(set.inputs.x!.dtype, 'int64');
       assert.deepEqual(set.inputs.x!.shape, [n, 4, L]);
-      for (const p of parses) assert.deepEqual(p.values, p.recorded, `${kind} problem ${p.problem}: tokens agree with the properties`);
+      for (const p of parses) {
+        assert.deepEqual(p.values, p.recorded, `${kind} problem ${p.problem}: tokens agree with the properties`);
+      }
       for (let i = 0; i < n; i++) {
         const values = parses.slice(i * 4, i * 4 + 4).map((p) => p.values);
-        assert.equal(Number(set.labels.data[i]), oddIndexFor(kind, values, `${kind} problem ${i}`), `${kind} problem ${i}: label`);
+        const odd = oddIndexFor(kind, values, `${kind} problem ${i}`);
+        assert.equal(Number(set.labels.data[i]), odd, `${kind} problem ${i}: label`);
       }
     });
   }
@@ -112,13 +116,15 @@ describe('language problem sets', () => {
     const verbPositions = new Set(parses.map((p) => p.verbAt));
     assert.ok(subjectPositions.size >= 3, `subject positions ${[...subjectPositions]}`);
     assert.ok(verbPositions.size >= 5, `verb positions ${[...verbPositions]}`);
-    assert.ok(parses.filter((p) => p.others.length === 2).length > 0.35 * parses.length, 'attractors appear in about half');
+    const withAttractor = parses.filter((p) => p.others.length === 2).length;
+    assert.ok(withAttractor > 0.35 * parses.length, 'attractors appear in about half');
     // The attractor's and object's number is a fair coin whatever A and B are.
     for (const a of [0, 1]) {
       for (const b of [0, 1]) {
         const nouns = parses.filter((p) => p.values[0] === a && p.values[1] === b).flatMap((p) => p.others);
         const singular = nouns.filter(Boolean).length / nouns.length;
-        assert.ok(nouns.length > 100 && Math.abs(singular - 0.5) < 0.08, `A=${a} B=${b}: ${singular} of ${nouns.length} singular`);
+        const where = `A=${a} B=${b}: ${singular} of ${nouns.length} singular`;
+        assert.ok(nouns.length > 100 && Math.abs(singular - 0.5) < 0.08, where);
       }
     }
     // Reading one fixed position cannot decide A: the token at the most common subject position is the subject
@@ -148,6 +154,7 @@ describe('language problem sets', () => {
   test('a sequence length shorter than the longest sentence is refused', () => {
     assert.throws(() => makeLanguageProblems('agreement', 'task', 1, new Rng(0), { sequenceLength: 12 }),
       /sequence length 12 is shorter than the longest sentence \(13\)/);
-    assert.throws(() => makeLanguageProblems('inside-contact' as LanguageTaskName, 'task', 1, new Rng(0)), /not a language task/);
+    assert.throws(() => makeLanguageProblems('inside-contact' as LanguageTaskName, 'task', 1, new Rng(0)),
+      /not a language task/);
   });
 });
