@@ -1,4 +1,4 @@
-// `subnetwork-lens find`: the whole protocol of a spec into a run folder.
+// `subnetwork-lens find`: the whole protocol of a spec into a run folder (the find job).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError, type CliIO } from '../command';
@@ -8,10 +8,12 @@ import { formatNumber, formatPValue, formatTable } from '../../core/views/format
 import type { FindOptions, FindResult, Shard } from '../../shared/jobs';
 import { DEVICES } from '../../core/runtime/resolveExecutionProvider';
 import { RESULTS_FILE, RUN_FILE, RUNS_DIR, type ResultsFile, type RunInfo } from '../../shared/results';
+import type { Job } from '../../jobs/jobMap';
 
 export const find = defineCommand({
   name: 'find',
   summary: 'Train one mask per subroutine of a task spec, ablate, run the controls and save a run folder.',
+  job: 'find',
   positional: { metavar: 'SPEC.subnet.json', noun: 'task spec (*.subnet.json)' },
   description: [
     'Runs the structural-compositionality protocol of the spec: per subroutine and seed a trained mask,',
@@ -55,7 +57,7 @@ export const find = defineCommand({
     },
     json: { type: 'boolean', help: 'Print {runDir, status, results, summary} as JSON on stdout.' },
   },
-  async run({ positional: specFile, values }, io) {
+  async run({ positional: specFile, values, job }, io) {
     if (values.out && values.resume) {
       throw new UsageError('--out and --resume cannot be combined (a resumed run stays in its folder)', 'find');
     }
@@ -73,7 +75,7 @@ export const find = defineCommand({
     const passThrough = [...(values.seeds ? ['--seeds', values.seeds] : []), ...(device ? ['--device', device] : [])];
     const result = jobs > 1
       ? await runJobs({ specPath, out: values.out, resume: values.resume, jobs, threads, passThrough }, io)
-      : await runHere({
+      : await runHere(job, {
         specPath,
         outDir: values.out === undefined ? undefined : path.resolve(values.out),
         resume: values.resume === undefined ? undefined : path.resolve(values.resume),
@@ -94,8 +96,7 @@ export const find = defineCommand({
 });
 
 /** The run in this process; the first stop signal aborts after the current step, a second one exits at once. */
-async function runHere(options: FindOptions, io: CliIO): Promise<FindResult> {
-  const { runFind } = await import('../../jobs/runFind');
+async function runHere(find: Job<'find'>, options: FindOptions, io: CliIO): Promise<FindResult> {
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(130);
@@ -105,7 +106,7 @@ async function runHere(options: FindOptions, io: CliIO): Promise<FindResult> {
   };
   for (const s of STOP_SIGNALS) process.on(s, onSignal);
   try {
-    return await runFind(options, { signal: controller.signal, onProgress: progressPrinter(io) });
+    return await find(options, { signal: controller.signal, onProgress: progressPrinter(io) });
   } finally {
     for (const s of STOP_SIGNALS) process.off(s, onSignal);
   }
