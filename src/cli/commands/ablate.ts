@@ -20,7 +20,7 @@ function throttledProgress(io: CliIO): (e: ProgressEvent) => void {
   };
 }
 
-export const ABLATE_MODES: readonly AblateMode[] = ['zero', 'mean', 'random-reinit', 'keep-only'];
+const ABLATE_MODES: readonly AblateMode[] = ['zero', 'mean', 'random-reinit', 'keep-only'];
 
 export const ablate = defineCommand({
   name: 'ablate',

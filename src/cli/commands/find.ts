@@ -144,7 +144,7 @@ async function runJobs(
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** `K/N` with 0 ≤ K < N. */
-export function parseShard(text: string): Shard {
+function parseShard(text: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = Number(m?.[1]), count = Number(m?.[2]);
   if (!m || count < 1 || index >= count) {
@@ -153,7 +153,7 @@ export function parseShard(text: string): Shard {
   return { index, count };
 }
 
-export interface SubroutineSummary {
+interface SummaryRow {
   subroutine: string;
   subnetworkScore: number | null;
   ablationScore: number | null;
@@ -168,7 +168,7 @@ export interface SubroutineSummary {
   reason: string;
 }
 
-export function summarize(results: ResultsFile): SubroutineSummary[] {
+function summarize(results: ResultsFile): SummaryRow[] {
   return results.subroutineNames.map((name) => {
     const r = results.subroutines[name];
     return {
@@ -185,7 +185,7 @@ export function summarize(results: ResultsFile): SubroutineSummary[] {
   });
 }
 
-function formatSummary(result: FindResult, rows: SubroutineSummary[]): string {
+function formatSummary(result: FindResult, rows: SummaryRow[]): string {
   const table = [
     ['subroutine', 'subnetwork', 'ablation', 'verdict', 'kept %', 'p', 'p (Holm)', 'seeds'],
     ...rows.map((r) => [
@@ -214,7 +214,7 @@ function readResults(file: string): ResultsFile | null {
   }
 }
 
-export function parseIntList(text: string, option: string): number[] {
+function parseIntList(text: string, option: string): number[] {
   const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (items.length === 0 || items.some((s) => !/^\d+$/.test(s))) throw new UsageError(`${option} must be comma-separated non-negative integers, got '${text}'`);
   return items.map(Number);

@@ -37,7 +37,7 @@ export const inspect = defineCommand({
 const fmt = (n: number) => n.toLocaleString('en-US');
 const dims = (shape: Dim[] | null) => (shape === null ? '(unknown shape)' : `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`);
 
-export function formatReport(file: string, r: InspectReport): string {
+function formatReport(file: string, r: InspectReport): string {
   const lines: string[] = [];
   const producer = [r.producer.name, r.producer.version].filter(Boolean).join(' ') || 'unknown';
   const otherOpsets = r.opsetImports.filter((o) => o.domain !== 'ai.onnx').map((o) => `${o.domain} ${o.version}`);
