@@ -62,7 +62,9 @@ export function defineCommand<const T extends Record<string, OptionSpec>, K exte
   };
 }
 
-function parseCommand<T extends Record<string, OptionSpec>, K extends JobName>(spec: CommandSpec<T, K>, args: string[]) {
+function parseCommand<T extends Record<string, OptionSpec>, K extends JobName>(
+  spec: CommandSpec<T, K>, args: string[],
+) {
   const { name, options } = spec;
   const config = Object.fromEntries(Object.entries(options).map(([key, o]) => [key, {
     type: o.type === 'boolean' ? 'boolean' as const : 'string' as const,

@@ -1,5 +1,6 @@
-// The host's side of src/shared/workerProtocol.ts, the extension's only way to run a job: forks the compute process on first use, sends jobs,
-// routes progress, and cancels — politely first, then by killing the process if it does not stop in time.
+// The host's side of src/shared/workerProtocol.ts, the extension's only way to run a job: forks the
+// compute process on first use, sends jobs, routes progress, and cancels — politely first, then by killing
+// the process if it does not stop in time.
 // With `timeoutMs`, a watchdog kills a process that has not answered a job in time (a model that loops
 // or allocates without end) and the next job starts a fresh one. The host only waits on IPC: it never
 // blocks. No `vscode` import, so it is unit-tested with a real child process.

@@ -46,7 +46,8 @@ interface ExportInputs {
 function readFromRun(options: ExportFromRunOptions, hooks: JobHooks): ExportInputs {
   const run = JSON.parse(fs.readFileSync(path.join(options.runDir, 'run.json'), 'utf8')) as RunInfo;
   const { subroutine, seed } = options;
-  hooks.onProgress({ fraction: 0, message: `reading ${path.basename(run.model)} and the mask of ${subroutine}, seed ${seed}` });
+  const message = `reading ${path.basename(run.model)} and the mask of ${subroutine}, seed ${seed}`;
+  hooks.onProgress({ fraction: 0, message });
   const model = readModel(run.model);
   const { masks } = readMask(path.join(options.runDir, maskFile(subroutine, seed)));
   const firstTest = Object.values(run.spec.subroutines)[0]?.test ?? run.spec.task?.test;

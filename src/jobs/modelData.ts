@@ -33,7 +33,7 @@ export function chooseTensors(model: Model, names: string[] | undefined): string
   return names;
 }
 
-/** A dataset whose arrays are named after the model inputs, plus `labels`, as TrainingData (checked against the model). */
+/** A dataset with one array per model input, named after it, plus `labels`, as TrainingData (checked on the model). */
 export function openModelData(file: string, model: Model, head: HeadSpec, output?: string): OpenedData {
   // datasetAsTrainingData reads only the input mapping, the labels name, the output and the head of a spec.
   const spec: Pick<ResolvedSpec, 'inputs' | 'labels' | 'head' | 'output' | 'specPath'> = {

@@ -55,7 +55,8 @@ export function serveJobs(port: WorkerPort, jobs: JobTable): JobServer {
       if (!Object.hasOwn(jobs, job)) {
         throw new Error(`unknown job '${job}' (jobs: ${Object.keys(jobs).join(', ')})`);
       }
-      const result = await (jobs[job as keyof JobTable] as (o: unknown, h: JobHooks) => Promise<unknown>)(options, hooks);
+      const runJob = jobs[job as keyof JobTable] as (options: unknown, hooks: JobHooks) => Promise<unknown>;
+      const result = await runJob(options, hooks);
       if (pending) notify(pending);
       reply(request, { type: 'jobResult', result });
     } catch (e) {

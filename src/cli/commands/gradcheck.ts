@@ -64,7 +64,8 @@ export const gradcheck = defineCommand({
         ...report.tensors.map((t) => {
           const cells = [t.maxRelativeError, t.maxAbsoluteError, t.maxGradient, t.float32Deviation];
           const values = cells.map((v) => v.toExponential(2).padStart(11)).join('  ');
-          return `  ${t.tensor.padEnd(width)}  ${values}  ${gradcheckPasses(t) ? 'ok' : 'FAIL'}${parameters[t.tensor] ? `  ${parameters[t.tensor]}` : ''}`;
+          const parameter = parameters[t.tensor] ? `  ${parameters[t.tensor]}` : '';
+          return `  ${t.tensor.padEnd(width)}  ${values}  ${gradcheckPasses(t) ? 'ok' : 'FAIL'}${parameter}`;
         }),
         ...(report.tensors.some((t) => t.nearKinks > 0)
           ? [`  coordinates measured with a smaller step next to a kink (Relu, MaxPool): ${report.tensors.filter((t) => t.nearKinks > 0).map((t) => `${t.tensor} ${t.nearKinks}`).join(', ')}`] : []),

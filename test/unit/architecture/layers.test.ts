@@ -35,7 +35,9 @@ const LAYERS: readonly (readonly string[])[] = [
  * numbers, atomic writes. Everything else of src/jobs and src/core it may import only as types; jobs reach it
  * through the worker (src/extension/WorkerClient.ts).
  */
-const EXTENSION_RUNS = ['src/shared/', 'src/extension/', 'src/core/runStore/', 'src/core/views/format.ts', 'src/core/util/'];
+const EXTENSION_RUNS = [
+  'src/shared/', 'src/extension/', 'src/core/runStore/', 'src/core/views/format.ts', 'src/core/util/',
+];
 
 /** Packages only the shells may import. */
 const SHELL_ONLY_PACKAGES = new Set(['vscode']);

@@ -40,7 +40,7 @@ const settle = () => new Promise((r) => setTimeout(r, 20));
 const repliesTo = (sent: Envelope<FromWorker>[], request: number) => sent.filter((m) => m.inReplyTo === request);
 
 describe('serveJobs', () => {
-  test('announces itself, answers a request with throttled progress, the last progress event, then one result', async () => {
+  test('announces itself, answers a request with throttled progress, the last progress, one result', async () => {
     const { sent, port, request } = fakePort();
     serveJobs(port, jobTable({
       find: async (o, hooks) => {
