@@ -14,7 +14,8 @@ import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { LayerGraphView, OverlayView } from '../src/shared/viewModel';
-import { MessageEndpoint, type FromWebview, type ToWebview } from '../src/shared/webviewProtocol';
+import { MessageEndpoint } from '../src/shared/MessageEndpoint';
+import type { FromWebview, ToWebview } from '../src/shared/webviewProtocol';
 import { clear, h } from './dom';
 import { GraphView, type GraphViewport } from './graph/GraphView';
 import type { SeedChoice } from './overlayMath';
@@ -189,7 +190,7 @@ async function onMessage(body: ToWebview): Promise<void> {
       if (overlay && settings && (body.subroutine !== undefined || body.seed !== undefined)) setOverlay(overlay, body.subroutine, body.seed);
       if (body.nodeId) graph?.select(body.nodeId, true);
       return;
-    case 'error':
+    case 'showError':
       clear(app);
       app.append(h('p', { class: 'error', role: 'alert' }, body.message));
       return;

@@ -4,6 +4,7 @@ import { processIO, UsageError, type CliIO, type Command } from './command';
 import { commands as registered } from './commands/index';
 import packageJson from '../../package.json';
 import { stripControlCharacters } from './stripControlCharacters';
+import { JobInputError } from '../jobs/JobInputError';
 
 export const BIN = 'subnetwork-lens';
 
@@ -39,7 +40,8 @@ export async function main(
     return await command.run(rest, io);
   } catch (e) {
     if (process.env.SUBNETWORK_LENS_DEBUG === '1') io.err(`${(e as Error)?.stack ?? String(e)}\n`);
-    if (e instanceof UsageError) {
+    // A job input the model does not have (an output, an initializer) is a wrong argument too.
+    if (e instanceof UsageError || e instanceof JobInputError) {
       return fail(io, `${e.message} (see '${BIN} ${command.name} --help')`, 2);
     }
     return fail(io, oneLine(e), 1);

@@ -1,4 +1,6 @@
 // The contract every `subnetwork-lens <command>` implements (declared with defineCommand) and its usage error.
+import type { JobHooks } from '../shared/jobs';
+import type { JobName } from '../jobs/jobMap';
 
 /** Where a command writes. Defaults to the process streams; tests pass their own. */
 export interface CliIO {
@@ -16,6 +18,8 @@ export interface Command {
   name: string;
   /** One line for the command list. */
   summary: string;
+  /** The job of src/jobs/jobMap.ts the command runs, if it runs one. */
+  job?: JobName;
   /** Full help: synopsis line first (`subnetwork-lens inspect MODEL.onnx [--json]`), then options. */
   usage: string;
   /** Runs with the arguments after the command name; resolves to the exit code. Throw to fail: the shell prints one line. */
@@ -33,4 +37,9 @@ export class UsageError extends Error {
 export function parseCount(text: string, option: string): number {
   if (!/^\d+$/.test(text)) throw new UsageError(`${option} must be a non-negative integer, got '${text}'`);
   return Number(text);
+}
+
+/** Hooks for a job that reports nothing while it runs and is stopped only with the process. */
+export function quietHooks(): JobHooks {
+  return { signal: new AbortController().signal, onProgress: () => {} };
 }

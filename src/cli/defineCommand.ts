@@ -2,6 +2,7 @@
 // shares (positional count, required options, integers, fixed choices) and the `--help` text.
 import { parseArgs } from 'node:util';
 import { parseCount, processIO, UsageError, type CliIO, type Command } from './command';
+import { jobs, type Job, type JobName } from '../jobs/jobMap';
 
 export interface OptionSpec {
   /** `count` is a non-negative integer (parsed as a string, checked, returned as a number). */
@@ -30,8 +31,10 @@ export type OptionValues<T extends Record<string, OptionSpec>> = {
     ? OptionValue<T[K]> : OptionValue<T[K]> | undefined;
 };
 
-export interface CommandSpec<T extends Record<string, OptionSpec>> {
+export interface CommandSpec<T extends Record<string, OptionSpec>, K extends JobName> {
   name: string;
+  /** The job (src/jobs/jobMap.ts) the command maps its arguments to; `run` gets it as `job`. */
+  job?: K;
   summary: string;
   /** The one positional argument: its placeholder and what it is (`a model file`). None when absent. */
   positional?: { metavar: string; noun: string };
@@ -40,19 +43,28 @@ export interface CommandSpec<T extends Record<string, OptionSpec>> {
   options: T;
   /** Prose after the options. */
   epilogue?: readonly string[];
-  run(parsed: { positional: string; values: OptionValues<T> }, io: CliIO): Promise<number>;
+  run(parsed: { positional: string; values: OptionValues<T>; job: Job<K> }, io: CliIO): Promise<number>;
 }
 
-export function defineCommand<const T extends Record<string, OptionSpec>>(spec: CommandSpec<T>): Command {
+export function defineCommand<const T extends Record<string, OptionSpec>, K extends JobName = never>(
+  spec: CommandSpec<T, K>,
+): Command {
+  const job: Job<K> = (options, hooks) => {
+    if (spec.job === undefined) throw new Error(`${spec.name} declares no job`);
+    return (jobs[spec.job] as Job<K>)(options, hooks);
+  };
   return {
     name: spec.name,
     summary: spec.summary,
+    ...(spec.job === undefined ? {} : { job: spec.job }),
     usage: helpText(spec),
-    run: async (args: string[], io: CliIO = processIO) => spec.run(parseCommand(spec, args), io),
+    run: async (args: string[], io: CliIO = processIO) => spec.run({ ...parseCommand(spec, args), job }, io),
   };
 }
 
-function parseCommand<T extends Record<string, OptionSpec>>(spec: CommandSpec<T>, args: string[]) {
+function parseCommand<T extends Record<string, OptionSpec>, K extends JobName>(
+  spec: CommandSpec<T, K>, args: string[],
+) {
   const { name, options } = spec;
   const config = Object.fromEntries(Object.entries(options).map(([key, o]) => [key, {
     type: o.type === 'boolean' ? 'boolean' as const : 'string' as const,
@@ -102,7 +114,7 @@ function flagWithValue(key: string, o: OptionSpec): string {
 
 const HELP_WIDTH = 110;
 
-function helpText<T extends Record<string, OptionSpec>>(spec: CommandSpec<T>): string {
+function helpText<T extends Record<string, OptionSpec>, K extends JobName>(spec: CommandSpec<T, K>): string {
   const entries = Object.entries(spec.options);
   const words = [
     ...(spec.positional ? [spec.positional.metavar] : []),

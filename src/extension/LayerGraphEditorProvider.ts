@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LayerGraphView, OverlayView } from '../shared/viewModel';
-import { MessageEndpoint, type FromWebview, type ToWebview } from '../shared/webviewProtocol';
+import { MessageEndpoint } from '../shared/MessageEndpoint';
+import type { FromWebview, ToWebview } from '../shared/webviewProtocol';
 import { readRun } from '../core/runStore/readRun';
 import { confineModelPath } from './confineModelPath';
 import { isTreeNode, pickModel, pickRun } from './pickers';
@@ -132,7 +133,7 @@ export class LayerGraphEditorProvider implements vscode.CustomReadonlyEditorProv
         try {
           view = await this.graph(document.uri);
         } catch (e) {
-          return { type: 'error', message: userMessage(e, `Reading ${path.basename(document.uri.fsPath)}`) };
+          return { type: 'showError', message: userMessage(e, `Reading ${path.basename(document.uri.fsPath)}`) };
         }
         const selection = this.pending.get(key(document.uri)) ?? (await this.latestRun(document.uri));
         this.pending.delete(key(document.uri));

@@ -1,20 +1,15 @@
-// The host's side of src/shared/workerProtocol.ts: forks the compute process on first use, sends jobs,
-// routes progress, and cancels — politely first, then by killing the process if it does not stop in time.
+// The host's side of src/shared/workerProtocol.ts, the extension's only way to run a job: forks the
+// compute process on first use, sends jobs, routes progress, and cancels — politely first, then by killing
+// the process if it does not stop in time.
 // With `timeoutMs`, a watchdog kills a process that has not answered a job in time (a model that loops
 // or allocates without end) and the next job starts a fresh one. The host only waits on IPC: it never
 // blocks. No `vscode` import, so it is unit-tested with a real child process.
 import { fork, type ChildProcess } from 'node:child_process';
+import { isEnvelopeOf, type Envelope } from '../shared/envelope';
 import type { ProgressEvent } from '../shared/jobs';
-import { isFromWorker, type FromWorker, type JobKind, type JobMap, type ToWorker } from '../shared/workerProtocol';
-import type { WireError } from '../shared/wireError';
-
-/** A job error as the host sees it: the engine's class name and message, never a stack. */
-export class JobError extends Error {
-  constructor(wire: WireError, readonly kind?: JobKind) {
-    super(wire.message);
-    this.name = wire.name;
-  }
-}
+import { FROM_WORKER, type FromWorker, type ToWorker } from '../shared/workerProtocol';
+import { RemoteError, type WireError } from '../shared/wireError';
+import type { JobMap, JobName } from '../jobs/jobMap';
 
 export interface JobHandle<R> {
   readonly id: number;
@@ -41,7 +36,7 @@ export interface WorkerClientOptions {
 }
 
 interface Pending {
-  kind: JobKind;
+  job: JobName;
   resolve(value: unknown): void;
   reject(error: Error): void;
   onProgress?: (event: ProgressEvent) => void;
@@ -71,22 +66,25 @@ export class WorkerClient {
     return this.pending.size > 0;
   }
 
-  run<K extends JobKind>(kind: K, options: JobMap[K]['options'], onProgress?: (event: ProgressEvent) => void): JobHandle<JobMap[K]['result']> {
+  run<K extends JobName>(
+    job: K, options: JobMap[K]['options'], onProgress?: (event: ProgressEvent) => void,
+  ): JobHandle<JobMap[K]['result']> {
     const id = this.nextId++;
     const state = { hardKilled: false };
     const result = new Promise<JobMap[K]['result']>((resolve, reject) => {
       if (this.disposed) {
-        reject(new JobError({ name: 'WorkerError', message: 'the compute process was shut down' }, kind));
+        reject(new RemoteError({ name: 'WorkerError', message: 'the compute process was shut down' }));
         return;
       }
-      const entry: Pending = { kind, resolve: resolve as (v: unknown) => void, reject, onProgress, handle: state };
+      const entry: Pending = { job, resolve: resolve as (v: unknown) => void, reject, onProgress, handle: state };
       this.pending.set(id, entry);
       try {
-        entry.child = this.send({ type: 'run', id, kind, options });
+        entry.child = this.send({ messageId: id, wantsReply: true, body: { type: 'runJob', job, options } });
         if (this.options.timeoutMs) entry.watchdog = setTimeout(() => this.timeOut(id), this.options.timeoutMs);
       } catch (e) {
         this.pending.delete(id);
-        reject(new JobError({ name: 'WorkerError', message: `could not start the compute process: ${(e as Error).message}` }, kind));
+        const message = `could not start the compute process: ${(e as Error).message}`;
+        reject(new RemoteError({ name: 'WorkerError', message }));
       }
     });
     return {
@@ -104,7 +102,7 @@ export class WorkerClient {
     const p = this.pending.get(id);
     if (!p || p.killTimer) return;
     try {
-      this.send({ type: 'cancel', id });
+      this.send({ messageId: this.nextId++, body: { type: 'cancelJob', request: id } });
     } catch {
       // The channel is gone; the exit handler settles the job.
     }
@@ -143,7 +141,7 @@ export class WorkerClient {
     return this.options.cancelGraceMs ?? 1000;
   }
 
-  private send(message: ToWorker): ChildProcess {
+  private send(message: Envelope<ToWorker>): ChildProcess {
     const child = this.ensureChild();
     child.send(message);
     return child;
@@ -155,12 +153,12 @@ export class WorkerClient {
     if (!p) return;
     const seconds = (this.options.timeoutMs ?? 0) / 1000;
     this.settle(id, p);
-    p.reject(new JobError({
+    p.reject(new RemoteError({
       name: 'WorkerTimeoutError',
       message: `the compute process did not answer within ${seconds} s (the model may loop or allocate without end); `
         + 'it was stopped and starts afresh on the next request',
-    }, p.kind));
-    this.options.log(`job ${id} (${p.kind}) timed out after ${seconds} s; stopping the compute process`);
+    }));
+    this.options.log(`job ${id} (${p.job}) timed out after ${seconds} s; stopping the compute process`);
     if (p.child) this.killChild(p.child, 'timeout');
   }
 
@@ -199,27 +197,18 @@ export class WorkerClient {
   }
 
   private onMessage(message: unknown): void {
-    if (!isFromWorker(message)) return;
-    const m: FromWorker = message;
-    switch (m.type) {
-      case 'ready':
-        return;
-      case 'log':
-        this.options.log(m.message);
-        return;
-      case 'progress':
-        this.pending.get(m.id)?.onProgress?.(m.event);
-        return;
-      case 'result':
-      case 'error': {
-        const p = this.pending.get(m.id);
-        if (!p) return;
-        this.settle(m.id, p);
-        if (m.type === 'result') p.resolve(m.result);
-        else p.reject(new JobError(m.error, p.kind));
-        return;
-      }
+    if (!isEnvelopeOf<FromWorker>(message, FROM_WORKER)) return;
+    const { body, inReplyTo, error } = message;
+    if (inReplyTo !== undefined) {
+      const p = this.pending.get(inReplyTo);
+      if (!p) return;
+      this.settle(inReplyTo, p);
+      if (body?.type === 'jobResult') p.resolve(body.result);
+      else p.reject(new RemoteError(error ?? { name: 'WorkerError', message: 'the compute process answered nothing' }));
+      return;
     }
+    if (body?.type === 'workerLog') this.options.log(body.message);
+    else if (body?.type === 'jobProgress') this.pending.get(body.request)?.onProgress?.(body.event);
   }
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
@@ -229,7 +218,7 @@ export class WorkerClient {
     for (const [id, p] of this.pending) {
       if (p.child !== child) continue;
       this.settle(id, p);
-      p.reject(new JobError(this.exitError(child, p, how), p.kind));
+      p.reject(new RemoteError(this.exitError(child, p, how)));
     }
   }
 

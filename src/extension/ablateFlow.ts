@@ -132,7 +132,9 @@ export async function exportModel(s: Services, arg?: unknown): Promise<ExportMod
   try {
     const result = await s.queue.enqueue<ExportModelResult>({
       title,
-      start: (onProgress) => s.jobs.run('exportModel', { runDir: run.dir, subroutine: mask.subroutine, seed: mask.seed, mode: picked.mode, outPath: target.fsPath }, onProgress),
+      start: (onProgress) => s.jobs.run('export', {
+        runDir: run.dir, subroutine: mask.subroutine, seed: mask.seed, mode: picked.mode, outPath: target.fsPath,
+      }, onProgress),
     });
     void info(s, `Wrote ${vscode.workspace.asRelativePath(result.outPath)} (${result.changedWeights} of ${result.maskedWeights} masked weights changed).`);
     return result;

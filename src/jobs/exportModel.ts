@@ -4,7 +4,9 @@
 // file is loaded back into onnxruntime and run on one batch before the call returns.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AblateMode, ExportModelOptions, ExportModelResult, JobHooks } from '../shared/jobs';
+import type {
+  AblateMode, ExportFromFilesOptions, ExportFromRunOptions, ExportModelOptions, ExportModelResult, JobHooks,
+} from '../shared/jobs';
 import { maskFile, type RunInfo } from '../shared/results';
 import { DataType, elementCount, type Model, type Tensor } from '../core/onnx/ir';
 import { readModel } from '../core/onnx/readModel';
@@ -18,13 +20,36 @@ import { TrainerError } from '../core/train/errors';
 import { Rng } from '../core/util/random';
 import { fixedBatchOf } from '../core/train/fixedBatch';
 import { readMask } from '../core/runStore/readRun';
+import type { MaskSet } from '../core/protocol/overlap';
+import { DataError } from '../core/data/errors';
+import { openModelData } from './modelData';
 
 export async function exportModel(options: ExportModelOptions, hooks: JobHooks): Promise<ExportModelResult> {
+  const { model, masks, batch, seed } = 'runDir' in options ? readFromRun(options, hooks) : readFromFiles(options);
+  if (hooks.signal.aborted) throw new TrainerError('export cancelled');
+  hooks.onProgress({ fraction: 0.5, message: `writing ${options.outPath}` });
+  const result = await exportMaskedModel(model, new Map(Object.entries(masks)), {
+    mode: options.mode, outPath: options.outPath, batch, seed,
+  });
+  hooks.onProgress({ fraction: 1, message: `wrote ${options.outPath}` });
+  return result;
+}
+
+interface ExportInputs {
+  model: Model;
+  masks: MaskSet;
+  batch?: Batch;
+  seed?: number;
+}
+
+/** The run's model and saved mask, with one real batch from the run's first test set for the check run. */
+function readFromRun(options: ExportFromRunOptions, hooks: JobHooks): ExportInputs {
   const run = JSON.parse(fs.readFileSync(path.join(options.runDir, 'run.json'), 'utf8')) as RunInfo;
-  hooks.onProgress({ fraction: 0, message: `reading ${path.basename(run.model)} and the mask of ${options.subroutine}, seed ${options.seed}` });
+  const { subroutine, seed } = options;
+  const message = `reading ${path.basename(run.model)} and the mask of ${subroutine}, seed ${seed}`;
+  hooks.onProgress({ fraction: 0, message });
   const model = readModel(run.model);
-  const { masks } = readMask(path.join(options.runDir, maskFile(options.subroutine, options.seed)));
-  // One real batch from the run's first test set for the check run.
+  const { masks } = readMask(path.join(options.runDir, maskFile(subroutine, seed)));
   const firstTest = Object.values(run.spec.subroutines)[0]?.test ?? run.spec.task?.test;
   let batch: Batch | undefined;
   if (firstTest && fs.existsSync(firstTest)) {
@@ -37,13 +62,30 @@ export async function exportModel(options: ExportModelOptions, hooks: JobHooks):
       data.dataset.close();
     }
   }
-  if (hooks.signal.aborted) throw new TrainerError('export cancelled');
-  hooks.onProgress({ fraction: 0.5, message: `writing ${options.outPath}` });
-  const result = await exportMaskedModel(model, new Map(Object.entries(masks)), {
-    mode: options.mode, outPath: options.outPath, batch, seed: options.seed,
-  });
-  hooks.onProgress({ fraction: 1, message: `wrote ${options.outPath}` });
-  return result;
+  return { model, masks, batch, seed };
+}
+
+/** A model file and a mask file (checked against each other), with the first rows of `data` for the check run. */
+function readFromFiles(options: ExportFromFilesOptions): ExportInputs {
+  const model = readModel(options.modelPath);
+  const { masks, shapes } = readMask(options.maskPath);
+  for (const [name, shape] of Object.entries(shapes)) {
+    const dims = model.graph.initializers.get(name)?.dims;
+    if (dims && (dims.length !== shape.length || dims.some((d, i) => d !== shape[i]))) {
+      const problem = `mask shape [${shape.join(', ')}] is not the initializer's shape [${dims.join(', ')}]`;
+      throw new DataError(problem, options.maskPath, name);
+    }
+  }
+  let batch: Batch | undefined;
+  if (options.data) {
+    const data = openModelData(options.data.path, model, options.data.head);
+    try {
+      batch = data.rows(Uint32Array.from({ length: Math.min(8, data.size) }, (_, i) => i));
+    } finally {
+      data.dataset.close();
+    }
+  }
+  return { model, masks, batch, seed: options.seed };
 }
 
 export interface ExportMaskedOptions {

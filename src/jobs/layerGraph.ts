@@ -3,12 +3,20 @@
 import * as fs from 'node:fs';
 import type { JobHooks } from '../shared/jobs';
 import type { LayerGraphView } from '../shared/viewModel';
-import type { JobMap } from '../shared/workerProtocol';
 import { inferShapesStatically } from '../core/onnx/inferShapesStatically';
 import type { Dim, Model } from '../core/onnx/ir';
 import { readModel } from '../core/onnx/readModel';
 import { inferShapes } from '../core/runtime/inferShapes';
 import { buildLayerGraph } from '../core/views/layerGraph';
+
+/**
+ * The model to draw. Shapes are inferred from the file; only when `trusted` (the workspace is trusted) may
+ * onnxruntime run the model to measure the ones left unknown.
+ */
+export interface LayerGraphOptions {
+  modelPath: string;
+  trusted?: boolean;
+}
 
 /** Layer graphs by model path and trust, rebuilt when the file changes. */
 const graphs = new Map<string, { mtimeMs: number; view: Promise<LayerGraphView> }>();
@@ -18,7 +26,7 @@ const MAX_PROBE_BYTES = 16 * 2 ** 20;
 
 /** The layer graph of a model, cached per model path and trust until the file changes. */
 export function layerGraph(
-  { modelPath, trusted = false }: JobMap['layerGraph']['options'], hooks: Pick<JobHooks, 'onLog'>,
+  { modelPath, trusted = false }: LayerGraphOptions, hooks: Pick<JobHooks, 'onLog'>,
 ): Promise<LayerGraphView> {
   const mtimeMs = fs.statSync(modelPath).mtimeMs;
   const key = `${trusted ? 'trusted' : 'restricted'}:${modelPath}`;

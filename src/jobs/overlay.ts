@@ -3,13 +3,17 @@ import * as path from 'node:path';
 import { isInsideFolder } from '../shared/isInsideFolder';
 import type { JobHooks } from '../shared/jobs';
 import type { OverlayView } from '../shared/viewModel';
-import type { JobMap } from '../shared/workerProtocol';
 import { readMask, readRun } from '../core/runStore/readRun';
 import { buildOverlayView, type RunMasks } from '../core/views/buildOverlayView';
-import { layerGraph } from './layerGraph';
+import { layerGraph, type LayerGraphOptions } from './layerGraph';
+
+/** The run whose masks and results are drawn over its model's layer graph. */
+export interface OverlayOptions extends LayerGraphOptions {
+  runDir: string;
+}
 
 export async function overlay(
-  { modelPath, runDir, trusted }: JobMap['overlay']['options'], hooks: Pick<JobHooks, 'onLog'>,
+  { modelPath, runDir, trusted }: OverlayOptions, hooks: Pick<JobHooks, 'onLog'>,
 ): Promise<OverlayView> {
   const graph = await layerGraph({ modelPath, trusted }, hooks);
   const run = readRun(runDir);

@@ -1,5 +1,5 @@
 // Long-running engine jobs as the extension, the worker process and the CLI see them.
-import type { AblationMode } from './spec';
+import type { AblationMode, HeadSpec } from './spec';
 
 /** One progress report from a running job. Fields beyond `message` are set when they apply. */
 export interface ProgressEvent {
@@ -108,16 +108,33 @@ export interface AblateResult {
 
 /**
  * Options of `exportModel(options: ExportModelOptions, hooks: JobHooks): Promise<ExportModelResult>`
- * (src/jobs/exportModel.ts): writes a copy of the run's model with one subnetwork's mask applied.
+ * (src/jobs/exportModel.ts): writes a copy of a model with one subnetwork's mask applied, taken from a run
+ * (the extension) or from a model file and a mask file (`subnetwork-lens export`).
  */
-export interface ExportModelOptions {
-  runDir: string;
-  subroutine: string;
-  seed: number;
+export type ExportModelOptions = ExportFromRunOptions | ExportFromFilesOptions;
+
+interface ExportTarget {
   /** `keep-only` writes the pruned model (only the subnetwork); the others write the ablated model. */
   mode: AblateMode;
   /** Output .onnx path (absolute). */
   outPath: string;
+}
+
+/** The run's model and the mask it saved for one subroutine and seed (also the seed of random-reinit draws). */
+export interface ExportFromRunOptions extends ExportTarget {
+  runDir: string;
+  subroutine: string;
+  seed: number;
+}
+
+/** A model file and a mask file (one 0/1 uint8 tensor per masked initializer). */
+export interface ExportFromFilesOptions extends ExportTarget {
+  modelPath: string;
+  maskPath: string;
+  /** The dataset whose first rows the written model is run on (default: one example from the input shapes). */
+  data?: { path: string; head: HeadSpec };
+  /** Seed of random-reinit draws (default 0). */
+  seed?: number;
 }
 
 export interface ExportModelResult {

@@ -1,20 +1,15 @@
-// Messages between the extension host and the layer-graph webview (webview/main.ts).
-//
-// Every message travels in one envelope, `{ messageId, inReplyTo?, wantsReply?, body, error? }`.
-// - A notification is `{ messageId, body }`.
-// - A request sets `wantsReply: true`; the other side answers with `{ messageId, inReplyTo, body }`
-//   or, when its handler throws, `{ messageId, inReplyTo, body: null, error: { name, message } }`,
-//   which rejects the caller's promise (a request never goes unanswered).
+// The bodies of the messages between the extension host and the layer-graph webview (webview/main.ts),
+// each sent in an envelope (src/shared/envelope.ts) through a MessageEndpoint (src/shared/MessageEndpoint.ts)
+// at both ends; a request whose handler throws is answered with the envelope's error, which rejects the
+// caller's promise with a RemoteError (a request never goes unanswered).
 // - Handshake: the webview posts `ready` (a request) as the last step of its start-up; the host
 //   answers it with `init` (as the reply). Later the host may send `overlay`, `select`, `error`
 //   at any time. After a reload the webview restores its UI state from `vscode.getState()` once
 //   `init` arrives.
-// Both ends can use `MessageEndpoint` below (no DOM or vscode imports here).
 //
 // Assets (see src/extension/webviewHtml.ts): dist/webview.js (iife bundle) and media/webview.css,
 // which is linked with id `__________cytoscape_stylesheet` so cytoscape does not inject a <style>.
 import type { LayerGraphView, OverlayView } from './viewModel';
-import type { WireError } from './wireError';
 
 // ---------------------------------------------------------------- host → webview
 
@@ -45,8 +40,8 @@ export interface SelectMessage {
 }
 
 /** Something went wrong on the host side (e.g. the model cannot be read); shown in place of the graph. */
-export interface ErrorMessage {
-  type: 'error';
+export interface ShowErrorMessage {
+  type: 'showError';
   message: string;
 }
 
@@ -61,12 +56,12 @@ export interface AckMessage {
   type: 'ack';
 }
 
-export type ToWebview = InitMessage | OverlayMessage | SelectMessage | ErrorMessage | ExportedMessage | AckMessage;
+export type ToWebview = InitMessage | OverlayMessage | SelectMessage | ShowErrorMessage | ExportedMessage | AckMessage;
 
 // ---------------------------------------------------------------- webview → host
 
 /** Sent last during start-up (a request); the host answers with `init`. */
-export interface ReadyMessage {
+export interface WebviewReadyMessage {
   type: 'ready';
 }
 
@@ -87,95 +82,10 @@ export interface NodeSelectedMessage {
 }
 
 /** A problem inside the webview worth logging on the host (uncaught error, CSP violation). */
-export interface LogMessage {
+export interface WebviewLogMessage {
   type: 'log';
   level: 'info' | 'warn' | 'error';
   message: string;
 }
 
-export type FromWebview = ReadyMessage | ExportMessage | NodeSelectedMessage | LogMessage | AckMessage;
-
-// ---------------------------------------------------------------- envelope and endpoint
-
-export interface Envelope<B> {
-  messageId: number;
-  inReplyTo?: number;
-  /** Set on requests: the receiver must answer (with a body or an error). */
-  wantsReply?: boolean;
-  body: B | null;
-  error?: WireError;
-}
-
-/** Raised on the caller's side when the other end answered a request with an error. */
-export class RemoteError extends Error {
-  override readonly name = 'RemoteError';
-  constructor(readonly remoteName: string, message: string) {
-    super(message);
-  }
-}
-
-export function isEnvelope(x: unknown): x is Envelope<unknown> {
-  return !!x && typeof x === 'object' && typeof (x as Envelope<unknown>).messageId === 'number' && 'body' in (x as object);
-}
-
-/**
- * One end of the channel. `post` is how envelopes leave (webview: `vscode.postMessage`; host:
- * `panel.webview.postMessage`); feed every incoming envelope to `receive`. The handler's return
- * value answers requests; a throw answers with `error`.
- */
-export class MessageEndpoint<In extends { type: string }, Out extends { type: string }> {
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve(body: In): void; reject(e: Error): void }>();
-
-  constructor(
-    private readonly postEnvelope: (envelope: Envelope<Out>) => unknown,
-    private readonly handler: (body: In, envelope: Envelope<In>) => Out | void | Promise<Out | void>,
-  ) {}
-
-  /** Sends a notification. */
-  post(body: Out): number {
-    const messageId = this.nextId++;
-    this.postEnvelope({ messageId, body });
-    return messageId;
-  }
-
-  /** Sends a request and resolves with the reply's body (rejects with RemoteError). */
-  request(body: Out): Promise<In> {
-    const messageId = this.nextId++;
-    return new Promise<In>((resolve, reject) => {
-      this.pending.set(messageId, { resolve, reject });
-      this.postEnvelope({ messageId, wantsReply: true, body });
-    });
-  }
-
-  /** Handles one incoming envelope (anything else is ignored and returns false). */
-  async receive(message: unknown): Promise<boolean> {
-    if (!isEnvelope(message)) return false;
-    const envelope = message as Envelope<In>;
-    if (envelope.inReplyTo !== undefined && this.pending.has(envelope.inReplyTo)) {
-      const waiter = this.pending.get(envelope.inReplyTo)!;
-      this.pending.delete(envelope.inReplyTo);
-      if (envelope.error) waiter.reject(new RemoteError(envelope.error.name, envelope.error.message));
-      else waiter.resolve(envelope.body as In);
-      return true;
-    }
-    if (envelope.body === null) return true;
-    try {
-      const out = await this.handler(envelope.body, envelope);
-      if (envelope.wantsReply) {
-        this.postEnvelope({ messageId: this.nextId++, inReplyTo: envelope.messageId, body: out ?? ({ type: 'ack' } as unknown as Out) });
-      }
-    } catch (e) {
-      const error = e instanceof Error ? { name: e.name, message: e.message } : { name: 'Error', message: String(e) };
-      if (envelope.wantsReply) this.postEnvelope({ messageId: this.nextId++, inReplyTo: envelope.messageId, body: null, error });
-      else throw e;
-    }
-    return true;
-  }
-
-  /** Rejects every request still waiting (e.g. when the panel is disposed). */
-  dispose(): void {
-    for (const w of this.pending.values()) w.reject(new RemoteError('Disposed', 'the other end went away before answering'));
-    this.pending.clear();
-  }
-}
+export type FromWebview = WebviewReadyMessage | ExportMessage | NodeSelectedMessage | WebviewLogMessage | AckMessage;

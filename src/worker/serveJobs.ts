@@ -1,74 +1,89 @@
-// The worker's side of src/shared/workerProtocol.ts: runs each requested job with an AbortSignal and
-// a progress callback, answers every request exactly once (result or error), aborts on cancel.
+// The worker's side of src/shared/workerProtocol.ts: runs each requested job of the job map with an
+// AbortSignal and a progress callback, answers every request exactly once (result or error), aborts on cancel.
+import type { Envelope } from '../shared/envelope';
+import { isEnvelopeOf } from '../shared/envelope';
 import type { JobHooks } from '../shared/jobs';
-import { isToWorker, type FromWorker, type JobKind, type JobMap, type RunRequest } from '../shared/workerProtocol';
-import { toWireError } from '../shared/wireError';
-
-export type JobHandlers = { [K in JobKind]: (options: JobMap[K]['options'], hooks: JobHooks) => Promise<JobMap[K]['result']> };
+import { TO_WORKER, type FromWorker, type RunJobMessage, type ToWorker } from '../shared/workerProtocol';
+import { toWireError, type WireError } from '../shared/wireError';
+import type { JobTable } from '../jobs/jobMap';
 
 /** The IPC end the worker talks through: `process` in the child, a fake in tests. */
 export interface WorkerPort {
-  send(message: FromWorker): void;
+  send(message: Envelope<FromWorker>): void;
   onMessage(listener: (message: unknown) => void): void;
 }
 
 /** Progress events are throttled to this interval per job (the last one before the result always goes out). */
 const PROGRESS_INTERVAL_MS = 100;
 
-/** Serves jobs until the port closes. Returns a function that aborts every running job. */
-export function serveJobs(port: WorkerPort, handlers: JobHandlers): () => void {
-  const running = new Map<number, AbortController>();
+export interface JobServer {
+  /** Aborts every running job. */
+  abortAll(): void;
+  /** Sends a line for the host's output channel. */
+  log(message: string): void;
+}
 
-  const run = async (request: RunRequest): Promise<void> => {
-    const { id, kind } = request;
+/** Announces the worker (`workerReady`) and serves the jobs of `jobs` until the port closes. */
+export function serveJobs(port: WorkerPort, jobs: JobTable): JobServer {
+  const running = new Map<number, AbortController>();
+  let nextId = 1;
+  const notify = (body: FromWorker) => port.send({ messageId: nextId++, body });
+  const reply = (request: number, body: FromWorker | null, error?: WireError) =>
+    port.send({ messageId: nextId++, inReplyTo: request, body, ...(error ? { error } : {}) });
+
+  const run = async (request: number, { job, options }: RunJobMessage): Promise<void> => {
     const controller = new AbortController();
-    running.set(id, controller);
+    running.set(request, controller);
     let lastSent = 0;
     let pending: FromWorker | undefined;
     const hooks: JobHooks = {
       signal: controller.signal,
-      onLog: (message) => port.send({ type: 'log', message }),
+      onLog: (message) => notify({ type: 'workerLog', message }),
       onProgress(event) {
-        const message: FromWorker = { type: 'progress', id, event };
+        const body: FromWorker = { type: 'jobProgress', request, event };
         const now = Date.now();
         if (now - lastSent >= PROGRESS_INTERVAL_MS) {
           lastSent = now;
           pending = undefined;
-          port.send(message);
+          notify(body);
         } else {
-          pending = message;
+          pending = body;
         }
       },
     };
     try {
-      const handler = handlers[kind] as (options: unknown, hooks: JobHooks) => Promise<unknown>;
-      if (!handler) throw new Error(`unknown job kind '${String(kind)}'`);
-      const result = await handler(request.options, hooks);
-      if (pending) port.send(pending);
-      port.send({ type: 'result', id, kind, result } as FromWorker);
+      if (!Object.hasOwn(jobs, job)) {
+        throw new Error(`unknown job '${job}' (jobs: ${Object.keys(jobs).join(', ')})`);
+      }
+      const runJob = jobs[job as keyof JobTable] as (options: unknown, hooks: JobHooks) => Promise<unknown>;
+      const result = await runJob(options, hooks);
+      if (pending) notify(pending);
+      reply(request, { type: 'jobResult', result });
     } catch (e) {
-      if (pending) port.send(pending);
+      if (pending) notify(pending);
       // After a cancel, whatever the job threw while unwinding is reported as the cancellation.
-      const error = controller.signal.aborted ? { name: 'AbortError', message: 'cancelled' } : toWireError(e);
-      port.send({ type: 'error', id, error });
+      reply(request, null, controller.signal.aborted ? { name: 'AbortError', message: 'cancelled' } : toWireError(e));
     } finally {
-      running.delete(id);
+      running.delete(request);
     }
   };
 
   port.onMessage((message) => {
-    if (!isToWorker(message)) {
-      port.send({ type: 'log', message: `worker: ignored a malformed message ${JSON.stringify(message)?.slice(0, 200)}` });
+    if (!isEnvelopeOf<ToWorker>(message, TO_WORKER) || message.body === null) {
+      const text = JSON.stringify(message)?.slice(0, 200);
+      notify({ type: 'workerLog', message: `worker: ignored a malformed message ${text}` });
       return;
     }
-    if (message.type === 'cancel') {
-      running.get(message.id)?.abort();
-      return;
-    }
-    void run(message);
+    const { body } = message;
+    if (body.type === 'cancelJob') running.get(body.request)?.abort();
+    else void run(message.messageId, body);
   });
 
-  return () => {
-    for (const c of running.values()) c.abort();
+  notify({ type: 'workerReady', pid: process.pid });
+  return {
+    abortAll: () => {
+      for (const c of running.values()) c.abort();
+    },
+    log: (message) => notify({ type: 'workerLog', message }),
   };
 }

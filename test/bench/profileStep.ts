@@ -16,7 +16,7 @@ import { oneHot } from '../../src/core/train/lossHeads';
 import { encodeModel } from '../../src/core/onnx/writeModel';
 import { elementCount } from '../../src/core/onnx/ir';
 import { ort } from '../../src/core/runtime/session';
-import { chooseTensors, openModelData } from '../../src/cli/commands/attribute';
+import { chooseTensors, openModelData } from '../../src/jobs/modelData';
 import { readModel } from '../../src/core/onnx/readModel';
 import { toOrt } from '../../src/core/train/toOrt';
 import type { Model } from '../../src/core/onnx/ir';

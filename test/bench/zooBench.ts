@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { BenchLine, BenchSection } from './bench';
 import { torchBlasDir } from './trainBench';
 import { openZoo } from '../unit/zoo/zooModels';
-import { chooseTensors, openModelData } from '../../src/cli/commands/attribute';
+import { chooseTensors, openModelData } from '../../src/jobs/modelData';
 import { elementCount } from '../../src/core/onnx/ir';
 import { readModel } from '../../src/core/onnx/readModel';
 import { buildTrainingGraph } from '../../src/core/train/buildTrainingGraph';

@@ -1,4 +1,4 @@
-// `subnetwork-lens ablate`: re-evaluate a run's saved mask under an ablation mode.
+// `subnetwork-lens ablate`: re-evaluate a run's saved mask under an ablation mode (the ablate job).
 import * as path from 'node:path';
 import { UsageError, type CliIO } from '../command';
 import { defineCommand } from '../defineCommand';
@@ -20,11 +20,12 @@ function throttledProgress(io: CliIO): (e: ProgressEvent) => void {
   };
 }
 
-export const ABLATE_MODES: readonly AblateMode[] = ['zero', 'mean', 'random-reinit', 'keep-only'];
+const ABLATE_MODES: readonly AblateMode[] = ['zero', 'mean', 'random-reinit', 'keep-only'];
 
 export const ablate = defineCommand({
   name: 'ablate',
   summary: 'Re-evaluate a saved subnetwork mask of a run under an ablation mode (no retraining).',
+  job: 'ablate',
   positional: { metavar: 'RUN_DIR', noun: 'run folder' },
   description: [
     'Loads the mask the run saved for the subroutine and seed, applies it to the run\'s model and',
@@ -50,18 +51,17 @@ export const ablate = defineCommand({
     threads: threadsOption,
     json: { type: 'boolean', help: 'Print the result as JSON.' },
   },
-  async run({ positional: runDir, values }, io) {
+  async run({ positional: runDir, values, job }, io) {
     const mode = (values.mode ?? 'zero') as AblateMode;
     const testSets = values.test === undefined ? undefined : values.test.split(',').map((s) => s.trim()).filter(Boolean);
     if (testSets && testSets.length === 0) throw new UsageError('--test is empty', 'ablate');
 
-    const { ablate: ablateCore } = await import('../../jobs/ablate');
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.on('SIGINT', onSigint);
     let result: AblateResult;
     try {
-      result = await ablateCore({
+      result = await job({
         runDir: path.resolve(runDir), subroutine: values.subroutine, seed: values.seed, mode, testSets,
         randomAblations: values.random, threads: values.threads,
       }, { signal: controller.signal, onProgress: throttledProgress(io) });

@@ -1,15 +1,16 @@
-// `subnetwork-lens demo`: the built-in tasks end to end.
+// `subnetwork-lens demo`: the built-in tasks end to end (the demo job).
 import * as path from 'node:path';
 import { UsageError } from '../command';
 import { defineCommand } from '../defineCommand';
 import {
-  BASE_VARIANTS, MASK_SCOPES, SCOPE_LAYERS, PRUNE_LADDER, SPARSE_KEEP, runDemo, summaryJson, type DemoPreset,
+  BASE_VARIANTS, MASK_SCOPES, SCOPE_LAYERS, PRUNE_LADDER, SPARSE_KEEP, summaryJson, type DemoPreset,
 } from '../../jobs/runDemo';
 import { DEMO_TASK_NAMES, type DemoTaskName } from '../../core/tasks/taskCatalog';
 
 export const demo = defineCommand({
   name: 'demo',
   summary: 'Generate the built-in compositional tasks, train base models, find their subnetworks and print a summary table.',
+  job: 'demo',
   description: [
     'First the two trained controls: control-modular (two MLP streams meeting only at the head, trained end to',
     'end on a two-subroutine task; every subroutine should be compositional) and control-entangled (the same',
@@ -69,7 +70,7 @@ export const demo = defineCommand({
     threads: { type: 'count', metavar: 'N', help: 'onnxruntime threads (default: one per core).' },
     json: { type: 'boolean', help: 'Print summary.json instead of the Markdown table at the end.' },
   },
-  async run({ values }, io) {
+  async run({ values, job }, io) {
     if (values.quick && values.full) throw new UsageError('--quick and --full exclude each other', 'demo');
     const preset: DemoPreset = values.quick ? 'quick' : values.full ? 'full' : 'default';
     const threads = values.threads || undefined;
@@ -96,13 +97,14 @@ export const demo = defineCommand({
     };
     try {
       io.err(`subnetwork-lens demo (${preset}) → ${outDir}\n`);
-      const summary = await runDemo({
-        outDir, preset, threads, signal: controller.signal,
+      const summary = await job({
+        outDir, preset, threads,
         ...(tasks ? { tasks: tasks as DemoTaskName[] } : {}),
         ...(baseSeeds ? { baseSeeds } : {}),
         ...(variants ? { variants } : {}),
         ...(maskScopes ? { maskScopes } : {}),
-        onLine: (line) => io.err(`${clock()} ${line}\n`),
+      }, {
+        signal: controller.signal, onProgress: () => {}, onLog: (line) => io.err(`${clock()} ${line}\n`),
       });
       if (values.json) {
         io.out(`${JSON.stringify(summaryJson(summary), null, 2)}\n`);

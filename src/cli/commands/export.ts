@@ -1,15 +1,14 @@
-// `subnetwork-lens export`: a runnable ONNX model with a mask applied.
+// `subnetwork-lens export`: a runnable ONNX model with a mask applied (the export job).
 import * as path from 'node:path';
-import { UsageError } from '../command';
+import { quietHooks, UsageError } from '../command';
 import { defineCommand } from '../defineCommand';
-import { modelDataOptions } from '../modelDataOptions';
+import { modelDataOptions, parseHead } from '../modelDataOptions';
 import type { AblateMode } from '../../shared/jobs';
-import { openModelData, parseHead } from './attribute';
-import { DataError } from '../../core/data/errors';
 
 export const exportCommand = defineCommand({
   name: 'export',
   summary: 'Write a runnable ONNX model with a mask applied: pruned to the subnetwork (--keep) or with it ablated (--ablate).',
+  job: 'export',
   positional: { metavar: 'MODEL.onnx', noun: 'model file' },
   description: [
     'Give exactly one of --keep and --ablate.',
@@ -40,7 +39,7 @@ export const exportCommand = defineCommand({
     seed: { type: 'count', metavar: 'S', default: 0, help: 'Seed of random-reinit draws (default 0).' },
     json: { type: 'boolean', help: 'Print {outPath, changedWeights, maskedWeights} as JSON.' },
   },
-  async run({ positional: modelFile, values }, io) {
+  async run({ positional: modelFile, values, job }, io) {
     if (values.keep === values.ablate) {
       throw new UsageError('export needs exactly one of --keep (pruned model) and --ablate (ablated model)', 'export');
     }
@@ -56,33 +55,11 @@ export const exportCommand = defineCommand({
     const outPath = path.resolve(values.out);
     if (outPath === path.resolve(modelFile)) throw new UsageError('-o must not overwrite the input model', 'export');
 
-    const { readModel } = await import('../../core/onnx/readModel');
-    const { readMask } = await import('../../core/runStore/readRun');
-    const { exportMaskedModel } = await import('../../jobs/exportModel');
-    const model = readModel(modelFile);
-    const { masks, shapes } = readMask(values.mask);
-    for (const [name, shape] of Object.entries(shapes)) {
-      const dims = model.graph.initializers.get(name)?.dims;
-      if (dims && (dims.length !== shape.length || dims.some((d, i) => d !== shape[i]))) {
-        throw new DataError(
-          `mask shape [${shape.join(', ')}] is not the initializer's shape [${dims.join(', ')}]`,
-          values.mask,
-          name,
-        );
-      }
-    }
-    let batch;
-    if (values.data) {
-      const data = await openModelData(values.data, model, parseHead(values.head, values.group, 'export'));
-      try {
-        batch = data.rows(Uint32Array.from({ length: Math.min(8, data.size) }, (_, i) => i));
-      } finally {
-        data.dataset.close();
-      }
-    }
-    const result = await exportMaskedModel(model, new Map(Object.entries(masks)), {
-      mode, outPath, batch, seed: values.seed,
-    });
+    const data = values.data === undefined
+      ? undefined : { path: values.data, head: parseHead(values.head, values.group, 'export') };
+    const result = await job({
+      modelPath: modelFile, maskPath: values.mask, mode, outPath, data, seed: values.seed,
+    }, quietHooks());
     if (values.json) {
       io.out(`${JSON.stringify(result, null, 2)}\n`);
     } else {

@@ -1,4 +1,4 @@
-// `subnetwork-lens find`: the whole protocol of a spec into a run folder.
+// `subnetwork-lens find`: the whole protocol of a spec into a run folder (the find job).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UsageError, type CliIO } from '../command';
@@ -8,10 +8,12 @@ import { formatNumber, formatPValue, formatTable } from '../../core/views/format
 import type { FindOptions, FindResult, Shard } from '../../shared/jobs';
 import { DEVICES } from '../../core/runtime/resolveExecutionProvider';
 import { RESULTS_FILE, RUN_FILE, RUNS_DIR, type ResultsFile, type RunInfo } from '../../shared/results';
+import type { Job } from '../../jobs/jobMap';
 
 export const find = defineCommand({
   name: 'find',
   summary: 'Train one mask per subroutine of a task spec, ablate, run the controls and save a run folder.',
+  job: 'find',
   positional: { metavar: 'SPEC.subnet.json', noun: 'task spec (*.subnet.json)' },
   description: [
     'Runs the structural-compositionality protocol of the spec: per subroutine and seed a trained mask,',
@@ -55,7 +57,7 @@ export const find = defineCommand({
     },
     json: { type: 'boolean', help: 'Print {runDir, status, results, summary} as JSON on stdout.' },
   },
-  async run({ positional: specFile, values }, io) {
+  async run({ positional: specFile, values, job }, io) {
     if (values.out && values.resume) {
       throw new UsageError('--out and --resume cannot be combined (a resumed run stays in its folder)', 'find');
     }
@@ -73,7 +75,7 @@ export const find = defineCommand({
     const passThrough = [...(values.seeds ? ['--seeds', values.seeds] : []), ...(device ? ['--device', device] : [])];
     const result = jobs > 1
       ? await runJobs({ specPath, out: values.out, resume: values.resume, jobs, threads, passThrough }, io)
-      : await runHere({
+      : await runHere(job, {
         specPath,
         outDir: values.out === undefined ? undefined : path.resolve(values.out),
         resume: values.resume === undefined ? undefined : path.resolve(values.resume),
@@ -94,8 +96,7 @@ export const find = defineCommand({
 });
 
 /** The run in this process; the first stop signal aborts after the current step, a second one exits at once. */
-async function runHere(options: FindOptions, io: CliIO): Promise<FindResult> {
-  const { runFind } = await import('../../jobs/runFind');
+async function runHere(find: Job<'find'>, options: FindOptions, io: CliIO): Promise<FindResult> {
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(130);
@@ -105,7 +106,7 @@ async function runHere(options: FindOptions, io: CliIO): Promise<FindResult> {
   };
   for (const s of STOP_SIGNALS) process.on(s, onSignal);
   try {
-    return await runFind(options, { signal: controller.signal, onProgress: progressPrinter(io) });
+    return await find(options, { signal: controller.signal, onProgress: progressPrinter(io) });
   } finally {
     for (const s of STOP_SIGNALS) process.off(s, onSignal);
   }
@@ -143,7 +144,7 @@ async function runJobs(
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** `K/N` with 0 ≤ K < N. */
-export function parseShard(text: string): Shard {
+function parseShard(text: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = Number(m?.[1]), count = Number(m?.[2]);
   if (!m || count < 1 || index >= count) {
@@ -152,7 +153,7 @@ export function parseShard(text: string): Shard {
   return { index, count };
 }
 
-export interface SubroutineSummary {
+interface SummaryRow {
   subroutine: string;
   subnetworkScore: number | null;
   ablationScore: number | null;
@@ -167,7 +168,7 @@ export interface SubroutineSummary {
   reason: string;
 }
 
-export function summarize(results: ResultsFile): SubroutineSummary[] {
+function summarize(results: ResultsFile): SummaryRow[] {
   return results.subroutineNames.map((name) => {
     const r = results.subroutines[name];
     return {
@@ -184,7 +185,7 @@ export function summarize(results: ResultsFile): SubroutineSummary[] {
   });
 }
 
-function formatSummary(result: FindResult, rows: SubroutineSummary[]): string {
+function formatSummary(result: FindResult, rows: SummaryRow[]): string {
   const table = [
     ['subroutine', 'subnetwork', 'ablation', 'verdict', 'kept %', 'p', 'p (Holm)', 'seeds'],
     ...rows.map((r) => [
@@ -213,7 +214,7 @@ function readResults(file: string): ResultsFile | null {
   }
 }
 
-export function parseIntList(text: string, option: string): number[] {
+function parseIntList(text: string, option: string): number[] {
   const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (items.length === 0 || items.some((s) => !/^\d+$/.test(s))) throw new UsageError(`${option} must be comma-separated non-negative integers, got '${text}'`);
   return items.map(Number);

@@ -1,24 +1,16 @@
-// `subnetwork-lens gradcheck`: the mask gradients against float64 finite differences.
+// `subnetwork-lens gradcheck`: the mask gradients against float64 finite differences (the gradcheck job).
 import { defineCommand } from '../defineCommand';
 import { threadsOption } from '../threadsOption';
-import { modelDataOptions } from '../modelDataOptions';
-import { chooseTensors, openModelData, parseHead, scoredOutput } from './attribute';
-
-/** A tensor passes when its worst sampled relative error is at most this. */
-export const GRADCHECK_TOLERANCE = 1e-5;
-/**
- * ...and when the float32 training graph's gradient is within this of the float64 one (‖g32 − g64‖ / ‖g64‖).
- * Float32 rounding alone stays near 1e-6 on the model zoo; a Relu decision that rounding flips (an input
- * within ~1e-6 of 0) moved ResNet-18's early gradients by 6e-4 to 3e-3; a wrong kernel path moves them by
- * far more (a ConvTranspose pad off by one: see gradcheck.test.ts).
- */
-export const FLOAT32_TOLERANCE = 1e-2;
+import { modelDataOptions, parseHead, parseTensorList } from '../modelDataOptions';
+import { quietHooks } from '../command';
+import { FLOAT32_TOLERANCE, GRADCHECK_TOLERANCE, gradcheckPasses } from '../../jobs/gradcheck';
 
 const HEADINGS = ['max rel err', 'max abs err', 'max |grad|', 'f32 vs f64'];
 
 export const gradcheck = defineCommand({
   name: 'gradcheck',
   summary: 'Check the engine\'s mask gradients on a model against float64 finite differences.',
+  job: 'gradcheck',
   positional: { metavar: 'MODEL.onnx', noun: 'model file' },
   description: [
     'Builds the same mask-training graph `find` trains (continuous sparsification, β = 1), converts it',
@@ -51,37 +43,18 @@ export const gradcheck = defineCommand({
     threads: threadsOption,
     json: { type: 'boolean', help: 'Print the report as JSON.' },
   },
-  async run({ positional: modelFile, values }, io) {
-    const head = parseHead(values.head, values.group, 'gradcheck');
-    const { samples, rows: rowCount, seed, threads } = values;
-
-    const { readModel } = await import('../../core/onnx/readModel');
-    const { gradcheck: check } = await import('../../core/train/gradcheck');
-    const { fixedBatchOf } = await import('../../core/train/fixedBatch');
-    const { paddedRows } = await import('../../core/train/TrainingData');
-    const { renamedParameters } = await import('../../core/onnx/exporterNames');
-    const model = readModel(modelFile);
-    const output = scoredOutput(model, values.output);
-    const tensors = chooseTensors(model, values.tensors);
-    const data = await openModelData(values.data, model, head, output);
-    let report: Awaited<ReturnType<typeof check>>;
-    let rows: number;
-    try {
-      // A model with a fixed batch gets exactly that many rows, padded rows excluded from the loss.
-      const fixed = fixedBatchOf(model, head);
-      rows = Math.min(rowCount, fixed ?? rowCount, data.size);
-      const batch = paddedRows(data, Uint32Array.from({ length: rows }, (_, i) => i), fixed);
-      report = await check(model, batch, { output, head, tensors, samples, seed, threads });
-    } finally {
-      data.dataset.close();
-    }
-    const passes = (t: (typeof report.tensors)[number]) =>
-      t.maxRelativeError <= GRADCHECK_TOLERANCE && t.float32Deviation <= FLOAT32_TOLERANCE;
-    const failed = report.tensors.filter((t) => !passes(t));
-    const parameters = renamedParameters(model, tensors);
+  async run({ positional: modelFile, values, job }, io) {
+    const { samples, seed, threads } = values;
+    const result = await job({
+      modelPath: modelFile, dataPath: values.data, output: values.output,
+      head: parseHead(values.head, values.group, 'gradcheck'), tensors: parseTensorList(values.tensors),
+      samples, rows: values.rows, seed, threads,
+    }, quietHooks());
+    const { parameters, ...report } = result;
+    const { output, head, rows } = report;
+    const failed = report.tensors.filter((t) => !gradcheckPasses(t));
     if (values.json) {
-      io.out(`${JSON.stringify({ model: modelFile, output, head, rows, tolerance: GRADCHECK_TOLERANCE,
-        float32Tolerance: FLOAT32_TOLERANCE, passed: failed.length === 0, ...report }, null, 2)}\n`);
+      io.out(`${JSON.stringify(report, null, 2)}\n`);
     } else {
       const width = Math.max(6, ...report.tensors.map((t) => t.tensor.length));
       const lines = [
@@ -91,7 +64,8 @@ export const gradcheck = defineCommand({
         ...report.tensors.map((t) => {
           const cells = [t.maxRelativeError, t.maxAbsoluteError, t.maxGradient, t.float32Deviation];
           const values = cells.map((v) => v.toExponential(2).padStart(11)).join('  ');
-          return `  ${t.tensor.padEnd(width)}  ${values}  ${passes(t) ? 'ok' : 'FAIL'}${parameters[t.tensor] ? `  ${parameters[t.tensor]}` : ''}`;
+          const parameter = parameters[t.tensor] ? `  ${parameters[t.tensor]}` : '';
+          return `  ${t.tensor.padEnd(width)}  ${values}  ${gradcheckPasses(t) ? 'ok' : 'FAIL'}${parameter}`;
         }),
         ...(report.tensors.some((t) => t.nearKinks > 0)
           ? [`  coordinates measured with a smaller step next to a kink (Relu, MaxPool): ${report.tensors.filter((t) => t.nearKinks > 0).map((t) => `${t.tensor} ${t.nearKinks}`).join(', ')}`] : []),

@@ -1,13 +1,13 @@
-// `subnetwork-lens inspect`: a model's summary.
+// `subnetwork-lens inspect`: a model's summary (the inspect job).
+import { quietHooks } from '../command';
 import { defineCommand } from '../defineCommand';
-import { inferShapesStatically } from '../../core/onnx/inferShapesStatically';
-import { readModel } from '../../core/onnx/readModel';
-import { inspectModel, type InspectReport, type InspectedValue } from '../../core/views/inspectModel';
+import type { InspectReport, InspectedValue } from '../../core/views/inspectModel';
 import type { Dim, LoadChanges } from '../../core/onnx/ir';
 
 export const inspect = defineCommand({
   name: 'inspect',
   summary: 'Summarise an ONNX model: versions, inputs/outputs, ops, parameters, maskable tensors, gradient support.',
+  job: 'inspect',
   positional: { metavar: 'MODEL.onnx', noun: 'model file' },
   description: [
     'Reads the model (and its external-data files) and prints IR/opset, inputs and outputs with shapes,',
@@ -23,14 +23,8 @@ export const inspect = defineCommand({
     'The model is never run: undeclared input/output shapes are inferred from the file by ONNX shape rules',
     '(unknown dims print as ?).',
   ],
-  async run({ positional: file, values }, io) {
-    const model = readModel(file);
-
-    // Static inference only: a file someone handed over may loop or allocate without bound when run.
-    const undeclared = [...model.graph.inputs, ...model.graph.outputs].some((v) => v.shape === null || v.shape.some((d) => d === null));
-    const shapes = undeclared ? inferShapesStatically(model) : undefined;
-
-    const report = inspectModel(model, { shapes, ...await loadGradientOps() });
+  async run({ positional: file, values, job }, io) {
+    const report = await job({ modelPath: file }, quietHooks());
     if (values.json) {
       io.out(`${JSON.stringify({ file, ...report }, null, 2)}\n`);
     } else {
@@ -40,21 +34,10 @@ export const inspect = defineCommand({
   },
 });
 
-/** Op types with gradient rules and those without a gradient, from the autodiff registry ({} if not loadable). */
-async function loadGradientOps(): Promise<{ supportedGradientOps?: string[]; nonDifferentiableOps?: string[] }> {
-  try {
-    const registry = await import('../../core/autodiff/registry');
-    const nonDifferentiableOps = [...registry.nonDifferentiableOps];
-    return { supportedGradientOps: registry.supportedGradientOps(), nonDifferentiableOps };
-  } catch {
-    return {};
-  }
-}
-
 const fmt = (n: number) => n.toLocaleString('en-US');
 const dims = (shape: Dim[] | null) => (shape === null ? '(unknown shape)' : `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`);
 
-export function formatReport(file: string, r: InspectReport): string {
+function formatReport(file: string, r: InspectReport): string {
   const lines: string[] = [];
   const producer = [r.producer.name, r.producer.version].filter(Boolean).join(' ') || 'unknown';
   const otherOpsets = r.opsetImports.filter((o) => o.domain !== 'ai.onnx').map((o) => `${o.domain} ${o.version}`);

@@ -1,4 +1,4 @@
-// `subnetwork-lens prune`: one mask on the whole task, cut to a fraction and written as a model.
+// `subnetwork-lens prune`: one mask on the whole task, cut to a fraction and written as a model (the prune job).
 import * as path from 'node:path';
 import { UsageError } from '../command';
 import { defineCommand } from '../defineCommand';
@@ -8,6 +8,7 @@ import { progressPrinter } from '../progressPrinter';
 export const prune = defineCommand({
   name: 'prune',
   summary: 'Train one mask on the whole task, keep the top fraction of weights and write the pruned model.',
+  job: 'prune',
   positional: { metavar: 'SPEC.subnet.json', noun: 'task spec (*.subnet.json)' },
   description: [
     'Trains a continuous-sparsification mask on the spec\'s task.train set (the whole compositional task)',
@@ -37,7 +38,7 @@ export const prune = defineCommand({
     threads: threadsOption,
     json: { type: 'boolean', help: 'Print the result as JSON.' },
   },
-  async run({ positional: specFile, values }, io) {
+  async run({ positional: specFile, values, job }, io) {
     const fractions = values.keep.split(',').map((f) => f.trim());
     if (fractions.some((f) => !(Number(f) > 0 && Number(f) <= 1))) {
       const problem = `--keep must be a fraction in (0, 1] or a comma-separated list of them, got '${values.keep}'`;
@@ -55,8 +56,7 @@ export const prune = defineCommand({
     const keep = fractions.length === 1
       ? Number(fractions[0])
       : { fractions: fractions.map(Number), retain, data: path.resolve(values.select!) };
-    const { pruneModel } = await import('../../jobs/pruneModel');
-    const result = await pruneModel({
+    const result = await job({
       specPath: path.resolve(specFile), keep, outPath: path.resolve(values.out),
       seed: values.seed, threads: values.threads,
     }, { signal: new AbortController().signal, onProgress: progressPrinter(io) });

@@ -1,5 +1,6 @@
 // The layer order of src/ read from the imports themselves: no import circle, no import from a lower layer
-// to a higher one, neither the engine nor the jobs import `vscode` or a shell, the webview only src/shared.
+// to a higher one, neither the engine nor the jobs import `vscode` or a shell, the webview only src/shared,
+// and the extension host runs no job itself (it has the worker run them).
 // docs/ARCHITECTURE.md explains the order; change both together.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,6 +30,15 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/cli', 'src/extension', 'src/worker'],
 ];
 
+/**
+ * What the extension host may run itself (repo-relative prefixes): reading and marking run folders, formatting
+ * numbers, atomic writes. Everything else of src/jobs and src/core it may import only as types; jobs reach it
+ * through the worker (src/extension/WorkerClient.ts).
+ */
+const EXTENSION_RUNS = [
+  'src/shared/', 'src/extension/', 'src/core/runStore/', 'src/core/views/format.ts', 'src/core/util/',
+];
+
 /** Packages only the shells may import. */
 const SHELL_ONLY_PACKAGES = new Set(['vscode']);
 const SHELLS = new Set(LAYERS[LAYERS.length - 1]);
@@ -55,12 +65,21 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Repo-relative file → what it imports: repo-relative .ts files, and bare package names. */
-function readImportGraph(folder: string): ImportGraph {
+/** The source without its `import type … from '…'` and `export type … from '…'` statements. */
+function withoutTypeImports(source: string): string {
+  return source.replace(/(?:^|[;\s])(?:import|export)\s+type\s[^'";]*?\sfrom\s*['"][^'"]+['"]/g, '');
+}
+
+/**
+ * Repo-relative file → what it imports: repo-relative .ts files, and bare package names. With `runtime`,
+ * only what is loaded when the file runs (type-only imports left out).
+ */
+function readImportGraph(folder: string, { runtime = false } = {}): ImportGraph {
   const graph: ImportGraph = new Map();
   for (const file of sourceFiles(path.join(repoRoot, folder))) {
     const targets: string[] = [];
-    for (const spec of importSpecifiers(fs.readFileSync(file, 'utf8'))) {
+    const source = fs.readFileSync(file, 'utf8');
+    for (const spec of importSpecifiers(runtime ? withoutTypeImports(source) : source)) {
       if (!spec.startsWith('.')) {
         targets.push(spec.replace(/^node:.*/, 'node:'));
         continue;
@@ -167,6 +186,16 @@ describe('layers of src/', () => {
 
   test('no import from a lower layer to a higher one, nor between shells', () => {
     assert.deepEqual(layerViolations(graph, LAYERS, SHELLS), []);
+  });
+
+  test('the extension host runs no job itself: src/jobs and the engine only as types, but for the run store', () => {
+    const runtime = readImportGraph('src/extension', { runtime: true });
+    const direct = [...runtime].flatMap(([file, targets]) => targets
+      .filter((t) => t.startsWith('src/') && !EXTENSION_RUNS.some((prefix) => t.startsWith(prefix)))
+      .map((t) => `${file} imports ${t}`));
+    assert.deepEqual(direct, []);
+    const source = "import type { A } from './a';\nimport { b } from './b';\nexport type { C } from './c';";
+    assert.deepEqual(importSpecifiers(withoutTypeImports(source)), ['./b']);
   });
 
   test('the webview imports nothing of src/ but src/shared', () => {

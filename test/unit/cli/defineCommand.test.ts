@@ -20,8 +20,8 @@ function echoCommand() {
       tag: { type: 'string', metavar: 'T', multiple: true, help: 'Tags.' },
       json: { type: 'boolean', help: 'JSON.' },
     },
-    async run(parsed) {
-      seen = parsed;
+    async run({ positional, values }) {
+      seen = { positional, values };
       return 0;
     },
   });

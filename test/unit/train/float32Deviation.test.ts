@@ -3,7 +3,7 @@
 // nodes are rewritten into window gathers, cannot see such a fault by itself).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FLOAT32_TOLERANCE } from '../../../src/cli/commands/gradcheck';
+import { FLOAT32_TOLERANCE } from '../../../src/jobs/gradcheck';
 import { DataType, elementCount, type Model } from '../../../src/core/onnx/ir';
 import { encodeModel } from '../../../src/core/onnx/writeModel';
 import { ort } from '../../../src/core/runtime/session';
