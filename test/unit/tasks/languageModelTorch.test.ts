@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FLOAT32_TOLERANCE, GRADCHECK_TOLERANCE } from '../../../src/cli/commands/gradcheck';
+import { FLOAT32_TOLERANCE, GRADCHECK_TOLERANCE } from '../../../src/jobs/gradcheck';
 import { isMaskable } from '../../../src/core/masks/isMaskable';
 import { attribute } from '../../../src/core/train/attribute';
 import { gradcheck } from '../../../src/core/train/gradcheck';
