@@ -67,9 +67,11 @@ function sameDim(a: Dim, b: Dim): boolean {
  * the axis is taken when the target's dimension there is 1, sliced back to the target's size.
  * `alwaysReshape` reshapes even when nothing is summed (targetShape differs from the target's own rank).
  */
-export function sumToShape(ctx: GradContext, g: string, gShape: Dim[], targetShape: Dim[], target: string, alwaysReshape = false): string {
+export function sumToShape(ctx: GradContext, g: string, gShape: Dim[], targetShape: Dim[], target: string,
+  alwaysReshape = false): string {
   const lead = gShape.length - targetShape.length;
-  if (lead < 0) throw new AutodiffError(`gradient of '${target}' has rank ${gShape.length}, below the tensor's rank ${targetShape.length}`, undefined, target);
+  if (lead < 0) throw new AutodiffError(`gradient of '${target}' has rank ${gShape.length}, below the tensor's rank ` +
+    `${targetShape.length}`, undefined, target);
   const staticAxes: number[] = [];
   const dynamicAxes: number[] = [];
   for (let i = 0; i < lead; i++) staticAxes.push(i);
