@@ -10,20 +10,22 @@ export function normAxis(axis: number, rank: number): number {
 
 /** ReduceSum over `axes` (attribute before opset 13, input from 13). Empty axes: returns x unchanged. */
 export function reduceSum(ctx: GradContext, x: string, axes: number[], keepdims: boolean): string {
-  if (axes.length === 0) return x;
-  const kd = keepdims ? 1 : 0;
-  return ctx.opset >= 13
-    ? ctx.emit1('ReduceSum', [x, ctx.int64(axes)], { keepdims: kd })
-    : ctx.emit1('ReduceSum', [x], { axes, keepdims: kd });
+  return reduce(ctx, 'ReduceSum', 13, x, axes, keepdims);
 }
 
 /** ReduceMean over `axes` (attribute before opset 18, input from 18). Empty axes: returns x unchanged. */
 export function reduceMean(ctx: GradContext, x: string, axes: number[], keepdims: boolean): string {
+  return reduce(ctx, 'ReduceMean', 18, x, axes, keepdims);
+}
+
+/** A Reduce* op whose `axes` moved from an attribute to an input at opset `axesInputSince`. */
+function reduce(ctx: GradContext, op: string, axesInputSince: number, x: string, axes: number[],
+  keepdims: boolean): string {
   if (axes.length === 0) return x;
   const kd = keepdims ? 1 : 0;
-  return ctx.opset >= 18
-    ? ctx.emit1('ReduceMean', [x, ctx.int64(axes)], { keepdims: kd })
-    : ctx.emit1('ReduceMean', [x], { axes, keepdims: kd });
+  return ctx.opset >= axesInputSince
+    ? ctx.emit1(op, [x, ctx.int64(axes)], { keepdims: kd })
+    : ctx.emit1(op, [x], { axes, keepdims: kd });
 }
 
 /** Unsqueeze at static `axes` (attribute before opset 13, input from 13). */
