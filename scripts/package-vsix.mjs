@@ -39,9 +39,11 @@ function parseArgs(argv) {
     else if (a === '--out' || a === '-o') opts.out = argv[++i];
     else if (a.startsWith('--out=')) opts.out = a.slice('--out='.length);
     else if (!a.startsWith('-')) opts.target = a;
-    else fail(`unknown argument "${a}"; usage: package-vsix.mjs [TARGET | --target TARGET] [--out FILE.vsix] [--skip-build] [--keep-stage]`);
+    else fail(`unknown argument "${a}"; ` +
+      'usage: package-vsix.mjs [TARGET | --target TARGET] [--out FILE.vsix] [--skip-build] [--keep-stage]');
   }
-  if (!(opts.target in TARGETS)) fail(`unknown target "${opts.target}"; choose one of ${Object.keys(TARGETS).join(', ')}`);
+  if (!(opts.target in TARGETS))
+    fail(`unknown target "${opts.target}"; choose one of ${Object.keys(TARGETS).join(', ')}`);
   return opts;
 }
 
@@ -110,13 +112,15 @@ function main() {
   const ort = path.join(ROOT, 'node_modules', 'onnxruntime-node');
   const binDir = `bin/napi-v6/${TARGETS[opts.target]}`;
   if (!fs.existsSync(path.join(ort, binDir, 'onnxruntime_binding.node'))) {
-    fail(`${path.relative(ROOT, path.join(ort, binDir))}/onnxruntime_binding.node is missing; reinstall onnxruntime-node with its binaries`);
+    fail(`${path.relative(ROOT, path.join(ort, binDir))}/onnxruntime_binding.node is missing; ` +
+      'reinstall onnxruntime-node with its binaries');
   }
   const stageModules = path.join(stage, 'dist', 'node_modules');
   copy(ort, path.join(stageModules, 'onnxruntime-node'), (rel) =>
     rel === 'package.json' || rel === 'README.md' || /^dist\/[^/]+\.js$/.test(rel) || rel.startsWith(`${binDir}/`));
   copy(path.join(ROOT, 'node_modules', 'onnxruntime-common'), path.join(stageModules, 'onnxruntime-common'), (rel) =>
-    rel === 'package.json' || rel === 'README.md' || (rel.startsWith('dist/cjs/') && (rel.endsWith('.js') || rel.endsWith('package.json'))));
+    rel === 'package.json' || rel === 'README.md'
+      || (rel.startsWith('dist/cjs/') && (rel.endsWith('.js') || rel.endsWith('package.json'))));
   // The package's own license texts travel with it.
   for (const dir of ['onnxruntime-node', 'onnxruntime-common']) {
     for (const f of ['LICENSE', 'LICENSE.txt', 'ThirdPartyNotices.txt']) {
@@ -130,14 +134,17 @@ function main() {
   // vsce writes to a temp name; the rename makes the finished VSIX appear at once.
   const partial = `${out}.${process.pid}.partial.vsix`;
   const vsce = path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
-  const args = [vsce, 'package', '--no-dependencies', '--target', opts.target, '--out', partial, '--allow-missing-repository', '--no-rewrite-relative-links'];
+  const args = [vsce, 'package', '--no-dependencies', '--target', opts.target, '--out', partial,
+    '--allow-missing-repository', '--no-rewrite-relative-links'];
   if (!fs.existsSync(path.join(stage, 'LICENSE'))) args.push('--skip-license');
   console.log(`[package] vsce ${args.slice(1).join(' ')}`);
   const r = spawnSync(process.execPath, args, { cwd: stage, stdio: 'inherit' });
-  if (r.status !== 0) fail(`vsce package exited with ${r.status ?? r.signal}; the staging folder ${path.relative(ROOT, stage)} is kept`);
+  if (r.status !== 0)
+    fail(`vsce package exited with ${r.status ?? r.signal}; the staging folder ${path.relative(ROOT, stage)} is kept`);
   fs.renameSync(partial, out);
   if (!opts.keepStage) fs.rmSync(stage, { recursive: true, force: true });
-  console.log(`[package] ${path.relative(ROOT, out)}: ${mb(fs.statSync(out).size)} (${opts.target}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+  console.log(`[package] ${path.relative(ROOT, out)}: ${mb(fs.statSync(out).size)} (${opts.target}) in ${seconds} s`);
 }
 
 main();

@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-const roots = process.argv.slice(2).length ? process.argv.slice(2) : ['test/unit', 'test/webview', 'test/vscode', 'test/e2e'];
+const roots = process.argv.slice(2).length ? process.argv.slice(2)
+  : ['test/unit', 'test/webview', 'test/vscode', 'test/e2e'];
 
 function collect(dir) {
   if (!fs.existsSync(dir)) return [];
@@ -22,5 +23,6 @@ if (files.length === 0) {
   console.error('no test files found under', roots.join(', '));
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { stdio: 'inherit' });
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files],
+  { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -62,7 +62,8 @@ export function layeredLayout(nodes: LayoutNode[], edges: LayoutEdge[], options:
   const index = new Map<string, number>();
   const items: Item[] = nodes.map((n, i) => {
     index.set(n.id, i);
-    return { width: n.width, height: n.height, groups: n.groups, real: true, rank: 0, order: 0, key: 0, x: 0, up: [], down: [] };
+    return { width: n.width, height: n.height, groups: n.groups, real: true, rank: 0, order: 0, key: 0,
+      x: 0, up: [], down: [] };
   });
   const n = items.length;
 
@@ -131,7 +132,8 @@ export function layeredLayout(nodes: LayoutNode[], edges: LayoutEdge[], options:
     let prev = a;
     for (let r = items[a]!.rank + 1; r < items[b]!.rank; r++) {
       const d = items.length;
-      items.push({ width: 8, height: 0, groups: common, real: false, rank: r, order: 0, key: 0, x: 0, up: [], down: [] });
+      items.push(
+        { width: 8, height: 0, groups: common, real: false, rank: r, order: 0, key: 0, x: 0, up: [], down: [] });
       link(items, prev, d);
       prev = d;
     }
@@ -258,7 +260,8 @@ function placeRank(layer: number[], items: Item[], down: boolean, nodeSep: numbe
   const m = layer.length;
   if (m === 0) return;
   const offset = new Array<number>(m).fill(0);
-  for (let i = 1; i < m; i++) offset[i] = offset[i - 1]! + separation(items[layer[i - 1]!]!, items[layer[i]!]!, nodeSep, groupPad);
+  for (let i = 1; i < m; i++)
+    offset[i] = offset[i - 1]! + separation(items[layer[i - 1]!]!, items[layer[i]!]!, nodeSep, groupPad);
   const target: number[] = [];
   const weight: number[] = [];
   for (let i = 0; i < m; i++) {

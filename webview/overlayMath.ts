@@ -55,7 +55,8 @@ export function pairStats(counts: number[], i: number, j: number): PairStats {
     if (x && y) both += c;
   }
   const union = a + b - both;
-  return { a, b, intersection: both, iou: union > 0 ? both / union : null, ioMin: Math.min(a, b) > 0 ? both / Math.min(a, b) : null };
+  return { a, b, intersection: both, iou: union > 0 ? both / union : null,
+    ioMin: Math.min(a, b) > 0 ? both / Math.min(a, b) : null };
 }
 
 export function popcount(x: number): number {
@@ -84,5 +85,7 @@ export function overlapMatrix(overlay: OverlayView, choice: SeedChoice, metric: 
 export function describeChoice(overlay: OverlayView, choice: SeedChoice): string {
   const S = overlay.seeds.length;
   if (choice.kind === 'seed') return `seed ${overlay.seeds[choice.index] ?? '?'}`;
-  return choice.atLeast === 1 ? `kept in any of ${S} seeds` : choice.atLeast === S ? `kept in all ${S} seeds` : `kept in ≥ ${choice.atLeast} of ${S} seeds`;
+  return choice.atLeast === 1 ? `kept in any of ${S} seeds`
+    : choice.atLeast === S ? `kept in all ${S} seeds`
+    : `kept in ≥ ${choice.atLeast} of ${S} seeds`;
 }

@@ -18,7 +18,8 @@ export interface Theme {
 }
 
 /** Okabe & Ito's colour-blind-safe palette without black: one colour per subnetwork. */
-export const SUBNETWORK_COLOURS = ['#E69F00', '#56B4E9', '#009E73', '#F0E442', '#0072B2', '#D55E00', '#CC79A7', '#999999'];
+export const SUBNETWORK_COLOURS = ['#E69F00', '#56B4E9', '#009E73', '#F0E442', '#0072B2', '#D55E00',
+  '#CC79A7', '#999999'];
 
 export function subnetworkColour(index: number): string {
   return SUBNETWORK_COLOURS[index % SUBNETWORK_COLOURS.length]!;
@@ -40,12 +41,14 @@ export function readTheme(): Theme {
     background,
     foreground,
     muted: v('--vscode-descriptionForeground', light ? '#717171' : '#9d9d9d'),
-    border: hc ? v('--vscode-contrastBorder', foreground) : v('--vscode-editorWidget-border', light ? '#c8c8c8' : '#454545'),
+    border: hc ? v('--vscode-contrastBorder', foreground)
+      : v('--vscode-editorWidget-border', light ? '#c8c8c8' : '#454545'),
     focus: v('--vscode-focusBorder', light ? '#0090f1' : '#007fd4'),
     nodeFill: v('--vscode-editorWidget-background', light ? '#f3f3f3' : '#252526'),
     groupFill: v('--vscode-sideBar-background', light ? '#f8f8f8' : '#1b1b1c'),
     edge: hc ? foreground : v('--vscode-editorLineNumber-foreground', light ? '#999999' : '#6e7681'),
-    highlight: hc ? v('--vscode-contrastActiveBorder', '#f38518') : v('--vscode-editorLink-activeForeground', light ? '#0000ff' : '#4e94ce'),
+    highlight: hc ? v('--vscode-contrastActiveBorder', '#f38518')
+      : v('--vscode-editorLink-activeForeground', light ? '#0000ff' : '#4e94ce'),
     fontFamily: v('--vscode-font-family', 'system-ui, sans-serif'),
     fontSize: parseFloat(v('--vscode-font-size', '13')) || 13,
   };

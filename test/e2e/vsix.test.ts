@@ -16,22 +16,24 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, CODE_SERVER, REPO, launchChromium, startCodeServer, type CodeServer } from '../vscode/codeServer';
+import { CODE_SERVER, REPO, launchChromium, missingTools, startCodeServer,
+  type CodeServer } from '../vscode/codeServer';
 import { makeWorkspace } from '../vscode/makeWorkspace';
 import type { RunInfo } from '../../src/shared/results';
-import { acceptQuickPick, activeWebview, explorerContextAction, expandRow, frameWith, pickRow, quickPick, runCommand, screenshot, showContainer, toast } from './workbench';
+import { acceptQuickPick, activeWebview, explorerContextAction, expandRow, frameWith, pickRow, quickPick, runCommand,
+  screenshot, showContainer, toast } from './workbench';
 import { listFiles } from '../support/listFiles';
 
 const ARTIFACTS = path.join(REPO, 'test-artifacts', 'e2e');
 const TARGET = 'linux-x64';
-const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { name: string; publisher: string; version: string };
+type PackageJson = { name: string; publisher: string; version: string };
+const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as PackageJson;
 const VSIX = path.join(REPO, 'out', `${pkg.name}-${pkg.version}-${TARGET}.vsix`);
 
 function missingPrerequisite(): string | undefined {
-  if (process.platform !== 'linux' || process.arch !== 'x64') return `the end-to-end test installs the ${TARGET} VSIX; this machine is ${process.platform}-${process.arch}`;
-  if (!fs.existsSync(CODE_SERVER)) return `code-server is not installed (${path.relative(REPO, CODE_SERVER)} missing); run scripts/install-code-server.sh`;
-  if (!fs.existsSync(CHROMIUM)) return `Chromium is not installed at ${CHROMIUM}; run scripts/install-code-server.sh --chromium (or apt-get install -y chromium)`;
-  return undefined;
+  if (process.platform !== 'linux' || process.arch !== 'x64')
+    return `the end-to-end test installs the ${TARGET} VSIX; this machine is ${process.platform}-${process.arch}`;
+  return missingTools();
 }
 
 const missing = missingPrerequisite();
@@ -48,7 +50,8 @@ function newestSource(): number {
     if (st.isDirectory()) for (const e of fs.readdirSync(p)) visit(path.join(p, e));
     else newest = Math.max(newest, st.mtimeMs);
   };
-  for (const p of ['src', 'webview', 'media', 'schemas', 'package.json', 'README.md', '.vscodeignore', 'esbuild.config.mjs', 'scripts/package-vsix.mjs']) visit(path.join(REPO, p));
+  for (const p of ['src', 'webview', 'media', 'schemas', 'package.json', 'README.md', '.vscodeignore',
+    'esbuild.config.mjs', 'scripts/package-vsix.mjs']) visit(path.join(REPO, p));
   return newest;
 }
 
@@ -56,8 +59,10 @@ function newestSource(): number {
 function ensureVsix(): { file: string; packagedMs?: number } {
   if (fs.existsSync(VSIX) && fs.statSync(VSIX).mtimeMs > newestSource()) return { file: VSIX };
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [path.join(REPO, 'scripts', 'package-vsix.mjs'), '--target', TARGET], { cwd: REPO, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`npm run package failed (${r.status ?? r.signal}):\n${(r.stdout + r.stderr).slice(-3000)}`);
+  const r = spawnSync(process.execPath, [path.join(REPO, 'scripts', 'package-vsix.mjs'), '--target', TARGET],
+    { cwd: REPO, encoding: 'utf8' });
+  if (r.status !== 0)
+    throw new Error(`npm run package failed (${r.status ?? r.signal}):\n${(r.stdout + r.stderr).slice(-3000)}`);
   return { file: VSIX, packagedMs: Date.now() - t0 };
 }
 
@@ -103,7 +108,8 @@ describe('the packaged extension, end to end in code-server', { skip }, () => {
       try {
         await fn();
       } catch (e) {
-        if (page) await screenshot(page, ARTIFACTS, `FAILED ${name.slice(0, 60).replace(/[^\w -]+/g, '_')}`).catch(() => undefined);
+        if (page) await screenshot(page, ARTIFACTS,
+          `FAILED ${name.slice(0, 60).replace(/[^\w -]+/g, '_')}`).catch(() => undefined);
         throw e;
       }
     });
@@ -125,23 +131,29 @@ describe('the packaged extension, end to end in code-server', { skip }, () => {
   test('npm run package builds a linux-x64 VSIX carrying only the linux-x64 onnxruntime binaries', () => {
     const { file, packagedMs } = ensureVsix();
     const mb = fs.statSync(file).size / 1e6;
-    console.log(`# ${path.relative(REPO, file)}: ${mb.toFixed(1)} MB${packagedMs === undefined ? ' (reused, newer than every source)' : `, packaged in ${(packagedMs / 1000).toFixed(1)} s`}`);
+    const how = packagedMs === undefined
+      ? ' (reused, newer than every source)' : `, packaged in ${(packagedMs / 1000).toFixed(1)} s`;
+    console.log(`# ${path.relative(REPO, file)}: ${mb.toFixed(1)} MB${how}`);
     assert.ok(mb > 5 && mb < 40, `the VSIX is ${mb.toFixed(1)} MB`);
   });
 
   test('code-server installs the VSIX into a fresh extensions folder', () => {
     const extensions = path.join(home, 'extensions');
-    const r = spawnSync(CODE_SERVER, ['--install-extension', VSIX, '--extensions-dir', extensions, '--user-data-dir', path.join(home, 'user-data')], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(CODE_SERVER, ['--install-extension', VSIX, '--extensions-dir', extensions, '--user-data-dir',
+      path.join(home, 'user-data')], { encoding: 'utf8', timeout: 120_000 });
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /successfully installed/);
     extensionDir = path.join(extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
     const files = listFiles(extensionDir);
-    for (const f of ['package.json', 'dist/extension.js', 'dist/worker.js', 'dist/cli.js', 'dist/webview.js', 'media/webview.css', 'schemas/subnet.schema.json', 'dist/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node']) {
+    for (const f of ['package.json', 'dist/extension.js', 'dist/worker.js', 'dist/cli.js', 'dist/webview.js',
+      'media/webview.css', 'schemas/subnet.schema.json',
+      'dist/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node']) {
       assert.ok(files.includes(f), `${f} is not in the installed extension`);
     }
     const binaries = files.filter((f) => f.includes('/bin/napi-v6/'));
     assert.deepEqual(binaries.filter((f) => !f.includes('/bin/napi-v6/linux/x64/')), [], 'binaries of other platforms');
-    assert.equal(files.filter((f) => f.endsWith('.map') || f.startsWith('src/') || f.startsWith('test/')).length, 0, 'sources or source maps were shipped');
+    assert.equal(files.filter((f) => f.endsWith('.map') || f.startsWith('src/') || f.startsWith('test/')).length, 0,
+      'sources or source maps were shipped');
   });
 
   test('the workspace opens with the installed extension', async () => {
@@ -149,7 +161,8 @@ describe('the packaged extension, end to end in code-server', { skip }, () => {
     makeWorkspace(workspace);
     // Few random ablations keep Ablate subnetwork… quick.
     fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'subnetworkLens.randomAblations': 4 }, null, 2));
+    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'),
+      JSON.stringify({ 'subnetworkLens.randomAblations': 4 }, null, 2));
     server = await startCodeServer({ home, trust: false });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -227,7 +240,8 @@ describe('the packaged extension, end to end in code-server', { skip }, () => {
     await acceptQuickPick(page, /: mode$/, 'zero');
     await acceptQuickPick(page, 'Ablate subnetwork: test sets');
     const run = runDirs(workspace)[0]!;
-    const table = await until('the ablation table', () => listFiles(run).find((f) => f.startsWith('ablations') && f.endsWith('.md')), 120_000);
+    const table = await until('the ablation table', () =>
+      listFiles(run).find((f) => f.startsWith('ablations') && f.endsWith('.md')), 120_000);
     const text = fs.readFileSync(path.join(run, table), 'utf8');
     assert.match(text, /\| Test set \| Examples \| Intact \| Ablated \(zero\) \|/);
     // The Markdown preview (a webview) shows the table.
@@ -266,7 +280,8 @@ describe('the packaged extension, end to end in code-server', { skip }, () => {
       assert.doesNotThrow(() => JSON.parse(fs.readFileSync(path.join(run, f), 'utf8')), `${f} does not parse`);
     }
     for (const f of listFiles(runDirs(workspace)[0]!).filter((x) => x.endsWith('.json'))) {
-      assert.doesNotThrow(() => JSON.parse(fs.readFileSync(path.join(runDirs(workspace)[0]!, f), 'utf8')), `${f} of the first run does not parse`);
+      assert.doesNotThrow(() => JSON.parse(fs.readFileSync(path.join(runDirs(workspace)[0]!, f), 'utf8')),
+        `${f} of the first run does not parse`);
     }
     // The tree lists both runs: the complete one and the cancelled one (resumable from its context menu).
     await showContainer(page, 'Subnetwork Lens');

@@ -13,7 +13,8 @@ export async function screenshot(page: Page, dir: string, name: string): Promise
   return file;
 }
 
-/** Shows the activity-bar container whose label starts with `label` (clicking an active one would hide the side bar). */
+/** Shows the activity-bar container whose label starts with `label` (clicking an active one would hide the side
+ * bar). */
 export async function showContainer(page: Page, label: string): Promise<void> {
   const item = page.locator(`.activitybar .action-item a[aria-label^="${label}"]`);
   await item.waitFor({ timeout: 60_000 });
@@ -69,7 +70,8 @@ export async function acceptQuickPick(page: Page, title: string | RegExp, row?: 
     const rows = widget.locator('.quick-input-list .monaco-list-row');
     await (row ? rows.filter({ hasText: row }) : rows).first().click();
   }
-  await widget.locator('.quick-input-title').filter({ hasText: title }).first().waitFor({ state: 'hidden', timeout: 10_000 });
+  await widget.locator('.quick-input-title').filter({ hasText: title }).first()
+    .waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
 /** Types `filter` into the open QuickPick and clicks the row containing `row`. */

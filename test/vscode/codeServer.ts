@@ -13,10 +13,23 @@ export const ARTIFACTS = path.join(REPO, 'test-artifacts', 'vscode');
 /** The extension folder under test: the repo, or SNL_EXTENSION_PATH (e.g. an unpacked VSIX). */
 export const EXTENSION = process.env.SNL_EXTENSION_PATH ? path.resolve(process.env.SNL_EXTENSION_PATH) : REPO;
 
+/** Why code-server or Chromium cannot be started here, or undefined when both are installed. */
+export function missingTools(): string | undefined {
+  if (!fs.existsSync(CODE_SERVER)) {
+    return `code-server is not installed (${path.relative(REPO, CODE_SERVER)} missing); ` +
+      'run scripts/install-code-server.sh';
+  }
+  if (!fs.existsSync(CHROMIUM)) {
+    return `Chromium is not installed at ${CHROMIUM}; ` +
+      'run scripts/install-code-server.sh --chromium (or apt-get install -y chromium)';
+  }
+  return undefined;
+}
+
 /** Why the integration tests cannot run here, or undefined when they can. */
 export function missingPrerequisite(): string | undefined {
-  if (!fs.existsSync(CODE_SERVER)) return `code-server is not installed (${path.relative(REPO, CODE_SERVER)} missing); run scripts/install-code-server.sh`;
-  if (!fs.existsSync(CHROMIUM)) return `Chromium is not installed at ${CHROMIUM}; run scripts/install-code-server.sh --chromium (or apt-get install -y chromium)`;
+  const tools = missingTools();
+  if (tools) return tools;
   for (const f of ['dist/extension.js', 'dist/worker.js', 'dist/test/index.js']) {
     if (!fs.existsSync(path.join(EXTENSION, f))) return `${path.join(EXTENSION, f)} is missing; run npm run build`;
   }
@@ -108,7 +121,8 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     } catch {
       // not listening yet
     }
-    if (Date.now() - t0 > 60_000) throw new Error(`code-server did not answer on ${origin} within 60 s; see ${logFile}`);
+    if (Date.now() - t0 > 60_000)
+      throw new Error(`code-server did not answer on ${origin} within 60 s; see ${logFile}`);
     await new Promise((r) => setTimeout(r, 250));
   }
   const ext = options.extensionPath ?? EXTENSION;
@@ -118,7 +132,8 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     logFile,
     url(folder, withTests) {
       const remote = (p: string) => `vscode-remote://127.0.0.1:${port}${p}`;
-      const payload = [['extensionDevelopmentPath', remote(ext)], ...(withTests ? [['extensionTestsPath', remote(path.join(ext, 'dist', 'test', 'index.js'))]] : [])];
+      const payload = [['extensionDevelopmentPath', remote(ext)],
+        ...(withTests ? [['extensionTestsPath', remote(path.join(ext, 'dist', 'test', 'index.js'))]] : [])];
       return `${origin}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     },
     async stop() {
@@ -147,6 +162,7 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
   });
 }

@@ -22,7 +22,8 @@ if (missing && !CI) console.log(`# skipping the VS Code integration tests: ${mis
 const skip = missing && !CI ? missing : false;
 /** SNL_SCENARIOS=trusted (or untrusted) runs one scenario only. */
 const only = process.env.SNL_SCENARIOS?.split(',');
-const scenarioSkip = (name: string) => (only && !only.includes(name) ? `SNL_SCENARIOS=${process.env.SNL_SCENARIOS}` : false);
+const scenarioSkip = (name: string) =>
+  (only && !only.includes(name) ? `SNL_SCENARIOS=${process.env.SNL_SCENARIOS}` : false);
 
 async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -46,7 +47,8 @@ async function waitForReport(file: string, page: Page, timeoutMs: number): Promi
     await new Promise((r) => setTimeout(r, 500));
   }
   await screenshot(page, 'timeout').catch(() => undefined);
-  throw new Error(`the in-host suite did not finish within ${timeoutMs / 1000} s; last report: ${JSON.stringify(last)}`);
+  throw new Error(
+    `the in-host suite did not finish within ${timeoutMs / 1000} s; last report: ${JSON.stringify(last)}`);
 }
 
 interface Scenario {
@@ -63,7 +65,8 @@ interface Scenario {
 async function runScenario(browser: Browser, scenario: 'trusted' | 'untrusted'): Promise<Scenario> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), `snl-vscode-${scenario}-`));
   const workspace = path.join(home, 'workspace');
-  const params: SuiteParams = { scenario, resultsFile: path.join(home, 'suite-results.json'), ...makeWorkspace(workspace) };
+  const params: SuiteParams = { scenario, resultsFile: path.join(home, 'suite-results.json'),
+    ...makeWorkspace(workspace) };
   fs.writeFileSync(path.join(workspace, '.subnetwork-lens-test.json'), JSON.stringify(params, null, 2));
   const server = await startCodeServer({ home, trust: scenario === 'untrusted' });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -71,13 +74,15 @@ async function runScenario(browser: Browser, scenario: 'trusted' | 'untrusted'):
   await page.goto(server.url(workspace, true));
   await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
   const report = await waitForReport(params.resultsFile, page, 8 * 60_000);
-  return { home, server, page, report, workspace, release: () => fs.writeFileSync(`${params.resultsFile}.release`, '') };
+  return { home, server, page, report, workspace, release: () =>
+    fs.writeFileSync(`${params.resultsFile}.release`, '') };
 }
 
 function printReport(report: SuiteReport): void {
   console.log(`# VS Code ${report.vscodeVersion}, scenario ${report.scenario}, trusted=${report.trusted}`);
   for (const r of report.results) {
-    console.log(`#   ${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${r.ms} ms)${r.notes && Object.keys(r.notes).length ? ` ${JSON.stringify(r.notes)}` : ''}${r.error ? ` — ${r.error}` : ''}`);
+    const notes = r.notes && Object.keys(r.notes).length ? ` ${JSON.stringify(r.notes)}` : '';
+    console.log(`#   ${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${r.ms} ms)${notes}${r.error ? ` — ${r.error}` : ''}`);
   }
 }
 
@@ -171,7 +176,8 @@ describe('Subnetwork Lens in a real VS Code (code-server)', { skip }, () => {
         const sub = page.locator('.pane-body .monaco-list-row[aria-level="3"]').first();
         await sub.waitFor({ timeout: 10_000 });
         await sub.locator('.monaco-tl-twistie').click();
-        await page.locator('.pane-body .monaco-list-row[aria-level="4"]:has-text("seed 0")').first().waitFor({ timeout: 10_000 });
+        await page.locator('.pane-body .monaco-list-row[aria-level="4"]:has-text("seed 0")').first()
+          .waitFor({ timeout: 10_000 });
         const text = await sub.innerText();
         assert.match(text, /(compositional|inconclusive|uninformative).*sub .*abl .*kept/s);
       } finally {
@@ -194,7 +200,8 @@ describe('Subnetwork Lens in a real VS Code (code-server)', { skip }, () => {
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ timeout: 15_000 });
       await input.fill('quick');
-      await page.locator('.quick-input-list .monaco-list-row:has-text("quick.subnet.json")').first().waitFor({ timeout: 10_000 });
+      await page.locator('.quick-input-list .monaco-list-row:has-text("quick.subnet.json")').first()
+        .waitFor({ timeout: 10_000 });
       await page.keyboard.press('Enter');
       const progress = page.locator('.notification-toast:has-text("Find subnetworks: quick.subnet.json")').first();
       await progress.waitFor({ timeout: 30_000 });

@@ -20,10 +20,13 @@ export function makeWorkspace(root: string): Omit<SuiteParams, 'scenario' | 'res
     fs.writeFileSync(file, `${JSON.stringify(spec, null, 2)}\n`);
     return file;
   };
-  const spec = write('quick.subnet.json', { ...base, mask: { ...base.mask, epochs: 2, batch: 32 }, controls: { randomInit: false, randomAblations: 2 }, seeds: [0] });
-  const slowSpec = write('slow.subnet.json', { ...base, mask: { ...base.mask, epochs: 5000, batch: 16 }, controls: { randomInit: false, randomAblations: 0 }, seeds: [0, 1] });
+  const spec = write('quick.subnet.json', { ...base, mask: { ...base.mask, epochs: 2, batch: 32 },
+    controls: { randomInit: false, randomAblations: 2 }, seeds: [0] });
+  const slowSpec = write('slow.subnet.json', { ...base, mask: { ...base.mask, epochs: 5000, batch: 16 },
+    controls: { randomInit: false, randomAblations: 0 }, seeds: [0, 1] });
   const badSpec = path.join(root, 'broken', 'bad.subnet.json');
   fs.mkdirSync(path.dirname(badSpec), { recursive: true });
-  fs.writeFileSync(badSpec, JSON.stringify({ model: '../model.onnx', subroutines: { inside: { train: '../data/A_train.npz', test: '../data/A_test.npz' } } }, null, 2));
+  fs.writeFileSync(badSpec, JSON.stringify({ model: '../model.onnx',
+    subroutines: { inside: { train: '../data/A_train.npz', test: '../data/A_test.npz' } } }, null, 2));
   return { spec, slowSpec, badSpec, model: ws.model };
 }

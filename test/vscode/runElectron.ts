@@ -38,7 +38,8 @@ async function main(): Promise<number> {
   }
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'snl-electron-'));
   const workspace = path.join(home, 'workspace');
-  const params: SuiteParams = { scenario: 'trusted', resultsFile: path.join(home, 'suite-results.json'), ...makeWorkspace(workspace) };
+  const params: SuiteParams = { scenario: 'trusted', resultsFile: path.join(home, 'suite-results.json'),
+    ...makeWorkspace(workspace) };
   fs.writeFileSync(path.join(workspace, '.subnetwork-lens-test.json'), JSON.stringify(params, null, 2));
   // Nothing drives the UI afterwards: let the suite return as soon as it is done.
   fs.writeFileSync(`${params.resultsFile}.release`, '');
@@ -46,7 +47,8 @@ async function main(): Promise<number> {
     vscodeExecutablePath,
     extensionDevelopmentPath: REPO,
     extensionTestsPath: path.join(REPO, 'dist', 'test', 'index.js'),
-    launchArgs: [workspace, '--disable-workspace-trust', '--disable-extensions', '--skip-welcome', '--skip-release-notes', `--user-data-dir=${path.join(home, 'user-data')}`],
+    launchArgs: [workspace, '--disable-workspace-trust', '--disable-extensions', '--skip-welcome',
+      '--skip-release-notes', `--user-data-dir=${path.join(home, 'user-data')}`],
   });
   const report = JSON.parse(fs.readFileSync(params.resultsFile, 'utf8')) as SuiteReport;
   let failed = 0;

@@ -24,8 +24,13 @@ export function syntheticGraph(n: number): LayerGraphView {
   const edges: LayerGraphView['edges'] = [];
   const groups: LayerGraphView['groups'] = [];
   const add = (id: string, opType: string, group: string | undefined, inputs: string[], param?: number[]) => {
-    const parameters = param ? [{ name: `${id}.weight`, shape: param, dataType: 'float32', count: param[0]! * param[1]!, maskable: true }] : [];
-    nodes.push({ id, label: id.split('/').pop()!, opType, domain: '', group, attributes: opType === 'Softmax' ? { axis: '-1' } : {}, inputs: inputs.map((s) => ({ name: s + ':0', shape: [1, 64], dataType: 'float32' })), outputs: [{ name: id + ':0', shape: [1, 64], dataType: 'float32' }], parameters, parameterCount: parameters.reduce((a, p) => a + p.count, 0) });
+    const parameters = param ? [
+      { name: `${id}.weight`, shape: param, dataType: 'float32', count: param[0]! * param[1]!, maskable: true }] : [];
+    nodes.push({ id, label: id.split('/').pop()!, opType, domain: '', group,
+      attributes: opType === 'Softmax' ? { axis: '-1' } : {},
+      inputs: inputs.map((s) => ({ name: s + ':0', shape: [1, 64], dataType: 'float32' })),
+      outputs: [{ name: id + ':0', shape: [1, 64], dataType: 'float32' }], parameters,
+      parameterCount: parameters.reduce((a, p) => a + p.count, 0) });
     for (const s of inputs) edges.push({ id: `${s}->${id}`, source: s, target: id, tensor: s + ':0', shape: [1, 64] });
   };
   add('input:x', 'Input', undefined, []);
@@ -58,7 +63,8 @@ export function syntheticGraph(n: number): LayerGraphView {
   }
   add('output:y', 'Output', undefined, [prev]);
   const parameterCount = nodes.reduce((a, x) => a + x.parameterCount, 0);
-  return { model: { name: `synthetic-${n}`, irVersion: 9, opset: 17, producer: 'test', parameterCount, maskableCount: nodes.filter((x) => x.parameters.length).length }, nodes, edges, groups };
+  return { model: { name: `synthetic-${n}`, irVersion: 9, opset: 17, producer: 'test', parameterCount,
+    maskableCount: nodes.filter((x) => x.parameters.length).length }, nodes, edges, groups };
 }
 
 /**
@@ -96,38 +102,49 @@ function stats(mean: number, n = 3): ResultsFile['subroutines'][string]['stats']
 /** A results.json-shaped object with the fields the overlay reads (two subroutines, task test set). */
 export function fakeResults(subroutines: string[], seeds: number[]): ResultsFile {
   const testSets = [...subroutines, 'task'];
-  const acc = (own: number, other: number, task: number, sub: string) => Object.fromEntries(testSets.map((t) => [t, t === 'task' ? task : t === sub ? own : other]));
+  const acc = (own: number, other: number, task: number, sub: string) =>
+    Object.fromEntries(testSets.map((t) => [t, t === 'task' ? task : t === sub ? own : other]));
   const subs: ResultsFile['subroutines'] = {};
   subroutines.forEach((name, i) => {
     const seedResults = seeds.map((seed, k) => ({
       seed, keptFraction: 0.05 + 0.01 * k, kept: 0, total: 0, layers: {},
-      accuracy: { full: acc(0.97, 0.97, 0.95, name), subnetwork: acc(0.9 - 0.02 * k, 0.3, 0.4, name), ablation: acc(0.26 + 0.01 * k, 0.85, 0.5, name) },
+      accuracy: { full: acc(0.97, 0.97, 0.95, name), subnetwork: acc(0.9 - 0.02 * k, 0.3, 0.4, name),
+        ablation: acc(0.26 + 0.01 * k, 0.85, 0.5, name) },
       subnetworkScore: 0.6, ablationScore: -0.55, mask: `masks/${name}/seed-${seed}.safetensors`,
-      training: { steps: 100, finalLoss: 0.1, trainAccuracy: 0.95, finalBeta: 200, ms: 1000, hyperparameters: { init: 0.05, lambda: 1e-8, lr: 0.01, epochs: 90 } },
+      training: { steps: 100, finalLoss: 0.1, trainAccuracy: 0.95, finalBeta: 200, ms: 1000,
+        hyperparameters: { init: 0.05, lambda: 1e-8, lr: 0.01, epochs: 90 } },
     })) as unknown as SeedResult[];
     subs[name] = {
       subnetworkScore: 0.6, ablationScore: -0.55,
       verdict: i === 0 ? 'compositional' : 'inconclusive',
-      verdictReason: i === 0 ? 'Subnetwork score > 0 and ablation score < 0 at p < 0.05 over 3 seeds.' : 'The ablation score is not significantly below 0.',
+      verdictReason: i === 0 ? 'Subnetwork score > 0 and ablation score < 0 at p < 0.05 over 3 seeds.'
+        : 'The ablation score is not significantly below 0.',
       seeds: seedResults,
       stats: { subnetworkScore: stats(0.6), ablationScore: stats(i === 0 ? -0.55 : -0.02), keptFraction: stats(0.06) },
       randomAblation: {
-        draws: 50, perSeed: [], combination: 'fisher', p: 0.002, pAdjusted: 0.004, observedScoreMean: -0.55, nullScoreMean: 0.01,
+        draws: 50, perSeed: [], combination: 'fisher', p: 0.002, pAdjusted: 0.004, observedScoreMean: -0.55,
+        nullScoreMean: 0.01,
         nullScoreRange: [-0.05, 0.06], observedMean: 0.27, nullMean: 0.9, damageP: 0.02,
       },
     };
   });
   return {
-    schemaVersion: 1, runId: 'run-test', subroutineNames: subroutines, testSets, chance: 0.25, ablationMode: 'zero', partial: false,
+    schemaVersion: 1, runId: 'run-test', subroutineNames: subroutines, testSets, chance: 0.25,
+    ablationMode: 'zero', partial: false,
     subroutines: subs,
     controls: {
-      randomInit: { subroutines: Object.fromEntries(subroutines.map((n) => [n, { subnetworkScore: 0.01, ablationScore: 0.0, seeds: [], stats: { subnetworkScore: stats(0.01), ablationScore: stats(0), keptFraction: stats(0.1) } }])) },
+      randomInit: { subroutines: Object.fromEntries(subroutines.map((n) =>
+        [n, { subnetworkScore: 0.01, ablationScore: 0.0, seeds: [],
+          stats: { subnetworkScore: stats(0.01), ablationScore: stats(0), keptFraction: stats(0.1) } }])) },
       ablationModes: { mean: Object.fromEntries(subroutines.map((n) => [n, { seeds: [], stats: stats(-0.4) }])) },
     },
-    overlap: { pairs: [], stability: {}, matrix: { names: subroutines, iou: subroutines.map((_, i) => subroutines.map((__, j) => (i === j ? 0.71 : 0.2))), ioMin: subroutines.map((_, i) => subroutines.map((__, j) => (i === j ? 0.83 : 0.4))), layers: {} } },
+    overlap: { pairs: [], stability: {},
+      matrix: { names: subroutines, iou: subroutines.map((_, i) => subroutines.map((__, j) => (i === j ? 0.71 : 0.2))),
+        ioMin: subroutines.map((_, i) => subroutines.map((__, j) => (i === j ? 0.83 : 0.4))), layers: {} } },
   } as ResultsFile;
 }
 
 export function fakeOverlay(graph: LayerGraphView, subroutines = ['inside', 'touch'], seeds = [0, 1, 2]): OverlayView {
-  return buildOverlayView({ graph, masks: randomMasks(graph, subroutines, seeds), results: fakeResults(subroutines, seeds) });
+  return buildOverlayView(
+    { graph, masks: randomMasks(graph, subroutines, seeds), results: fakeResults(subroutines, seeds) });
 }

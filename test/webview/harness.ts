@@ -17,7 +17,8 @@ export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'webview');
 /** Reason to skip, or undefined to run. With CI=true a missing browser is a failure, not a skip. */
 export function skipReason(): string | undefined {
   if (fs.existsSync(CHROMIUM)) return undefined;
-  if (process.env.CI === 'true') throw new Error(`webview tests need ${CHROMIUM} (apt-get install -y chromium) and CI=true forbids skipping them`);
+  if (process.env.CI === 'true')
+    throw new Error(`webview tests need ${CHROMIUM} (apt-get install -y chromium) and CI=true forbids skipping them`);
   return `skipped: ${CHROMIUM} not found (apt-get install -y chromium); set CI=true to make this a failure`;
 }
 
@@ -31,18 +32,26 @@ const STUB = `(() => {
     setState: (s) => { state = s; sessionStorage.setItem('__state', JSON.stringify(s)); },
   });
   let id = 100000;
-  window.__send = (body, inReplyTo) => window.dispatchEvent(new MessageEvent('message', { data: inReplyTo === undefined ? { messageId: id++, body } : { messageId: id++, inReplyTo, body } }));
+  window.__send = (body, inReplyTo) => {
+    const data = inReplyTo === undefined ? { messageId: id++, body } : { messageId: id++, inReplyTo, body };
+    window.dispatchEvent(new MessageEvent('message', { data }));
+  };
   window.__replyTo = (type, body) => {
     const req = [...posted].reverse().find((m) => m.body && m.body.type === type && m.wantsReply);
     if (!req) return false;
     window.__send(body, req.messageId);
     return true;
   };
-  const dark = { '--vscode-editor-background': '#1e1e1e', '--vscode-editor-foreground': '#d4d4d4', '--vscode-descriptionForeground': '#9d9d9d',
-    '--vscode-editorWidget-border': '#454545', '--vscode-focusBorder': '#007fd4', '--vscode-editorWidget-background': '#252526',
-    '--vscode-sideBar-background': '#181818', '--vscode-editorLineNumber-foreground': '#6e7681', '--vscode-font-family': 'DejaVu Sans, sans-serif',
-    '--vscode-font-size': '13px', '--vscode-textLink-foreground': '#3794ff', '--vscode-panel-border': '#2b2b2b', '--vscode-button-background': '#0078d4',
-    '--vscode-button-foreground': '#ffffff', '--vscode-input-background': '#313131', '--vscode-input-foreground': '#cccccc' };
+  const dark = {
+    '--vscode-editor-background': '#1e1e1e', '--vscode-editor-foreground': '#d4d4d4',
+    '--vscode-descriptionForeground': '#9d9d9d', '--vscode-editorWidget-border': '#454545',
+    '--vscode-focusBorder': '#007fd4', '--vscode-editorWidget-background': '#252526',
+    '--vscode-sideBar-background': '#181818', '--vscode-editorLineNumber-foreground': '#6e7681',
+    '--vscode-font-family': 'DejaVu Sans, sans-serif', '--vscode-font-size': '13px',
+    '--vscode-textLink-foreground': '#3794ff', '--vscode-panel-border': '#2b2b2b',
+    '--vscode-button-background': '#0078d4', '--vscode-button-foreground': '#ffffff',
+    '--vscode-input-background': '#313131', '--vscode-input-foreground': '#cccccc',
+  };
   for (const [k, v] of Object.entries(dark)) document.documentElement.style.setProperty(k, v);
   document.addEventListener('DOMContentLoaded', () => document.body.classList.add('vscode-dark'));
 })();`;
@@ -57,18 +66,21 @@ export interface Harness {
 export async function startHarness(): Promise<Harness> {
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lens-webview-'));
   // Same options as esbuild.config.mjs's webview entry.
-  await esbuild.build({ entryPoints: { webview: path.join(ROOT, 'webview', 'main.ts') }, bundle: true, platform: 'browser', format: 'iife', target: 'chrome114', outdir: outDir, logLevel: 'error' });
+  await esbuild.build({ entryPoints: { webview: path.join(ROOT, 'webview', 'main.ts') }, bundle: true,
+    platform: 'browser', format: 'iife', target: 'chrome114', outdir: outDir, logLevel: 'error' });
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const nonce = 'dGVzdC1ub25jZS0xMjM0NQ==';
   const server = http.createServer((req, res) => {
     const origin = `http://${req.headers.host}`;
     const send = (type: string, body: string | Buffer) => {
-      res.writeHead(200, { 'content-type': type, 'content-security-policy': webviewCsp(nonce, origin), 'cache-control': 'no-store' });
+      res.writeHead(200,
+        { 'content-type': type, 'content-security-policy': webviewCsp(nonce, origin), 'cache-control': 'no-store' });
       res.end(body);
     };
     const url = (req.url ?? '/').split('?')[0];
     if (url === '/') {
-      const page = webviewHtml({ scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/media/webview.css`, nonce, cspSource: origin, title: 'test' })
+      const page = webviewHtml({ scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/media/webview.css`, nonce,
+        cspSource: origin, title: 'test' })
         .replace('<script nonce=', `<script nonce="${nonce}" src="${origin}/stub.js"></script>\n<script nonce=`);
       send('text/html; charset=utf-8', page);
     } else if (url === '/stub.js') send('text/javascript', STUB);
@@ -86,7 +98,8 @@ export async function startHarness(): Promise<Harness> {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run'],
   });
   return {
     url,
@@ -115,7 +128,9 @@ export async function openWith(page: Page, url: string, init: unknown): Promise<
 }
 
 export async function answerReady(page: Page, init: unknown): Promise<void> {
-  await page.waitForFunction(() => (window as unknown as { __posted: { body: { type: string } }[] }).__posted?.some((m) => m.body?.type === 'ready'));
-  await page.evaluate((body) => (window as unknown as { __replyTo(t: string, b: unknown): boolean }).__replyTo('ready', body), init);
+  await page.waitForFunction(() =>
+    (window as unknown as { __posted: { body: { type: string } }[] }).__posted?.some((m) => m.body?.type === 'ready'));
+  await page.evaluate((body) =>
+    (window as unknown as { __replyTo(t: string, b: unknown): boolean }).__replyTo('ready', body), init);
   await page.waitForSelector('body[data-rendered="true"]');
 }

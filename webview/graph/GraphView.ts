@@ -341,7 +341,8 @@ export class GraphView implements KeyboardTarget {
 
   png(): string {
     this.loader.flush();
-    const options = { output: 'base64', full: true, scale: 2, bg: this.theme.background, maxWidth: 8000, maxHeight: 8000 };
+    const options = { output: 'base64', full: true, scale: 2, bg: this.theme.background,
+      maxWidth: 8000, maxHeight: 8000 };
     return this.cy.png(options as cytoscape.ExportStringOptions) as unknown as string;
   }
 

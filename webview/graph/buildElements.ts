@@ -25,7 +25,8 @@ export function buildElements(tree: GroupTree, sizes: Map<string, NodeSize>): Gr
   for (const g of tree.view.groups) {
     if (tree.hiddenGroup(g.id) || !tree.collapsed.has(g.id)) continue;
     const size = sizes.get(g.id)!;
-    nodes.push({ group: 'nodes', data: { id: g.id, label: size.lines, w: size.w, h: size.h }, classes: 'scope collapsed' });
+    nodes.push(
+      { group: 'nodes', data: { id: g.id, label: size.lines, w: size.w, h: size.h }, classes: 'scope collapsed' });
     layoutNodes.push({ id: g.id, width: size.w, height: size.h, groups: tree.ancestors(g.parent) });
   }
   for (const n of tree.view.nodes) {

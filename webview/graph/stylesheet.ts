@@ -50,7 +50,8 @@ export function graphStylesheet(t: Theme, edgeCount: number): cytoscape.Styleshe
       selector: 'node.scope.collapsed',
       style: { 'border-style': 'double', 'border-width': 4, color: t.foreground, 'font-size': 12 },
     },
-    { selector: 'node.ring', style: { 'border-color': 'data(rc)', 'border-width': 'data(rw)', 'border-style': 'solid' } },
+    { selector: 'node.ring',
+      style: { 'border-color': 'data(rc)', 'border-width': 'data(rw)', 'border-style': 'solid' } },
     {
       selector: 'edge',
       style: {
@@ -66,7 +67,8 @@ export function graphStylesheet(t: Theme, edgeCount: number): cytoscape.Styleshe
     },
     { selector: 'edge.meta', style: { 'line-style': 'dashed', width: hc ? 3 : 2 } },
     { selector: '.faded', style: { opacity: 0.22 } },
-    { selector: 'node.hl', style: { 'border-color': t.highlight, 'border-width': 4, 'border-style': 'solid', opacity: 1 } },
+    { selector: 'node.hl',
+      style: { 'border-color': t.highlight, 'border-width': 4, 'border-style': 'solid', opacity: 1 } },
     { selector: 'node.match', style: { 'border-color': t.highlight, 'border-width': 3, 'border-style': 'solid' } },
     {
       selector: 'node:selected',

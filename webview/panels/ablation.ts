@@ -12,18 +12,24 @@ export function renderAblation(root: HTMLElement, overlay: OverlayView | null): 
     root.append(h('p', { class: 'muted' }, 'Ablation results appear when a run with results.json is shown.'));
     return;
   }
-  root.append(h('p', { class: 'muted' }, `Chance ${pct(a.chance, 0)} · ablation mode ${a.ablationMode}${a.partial ? ' · partial run: some seeds are missing' : ''}`));
+  root.append(h('p', { class: 'muted' }, `Chance ${pct(a.chance, 0)} · ablation mode ` +
+    `${a.ablationMode}${a.partial ? ' · partial run: some seeds are missing' : ''}`));
   const t = h('table', { class: 'matrix', id: 'ablation-matrix' }, h('caption', {}, 'Accuracy: mask × test set'));
-  t.append(h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Condition'), ...a.testSets.map((x) => h('th', { scope: 'col' }, `test(${x})`)))));
+  t.append(h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Condition'),
+    ...a.testSets.map((x) => h('th', { scope: 'col' }, `test(${x})`)))));
   const body = h('tbody');
   for (const row of a.rows) {
-    const name = row.condition === 'full' ? 'Intact model' : row.condition === 'subnetwork' ? `Subnetwork ${row.mask} (kept only)` : `Ablation ${row.mask} (removed)`;
+    const name = row.condition === 'full' ? 'Intact model'
+      : row.condition === 'subnetwork' ? `Subnetwork ${row.mask} (kept only)`
+      : `Ablation ${row.mask} (removed)`;
     const tr = h('tr', { class: `cond-${row.condition}` }, h('th', { scope: 'row' }, name));
     for (const ts of a.testSets) {
       const c = row.accuracy[ts];
       const mean = c?.mean ?? null;
-      const td = h('td', { class: row.mask === ts ? 'own' : null, title: c?.bySeed.length ? `per seed: ${c.bySeed.map((x) => pct(x)).join(', ')}` : null },
-        pct(mean), c?.sd !== null && c?.sd !== undefined ? h('span', { class: 'muted' }, ` ±${(c.sd * 100).toFixed(1)}`) : null);
+      const td = h('td', { class: row.mask === ts ? 'own' : null,
+        title: c?.bySeed.length ? `per seed: ${c.bySeed.map((x) => pct(x)).join(', ')}` : null },
+        pct(mean),
+        c?.sd !== null && c?.sd !== undefined ? h('span', { class: 'muted' }, ` ±${(c.sd * 100).toFixed(1)}`) : null);
       if (mean !== null) {
         const above = Math.max(0, Math.min(1, (mean - a.chance) / Math.max(1e-9, 1 - a.chance)));
         td.style.backgroundColor = `color-mix(in srgb, ${GOOD} ${Math.round(above * 55)}%, transparent)`;
@@ -35,8 +41,10 @@ export function renderAblation(root: HTMLElement, overlay: OverlayView | null): 
   t.append(body);
   root.append(t);
 
-  const s = h('table', { class: 'matrix', id: 'scores' }, h('caption', {}, 'Scores, verdicts and controls (mean over seeds, 95 % CI, p)'));
-  s.append(h('thead', {}, h('tr', {}, ...['Subroutine', 'Subnetwork score', 'Ablation score', 'Verdict', 'Kept', 'Random ablation', 'Random-init control', 'Other modes'].map((x) => h('th', { scope: 'col' }, x)))));
+  const s = h('table', { class: 'matrix', id: 'scores' },
+    h('caption', {}, 'Scores, verdicts and controls (mean over seeds, 95 % CI, p)'));
+  s.append(h('thead', {}, h('tr', {}, ...['Subroutine', 'Subnetwork score', 'Ablation score', 'Verdict', 'Kept',
+    'Random ablation', 'Random-init control', 'Other modes'].map((x) => h('th', { scope: 'col' }, x)))));
   const sb = h('tbody');
   for (const r of a.scores) {
     const modes = Object.entries(r.ablationModes).map(([m, v]) => `${m}: ${num(v, 3)}`).join(', ') || '–';
@@ -44,10 +52,14 @@ export function renderAblation(root: HTMLElement, overlay: OverlayView | null): 
       h('th', { scope: 'row' }, r.subroutine),
       h('td', {}, score(r.subnetworkScore)),
       h('td', {}, score(r.ablationScore)),
-      h('td', { title: r.verdictReason }, h('vscode-badge', { class: `verdict ${r.verdict}`, variant: r.verdict === 'compositional' ? 'counter' : 'default' }, r.verdict), h('div', { class: 'muted small' }, r.verdictReason)),
+      h('td', { title: r.verdictReason },
+        h('vscode-badge',
+          { class: `verdict ${r.verdict}`, variant: r.verdict === 'compositional' ? 'counter' : 'default' }, r.verdict),
+        h('div', { class: 'muted small' }, r.verdictReason)),
       h('td', {}, pct(r.keptFraction.mean, 2)),
       h('td', {}, randomAblationText(r.randomAblation)),
-      h('td', {}, r.randomInit ? `sub ${num(r.randomInit.subnetworkScore, 3)}, abl ${num(r.randomInit.ablationScore, 3)}` : 'off'),
+      h('td', {}, r.randomInit
+        ? `sub ${num(r.randomInit.subnetworkScore, 3)}, abl ${num(r.randomInit.ablationScore, 3)}` : 'off'),
       h('td', {}, modes),
     ));
   }

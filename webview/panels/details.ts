@@ -7,10 +7,12 @@ import { intersectionFraction, keptFraction, patternCounts } from '../overlayMat
 import { subnetworkColour } from '../theme';
 import { bits, type OverlaySettings } from './overlayPanel';
 
-export function renderDetails(root: HTMLElement, graph: GraphView, id: string | null, overlay: OverlayView | null, s: OverlaySettings | null): void {
+export function renderDetails(root: HTMLElement, graph: GraphView, id: string | null, overlay: OverlayView | null,
+  s: OverlaySettings | null): void {
   clear(root);
   if (!id) {
-    root.append(h('p', { class: 'muted' }, 'Select a node (click, or focus the graph and use the arrow keys) to see its details.'));
+    root.append(h('p', { class: 'muted' },
+      'Select a node (click, or focus the graph and use the arrow keys) to see its details.'));
     return;
   }
   const group = graph.groupInfo(id);
@@ -18,7 +20,8 @@ export function renderDetails(root: HTMLElement, graph: GraphView, id: string | 
     root.append(
       h('h3', {}, group.label),
       h('p', {}, `Name scope with ${group.nodeCount} ops.`),
-      h('vscode-button', { id: 'toggle-group', onclick: () => graph.toggleGroup(id) }, group.collapsed ? 'Expand group' : 'Collapse group'),
+      h('vscode-button', { id: 'toggle-group', onclick: () => graph.toggleGroup(id) },
+        group.collapsed ? 'Expand group' : 'Collapse group'),
     );
     return;
   }
@@ -34,7 +37,8 @@ export function renderDetails(root: HTMLElement, graph: GraphView, id: string | 
   if (attrs.length) root.append(h('h4', {}, 'Attributes'), kv(attrs));
   root.append(h('h4', {}, 'Tensors'), tensorTable(n));
   if (n.parameters.length) {
-    const t = h('table', { class: 'kv' }, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Parameter'), h('th', { scope: 'col' }, 'Shape'), h('th', { scope: 'col' }, 'Type'), h('th', { scope: 'col' }, 'Maskable'))));
+    const t = h('table', { class: 'kv' }, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Parameter'),
+      h('th', { scope: 'col' }, 'Shape'), h('th', { scope: 'col' }, 'Type'), h('th', { scope: 'col' }, 'Maskable'))));
     const b = h('tbody');
     for (const p of n.parameters) {
       // A renamed PyTorch weight is shown under its parameter; a folded constant says why it is not maskable.
@@ -51,16 +55,21 @@ export function renderDetails(root: HTMLElement, graph: GraphView, id: string | 
     root.append(h('h4', {}, 'Kept fraction per subnetwork'));
     const t = h('table', { class: 'kv', id: 'kept-table' });
     overlay.subnetworks.forEach((sub, i) => {
-      t.append(h('tr', {}, h('th', { scope: 'row' }, swatch(subnetworkColour(sub.color)), ' ', sub.label), h('td', {}, pct(keptFraction(counts, ov.total, i), 2))));
+      t.append(h('tr', {}, h('th', { scope: 'row' }, swatch(subnetworkColour(sub.color)), ' ', sub.label),
+        h('td', {}, pct(keptFraction(counts, ov.total, i), 2))));
     });
     if (overlay.subnetworks.length > 1) {
       const all = bits(overlay.subnetworks.map((_, i) => i));
-      t.append(h('tr', {}, h('th', { scope: 'row' }, 'Kept by all'), h('td', {}, pct(intersectionFraction(counts, ov.total, all), 2))));
+      t.append(h('tr', {}, h('th', { scope: 'row' }, 'Kept by all'),
+        h('td', {}, pct(intersectionFraction(counts, ov.total, all), 2))));
     }
     root.append(t, h('p', { class: 'muted small' }, `${ov.total.toLocaleString('en-US')} masked weights.`));
     if (ov.parameters.length > 1) {
       const pt = h('table', { class: 'kv' });
-      for (const p of ov.parameters) pt.append(h('tr', {}, h('th', { scope: 'row', class: 'mono' }, p.name), h('td', {}, overlay.subnetworks.map((sub, i) => `${sub.label} ${pct(p.kept[i]! / Math.max(1, p.total), 2)}`).join(' · '))));
+      for (const p of ov.parameters) {
+        const kept = overlay.subnetworks.map((sub, i) => `${sub.label} ${pct(p.kept[i]! / Math.max(1, p.total), 2)}`);
+        pt.append(h('tr', {}, h('th', { scope: 'row', class: 'mono' }, p.name), h('td', {}, kept.join(' · '))));
+      }
       root.append(h('h4', {}, 'Per tensor (mean over seeds)'), pt);
     }
   } else if (overlay && n.parameters.some((p) => p.maskable)) {
@@ -77,7 +86,10 @@ function kv(rows: [string, string][]): HTMLTableElement {
 function tensorTable(n: LayerNode): HTMLTableElement {
   const t = h('table', { class: 'kv' });
   for (const [dir, list] of [['in', n.inputs], ['out', n.outputs]] as const) {
-    for (const r of list) t.append(h('tr', {}, h('th', { scope: 'row' }, dir), h('td', { class: 'mono' }, r.name), h('td', {}, r.shape ? shapeText(r.shape) : '?'), h('td', {}, r.dataType)));
+    for (const r of list) {
+      t.append(h('tr', {}, h('th', { scope: 'row' }, dir), h('td', { class: 'mono' }, r.name),
+        h('td', {}, r.shape ? shapeText(r.shape) : '?'), h('td', {}, r.dataType)));
+    }
   }
   return t;
 }

@@ -15,34 +15,42 @@ export interface HeatmapEvents {
 const HEAT = '#0072B2';
 
 function heatCell(value: number | null, text: string, label: string, onClick: () => void): HTMLTableCellElement {
-  const btn = h('button', { class: 'heat', 'aria-label': `${label}: ${text}`, title: `${label}: ${text}`, onclick: onClick }, text);
+  const btn = h('button',
+    { class: 'heat', 'aria-label': `${label}: ${text}`, title: `${label}: ${text}`, onclick: onClick }, text);
   if (value !== null) {
-    btn.style.backgroundColor = `color-mix(in srgb, ${HEAT} ${Math.round(Math.max(0, Math.min(1, value)) * 100)}%, transparent)`;
+    btn.style.backgroundColor =
+      `color-mix(in srgb, ${HEAT} ${Math.round(Math.max(0, Math.min(1, value)) * 100)}%, transparent)`;
     if (value > 0.55) btn.classList.add('dark-cell');
   } else btn.classList.add('empty');
   return h('td', {}, btn);
 }
 
-export function renderHeatmaps(root: HTMLElement, overlay: OverlayView | null, s: OverlaySettings | null, events: HeatmapEvents): void {
+export function renderHeatmaps(root: HTMLElement, overlay: OverlayView | null, s: OverlaySettings | null,
+  events: HeatmapEvents): void {
   clear(root);
   if (!overlay || !s) {
-    root.append(h('p', { class: 'muted' }, 'Overlap heatmaps appear when a run with at least two subnetworks is shown.'));
+    root.append(
+      h('p', { class: 'muted' }, 'Overlap heatmaps appear when a run with at least two subnetworks is shown.'));
     return;
   }
   const metricName = s.metric === 'iou' ? 'IoU' : 'IoMin';
   const group = h('vscode-radio-group', { id: 'metric', 'aria-label': 'Overlap measure' });
-  for (const [value, label] of [['iou', 'IoU (intersection / union)'], ['ioMin', 'IoMin (intersection / smaller)']] as const) {
+  for (const [value, label] of [['iou', 'IoU (intersection / union)'],
+    ['ioMin', 'IoMin (intersection / smaller)']] as const) {
     const r = h('vscode-radio', { name: 'metric', value, label, checked: s.metric === value, 'data-metric': value });
     r.addEventListener('change', () => events.onMetric(value));
     group.append(r);
   }
-  root.append(group, h('p', { class: 'muted' }, `Masks: ${describeChoice(overlay, s.choice)}. Diagonal: stability across seeds.`));
+  root.append(group,
+    h('p', { class: 'muted' }, `Masks: ${describeChoice(overlay, s.choice)}. Diagonal: stability across seeds.`));
 
   const subs = overlay.subnetworks;
   const names = subs.map((x) => x.label);
   const m = overlapMatrix(overlay, s.choice, s.metric);
-  const table = h('table', { class: 'heatmap', id: 'overlap-matrix' }, h('caption', {}, `Subnetwork × subnetwork overlap (${metricName})`));
-  table.append(h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, ''), ...subs.map((x) => h('th', { scope: 'col' }, x.label)))));
+  const table = h('table', { class: 'heatmap', id: 'overlap-matrix' },
+    h('caption', {}, `Subnetwork × subnetwork overlap (${metricName})`));
+  table.append(
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, ''), ...subs.map((x) => h('th', { scope: 'col' }, x.label)))));
   const body = h('tbody');
   subs.forEach((a, i) => {
     const row = h('tr', {}, h('th', { scope: 'row' }, a.label));
@@ -53,7 +61,8 @@ export function renderHeatmaps(root: HTMLElement, overlay: OverlayView | null, s
           const c = patternCounts(node, s.choice);
           return i === j ? keptFraction(c, node.total, i) > 0 : pairStats(c, i, j).intersection > 0;
         }).map(([id]) => id);
-        events.onHighlight(ids, i === j ? `layers kept by ${names[i]}` : `layers shared by ${names[i]} and ${names[j]}`);
+        events.onHighlight(ids,
+          i === j ? `layers kept by ${names[i]}` : `layers shared by ${names[i]} and ${names[j]}`);
       }));
     });
     body.append(row);
@@ -64,7 +73,8 @@ export function renderHeatmaps(root: HTMLElement, overlay: OverlayView | null, s
   const ps = pairs(subs.length);
   if (ps.length === 0) return;
   const layers = Object.entries(overlay.nodes);
-  const lt = h('table', { class: 'heatmap', id: 'layer-matrix' }, h('caption', {}, `Layer × pair overlap (${metricName})`));
+  const lt = h('table', { class: 'heatmap', id: 'layer-matrix' },
+    h('caption', {}, `Layer × pair overlap (${metricName})`));
   const head = h('tr', {}, h('th', { scope: 'col' }, 'Layer'));
   for (const [i, j] of ps) {
     const th = h('th', { scope: 'col' }, swatch2(subs[i]!.color, subs[j]!.color), `${names[i]} / ${names[j]}`);
@@ -74,10 +84,12 @@ export function renderHeatmaps(root: HTMLElement, overlay: OverlayView | null, s
   const lb = h('tbody');
   for (const [id, node] of layers) {
     const c = patternCounts(node, s.choice);
-    const row = h('tr', {}, h('th', { scope: 'row' }, h('button', { class: 'link', title: id, onclick: () => events.onHighlight([id], `layer ${id}`) }, shortName(id))));
+    const row = h('tr', {}, h('th', { scope: 'row' }, h('button',
+      { class: 'link', title: id, onclick: () => events.onHighlight([id], `layer ${id}`) }, shortName(id))));
     for (const [i, j] of ps) {
       const v = pairStats(c, i, j)[s.metric];
-      row.append(heatCell(v, num(v, 2), `${shortName(id)}, ${names[i]} vs ${names[j]} ${metricName}`, () => events.onHighlight([id], `layer ${id}`)));
+      row.append(heatCell(v, num(v, 2), `${shortName(id)}, ${names[i]} vs ${names[j]} ${metricName}`, () =>
+        events.onHighlight([id], `layer ${id}`)));
     }
     lb.append(row);
   }

@@ -4,11 +4,15 @@ import { clear, h, pct } from '../dom';
 import { keptFraction, patternCounts } from '../overlayMath';
 import type { OverlaySettings } from './overlayPanel';
 
-export function renderNodeTable(root: HTMLElement, view: LayerGraphView, overlay: OverlayView | null, s: OverlaySettings | null, onSelect: (id: string) => void): void {
+export function renderNodeTable(root: HTMLElement, view: LayerGraphView, overlay: OverlayView | null,
+  s: OverlaySettings | null, onSelect: (id: string) => void): void {
   clear(root);
   const subs = overlay && s ? s.visible.map((i) => overlay.subnetworks[i]!) : [];
-  const t = h('table', { class: 'node-table', id: 'node-table' }, h('caption', {}, `Layer graph of ${view.model.name || 'the model'} as a table: ${view.nodes.length} nodes in topological order, with inputs and the kept fraction per shown subnetwork.`));
-  t.append(h('thead', {}, h('tr', {}, ...['Node', 'Op', 'Scope', 'Inputs from', 'Parameters', ...subs.map((x) => `Kept: ${x.label}`)].map((x) => h('th', { scope: 'col' }, x)))));
+  const t = h('table', { class: 'node-table', id: 'node-table' }, h('caption', {},
+    `Layer graph of ${view.model.name || 'the model'} as a table: ${view.nodes.length} nodes in topological order, ` +
+    `with inputs and the kept fraction per shown subnetwork.`));
+  t.append(h('thead', {}, h('tr', {}, ...['Node', 'Op', 'Scope', 'Inputs from', 'Parameters',
+    ...subs.map((x) => `Kept: ${x.label}`)].map((x) => h('th', { scope: 'col' }, x)))));
   const preds = new Map<string, string[]>();
   for (const e of view.edges) preds.set(e.target, [...(preds.get(e.target) ?? []), e.source]);
   const b = h('tbody');

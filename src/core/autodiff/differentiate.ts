@@ -43,7 +43,8 @@ export function differentiate(graph: Graph, options: DifferentiateOptions): Diff
   const known = new Set<string>([...graph.inputs.map((v) => v.name), ...graph.initializers.keys()]);
   for (const n of graph.nodes) n.outputs.forEach((o) => o && known.add(o));
   if (!known.has(loss)) throw new AutodiffError(`loss tensor '${loss}' is not in the graph`, undefined, loss);
-  for (const w of wrt) if (!known.has(w)) throw new AutodiffError(`tensor '${w}' to differentiate with respect to is not in the graph`, undefined, w);
+  for (const w of wrt) if (!known.has(w))
+    throw new AutodiffError(`tensor '${w}' to differentiate with respect to is not in the graph`, undefined, w);
 
   // Tensors that depend on a wrt tensor through differentiable ops, and tensors the loss depends on.
   const fromWrt = new Set(wrt);
@@ -71,7 +72,8 @@ export function differentiate(graph: Graph, options: DifferentiateOptions): Diff
 
   if (onPath(loss) || wrt.includes(loss)) {
     const ls = shapes.get(loss);
-    addGrad(loss, ls && ls.length === 0 ? ctx.constant([1]) : ctx.emit1('Expand', [ctx.constant([1]), ctx.emit1('Shape', [loss])]));
+    addGrad(loss,
+      ls && ls.length === 0 ? ctx.constant([1]) : ctx.emit1('Expand', [ctx.constant([1]), ctx.emit1('Shape', [loss])]));
   }
 
   // After a node without a rule, upstream nodes are still visited (no rule is run for them) so that
@@ -93,7 +95,9 @@ export function differentiate(graph: Graph, options: DifferentiateOptions): Diff
     emitter.current = node.name;
     const grads = entry.rule(node, dOutputs, ctx);
     if (!Array.isArray(grads) || grads.length !== node.inputs.length) {
-      throw new AutodiffError(`gradient rule for '${node.opType}' returned ${Array.isArray(grads) ? grads.length : 'no'} results for node '${node.name}', which has ${node.inputs.length} inputs`, node.name);
+      throw new AutodiffError(
+        `gradient rule for '${node.opType}' returned ${Array.isArray(grads) ? grads.length : 'no'} results for node ` +
+        `'${node.name}', which has ${node.inputs.length} inputs`, node.name);
     }
     grads.forEach((g, i) => {
       const input = node.inputs[i]!;
@@ -133,7 +137,8 @@ class Emitter {
   private counter = 0;
   readonly context: GradContext;
 
-  constructor(private readonly graph: Graph, private readonly prefix: string, floatType: number, opset: number, shapes: Map<string, Dim[]>) {
+  constructor(private readonly graph: Graph, private readonly prefix: string, floatType: number, opset: number,
+    shapes: Map<string, Dim[]>) {
     for (const n of graph.nodes) { this.taken.add(n.name); n.outputs.forEach((o) => this.taken.add(o)); }
     for (const v of [...graph.inputs, ...graph.outputs, ...graph.valueInfo]) this.taken.add(v.name);
     for (const k of graph.initializers.keys()) this.taken.add(k);
@@ -152,7 +157,8 @@ class Emitter {
       const hit = this.constantCache.get(key);
       if (hit) return hit;
       const name = this.fresh(dataType === DataType.INT64 ? 'i64' : 'const');
-      this.constants.set(name, makeTensor(name, dataType, dims, dataType === DataType.INT64 ? values.map(BigInt) : values));
+      this.constants.set(name,
+        makeTensor(name, dataType, dims, dataType === DataType.INT64 ? values.map(BigInt) : values));
       this.constantCache.set(key, name);
       return name;
     };
@@ -164,7 +170,8 @@ class Emitter {
       shape: (name) => shapes.get(name) ?? null,
       rank: (name) => {
         const s = shapes.get(name);
-        if (!s) throw new AutodiffError(`the rank of tensor '${name}' is unknown (node '${this.current}'); run shape inference first`, this.current, name);
+        if (!s) throw new AutodiffError(`the rank of tensor '${name}' is unknown (node '${this.current}'); run shape ` +
+          `inference first`, this.current, name);
         return s.length;
       },
       constantValue: (name) => {

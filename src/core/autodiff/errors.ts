@@ -19,8 +19,10 @@ export class UnsupportedOpError extends Error {
       const key = n.domain && n.domain !== 'ai.onnx' ? `${n.domain}:${n.op}` : n.op;
       byOp.set(key, [...(byOp.get(key) ?? []), n.node]);
     }
-    const list = [...byOp].map(([op, names]) => `'${op}' (node${names.length > 1 ? 's' : ''} ${names.map((s) => `'${s}'`).join(', ')})`);
-    super(`no gradient rule for ${list.join(', ')} at opset ${opset}; these nodes lie between the trained tensors and the loss. ` +
+    const list = [...byOp].map(([op, names]) =>
+      `'${op}' (node${names.length > 1 ? 's' : ''} ${names.map((s) => `'${s}'`).join(', ')})`);
+    super(`no gradient rule for ${list.join(', ')} at opset ${opset}; ` +
+      `these nodes lie between the trained tensors and the loss. ` +
       `Supported ops: ${supported.join(', ')}`);
   }
   /** The first unsupported op (convenience for single-op cases). */

@@ -31,7 +31,8 @@ export const FLOAT_ONLY_OPS: ReadonlySet<string> = new Set([
   'Conv', 'ConvTranspose', 'AveragePool', 'GlobalAveragePool', 'InstanceNormalization', 'MaxUnpool',
   'Resize', 'Upsample', 'GroupNormalization', ...ACTIVATIONS]);
 
-/** A copy of a float64 `model` in which every node of FLOAT_ONLY_OPS is replaced by float64-capable ops (constants it adds are float64). */
+/** A copy of a float64 `model` in which every node of FLOAT_ONLY_OPS is replaced by float64-capable ops (constants it
+ * adds are float64). */
 export async function lowerFloatOnlyOps(model: Model): Promise<Model> {
   const opset = defaultOpset(model);
   const targets = model.graph.nodes.filter((n) => isTarget(n, opset));
@@ -46,7 +47,8 @@ export async function lowerFloatOnlyOps(model: Model): Promise<Model> {
     const dims = (name: string, from = 0): number[] => {
       const s = shapes.get(name)?.slice(from);
       if (!s || s.some((d) => typeof d !== 'number')) {
-        throw new AutodiffError(`cannot lower node '${node.name}' (${node.opType}) to float64 ops: the sizes of '${name}' from axis ${from} are not static`, node.name, name);
+        throw new AutodiffError(`cannot lower node '${node.name}' (${node.opType}) to float64 ops: the sizes of ` +
+          `'${name}' from axis ${from} are not static`, node.name, name);
       }
       return s as number[];
     };
@@ -76,10 +78,12 @@ function lowerNode(b: Lowerer, node: Node, dims: DimsOf): void {
   switch (node.opType) {
     case 'MaxUnpool': {
       const [, indices, outputShape] = node.inputs as [string, string, string | undefined];
-      if (!outputShape) throw new AutodiffError(`cannot lower node '${node.name}' (MaxUnpool) to float64 ops: it needs its output_shape input`, node.name);
+      if (!outputShape) throw new AutodiffError(
+        `cannot lower node '${node.name}' (MaxUnpool) to float64 ops: it needs its output_shape input`, node.name);
       const flat = b.int64([-1]);
       const zeros = b.emit('Reshape', [b.emit('Expand', [b.constant(0), outputShape]), flat]);
-      const scattered = b.emit('ScatterElements', [zeros, b.emit('Reshape', [indices, flat]), b.emit('Reshape', [x, flat])], { axis: 0 });
+      const scattered = b.emit('ScatterElements',
+        [zeros, b.emit('Reshape', [indices, flat]), b.emit('Reshape', [x, flat])], { axis: 0 });
       b.emitTo([y], 'Reshape', [scattered, outputShape]);
       return;
     }
@@ -88,9 +92,11 @@ function lowerNode(b: Lowerer, node: Node, dims: DimsOf): void {
       else b.emitTo([y], 'ReduceMean', [x], { axes: sp, keepdims: 1 });
       return;
     case 'InstanceNormalization': {
-      const mean = (t: string) => (b.opset >= 18 ? b.emit('ReduceMean', [t, b.int64(sp)], { keepdims: 1 }) : b.emit('ReduceMean', [t], { axes: sp, keepdims: 1 }));
+      const mean = (t: string) => (b.opset >= 18 ? b.emit('ReduceMean', [t, b.int64(sp)], { keepdims: 1 })
+        : b.emit('ReduceMean', [t], { axes: sp, keepdims: 1 }));
       const d = b.emit('Sub', [x, mean(x)]);
-      const rstd = b.emit('Reciprocal', [b.emit('Sqrt', [b.emit('Add', [mean(b.emit('Mul', [d, d])), b.constant(attrFloat(node, 'epsilon', 1e-5))])])]);
+      const rstd = b.emit('Reciprocal',
+        [b.emit('Sqrt', [b.emit('Add', [mean(b.emit('Mul', [d, d])), b.constant(attrFloat(node, 'epsilon', 1e-5))])])]);
       const col = b.int64([-1, ...sp.map(() => 1)]);
       const scaled = b.emit('Mul', [b.emit('Mul', [d, rstd]), b.emit('Reshape', [node.inputs[1]!, col])]);
       b.emitTo([y], 'Add', [scaled, b.emit('Reshape', [node.inputs[2]!, col])]);
@@ -99,8 +105,10 @@ function lowerNode(b: Lowerer, node: Node, dims: DimsOf): void {
     case 'AveragePool': {
       const g = windowGeometry(node, spatial, attrInts(node, 'kernel_shape')!);
       const cols = b.gatherWindows(x, spatial, forwardWindowTable(g), g.kernel.reduce((p, q) => p * q, 1));
-      const sums = b.opset >= 13 ? b.emit('ReduceSum', [cols, b.int64([3])], { keepdims: 0 }) : b.emit('ReduceSum', [cols], { axes: [3], keepdims: 0 });
-      const mean = b.emit('Div', [sums, b.constantTensor(windowCounts(g, attrInt(node, 'count_include_pad', 0) === 1), [g.out.reduce((p, q) => p * q, 1)])]);
+      const sums = b.opset >= 13 ? b.emit('ReduceSum', [cols, b.int64([3])], { keepdims: 0 })
+        : b.emit('ReduceSum', [cols], { axes: [3], keepdims: 0 });
+      const mean = b.emit('Div', [sums, b.constantTensor(windowCounts(g, attrInt(node, 'count_include_pad', 0) === 1),
+        [g.out.reduce((p, q) => p * q, 1)])]);
       b.emitTo([y], 'Reshape', [mean, b.int64([0, 0, ...g.out])]);
       return;
     }
@@ -112,7 +120,8 @@ function lowerNode(b: Lowerer, node: Node, dims: DimsOf): void {
       const g = windowGeometry(node, spatial, attrInts(node, 'kernel_shape') ?? wd.slice(2));
       const kt = g.kernel.reduce((p, q) => p * q, 1);
       const ot = g.out.reduce((p, q) => p * q, 1);
-      const cols = b.emit('Reshape', [b.gatherWindows(x, spatial, forwardWindowTable(g), kt), b.int64([0, group, cg, ot, kt])]);
+      const cols = b.emit('Reshape',
+        [b.gatherWindows(x, spatial, forwardWindowTable(g), kt), b.int64([0, group, cg, ot, kt])]);
       const wr = b.emit('Reshape', [w, b.int64([group, m / group, cg, kt])]);
       const prod = b.emit('Einsum', [cols, wr], { equation: 'ngcok,gmck->ngmo' });
       addBias(b, node, b.emit('Reshape', [prod, b.int64([0, m, ...g.out])]), y, sp);
@@ -120,7 +129,8 @@ function lowerNode(b: Lowerer, node: Node, dims: DimsOf): void {
     }
     case 'ConvTranspose': {
       if (attrInts(node, 'output_shape') || attrString(node, 'auto_pad', 'NOTSET') !== 'NOTSET') {
-        throw new AutodiffError(`cannot lower node '${node.name}' (ConvTranspose) to float64 ops: only explicit pads are supported (no output_shape, auto_pad NOTSET)`, node.name);
+        throw new AutodiffError(`cannot lower node '${node.name}' (ConvTranspose) to float64 ops: only explicit pads ` +
+          `are supported (no output_shape, auto_pad NOTSET)`, node.name);
       }
       const w = node.inputs[1]!;
       const wd = dims(w);
@@ -132,14 +142,16 @@ function lowerNode(b: Lowerer, node: Node, dims: DimsOf): void {
       const dil = attrInts(node, 'dilations') ?? kernel.map(() => 1);
       const pads = attrInts(node, 'pads') ?? new Array<number>(2 * n).fill(0);
       const outPad = attrInts(node, 'output_padding') ?? kernel.map(() => 0);
-      const out = spatial.map((h, i) => strides[i]! * (h - 1) + outPad[i]! + (kernel[i]! - 1) * dil[i]! + 1 - pads[i]! - pads[i + n]!);
+      const out = spatial.map((h, i) =>
+        strides[i]! * (h - 1) + outPad[i]! + (kernel[i]! - 1) * dil[i]! + 1 - pads[i]! - pads[i + n]!);
       const table = windowTable(out, kernel, (q, k, i) => {
         const p = q + pads[i]! - k * dil[i]!;
         return p % strides[i]! === 0 && p >= 0 && p / strides[i]! < spatial[i]! ? p / strides[i]! : -1;
       }, spatial);
       const kt = kernel.reduce((p, q) => p * q, 1);
       const qt = out.reduce((p, q) => p * q, 1);
-      const cols = b.emit('Reshape', [b.gatherWindows(x, spatial, table, kt), b.int64([0, group, cin / group, qt, kt])]);
+      const cols = b.emit('Reshape',
+        [b.gatherWindows(x, spatial, table, kt), b.int64([0, group, cin / group, qt, kt])]);
       const wr = b.emit('Reshape', [w, b.int64([group, cin / group, mg, kt])]);
       const prod = b.emit('Einsum', [cols, wr], { equation: 'ngcqk,gcmk->ngmq' });
       addBias(b, node, b.emit('Reshape', [prod, b.int64([0, group * mg, ...out])]), y, sp);
@@ -302,17 +314,22 @@ class Lowerer {
 function float32Twin(model: Model): Model {
   const g = model.graph;
   const f32 = (t: Tensor): Tensor => (t.dataType === DataType.DOUBLE
-    ? { ...t, dataType: DataType.FLOAT, data: Float32Array.from(t.data as Float64Array), proto: undefined, external: undefined } : t);
-  const vi = <T extends { elemType: number; proto?: unknown }>(v: T): T => (v.elemType === DataType.DOUBLE ? { ...v, elemType: DataType.FLOAT, proto: undefined } : v);
+    ? { ...t, dataType: DataType.FLOAT, data: Float32Array.from(t.data as Float64Array), proto: undefined,
+      external: undefined }
+    : t);
+  const vi = <T extends { elemType: number; proto?: unknown }>(v: T): T =>
+    (v.elemType === DataType.DOUBLE ? { ...v, elemType: DataType.FLOAT, proto: undefined } : v);
   const nodes = g.nodes.map((n) => {
     const attributes = new Map(n.attributes);
     for (const [k, a] of attributes) {
-      if (a.type === 'int' && k === 'to' && n.opType === 'Cast' && a.value === DataType.DOUBLE) attributes.set(k, { type: 'int', value: DataType.FLOAT });
+      if (a.type === 'int' && k === 'to' && n.opType === 'Cast' && a.value === DataType.DOUBLE)
+        attributes.set(k, { type: 'int', value: DataType.FLOAT });
       if (a.type === 'tensor') attributes.set(k, { type: 'tensor', value: f32(a.value) });
     }
     return { ...n, attributes, proto: undefined };
   });
   const initializers = new Map([...g.initializers].map(([k, t]) => [k, f32(t)]));
-  return { ...model, proto: undefined, graph: { ...g, proto: undefined, nodes, initializers, inputs: g.inputs.map(vi), outputs: g.outputs.map(vi), valueInfo: g.valueInfo.map(vi) } };
+  return { ...model, proto: undefined, graph: { ...g, proto: undefined, nodes, initializers, inputs: g.inputs.map(vi),
+    outputs: g.outputs.map(vi), valueInfo: g.valueInfo.map(vi) } };
 }
 

@@ -178,14 +178,16 @@ function isDefaultDomain(domain: string): boolean {
 }
 
 /** The rule for an op at an opset: the `Op_N` variant with the largest N ≤ opset, else `Op`. */
-export function findGradientRule(opType: string, domain: string, opset: number, rules: Readonly<Record<string, RuleEntry>> = gradientRules): RuleEntry | undefined {
+export function findGradientRule(opType: string, domain: string, opset: number,
+  rules: Readonly<Record<string, RuleEntry>> = gradientRules): RuleEntry | undefined {
   const base = isDefaultDomain(domain) ? opType : `${domain}:${opType}`;
   let best: RuleEntry | undefined;
   let bestVersion = -1;
   for (const key of Object.keys(rules)) {
     let version: number;
     if (key === base) version = 0;
-    else if (key.startsWith(`${base}_`) && /^\d+$/.test(key.slice(base.length + 1))) version = Number(key.slice(base.length + 1));
+    else if (key.startsWith(`${base}_`) && /^\d+$/.test(key.slice(base.length + 1)))
+      version = Number(key.slice(base.length + 1));
     else continue;
     if (version <= opset && version > bestVersion) { best = rules[key]; bestVersion = version; }
   }

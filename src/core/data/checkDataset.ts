@@ -43,25 +43,33 @@ export function checkDataset(
     const want = dtypeOfOnnx(b.elemType);
     if (info.dtype !== want) {
       const hint = info.dtype === 'float64' && want === 'float32' ? ' (save with x.astype(np.float32))' : '';
-      throw new DataError(`dtype ${info.dtype} does not match model input '${b.input}' (${dataTypeName[b.elemType] ?? b.elemType}, expected ${want ?? 'an unsupported type'})${hint}`, ds.file, b.array);
+      throw new DataError(
+        `dtype ${info.dtype} does not match model input '${b.input}' (${dataTypeName[b.elemType] ?? b.elemType}, ` +
+        `expected ${want ?? 'an unsupported type'})${hint}`, ds.file, b.array);
     }
     const lead = head.type === 'odd-one-out' ? 2 : 1;
     if (head.type === 'odd-one-out' && info.shape[1] !== head.group) {
-      throw new DataError(`shape [${info.shape.join(', ')}] does not have the odd-one-out group size ${head.group} as its second dimension (expected [problems, ${head.group}, …])`, ds.file, b.array);
+      throw new DataError(`shape [${info.shape.join(', ')}] does not have the odd-one-out group size ` +
+        `${head.group} as its second dimension (expected [problems, ${head.group}, …])`, ds.file, b.array);
     }
     if (b.shape) {
       const wantRest = b.shape.slice(1);
       const haveRest = info.shape.slice(lead);
-      const ok = wantRest.length === haveRest.length && wantRest.every((d, i) => typeof d !== 'number' || d === haveRest[i]);
+      const ok = wantRest.length === haveRest.length
+        && wantRest.every((d, i) => typeof d !== 'number' || d === haveRest[i]);
       if (!ok) {
-        const expected = head.type === 'odd-one-out' ? fmt(['problems', head.group, ...wantRest]) : fmt(['rows', ...wantRest]);
-        throw new DataError(`shape [${info.shape.join(', ')}] does not fit model input '${b.input}' ${fmt(b.shape)}: expected ${expected}`, ds.file, b.array);
+        const expected = head.type === 'odd-one-out' ? fmt(['problems', head.group, ...wantRest])
+          : fmt(['rows', ...wantRest]);
+        throw new DataError(`shape [${info.shape.join(', ')}] does not fit model input '${b.input}' ${fmt(b.shape)}: ` +
+          `expected ${expected}`, ds.file, b.array);
       }
     }
   }
   const li = ds.infoOf(labels);
-  if (!isIntegerDtype(li.dtype)) throw new DataError(`labels must be integers, got ${li.dtype} (save with y.astype(np.int64))`, ds.file, labels);
-  if (li.shape.length !== 1) throw new DataError(`labels must be one-dimensional [rows], got shape [${li.shape.join(', ')}]`, ds.file, labels);
+  if (!isIntegerDtype(li.dtype))
+    throw new DataError(`labels must be integers, got ${li.dtype} (save with y.astype(np.int64))`, ds.file, labels);
+  if (li.shape.length !== 1)
+    throw new DataError(`labels must be one-dimensional [rows], got shape [${li.shape.join(', ')}]`, ds.file, labels);
   const rows = ds.rows([...inputs.map((b) => b.array), labels]);
   for (const b of inputs) checkFinite(ds, b.array, rows);
   const values = toNumbers(ds.read(labels).data);

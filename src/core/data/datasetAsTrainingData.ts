@@ -12,7 +12,8 @@ export interface OpenedData extends TrainingData {
 }
 
 export function inputBindings(model: Model, spec: ResolvedSpec): InputBinding[] {
-  return model.graph.inputs.map((i) => ({ input: i.name, array: spec.inputs[i.name] ?? i.name, elemType: i.elemType, shape: i.shape }));
+  return model.graph.inputs.map((i) =>
+    ({ input: i.name, array: spec.inputs[i.name] ?? i.name, elemType: i.elemType, shape: i.shape }));
 }
 
 export function datasetAsTrainingData(file: string, model: Model, spec: ResolvedSpec): OpenedData {

@@ -22,9 +22,14 @@ export interface ArrayInfo {
   shape: number[];
 }
 
-type Ctor = { new (n: number): ArrayData; new (b: ArrayBuffer, off?: number, len?: number): ArrayData; BYTES_PER_ELEMENT: number };
+type Ctor = {
+  new (n: number): ArrayData;
+  new (b: ArrayBuffer, off?: number, len?: number): ArrayData;
+  BYTES_PER_ELEMENT: number;
+};
+type DtypeFacts = { ctor: Ctor; size: number; numpy: string; safetensors: string; onnx: number };
 
-export const dtypeInfo: Record<Dtype, { ctor: Ctor; size: number; numpy: string; safetensors: string; onnx: number }> = {
+export const dtypeInfo: Record<Dtype, DtypeFacts> = {
   float16: { ctor: Uint16Array, size: 2, numpy: '<f2', safetensors: 'F16', onnx: DataType.FLOAT16 },
   float32: { ctor: Float32Array, size: 4, numpy: '<f4', safetensors: 'F32', onnx: DataType.FLOAT },
   float64: { ctor: Float64Array, size: 8, numpy: '<f8', safetensors: 'F64', onnx: DataType.DOUBLE },

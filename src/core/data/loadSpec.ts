@@ -16,10 +16,12 @@ function validate(): ReturnType<Ajv['compile']> {
 
 /** The first schema error as a SpecError naming the field. */
 function toSpecError(errors: ErrorObject[], file: string): SpecError {
-  const order = (e: ErrorObject) => (['additionalProperties', 'propertyNames'].includes(e.keyword) ? 0 : ['oneOf', 'not', 'if'].includes(e.keyword) ? 2 : 1);
+  const order = (e: ErrorObject) => (['additionalProperties', 'propertyNames'].includes(e.keyword) ? 0
+    : ['oneOf', 'not', 'if'].includes(e.keyword) ? 2 : 1);
   // Errors inside a oneOf branch are noise; report the oneOf itself.
   const head = errors.find((e) => e.instancePath.startsWith('/head'));
-  if (head) return new SpecError('must be {"type": "classify"} or {"type": "odd-one-out", "group": k} with an integer k ≥ 3', file, '/head');
+  if (head) return new SpecError(
+    'must be {"type": "classify"} or {"type": "odd-one-out", "group": k} with an integer k ≥ 3', file, '/head');
   const e = [...errors].sort((a, b) => order(a) - order(b))[0]!;
   const at = e.instancePath || '';
   switch (e.keyword) {
@@ -30,16 +32,24 @@ function toSpecError(errors: ErrorObject[], file: string): SpecError {
         return props?.[k] ?? (s?.additionalProperties as Record<string, unknown> | undefined);
       }, schema as unknown as Record<string, unknown>);
       const allowed = Object.keys((sub?.properties as object | undefined) ?? {});
-      return new SpecError(`unknown field '${extra}'${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}`, file, `${at}/${extra}`);
+      return new SpecError(`unknown field '${extra}'${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}`,
+        file, `${at}/${extra}`);
     }
     case 'required':
       return new SpecError('is required', file, `${at}/${(e.params as { missingProperty: string }).missingProperty}`);
     case 'minProperties':
-      return new SpecError(at === '/subroutines' ? 'needs at least two subroutines (one subnetwork is compared with the others)' : (e.message ?? 'too few entries'), file, at);
-    case 'propertyNames':
-      return new SpecError(`invalid name '${(e.params as { propertyName: string }).propertyName}' (letters, digits, _ . -; 'task' and 'random-init' are reserved)`, file, at);
-    case 'enum':
-      return new SpecError(`must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`, file, at);
+      return new SpecError(at === '/subroutines'
+        ? 'needs at least two subroutines (one subnetwork is compared with the others)'
+        : (e.message ?? 'too few entries'), file, at);
+    case 'propertyNames': {
+      const name = (e.params as { propertyName: string }).propertyName;
+      return new SpecError(`invalid name '${name}' (letters, digits, _ . -; 'task' and 'random-init' are reserved)`,
+        file, at);
+    }
+    case 'enum': {
+      const values = (e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v));
+      return new SpecError(`must be one of ${values.join(', ')}`, file, at);
+    }
     default:
       return new SpecError(e.message ?? 'is invalid', file, at);
   }
@@ -55,7 +65,8 @@ function isInside(root: string, p: string): boolean {
  * `checkFiles` (default true) requires the model and data files to exist.
  * Throws SpecError(message, file, field) for every problem.
  */
-export function loadSpec(specPath: string, options: { workspaceRoot?: string; checkFiles?: boolean } = {}): ResolvedSpec {
+export function loadSpec(specPath: string,
+  options: { workspaceRoot?: string; checkFiles?: boolean } = {}): ResolvedSpec {
   const file = path.resolve(specPath);
   let text: string;
   try {
@@ -69,7 +80,8 @@ export function loadSpec(specPath: string, options: { workspaceRoot?: string; ch
   } catch (e) {
     throw new SpecError(`not valid JSON: ${(e as Error).message}`, file, '');
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new SpecError('must be a JSON object', file, '');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new SpecError('must be a JSON object', file, '');
   const v = validate();
   if (!v(raw)) throw toSpecError(v.errors ?? [], file);
   const spec = raw as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -85,7 +97,8 @@ export function loadSpec(specPath: string, options: { workspaceRoot?: string; ch
   const checkFiles = options.checkFiles ?? true;
   const resolvePath = (p: string, field: string): string => {
     const abs = path.resolve(path.dirname(file), p);
-    if (!isInside(rootGiven, abs) && !isInside(root, abs)) throw new SpecError(`path '${p}' leaves the workspace ${root}`, file, field);
+    if (!isInside(rootGiven, abs) && !isInside(root, abs))
+      throw new SpecError(`path '${p}' leaves the workspace ${root}`, file, field);
     let real: string;
     try {
       real = fs.realpathSync(abs);
@@ -93,18 +106,24 @@ export function loadSpec(specPath: string, options: { workspaceRoot?: string; ch
       if (checkFiles) throw new SpecError(`file not found: '${p}' (resolved to ${abs})`, file, field);
       return abs;
     }
-    if (!isInside(root, real)) throw new SpecError(`path '${p}' leaves the workspace ${root} (through a symbolic link to ${real})`, file, field);
+    if (!isInside(root, real))
+      throw new SpecError(`path '${p}' leaves the workspace ${root} (through a symbolic link to ${real})`, file, field);
     return real;
   };
 
   const head = spec.head as ResolvedSpec['head'];
   const [t0, t1] = spec.mask.temperature as [number, number];
   if (t1 < t0) throw new SpecError(`end ${t1} is below start ${t0}; β is annealed upwards`, file, '/mask/temperature');
-  if (spec.mask.axis !== undefined && spec.mask.granularity !== 'unit') throw new SpecError("only applies with granularity 'unit'", file, '/mask/axis');
+  if (spec.mask.axis !== undefined && spec.mask.granularity !== 'unit')
+    throw new SpecError("only applies with granularity 'unit'", file, '/mask/axis');
   const names = Object.keys(spec.subroutines);
   if (spec.hyperparameterSearch) {
     const missing = names.find((n) => !spec.subroutines[n].validation);
-    if (missing) throw new SpecError('hyper-parameter search selects on validation data: every subroutine needs a `validation` file', file, `/subroutines/${missing}/validation`);
+    if (missing) {
+      throw new SpecError(
+        'hyper-parameter search selects on validation data: every subroutine needs a `validation` file',
+        file, `/subroutines/${missing}/validation`);
+    }
   }
 
   const subroutines: ResolvedSpec['subroutines'] = {};
@@ -125,7 +144,12 @@ export function loadSpec(specPath: string, options: { workspaceRoot?: string; ch
     head,
     labels: spec.labels,
     subroutines,
-    ...(spec.task ? { task: { test: resolvePath(spec.task.test, '/task/test'), ...(spec.task.train ? { train: resolvePath(spec.task.train, '/task/train') } : {}) } } : {}),
+    ...(spec.task ? {
+      task: {
+        test: resolvePath(spec.task.test, '/task/test'),
+        ...(spec.task.train ? { train: resolvePath(spec.task.train, '/task/train') } : {}),
+      },
+    } : {}),
     mask: { ...spec.mask, temperature: [t0, t1] },
     controls: { ...spec.controls },
     seeds: [...spec.seeds],

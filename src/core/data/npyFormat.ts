@@ -34,9 +34,11 @@ export function npyHeaderEnd(preamble: Uint8Array, file?: string, array?: string
   return start + headerLen;
 }
 
-/** Parses the header of .npy bytes (at least the preamble plus the header). `file`/`array` name the source in errors. */
+/** Parses the header of .npy bytes (at least the preamble plus the header). `file`/`array` name the source in
+ * errors. */
 export function parseNpyHeader(bytes: Uint8Array, file?: string, array?: string): NpyHeader {
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw new DataError('not a .npy array (bad magic bytes)', file, array);
+  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b))
+    throw new DataError('not a .npy array (bad magic bytes)', file, array);
   const major = bytes[6]!;
   let headerLen: number;
   let start: number;
@@ -55,11 +57,14 @@ export function parseNpyHeader(bytes: Uint8Array, file?: string, array?: string)
   const descrMatch = /'descr'\s*:\s*('([^']*)'|\[)/.exec(text);
   const fortranMatch = /'fortran_order'\s*:\s*(True|False)/.exec(text);
   const shapeMatch = /'shape'\s*:\s*\(([^)]*)\)/.exec(text);
-  if (!descrMatch || !fortranMatch || !shapeMatch) throw new DataError(`unreadable .npy header ${JSON.stringify(text.trim())}`, file, array);
-  if (descrMatch[1] === '[') throw new DataError('structured (record) arrays are not supported; save each field as its own array', file, array);
+  if (!descrMatch || !fortranMatch || !shapeMatch)
+    throw new DataError(`unreadable .npy header ${JSON.stringify(text.trim())}`, file, array);
+  if (descrMatch[1] === '[')
+    throw new DataError('structured (record) arrays are not supported; save each field as its own array', file, array);
   const descr = descrMatch[2]!;
   const dtype = dtypeOfDescr(descr, file, array);
-  if (fortranMatch[1] === 'True') throw new DataError('Fortran-order arrays are not supported; save with np.ascontiguousarray(x)', file, array);
+  if (fortranMatch[1] === 'True')
+    throw new DataError('Fortran-order arrays are not supported; save with np.ascontiguousarray(x)', file, array);
   // Python 2 numpy wrote long integers with an L suffix.
   const dims = shapeMatch[1]!.split(',').map((s) => s.trim().replace(/L$/, '')).filter((s) => s !== '');
   const shape = dims.map(Number);
@@ -72,9 +77,11 @@ export function parseNpyHeader(bytes: Uint8Array, file?: string, array?: string)
 function dtypeOfDescr(descr: string, file?: string, array?: string): Dtype {
   const order = descr[0];
   const code = descr.slice(1);
-  if (code === 'O') throw new DataError("object arrays (dtype 'O') are not supported; save numeric arrays (allow_pickle is never used)", file, array);
+  if (code === 'O') throw new DataError(
+    "object arrays (dtype 'O') are not supported; save numeric arrays (allow_pickle is never used)", file, array);
   if (order === '>' && code !== 'b1' && code !== 'u1' && code !== 'i1') {
-    throw new DataError(`big-endian dtype '${descr}' is not supported; save with x.astype(x.dtype.newbyteorder('<'))`, file, array);
+    throw new DataError(
+      `big-endian dtype '${descr}' is not supported; save with x.astype(x.dtype.newbyteorder('<'))`, file, array);
   }
   const found = DTYPES.find((d) => dtypeInfo[d].numpy.slice(1) === code);
   if (!found) throw new DataError(`dtype '${descr}' is not supported (use one of ${DTYPES.join(', ')})`, file, array);

@@ -12,7 +12,8 @@ import * as path from 'node:path';
 import { Inflate } from 'fflate';
 import { crc32 } from './crc32';
 import { DataError } from './errors';
-import { arrayFromBytes, DTYPES, dtypeInfo, elementCountOf, type ArrayData, type ArrayInfo, type Dtype, type NamedArray } from './dtype';
+import { arrayFromBytes, DTYPES, dtypeInfo, elementCountOf, type ArrayData, type ArrayInfo, type Dtype,
+  type NamedArray } from './dtype';
 import { NPY_PREAMBLE, npyHeaderEnd, parseNpyHeader } from './npyFormat';
 import { readAt, zipDirectory, type ZipEntry } from './zipDirectory';
 
@@ -58,7 +59,8 @@ export class Dataset {
   /** Array info, or a DataError listing the arrays the file has. */
   infoOf(name: string): ArrayInfo {
     const i = this.info.get(name);
-    if (!i) throw new DataError(`no such array (the file has: ${[...this.info.keys()].join(', ') || 'none'})`, this.file, name);
+    if (!i) throw new DataError(
+      `no such array (the file has: ${[...this.info.keys()].join(', ') || 'none'})`, this.file, name);
     return i;
   }
 
@@ -72,7 +74,8 @@ export class Dataset {
   rows(names: string[]): number {
     const counts = names.map((n) => this.rowsOf(n));
     if (counts.some((c) => c !== counts[0])) {
-      throw new DataError(`arrays have different numbers of rows: ${names.map((n, i) => `${n}: ${counts[i]}`).join(', ')}`, this.file);
+      throw new DataError(
+        `arrays have different numbers of rows: ${names.map((n, i) => `${n}: ${counts[i]}`).join(', ')}`, this.file);
     }
     return counts[0] ?? 0;
   }
@@ -82,14 +85,16 @@ export class Dataset {
     const { dtype, shape } = this.infoOf(name);
     const rows = this.rowsOf(name);
     const stop = Math.min(end ?? rows, rows);
-    if (start < 0 || start > stop) throw new DataError(`row range [${start}, ${end}) is outside 0..${rows}`, this.file, name);
+    if (start < 0 || start > stop)
+      throw new DataError(`row range [${start}, ${end}) is outside 0..${rows}`, this.file, name);
     const rowElems = shape.length === 0 ? 1 : elementCountOf(shape.slice(1));
     const outShape = shape.length === 0 ? [] : [stop - start, ...shape.slice(1)];
     const size = dtypeInfo[dtype].size;
     const src = this.source(name);
     const want = (stop - start) * rowElems * size;
     const bytes = readAt(src.fd, src.offset + start * rowElems * size, want);
-    if (bytes.length !== want) throw new DataError(`file is truncated (wanted ${want} bytes of rows ${start}..${stop})`, this.file, name);
+    if (bytes.length !== want)
+      throw new DataError(`file is truncated (wanted ${want} bytes of rows ${start}..${stop})`, this.file, name);
     return { dtype, shape: outShape, data: arrayFromBytes(dtype, bytes) };
   }
 
@@ -103,7 +108,8 @@ export class Dataset {
     const rows = shape[0]!;
     const rowElems = elementCountOf(shape.slice(1));
     const ctor = dtypeInfo[dtype].ctor;
-    const out = into instanceof ctor && into.length === indices.length * rowElems ? into : new ctor(indices.length * rowElems);
+    const out = into instanceof ctor && into.length === indices.length * rowElems
+      ? into : new ctor(indices.length * rowElems);
     let i = 0;
     while (i < indices.length) {
       let j = i + 1;
@@ -234,7 +240,8 @@ function checkStored(fd: number, e: ZipEntry, file: string, name: string): void 
 
 function checkSize(ds: Dataset, name: string, info: ArrayInfo, available: number): void {
   const need = elementCountOf(info.shape) * dtypeInfo[info.dtype].size;
-  if (available < need) throw new DataError(`file is truncated: shape [${info.shape.join(', ')}] ${info.dtype} needs ${need} bytes, ${available} present`, ds.file, name);
+  if (available < need) throw new DataError(`file is truncated: shape [${info.shape.join(', ')}] ${info.dtype} needs ` +
+    `${need} bytes, ${available} present`, ds.file, name);
 }
 
 function addNpyFile(ds: Dataset, file: string, name: string): void {
@@ -284,7 +291,8 @@ function addNpz(ds: Dataset, file: string): void {
       const source = { kind: 'deflated' as const, fd, offset: header.dataOffset, member: e };
       ds.addArray(name, { dtype: header.dtype, shape: header.shape }, source);
     } else {
-      throw new DataError(`member uses zip compression method ${e.method}; only stored (0) and deflated (8) are supported`, file, name);
+      throw new DataError(
+        `member uses zip compression method ${e.method}; only stored (0) and deflated (8) are supported`, file, name);
     }
   }
 }
@@ -319,7 +327,8 @@ function addSafetensors(ds: Dataset, file: string): void {
   const pre = readAt(fd, 0, 8);
   if (pre.length < 8) throw new DataError('not a safetensors file (shorter than 8 bytes)', file);
   const n = Number(new DataView(pre.buffer).getBigUint64(0, true));
-  if (n > size - 8 || n > 100_000_000) throw new DataError(`not a safetensors file (header length ${n} exceeds the file)`, file);
+  if (n > size - 8 || n > 100_000_000)
+    throw new DataError(`not a safetensors file (header length ${n} exceeds the file)`, file);
   let header: unknown;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(readAt(fd, 8, n)));
@@ -409,7 +418,8 @@ export function openDataset(file: string): Dataset {
       if (ext === '.npz') addNpz(ds, file);
       else if (ext === '.npy') addNpyFile(ds, file, path.basename(file, ext));
       else if (ext === '.safetensors') addSafetensors(ds, file);
-      else throw new DataError(`unsupported dataset extension '${ext}' (use .npz, .npy, .safetensors or a folder of .npy files)`, file);
+      else throw new DataError(
+        `unsupported dataset extension '${ext}' (use .npz, .npy, .safetensors or a folder of .npy files)`, file);
     }
   } catch (e) {
     ds.close();

@@ -12,7 +12,8 @@ export function encodeSafetensors(arrays: Record<string, NamedArray>, metadata?:
   for (const name of names) {
     const a = arrays[name]!;
     const len = elementCountOf(a.shape) * dtypeInfo[a.dtype].size;
-    if (a.data.byteLength !== len) throw new DataError(`data has ${a.data.byteLength} bytes but shape [${a.shape.join(', ')}] ${a.dtype} needs ${len}`, undefined, name);
+    if (a.data.byteLength !== len) throw new DataError(
+      `data has ${a.data.byteLength} bytes but shape [${a.shape.join(', ')}] ${a.dtype} needs ${len}`, undefined, name);
     header[name] = { dtype: dtypeInfo[a.dtype].safetensors, shape: a.shape, data_offsets: [offset, offset + len] };
     offset += len;
   }
@@ -34,6 +35,7 @@ export function encodeSafetensors(arrays: Record<string, NamedArray>, metadata?:
 }
 
 /** Writes `file` atomically (temp file + rename). */
-export function writeSafetensors(file: string, arrays: Record<string, NamedArray>, metadata?: Record<string, string>): void {
+export function writeSafetensors(file: string, arrays: Record<string, NamedArray>,
+  metadata?: Record<string, string>): void {
   writeFileAtomic(file, encodeSafetensors(arrays, metadata));
 }

@@ -45,7 +45,8 @@ export function zipDirectory(fd: number, file: string): ZipEntry[] {
   let cdOffset = tdv.getUint32(eocd + 16, true);
   if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
     const loc = eocd - 20;
-    if (loc < 0 || tdv.getUint32(loc, true) !== 0x07064b50) throw new DataError('ZIP64 archive without a ZIP64 locator', file);
+    if (loc < 0 || tdv.getUint32(loc, true) !== 0x07064b50)
+      throw new DataError('ZIP64 archive without a ZIP64 locator', file);
     const z64At = u64(tdv, loc + 8);
     if (z64At > fileSize - 56) throw new DataError('bad ZIP64 end-of-central-directory record', file);
     const z64 = readAt(fd, z64At, 56);
@@ -63,7 +64,8 @@ export function zipDirectory(fd: number, file: string): ZipEntry[] {
   const entries: ZipEntry[] = [];
   let p = 0;
   for (let k = 0; k < count; k++) {
-    if (p + 46 > cd.length || dv.getUint32(p, true) !== 0x02014b50) throw new DataError('corrupt zip central directory', file);
+    if (p + 46 > cd.length || dv.getUint32(p, true) !== 0x02014b50)
+      throw new DataError('corrupt zip central directory', file);
     const flags = dv.getUint16(p + 8, true);
     const method = dv.getUint16(p + 10, true);
     const crc32 = dv.getUint32(p + 16, true);
@@ -99,7 +101,8 @@ export function zipDirectory(fd: number, file: string): ZipEntry[] {
     if (localOffset > fileSize - 30) throw new DataError(`member '${name}' starts past the end of the archive`, file);
     const local = readAt(fd, localOffset, 30);
     const ldv = new DataView(local.buffer, local.byteOffset, local.byteLength);
-    if (local.length < 30 || ldv.getUint32(0, true) !== 0x04034b50) throw new DataError(`corrupt local header of member '${name}'`, file);
+    if (local.length < 30 || ldv.getUint32(0, true) !== 0x04034b50)
+      throw new DataError(`corrupt local header of member '${name}'`, file);
     const dataOffset = localOffset + 30 + ldv.getUint16(26, true) + ldv.getUint16(28, true);
     entries.push({ name, method, compressedSize, size, crc32, dataOffset });
     p += 46 + nameLen + extraLen + commentLen;

@@ -21,7 +21,8 @@ export function findControlFlow(model: Model): ControlFlowNode[] {
       const graphs: { attribute: string; graph: GraphProto }[] = [];
       for (const a of n.attribute) {
         if (a.g && (a.type === 5 || a.type === 0)) graphs.push({ attribute: a.name, graph: a.g });
-        a.graphs.forEach((g, k) => graphs.push({ attribute: a.graphs.length > 1 ? `${a.name}[${k}]` : a.name, graph: g }));
+        a.graphs.forEach((g, k) =>
+          graphs.push({ attribute: a.graphs.length > 1 ? `${a.name}[${k}]` : a.name, graph: g }));
       }
       if (graphs.length === 0) return;
       const name = names?.[i] ?? (n.name || `${n.opType}_${i}`);

@@ -1,6 +1,7 @@
 // Format-independent graph IR. The engine works on these plain objects; `proto` fields keep the
 // decoded protobuf message so that writing back preserves fields the IR does not model.
-import type { AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto, TypeProto, ValueInfoProto } from 'onnx-buf';
+import type { AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto, TypeProto,
+  ValueInfoProto } from 'onnx-buf';
 
 /** ONNX TensorProto.DataType values used by the engine. */
 export const DataType = {

@@ -1,6 +1,7 @@
 // ModelProto bytes -> Model IR. Every failure is an OnnxFormatError naming the file and the problem.
 import { fromBinary } from '@bufbuild/protobuf';
-import { ModelProtoSchema, type AttributeProto, type GraphProto, type ModelProto, type TensorProto, type ValueInfoProto } from 'onnx-buf';
+import { ModelProtoSchema, type AttributeProto, type GraphProto, type ModelProto, type TensorProto,
+  type ValueInfoProto } from 'onnx-buf';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OnnxFormatError } from './errors';
@@ -47,24 +48,30 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Mod
     // Not a model: say what the file looks like instead, when it is recognisable.
     const other = sniffFormat(bytes);
     if (other) throw new OnnxFormatError(other, file);
-    if (!proto) throw new OnnxFormatError(`not a valid ONNX protobuf (${parseError}); the file may be truncated or not an ONNX model`, file);
+    if (!proto) throw new OnnxFormatError(
+      `not a valid ONNX protobuf (${parseError}); the file may be truncated or not an ONNX model`, file);
     const missing = !proto.graph ? 'graph' : proto.irVersion === 0n ? 'ir_version' : 'opset_import';
-    throw new OnnxFormatError(`not an ONNX model: the '${missing}' field is missing (the file may be truncated or another format)`, file);
+    throw new OnnxFormatError(
+      `not an ONNX model: the '${missing}' field is missing (the file may be truncated or another format)`, file);
   }
   const irVersion = Number(proto.irVersion);
   if (irVersion > MAX_IR_VERSION) {
-    throw new OnnxFormatError(`IR version ${irVersion} is newer than onnxruntime supports (at most ${MAX_IR_VERSION})`, file);
+    throw new OnnxFormatError(
+      `IR version ${irVersion} is newer than onnxruntime supports (at most ${MAX_IR_VERSION})`, file);
   }
   if (irVersion < MIN_IR_VERSION) {
-    throw new OnnxFormatError(`IR version ${irVersion} is older than onnxruntime supports (at least ${MIN_IR_VERSION})`, file);
+    throw new OnnxFormatError(
+      `IR version ${irVersion} is older than onnxruntime supports (at least ${MIN_IR_VERSION})`, file);
   }
   const opsetImports = proto.opsetImport.map((o) => ({ domain: o.domain, version: Number(o.version) }));
   const opset = opsetImports.find((o) => o.domain === '' || o.domain === 'ai.onnx');
   if (opset && opset.version > MAX_DEFAULT_OPSET) {
-    throw new OnnxFormatError(`opset ${opset.version} is newer than onnxruntime supports (at most ${MAX_DEFAULT_OPSET})`, file);
+    throw new OnnxFormatError(
+      `opset ${opset.version} is newer than onnxruntime supports (at most ${MAX_DEFAULT_OPSET})`, file);
   }
   if (opset && opset.version < MIN_DEFAULT_OPSET) {
-    throw new OnnxFormatError(`opset ${opset.version} is older than onnxruntime supports (at least ${MIN_DEFAULT_OPSET})`, file);
+    throw new OnnxFormatError(
+      `opset ${opset.version} is older than onnxruntime supports (at least ${MIN_DEFAULT_OPSET})`, file);
   }
   checkGraphStructure(proto.graph, file);
   const ctx: Ctx = { file, loadExternal: options.loadExternal, decoded: new Map() };
@@ -91,14 +98,16 @@ function decodeRead(t: TensorProto, bytes: Uint8Array, file: string | undefined)
 export function sniffFormat(bytes: Uint8Array): string | null {
   const what = sniffKind(bytes);
   if (!what) return null;
-  if (what === 'protobuf text') return 'this is an ONNX model in protobuf text format; convert it to the binary format first';
+  if (what === 'protobuf text')
+    return 'this is an ONNX model in protobuf text format; convert it to the binary format first';
   return `this is ${what}, not an ONNX model`;
 }
 
 function sniffKind(bytes: Uint8Array): string | null {
   const b = bytes;
   const starts = (...sig: number[]) => sig.every((v, i) => b[i] === v);
-  if (starts(0x50, 0x4b, 0x03, 0x04)) return 'a zip archive (PyTorch .pt/.pth checkpoints and .npz files are zip archives)';
+  if (starts(0x50, 0x4b, 0x03, 0x04))
+    return 'a zip archive (PyTorch .pt/.pth checkpoints and .npz files are zip archives)';
   if (starts(0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59)) return 'a NumPy .npy array';
   if (starts(0x89, 0x48, 0x44, 0x46)) return 'an HDF5 file (a Keras .h5 model?)';
   if (starts(0x1f, 0x8b)) return 'a gzip-compressed file';
@@ -148,11 +157,13 @@ function checkGraphStructure(g: GraphProto, file: string | undefined): void {
   const OP_TYPE = /^[A-Za-z_][A-Za-z0-9_.\-]*$/;
   g.node.forEach((n, i) => {
     if (!OP_TYPE.test(n.opType)) {
-      throw new OnnxFormatError(`node ${i}${n.name ? ` '${n.name}'` : ''} has an invalid op type '${n.opType.slice(0, 40)}' (the file may be corrupt)`, file);
+      throw new OnnxFormatError(`node ${i}${n.name ? ` '${n.name}'` : ''} has an invalid op type ` +
+        `'${n.opType.slice(0, 40)}' (the file may be corrupt)`, file);
     }
     for (const t of [...n.input, ...n.output]) {
       // eslint-disable-next-line no-control-regex
-      if (/[\x00-\x1f]/.test(t)) throw new OnnxFormatError(`node ${i} '${n.name || n.opType}' names a tensor with control characters (the file may be corrupt)`, file);
+      if (/[\x00-\x1f]/.test(t)) throw new OnnxFormatError(
+        `node ${i} '${n.name || n.opType}' names a tensor with control characters (the file may be corrupt)`, file);
     }
   });
 }
@@ -180,7 +191,9 @@ function readWhole(file: string): Uint8Array {
     return fs.readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new OnnxFormatError(code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a model file' : `cannot read (${code ?? (e as Error).message})`, file);
+    throw new OnnxFormatError(code === 'ENOENT' ? 'file not found'
+      : code === 'EISDIR' ? 'is a folder, not a model file'
+      : `cannot read (${code ?? (e as Error).message})`, file);
   }
 }
 
@@ -215,7 +228,8 @@ export function externalFileLoader(modelFile: string): ExternalDataLoader {
     try {
       // A symbolic link inside the folder must not lead outside it either.
       if (outside(fs.realpathSync(dir), fs.realpathSync(side))) {
-        throw new OnnxFormatError(`external data location '${location}' links to a file outside the model's folder`, modelFile);
+        throw new OnnxFormatError(
+          `external data location '${location}' links to a file outside the model's folder`, modelFile);
       }
       fd = fs.openSync(side, 'r');
     } catch (e) {
@@ -230,7 +244,8 @@ export function externalFileLoader(modelFile: string): ExternalDataLoader {
       const size = stat.size;
       const len = length ?? size - offset;
       if (offset + len > size) {
-        throw new OnnxFormatError(`external data file '${location}' is ${size} bytes, too short for offset ${offset} + length ${len}`, modelFile);
+        throw new OnnxFormatError(`external data file '${location}' is ${size} bytes, too short for offset ` +
+          `${offset} + length ${len}`, modelFile);
       }
       const out = new Uint8Array(len);
       fs.readSync(fd, out, 0, len, offset);
@@ -286,7 +301,8 @@ function decodeTensorIn(t: TensorProto, ctx: Ctx): Tensor {
   try {
     return decodeTensorOrExternal(t, ctx);
   } catch (e) {
-    if (e instanceof OnnxFormatError && e.file === undefined && ctx.file) throw new OnnxFormatError(e.message, ctx.file);
+    if (e instanceof OnnxFormatError && e.file === undefined && ctx.file)
+      throw new OnnxFormatError(e.message, ctx.file);
     throw e;
   }
 }
@@ -297,11 +313,14 @@ function decodeTensorOrExternal(t: TensorProto, ctx: Ctx): Tensor {
   const entries = new Map(t.externalData.map((e) => [e.key, e.value]));
   const location = entries.get('location');
   if (!location) throw new OnnxFormatError(`tensor '${t.name}' is stored externally but names no location`, ctx.file);
-  if (!ctx.loadExternal) throw new OnnxFormatError(`tensor '${t.name}' is stored in '${location}', which cannot be read from bytes alone`, ctx.file);
+  if (!ctx.loadExternal) throw new OnnxFormatError(
+    `tensor '${t.name}' is stored in '${location}', which cannot be read from bytes alone`, ctx.file);
   const offset = Number(entries.get('offset') ?? 0);
   const length = entries.has('length') ? Number(entries.get('length')) : undefined;
-  if (!Number.isSafeInteger(offset) || offset < 0 || (length !== undefined && (!Number.isSafeInteger(length) || length < 0))) {
-    throw new OnnxFormatError(`tensor '${t.name}' has an invalid external-data offset '${entries.get('offset')}' or length '${entries.get('length')}'`, ctx.file);
+  if (!Number.isSafeInteger(offset) || offset < 0
+    || (length !== undefined && (!Number.isSafeInteger(length) || length < 0))) {
+    throw new OnnxFormatError(`tensor '${t.name}' has an invalid external-data offset '${entries.get('offset')}' or ` +
+      `length '${entries.get('length')}'`, ctx.file);
   }
   const bytes = ctx.loadExternal(location, offset, length);
   const tensor = decodeTensor(t, bytes, { owned: true });
@@ -312,7 +331,8 @@ function decodeTensorOrExternal(t: TensorProto, ctx: Ctx): Tensor {
 export function decodeValueInfo(v: ValueInfoProto): ValueInfo {
   const tt = v.type?.value.case === 'tensorType' ? v.type.value.value : undefined;
   const shape: Dim[] | null = tt?.shape
-    ? tt.shape.dim.map((d) => (d.value.case === 'dimValue' ? Number(d.value.value) : d.value.case === 'dimParam' ? d.value.value : null))
+    ? tt.shape.dim.map((d) =>
+      (d.value.case === 'dimValue' ? Number(d.value.value) : d.value.case === 'dimParam' ? d.value.value : null))
     : null;
   return { name: v.name, elemType: tt?.elemType ?? 0, shape, ...metadataOf(v.metadataProps), proto: v };
 }

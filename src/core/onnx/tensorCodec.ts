@@ -5,7 +5,11 @@ import { TensorProtoSchema, type TensorProto } from 'onnx-buf';
 import { DataType, dataTypeName, elementCount, type Tensor, type TensorData } from './ir';
 import { OnnxFormatError } from './errors';
 
-type TypedCtor = { new (n: number): Exclude<TensorData, string[]>; new (b: ArrayBuffer): Exclude<TensorData, string[]>; BYTES_PER_ELEMENT: number };
+type TypedCtor = {
+  new (n: number): Exclude<TensorData, string[]>;
+  new (b: ArrayBuffer): Exclude<TensorData, string[]>;
+  BYTES_PER_ELEMENT: number;
+};
 
 const ctorOf: Record<number, TypedCtor> = {
   [DataType.FLOAT]: Float32Array, [DataType.DOUBLE]: Float64Array,
@@ -33,7 +37,8 @@ export function allocTensorData(dataType: number, count: number): TensorData {
 export function typedFromBytes(dataType: number, bytes: Uint8Array): TensorData {
   const Ctor = ctorOf[dataType] ?? Uint8Array;
   if (bytes.byteLength % Ctor.BYTES_PER_ELEMENT !== 0) {
-    throw new OnnxFormatError(`${bytes.byteLength} bytes is not a whole number of ${dataTypeName[dataType] ?? dataType} elements`);
+    throw new OnnxFormatError(
+      `${bytes.byteLength} bytes is not a whole number of ${dataTypeName[dataType] ?? dataType} elements`);
   }
   const copy = new ArrayBuffer(bytes.byteLength);
   new Uint8Array(copy).set(bytes);
@@ -75,7 +80,8 @@ export function decodeTensor(
   const expected = dataType === DataType.STRING ? count : count * lanes(dataType);
   const Ctor = ctorOf[dataType];
   if (Ctor && tensor.data.length !== expected) {
-    throw new OnnxFormatError(`tensor '${proto.name}' has ${tensor.data.length} values but shape [${dims.join(', ')}] needs ${expected}`);
+    throw new OnnxFormatError(
+      `tensor '${proto.name}' has ${tensor.data.length} values but shape [${dims.join(', ')}] needs ${expected}`);
   }
   return tensor;
 }
@@ -116,7 +122,8 @@ export function encodeTensor(tensor: Tensor): TensorProto {
 }
 
 /** A float32/float64/int64 tensor from plain numbers, for graphs built in code. */
-export function makeTensor(name: string, dataType: number, dims: number[], values: ArrayLike<number> | ArrayLike<bigint>): Tensor {
+export function makeTensor(name: string, dataType: number, dims: number[],
+  values: ArrayLike<number> | ArrayLike<bigint>): Tensor {
   const data = allocTensorData(dataType, elementCount(dims)) as Exclude<TensorData, string[]>;
   if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
     for (let i = 0; i < data.length; i++) data[i] = BigInt(values[i] as number | bigint);

@@ -4,7 +4,8 @@ import { clone, create, toBinary } from '@bufbuild/protobuf';
 import {
   AttributeProtoSchema, GraphProtoSchema, ModelProtoSchema, NodeProtoSchema, OperatorSetIdProtoSchema,
   StringStringEntryProtoSchema, TensorShapeProto_DimensionSchema, TensorShapeProtoSchema, TypeProto_TensorSchema,
-  TypeProtoSchema, ValueInfoProtoSchema, type AttributeProto, type GraphProto, type ModelProto, type TensorProto, type ValueInfoProto,
+  TypeProtoSchema, ValueInfoProtoSchema, type AttributeProto, type GraphProto, type ModelProto, type TensorProto,
+  type ValueInfoProto,
 } from 'onnx-buf';
 import * as path from 'node:path';
 import type { AttributeValue, Graph, Model, Node, Tensor, ValueInfo } from './ir';
@@ -23,13 +24,17 @@ export interface EncodedModel {
 }
 
 export function encodeModel(model: Model, options: EncodeOptions = {}): EncodedModel {
-  const side = options.externalData ? new SideFile(options.externalData.location, options.externalData.threshold ?? 1024) : undefined;
-  const proto: ModelProto = model.proto ? clone(ModelProtoSchema, model.proto) : create(ModelProtoSchema, { producerName: model.producerName });
+  const side = options.externalData
+    ? new SideFile(options.externalData.location, options.externalData.threshold ?? 1024) : undefined;
+  const proto: ModelProto = model.proto ? clone(ModelProtoSchema, model.proto)
+    : create(ModelProtoSchema, { producerName: model.producerName });
   proto.irVersion = BigInt(model.irVersion);
   const sameOpsets = proto.opsetImport.length === model.opsetImports.length
-    && proto.opsetImport.every((o, i) => o.domain === model.opsetImports[i]!.domain && Number(o.version) === model.opsetImports[i]!.version);
+    && proto.opsetImport.every((o, i) =>
+      o.domain === model.opsetImports[i]!.domain && Number(o.version) === model.opsetImports[i]!.version);
   if (!sameOpsets) {
-    proto.opsetImport = model.opsetImports.map((o) => create(OperatorSetIdProtoSchema, { domain: o.domain, version: BigInt(o.version) }));
+    proto.opsetImport = model.opsetImports.map((o) =>
+      create(OperatorSetIdProtoSchema, { domain: o.domain, version: BigInt(o.version) }));
   }
   proto.graph = encodeGraph(model.graph, side);
   const out: EncodedModel = { model: toBinary(ModelProtoSchema, proto) };
@@ -69,7 +74,8 @@ function encodeNode(node: Node, index: number): ReturnType<typeof create<typeof 
   if (n.domain !== node.domain && !(node.domain === '' && n.domain === 'ai.onnx')) n.domain = node.domain;
   n.input = [...node.inputs];
   n.output = [...node.outputs];
-  n.attribute = [...node.attributes].map(([name, a]) => encodeAttribute(name, a, node.proto?.attribute.find((x) => x.name === name)));
+  n.attribute = [...node.attributes].map(([name, a]) =>
+    encodeAttribute(name, a, node.proto?.attribute.find((x) => x.name === name)));
   return n;
 }
 
@@ -87,7 +93,8 @@ function encodeAttribute(name: string, a: AttributeValue, source: AttributeProto
     case 'graph': return create(AttributeProtoSchema, { ...base, type: 5, g: a.value });
     case 'floats': return create(AttributeProtoSchema, { ...base, type: 6, floats: a.value });
     case 'ints': return create(AttributeProtoSchema, { ...base, type: 7, ints: a.value.map(BigInt) });
-    case 'strings': return create(AttributeProtoSchema, { ...base, type: 8, strings: a.value.map((s) => enc.encode(s)) });
+    case 'strings': return create(AttributeProtoSchema,
+      { ...base, type: 8, strings: a.value.map((s) => enc.encode(s)) });
     case 'tensors': return create(AttributeProtoSchema, { ...base, type: 9, tensors: a.value.map(encodeTensor) });
     case 'graphs': return create(AttributeProtoSchema, { ...base, type: 10, graphs: a.value });
   }
@@ -101,12 +108,15 @@ export function encodeValueInfo(v: ValueInfo): ValueInfoProto {
   }
   const shape = v.shape === null ? undefined : create(TensorShapeProtoSchema, {
     dim: v.shape.map((d) => create(TensorShapeProto_DimensionSchema, {
-      value: typeof d === 'number' ? { case: 'dimValue', value: BigInt(d) } : typeof d === 'string' ? { case: 'dimParam', value: d } : { case: undefined },
+      value: typeof d === 'number' ? { case: 'dimValue', value: BigInt(d) }
+        : typeof d === 'string' ? { case: 'dimParam', value: d }
+        : { case: undefined },
     })),
   });
   return create(ValueInfoProtoSchema, {
     name: v.name,
-    type: create(TypeProtoSchema, { value: { case: 'tensorType', value: create(TypeProto_TensorSchema, { elemType: v.elemType, shape }) } }),
+    type: create(TypeProtoSchema,
+      { value: { case: 'tensorType', value: create(TypeProto_TensorSchema, { elemType: v.elemType, shape }) } }),
   });
 }
 

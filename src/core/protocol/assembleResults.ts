@@ -55,14 +55,19 @@ export function assembleResults(input: AssembleInput): ResultsFile {
     overlapMasks[name] = Object.fromEntries(own.map((i) => [i.seed, Object.fromEntries(i.masks)]));
     summaries[name] = summarizeSubroutine(name, seeds, own.map((i) => i.randomDraws), names, chance);
     for (const mode of otherModes) {
-      const rows = own.filter((i) => i.modes[mode]).map((i) => ({ seed: i.seed, accuracy: i.modes[mode]!, ablationScore: conditionScore(i.modes[mode]!, name, names, chance) }));
+      const rows = own.filter((i) => i.modes[mode]).map((i) => ({ seed: i.seed, accuracy: i.modes[mode]!,
+        ablationScore: conditionScore(i.modes[mode]!, name, names, chance) }));
       const perMode: AblationModeResult = { seeds: rows, stats: describeScores(rows.map((r) => r.ablationScore)) };
       (ablationModes[mode] ??= {})[name] = perMode;
     }
-    const ctrl = items.filter((i) => i.subroutine === name && i.variant === 'random-init').sort((a, b) => a.seed - b.seed).map((i) => seedResult(i, spec, chance));
+    const ctrl = items.filter((i) => i.subroutine === name && i.variant === 'random-init')
+      .sort((a, b) => a.seed - b.seed).map((i) => seedResult(i, spec, chance));
     if (spec.controls.randomInit) {
-      const cs = { subnetworkScore: describeScores(ctrl.map((s) => s.subnetworkScore)), ablationScore: describeScores(ctrl.map((s) => s.ablationScore)), keptFraction: describeScores(ctrl.map((s) => s.keptFraction)) };
-      randomInit.subroutines[name] = { subnetworkScore: cs.subnetworkScore.mean, ablationScore: cs.ablationScore.mean, seeds: ctrl, stats: cs };
+      const cs = { subnetworkScore: describeScores(ctrl.map((s) => s.subnetworkScore)),
+        ablationScore: describeScores(ctrl.map((s) => s.ablationScore)),
+        keptFraction: describeScores(ctrl.map((s) => s.keptFraction)) };
+      randomInit.subroutines[name] = { subnetworkScore: cs.subnetworkScore.mean, ablationScore: cs.ablationScore.mean,
+        seeds: ctrl, stats: cs };
     }
   }
   // Holm's correction across the subroutines of the run, then each verdict.

@@ -36,7 +36,8 @@ function statsFromCounts(size: number, keptA: number, keptB: number, intersectio
 export function overlapPair(a: MaskSet, b: MaskSet, refA: MaskRef, refB: MaskRef): OverlapPair {
   const names = Object.keys(a);
   const missing = names.find((n) => !Object.hasOwn(b, n)) ?? Object.keys(b).find((n) => !Object.hasOwn(a, n));
-  if (missing !== undefined) throw new Error(`overlapPair: initializer '${missing}' is masked in only one of ${refA.subroutine}/seed-${refA.seed} and ${refB.subroutine}/seed-${refB.seed}`);
+  if (missing !== undefined) throw new Error(`overlapPair: initializer '${missing}' is masked in only one of ` +
+    `${refA.subroutine}/seed-${refA.seed} and ${refB.subroutine}/seed-${refB.seed}`);
   // Keyed by tensor names, which may be `__proto__` or `constructor`: no prototype to collide with.
   const layers: Record<string, OverlapStats> = Object.create(null);
   let size = 0, kA = 0, kB = 0, inter = 0;
@@ -57,7 +58,8 @@ function meanOrNull(xs: (number | null)[]): number | null {
  * All pairs: subroutines i ≠ j compared seed by seed (seeds both have), and each subroutine's seeds
  * compared pairwise. Matrix entries are means over those pairs (null when there is no pair).
  */
-export function computeOverlap(masks: Record<string, Record<number, MaskSet>>, names: string[] = Object.keys(masks)): OverlapResult {
+export function computeOverlap(masks: Record<string, Record<number, MaskSet>>,
+  names: string[] = Object.keys(masks)): OverlapResult {
   const pairs: OverlapPair[] = [];
   const stability: Record<string, OverlapPair[]> = {};
   for (let i = 0; i < names.length; i++) {
@@ -65,7 +67,8 @@ export function computeOverlap(masks: Record<string, Record<number, MaskSet>>, n
       const A = masks[names[i]!] ?? {};
       const B = masks[names[j]!] ?? {};
       for (const seed of Object.keys(A).map(Number).sort((x, y) => x - y)) {
-        if (B[seed]) pairs.push(overlapPair(A[seed]!, B[seed]!, { subroutine: names[i]!, seed }, { subroutine: names[j]!, seed }));
+        if (B[seed])
+          pairs.push(overlapPair(A[seed]!, B[seed]!, { subroutine: names[i]!, seed }, { subroutine: names[j]!, seed }));
       }
     }
   }
@@ -75,7 +78,8 @@ export function computeOverlap(masks: Record<string, Record<number, MaskSet>>, n
     stability[n] = [];
     for (let i = 0; i < seeds.length; i++) {
       for (let j = i + 1; j < seeds.length; j++) {
-        stability[n]!.push(overlapPair(bySeed[seeds[i]!]!, bySeed[seeds[j]!]!, { subroutine: n, seed: seeds[i]! }, { subroutine: n, seed: seeds[j]! }));
+        stability[n]!.push(overlapPair(bySeed[seeds[i]!]!, bySeed[seeds[j]!]!, { subroutine: n, seed: seeds[i]! },
+          { subroutine: n, seed: seeds[j]! }));
       }
     }
   }
@@ -91,7 +95,8 @@ export function computeOverlap(masks: Record<string, Record<number, MaskSet>>, n
     names: [...names],
     iou: build((p) => p.total, 'iou'),
     ioMin: build((p) => p.total, 'ioMin'),
-    layers: Object.fromEntries(layerNames.map((l) => [l, { iou: build((p) => p.layers[l], 'iou'), ioMin: build((p) => p.layers[l], 'ioMin') }])),
+    layers: Object.fromEntries(
+      layerNames.map((l) => [l, { iou: build((p) => p.layers[l], 'iou'), ioMin: build((p) => p.layers[l], 'ioMin') }])),
   };
   return { pairs, stability, matrix };
 }

@@ -46,10 +46,12 @@ export interface WorkItemRecord extends Pick<SeedResult, 'seed' | 'accuracy' | '
 }
 
 /** null when aborted during mask training. */
-export async function runWorkItem(ctx: WorkItemContext, subroutine: string, seed: number, variant: BaseVariant, full: AccuracyByTestSet): Promise<WorkItemRecord | null> {
+export async function runWorkItem(ctx: WorkItemContext, subroutine: string, seed: number, variant: BaseVariant,
+  full: AccuracyByTestSet): Promise<WorkItemRecord | null> {
   const { spec } = ctx;
   const t0 = performance.now();
-  const trained = ctx.spec.hyperparameterSearch && ctx.validation ? await searchHyperparameters(ctx, seed) : await trainMask(ctx, seed, hyperparametersOf(ctx.spec));
+  const trained = ctx.spec.hyperparameterSearch && ctx.validation ? await searchHyperparameters(ctx, seed)
+    : await trainMask(ctx, seed, hyperparametersOf(ctx.spec));
   if (!trained) return null;
   const trainingMs = performance.now() - t0;
   const masks = trained.masks;
@@ -71,7 +73,8 @@ export async function runWorkItem(ctx: WorkItemContext, subroutine: string, seed
   if (variant === 'trained') {
     for (let d = 0; d < spec.controls.randomAblations; d++) {
       if (ctx.signal.aborted) return null;
-      randomDraws.push(await evalAll(applyMask(ctx.weights, sizeMatchedRandomMask(masks, rng), false, primary ?? 'zero', rng)));
+      randomDraws.push(
+        await evalAll(applyMask(ctx.weights, sizeMatchedRandomMask(masks, rng), false, primary ?? 'zero', rng)));
     }
   }
   return {
@@ -106,7 +109,8 @@ async function searchHyperparameters(ctx: WorkItemContext, seed: number): Promis
       for (const lr of search.lr ?? [base.lr]) {
         const mask = await trainMask(ctx, seed, { init, lambda, lr, epochs: search.epochs ?? base.epochs });
         if (!mask) return null;
-        const validation = (await ctx.evaluator.evaluate(ctx.validation!, applyMask(ctx.weights, mask.masks, true, 'zero'))).accuracy;
+        const masked = applyMask(ctx.weights, mask.masks, true, 'zero');
+        const validation = (await ctx.evaluator.evaluate(ctx.validation!, masked)).accuracy;
         let kept = 0, total = 0;
         for (const m of mask.masks.values()) { for (let i = 0; i < m.length; i++) kept += m[i]!; total += m.length; }
         trials.push({ mask, validation, kept: kept / total });
@@ -115,23 +119,28 @@ async function searchHyperparameters(ctx: WorkItemContext, seed: number): Promis
   }
   const best = Math.max(...trials.map((t) => t.validation));
   const chosen = trials.filter((t) => t.validation >= best - search.tolerance).sort((a, b) => a.kept - b.kept)[0]!;
-  return { ...chosen.mask, info: { ...chosen.mask.info, validationAccuracy: chosen.validation }, stepMs: trials.flatMap((t) => t.mask.stepMs) };
+  return { ...chosen.mask, info: { ...chosen.mask.info, validationAccuracy: chosen.validation },
+    stepMs: trials.flatMap((t) => t.mask.stepMs) };
 }
 
-async function trainMask(ctx: WorkItemContext, seed: number, hyperparameters: Hyperparameters): Promise<TrainedMask | null> {
+async function trainMask(ctx: WorkItemContext, seed: number,
+  hyperparameters: Hyperparameters): Promise<TrainedMask | null> {
   const { spec } = ctx;
   const m = { ...spec.mask, ...hyperparameters };
   if (m.method === 'magnitude' || m.method === 'attribution') {
     const masks = await oneShotMask(ctx.model, {
-      method: m.method, tensors: ctx.masked, keep: m.keep ?? 0.1, scope: m.keepScope, output: ctx.output, head: spec.head, data: ctx.train, unitAxes: ctx.unitAxes, threads: ctx.threads,
+      method: m.method, tensors: ctx.masked, keep: m.keep ?? 0.1, scope: m.keepScope, output: ctx.output,
+      head: spec.head, data: ctx.train, unitAxes: ctx.unitAxes, threads: ctx.threads,
     });
-    return { masks, info: { steps: 0, finalLoss: null, trainAccuracy: null, finalBeta: null, hyperparameters }, stepMs: [] };
+    return { masks,
+      info: { steps: 0, finalLoss: null, trainAccuracy: null, finalBeta: null, hyperparameters }, stepMs: [] };
   }
   const tg = await buildTrainingGraph(ctx.model, {
     output: ctx.output, head: spec.head, tensors: ctx.masked, unitAxes: ctx.unitAxes, update: 'adam',
     target: { kind: 'mask', method: m.method, lambda: m.lambda },
   });
-  const initial = new Map(tg.tensors.map((t) => [t.initializer, new Float32Array(elementCount(t.shape)).fill(m.init) as FloatArray]));
+  const initial = new Map(
+    tg.tensors.map((t) => [t.initializer, new Float32Array(elementCount(t.shape)).fill(m.init) as FloatArray]));
   const trainer = await Trainer.create(tg, initial, ctx.threads);
   const totalSteps = m.epochs * Math.max(1, Math.floor(ctx.train.size / m.batch));
   try {
@@ -144,11 +153,13 @@ async function trainMask(ctx: WorkItemContext, seed: number, hyperparameters: Hy
     const masks: Masks = new Map();
     for (const t of tg.tensors) {
       const logits = res.params.get(t.initializer)!;
-      masks.set(t.initializer, expandUnits(binaryMask(logits), t.shape, ctx.model.graph.initializers.get(t.initializer)!.dims));
+      masks.set(t.initializer,
+        expandUnits(binaryMask(logits), t.shape, ctx.model.graph.initializers.get(t.initializer)!.dims));
     }
     return {
       masks, stepMs: [res.stepMs],
-      info: { steps: res.steps, finalLoss: res.last?.headLoss ?? null, trainAccuracy: res.last?.accuracy ?? null, finalBeta: res.last?.beta ?? null, hyperparameters },
+      info: { steps: res.steps, finalLoss: res.last?.headLoss ?? null, trainAccuracy: res.last?.accuracy ?? null,
+        finalBeta: res.last?.beta ?? null, hyperparameters },
     };
   } finally {
     await trainer.release();

@@ -5,7 +5,8 @@ import type { HeadSpec } from '../../shared/spec';
 /** Chance accuracy: 1/k for odd-one-out over k stimuli, 1/classes for classification. */
 export function chanceLevel(head: HeadSpec, classes?: number): number {
   if (head.type === 'odd-one-out') return 1 / head.group;
-  if (!classes || classes < 1) throw new Error('chanceLevel: classify needs the number of classes (the model output size)');
+  if (!classes || classes < 1)
+    throw new Error('chanceLevel: classify needs the number of classes (the model output size)');
   return 1 / classes;
 }
 
@@ -16,7 +17,8 @@ export function chanceLevel(head: HeadSpec, classes?: number): number {
  * test set never enters a score. Subnetwork score > 0: the subnetwork keeps its own subroutine better
  * than the others; ablation score < 0: removing it hurts its own subroutine more than the others.
  */
-export function conditionScore(accuracy: AccuracyByTestSet, subroutine: string, subroutines: readonly string[], chance: number): number {
+export function conditionScore(accuracy: AccuracyByTestSet, subroutine: string, subroutines: readonly string[],
+  chance: number): number {
   const floor = (name: string): number => {
     const a = accuracy[name];
     if (a === undefined || !Number.isFinite(a)) throw new Error(`conditionScore: no accuracy for test set '${name}'`);

@@ -37,7 +37,8 @@ export function describeScores(values: readonly number[]): ScoreStats {
   const q = jStat.studentt.inv(0.975, df);
   const ci95: [number, number] = [m - q * se, m + q * se];
   if (se === 0) {
-    return m === 0 ? { n, mean: m, sd, ci95, t: null, df, p: null } : { n, mean: m, sd, ci95, t: m > 0 ? Infinity : -Infinity, df, p: 0 };
+    return m === 0 ? { n, mean: m, sd, ci95, t: null, df, p: null }
+      : { n, mean: m, sd, ci95, t: m > 0 ? Infinity : -Infinity, df, p: 0 };
   }
   const t = m / se;
   const p = Math.min(1, 2 * jStat.studentt.cdf(-Math.abs(t), df));
@@ -61,7 +62,8 @@ export function randomAblationP(observed: number, draws: readonly number[]): num
  * seeds, p = (1 + #{j : mean_s draw_s,j ≤ mean_s observed_s}) / (1 + N) with N the smallest number of
  * draws of any seed. Null when there are no seeds or no draws.
  */
-export function pooledRandomAblationP(perSeed: readonly { observed: number; draws: readonly number[] }[]): number | null {
+export function pooledRandomAblationP(
+  perSeed: readonly { observed: number; draws: readonly number[] }[]): number | null {
   if (perSeed.length === 0) return null;
   const N = Math.min(...perSeed.map((s) => s.draws.length));
   if (N === 0) return null;

@@ -3,7 +3,8 @@
 // seed and per inclusion-frequency threshold; the ablation matrix, scores, verdicts and controls.
 // Pure: the caller reads the mask files (src/core/runStore/readRun.ts) and passes plain arrays.
 import type { ResultsFile, ScoreStats, SeedResult } from '../../shared/results';
-import type { AblationRow, AblationView, AccuracyCell, LayerGraphView, NodeOverlay, OverlayView, ScoreCell, SubnetworkOverlay, SubroutineScoreView } from '../../shared/viewModel';
+import type { AblationRow, AblationView, AccuracyCell, LayerGraphView, NodeOverlay, OverlayView, ScoreCell,
+  SubnetworkOverlay, SubroutineScoreView } from '../../shared/viewModel';
 
 /** Subroutine → seed → initializer name → flat 0/1 mask (any non-zero element counts as kept). */
 export type RunMasks = Map<string, Map<number, Map<string, Uint8Array>>>;
@@ -28,7 +29,8 @@ export class OverlayError extends Error {
 export function buildOverlayView(input: OverlayInput): OverlayView {
   const { graph, masks, results } = input;
   const names = subroutineOrder(masks, results);
-  if (names.length > MAX_SUBNETWORKS) throw new OverlayError(`buildOverlayView: ${names.length} subnetworks (${names.join(', ')}); at most ${MAX_SUBNETWORKS} can be overlaid`);
+  if (names.length > MAX_SUBNETWORKS) throw new OverlayError(
+    `buildOverlayView: ${names.length} subnetworks (${names.join(', ')}); at most ${MAX_SUBNETWORKS} can be overlaid`);
   const seeds = [...new Set(names.flatMap((n) => [...(masks.get(n)?.keys() ?? [])]))].sort((a, b) => a - b);
   const N = names.length;
   const S = seeds.length;
@@ -45,7 +47,8 @@ export function buildOverlayView(input: OverlayInput): OverlayView {
       for (const [name, m] of sets[i]![s] ?? []) {
         const known = sizes.get(name);
         if (known !== undefined && known !== m.length) {
-          throw new OverlayError(`buildOverlayView: the mask of '${name}' has ${m.length} elements in ${names[i]}/seed-${seeds[s]} but ${known} elsewhere`, name);
+          throw new OverlayError(`buildOverlayView: the mask of '${name}' has ${m.length} elements in ` +
+            `${names[i]}/seed-${seeds[s]} but ${known} elsewhere`, name);
         }
         sizes.set(name, m.length);
       }
@@ -96,7 +99,8 @@ export function buildOverlayView(input: OverlayInput): OverlayView {
     const seedIndices = seeds.map((_, s) => s).filter((s) => sets[i]![s]);
     let kept = 0;
     for (const name of sizes.keys()) kept += countsOf(name).meanKept[i]!;
-    return { id, label: id, color: i, seedIndices, keptFraction: seedIndices.length && grandTotal ? kept / grandTotal : null };
+    return { id, label: id, color: i, seedIndices,
+      keptFraction: seedIndices.length && grandTotal ? kept / grandTotal : null };
   });
 
   const matrix = results?.overlap?.matrix;
@@ -125,7 +129,8 @@ interface ParamCounts {
   meanKept: number[];
 }
 
-function countParameter(name: string, total: number, sets: (Map<string, Uint8Array> | undefined)[][], seedCount: number[], S: number, P: number): ParamCounts {
+function countParameter(name: string, total: number, sets: (Map<string, Uint8Array> | undefined)[][],
+  seedCount: number[], S: number, P: number): ParamCounts {
   const N = sets.length;
   const arrays: (Uint8Array | undefined)[][] = sets.map((row) => row.map((m) => m?.get(name)));
   const bySeed = Array.from({ length: S }, () => new Array<number>(P).fill(0));
@@ -170,7 +175,8 @@ function subroutineOrder(masks: RunMasks, results?: ResultsFile | null): string[
 function cell(values: number[]): AccuracyCell {
   if (values.length === 0) return { mean: null, sd: null, bySeed: [] };
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const sd = values.length > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1)) : null;
+  const sd = values.length > 1
+    ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1)) : null;
   return { mean, sd, bySeed: values };
 }
 
@@ -180,7 +186,8 @@ function scoreCell(stats: ScoreStats | undefined): ScoreCell {
 
 function ablationView(results: ResultsFile, names: string[]): AblationView {
   const testSets = results.testSets;
-  const accuracyRow = (seedsOf: SeedResult[], condition: 'full' | 'subnetwork' | 'ablation'): Record<string, AccuracyCell> => {
+  const accuracyRow = (seedsOf: SeedResult[],
+    condition: 'full' | 'subnetwork' | 'ablation'): Record<string, AccuracyCell> => {
     const out: Record<string, AccuracyCell> = {};
     for (const t of testSets) {
       out[t] = cell(seedsOf.map((s) => s.accuracy?.[condition]?.[t]).filter((v): v is number => typeof v === 'number'));
@@ -190,9 +197,12 @@ function ablationView(results: ResultsFile, names: string[]): AblationView {
   const subs = names.filter((n) => results.subroutines[n]);
   const rows: AblationRow[] = [];
   // The intact model is the same for every mask; its accuracy is recorded with each seed.
-  rows.push({ mask: null, condition: 'full', accuracy: accuracyRow(subs.flatMap((n) => results.subroutines[n]!.seeds), 'full') });
-  for (const n of subs) rows.push({ mask: n, condition: 'subnetwork', accuracy: accuracyRow(results.subroutines[n]!.seeds, 'subnetwork') });
-  for (const n of subs) rows.push({ mask: n, condition: 'ablation', accuracy: accuracyRow(results.subroutines[n]!.seeds, 'ablation') });
+  rows.push({ mask: null, condition: 'full',
+    accuracy: accuracyRow(subs.flatMap((n) => results.subroutines[n]!.seeds), 'full') });
+  for (const n of subs)
+    rows.push({ mask: n, condition: 'subnetwork', accuracy: accuracyRow(results.subroutines[n]!.seeds, 'subnetwork') });
+  for (const n of subs)
+    rows.push({ mask: n, condition: 'ablation', accuracy: accuracyRow(results.subroutines[n]!.seeds, 'ablation') });
 
   const scores: SubroutineScoreView[] = subs.map((n) => {
     const r = results.subroutines[n]!;
@@ -217,5 +227,6 @@ function ablationView(results: ResultsFile, names: string[]): AblationView {
       ablationModes: modes,
     };
   });
-  return { testSets, chance: results.chance, ablationMode: results.ablationMode, partial: results.partial, rows, scores };
+  return { testSets, chance: results.chance, ablationMode: results.ablationMode,
+    partial: results.partial, rows, scores };
 }

@@ -62,7 +62,8 @@ export function inspectModel(model: Model, options: InspectOptions = {}): Inspec
     const k = opKey(n.opType, n.domain);
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
-  const histogram = [...counts].map(([op, count]) => ({ op, count })).sort((a, b) => b.count - a.count || a.op.localeCompare(b.op));
+  const histogram = [...counts].map(([op, count]) => ({ op, count }))
+    .sort((a, b) => b.count - a.count || a.op.localeCompare(b.op));
 
   const maskable = new Map<string, InspectReport['maskable']['tensors'][number]>();
   const notParameters = new Map<string, InspectReport['maskable']['notParameters'][number]>();
@@ -115,7 +116,8 @@ export function inspectModel(model: Model, options: InspectOptions = {}): Inspec
 
 function countParameterTensors(view: ReturnType<typeof buildLayerGraph>): number {
   const names = new Set<string>();
-  for (const n of view.nodes) for (const p of n.parameters) if (p.dataType === 'float' || p.dataType === 'double' || p.dataType === 'float16' || p.dataType === 'bfloat16') names.add(p.name);
+  const floatTypes = new Set(['float', 'double', 'float16', 'bfloat16']);
+  for (const n of view.nodes) for (const p of n.parameters) if (floatTypes.has(p.dataType)) names.add(p.name);
   return names.size;
 }
 

@@ -1,7 +1,9 @@
 // Model IR -> the layer graph the webview draws: op nodes with their parameter tensors folded in,
 // activation edges, Input/Output nodes and nested name-scope groups. Plain JSON out.
-import type { LayerEdge, LayerGraphView, LayerGroup, LayerNode, ParameterInfo, TensorRef, ViewDim } from '../../shared/viewModel';
-import { DataType, dataTypeName, defaultOpset, elementCount, type AttributeValue, type Dim, type Model, type Node, type Tensor } from '../onnx/ir';
+import type { LayerEdge, LayerGraphView, LayerGroup, LayerNode, ParameterInfo, TensorRef,
+  ViewDim } from '../../shared/viewModel';
+import { DataType, dataTypeName, defaultOpset, elementCount, type AttributeValue, type Dim, type Model, type Node,
+  type Tensor } from '../onnx/ir';
 import { displayName, exporterNames } from '../onnx/exporterNames';
 import { isFloatType, isMaskable, type MaskableOptions } from '../masks/isMaskable';
 
@@ -15,7 +17,8 @@ interface ParamSource {
   source: 'initializer' | 'constant';
 }
 
-export function buildLayerGraph(model: Model, shapes?: Map<string, Dim[]>, options: MaskableOptions = {}): LayerGraphView {
+export function buildLayerGraph(model: Model, shapes?: Map<string, Dim[]>,
+  options: MaskableOptions = {}): LayerGraphView {
   const graph = model.graph;
   const params = foldableParameters(model);
   const names = exporterNames(model);
@@ -29,7 +32,8 @@ export function buildLayerGraph(model: Model, shapes?: Map<string, Dim[]>, optio
   }
   for (const t of graph.initializers.values()) { elemTypes.set(t.name, t.dataType); declared.set(t.name, t.dims); }
   const shapeOf = (name: string): ViewDim[] | null => shapes?.get(name) ?? declared.get(name) ?? null;
-  const ref = (name: string): TensorRef => ({ name, shape: shapeOf(name), dataType: dataTypeName[elemTypes.get(name) ?? -1] ?? '' });
+  const ref = (name: string): TensorRef =>
+    ({ name, shape: shapeOf(name), dataType: dataTypeName[elemTypes.get(name) ?? -1] ?? '' });
 
   const ids = new Set<string>();
   const uniqueId = (wanted: string): string => {
@@ -44,7 +48,8 @@ export function buildLayerGraph(model: Model, shapes?: Map<string, Dim[]>, optio
   for (const input of graph.inputs) {
     const id = uniqueId(`input:${input.name}`);
     producer.set(input.name, id);
-    nodes.push({ id, label: input.name, opType: 'Input', domain: '', attributes: {}, inputs: [], outputs: [ref(input.name)], parameters: [], parameterCount: 0 });
+    nodes.push({ id, label: input.name, opType: 'Input', domain: '', attributes: {}, inputs: [],
+      outputs: [ref(input.name)], parameters: [], parameterCount: 0 });
   }
 
   const kept = graph.nodes.filter((n) => !params.folded.has(n));
@@ -110,14 +115,16 @@ export function buildLayerGraph(model: Model, shapes?: Map<string, Dim[]>, optio
       node.group = GROUP_ID_PREFIX + scopes.at(-1)!;
       members.push({ scopes, parameterCount: node.parameterCount });
     }
-    const subgraphs = [...n.attributes.values()].reduce((s, a) => s + (a.type === 'graph' ? 1 : a.type === 'graphs' ? a.value.length : 0), 0);
+    const subgraphs = [...n.attributes.values()].reduce((s, a) =>
+      s + (a.type === 'graph' ? 1 : a.type === 'graphs' ? a.value.length : 0), 0);
     if (subgraphs) node.subgraphs = subgraphs;
     nodes.push(node);
   });
 
   for (const output of graph.outputs) {
     const id = uniqueId(`output:${output.name}`);
-    nodes.push({ id, label: output.name, opType: 'Output', domain: '', attributes: {}, inputs: [ref(output.name)], outputs: [], parameters: [], parameterCount: 0 });
+    nodes.push({ id, label: output.name, opType: 'Output', domain: '', attributes: {}, inputs: [ref(output.name)],
+      outputs: [], parameters: [], parameterCount: 0 });
     const from = producer.get(output.name);
     if (from) addEdge(from, id, output.name);
   }
@@ -125,7 +132,11 @@ export function buildLayerGraph(model: Model, shapes?: Map<string, Dim[]>, optio
   // Every float tensor that can feed an op counts once: initializers (used or not) and folded constants.
   let parameterCount = 0;
   for (const t of graph.initializers.values()) if (isFloatType(t.dataType)) parameterCount += elementCount(t.dims);
-  for (const [name, p] of params.sources) if (p.source === 'constant' && name === p.root && isFloatType(p.tensor.dataType)) parameterCount += elementCount(p.tensor.dims);
+  for (const [name, p] of params.sources) {
+    if (p.source === 'constant' && name === p.root && isFloatType(p.tensor.dataType)) {
+      parameterCount += elementCount(p.tensor.dims);
+    }
+  }
 
   return {
     model: {
@@ -260,6 +271,9 @@ function attributeString(a: AttributeValue): string {
 function tensorSummary(t: Tensor): string {
   const type = dataTypeName[t.dataType] ?? String(t.dataType);
   const count = elementCount(t.dims);
-  if (count <= 8 && !Array.isArray(t.data)) return `${type}[${t.dims.join(', ')}] ${JSON.stringify(Array.from(t.data as ArrayLike<number | bigint>, (v) => (typeof v === 'bigint' ? Number(v) : v)))}`;
+  if (count <= 8 && !Array.isArray(t.data)) {
+    const values = Array.from(t.data as ArrayLike<number | bigint>, (v) => (typeof v === 'bigint' ? Number(v) : v));
+    return `${type}[${t.dims.join(', ')}] ${JSON.stringify(values)}`;
+  }
   return `${type}[${t.dims.join(', ')}]`;
 }

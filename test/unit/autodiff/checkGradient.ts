@@ -4,8 +4,8 @@
 //
 // Method (what a passing check means):
 // - Inputs are seeded uniform values in `range` (default [-2, 2]); unless the range excludes 0 or the
-//   tensor has under 3 elements, the first (and from 4 elements the middle) element is exactly 0. The loss is Σₖ Σ(outputₖ ⊙ Wₖ) with seeded random
-//   weights Wₖ in [-1, 1], so every output element is weighted differently.
+//   tensor has under 3 elements, the first (and from 4 elements the middle) element is exactly 0. The loss is Σₖ
+//   Σ(outputₖ ⊙ Wₖ) with seeded random weights Wₖ in [-1, 1], so every output element is weighted differently.
 // - Finite differences: fourth-order central stencil f'(x) ≈ (−f(x+2h) + 8f(x+h) − 8f(x−h) + f(x−2h)) / 12h
 //   with h = 1e-3 (truncation ~h⁴, rounding ~1e-13 here). Coordinates within 2h + 1e-9 of a declared
 //   kink (`kinks`, e.g. 0 for Relu) are skipped, since no difference quotient straddling the kink
@@ -25,7 +25,8 @@ import { differentiate } from '../../../src/core/autodiff/differentiate';
 import { lowerFloatOnlyOps } from '../../../src/core/autodiff/lowerFloatOnlyOps';
 import type { RuleEntry } from '../../../src/core/autodiff/types';
 import { inferShapes } from '../../../src/core/runtime/inferShapes';
-import { attrFloat, attrString, DataType, elementCount, type Dim, type Graph, type Model, type Node } from '../../../src/core/onnx/ir';
+import { attrFloat, attrString, DataType, elementCount, type Dim, type Graph, type Model,
+  type Node } from '../../../src/core/onnx/ir';
 import { makeModel, makeNode, type AttrInput, type NodeSpec } from '../../../src/core/onnx/makeModel';
 import { makeTensor } from '../../../src/core/onnx/tensorCodec';
 import { createSession, ort } from '../../../src/core/runtime/session';
@@ -77,9 +78,11 @@ export async function checkGradient(c: GradientCase): Promise<void> {
   const report = await measureGradient(c);
   if (process.env['GRADCHECK_LOG']) {
     const label = c.op ?? (c.nodes ?? []).map((n) => n.op).join('→');
-    console.log(`gradcheck ${label}: worst ${report.worst.toExponential(2)} over ${report.checked} coordinates (${report.skipped} skipped near kinks)`);
+    console.log(`gradcheck ${label}: worst ${report.worst.toExponential(2)} over ${report.checked} coordinates ` +
+      `(${report.skipped} skipped near kinks)`);
   }
-  assert.ok(report.worst <= TOLERANCE, `worst relative error ${report.worst.toExponential(2)} > ${TOLERANCE} (${JSON.stringify(report.perInput)})`);
+  assert.ok(report.worst <= TOLERANCE,
+    `worst relative error ${report.worst.toExponential(2)} > ${TOLERANCE} (${JSON.stringify(report.perInput)})`);
 }
 
 /** Runs the check without asserting the tolerance (dims are still asserted). */
@@ -87,7 +90,8 @@ export async function measureGradient(c: GradientCase): Promise<GradientReport> 
   const random = new Rng(c.seed ?? 1234);
   const rand = () => random.next();
   const opset = c.opset ?? 18;
-  const specs: [string, InputSpec | null][] = Array.isArray(c.inputs) ? c.inputs.map((s, i) => [`x${i}`, s]) : Object.entries(c.inputs);
+  const specs: [string, InputSpec | null][] = Array.isArray(c.inputs) ? c.inputs.map((s, i) => [`x${i}`, s])
+    : Object.entries(c.inputs);
 
   // Forward nodes and scored outputs.
   let nodes: NodeSpec[];
@@ -97,7 +101,8 @@ export async function measureGradient(c: GradientCase): Promise<GradientReport> 
     scored = c.outputs ?? [nodes.at(-1)!.outputs[0]!];
   } else {
     const outs = Array.from({ length: c.outputCount ?? 1 }, (_, i) => `y${i}`);
-    nodes = [{ op: c.op!, inputs: specs.map(([n, s]) => (s ? n : '')), outputs: outs, attrs: c.attrs, name: `${c.op}_node` }];
+    const inputs = specs.map(([n, s]) => (s ? n : ''));
+    nodes = [{ op: c.op!, inputs, outputs: outs, attrs: c.attrs, name: `${c.op}_node` }];
     scored = c.outputs ?? outs;
   }
 
@@ -113,15 +118,19 @@ export async function measureGradient(c: GradientCase): Promise<GradientReport> 
     const v = s.values ? Float64Array.from(s.values) : seeded(rand, n, s.range ?? [-2, 2]);
     assert.equal(v.length, n, `input '${name}' has ${v.length} values for shape [${s.shape}]`);
     const isWrt = type === 'double' && (s.wrt ?? true);
-    if (isWrt) { wrt.push(name); values.set(name, v); graphInputs.push({ name, elemType: DataType.DOUBLE, shape: s.shape }); }
-    else {
+    if (isWrt) {
+      wrt.push(name);
+      values.set(name, v);
+      graphInputs.push({ name, elemType: DataType.DOUBLE, shape: s.shape });
+    } else {
       const dt = type === 'double' ? DataType.DOUBLE : type === 'int64' ? DataType.INT64 : DataType.BOOL;
       initializers.push(makeTensor(name, dt, s.shape, Array.from(v)));
     }
   }
 
   // Shapes of the scored outputs, then the loss Σ Σ(out ⊙ W).
-  const plain = makeModel({ opset, inputs: graphInputs, outputs: scored.map((name) => ({ name, elemType: DataType.DOUBLE })), nodes, initializers });
+  const plain = makeModel({ opset, inputs: graphInputs,
+    outputs: scored.map((name) => ({ name, elemType: DataType.DOUBLE })), nodes, initializers });
   const plainShapes = await inferShapes(await runnable(plain));
   const lossNodes: NodeSpec[] = [];
   const terms: string[] = [];
@@ -133,14 +142,17 @@ export async function measureGradient(c: GradientCase): Promise<GradientReport> 
     terms.push(`s${k}`);
   });
   lossNodes.push({ op: 'Sum', inputs: terms, outputs: ['loss'] });
-  const forward = makeModel({ opset, inputs: graphInputs, outputs: [{ name: 'loss', elemType: DataType.DOUBLE, shape: [] }], nodes: [...nodes, ...lossNodes], initializers });
+  const forward = makeModel({ opset, inputs: graphInputs,
+    outputs: [{ name: 'loss', elemType: DataType.DOUBLE, shape: [] }], nodes: [...nodes, ...lossNodes], initializers });
 
   let shapes = await inferShapes(await runnable(forward));
   if (c.unknownDims) shapes = new Map([...shapes].map(([k, s]) => [k, s.map((): Dim => null)]));
-  const { graph, gradients } = differentiate(forward.graph, { loss: 'loss', wrt, shapes, floatType: DataType.DOUBLE, opset, rules: c.rules });
+  const { graph, gradients } = differentiate(forward.graph,
+    { loss: 'loss', wrt, shapes, floatType: DataType.DOUBLE, opset, rules: c.rules });
   const gradModel: Model = {
     ...forward,
-    graph: { ...graph, outputs: [...graph.outputs, ...wrt.map((w) => ({ name: gradients.get(w)!, elemType: DataType.DOUBLE, shape: null }))] },
+    graph: { ...graph, outputs: [...graph.outputs,
+      ...wrt.map((w) => ({ name: gradients.get(w)!, elemType: DataType.DOUBLE, shape: null }))] },
   };
 
   const feeds = (over?: [string, Float64Array]) => Object.fromEntries(wrt.map((w) => {
@@ -157,7 +169,8 @@ export async function measureGradient(c: GradientCase): Promise<GradientReport> 
   for (const w of wrt) {
     const spec = specs.find(([n]) => n === w)![1]!;
     const g = analytic[gradients.get(w)!]!;
-    assert.deepEqual(g.dims.map(Number), spec.shape, `gradient of '${w}' has dims [${g.dims}], the input has [${spec.shape}]`);
+    assert.deepEqual(g.dims.map(Number), spec.shape,
+      `gradient of '${w}' has dims [${g.dims}], the input has [${spec.shape}]`);
     const a = g.data as Float64Array;
     const x = values.get(w)!;
     const numeric = new Float64Array(x.length).fill(NaN);
@@ -200,7 +213,8 @@ function seeded(rand: () => number, n: number, [lo, hi]: [number, number]): Floa
 
 // ---- float64 decompositions for ops onnxruntime's CPU build only runs in float32 ----
 
-type Subst = (node: Node, fresh: (hint: string) => string, add: (op: string, inputs: string[], outputs: string[], attrs?: Record<string, AttrInput>) => void, constant: (v: number) => string) => void;
+type Subst = (node: Node, fresh: (hint: string) => string, add: (op: string, inputs: string[], outputs: string[],
+  attrs?: Record<string, AttrInput>) => void, constant: (v: number) => string) => void;
 
 const ERF_TERMS = 45;
 
@@ -209,11 +223,16 @@ const ERF_TERMS = 45;
  * by 9ⁿ. (Unscaled coefficients fall below 1e-45 from n = 38 on, and onnxruntime's basic graph
  * optimisations then drop those float64 terms: erf(3) came out 1.3e-10 off.)
  */
-function erfSeries(x: string, y: string, fresh: (h: string) => string, add: Parameters<Subst>[2], constant: (v: number) => string): void {
+function erfSeries(x: string, y: string, fresh: (h: string) => string, add: Parameters<Subst>[2],
+  constant: (v: number) => string): void {
   const x2 = fresh('x2'), t = fresh('t');
   add('Mul', [x, x], [x2]);
   add('Mul', [x2, constant(1 / 9)], [t]);
-  const coef = (n: number) => { let f = 1; for (let k = 1; k <= n; k++) f *= 9 / k; return ((n % 2 ? -1 : 1) * f) / (2 * n + 1); };
+  const coef = (n: number) => {
+    let f = 1;
+    for (let k = 1; k <= n; k++) f *= 9 / k;
+    return ((n % 2 ? -1 : 1) * f) / (2 * n + 1);
+  };
   let acc = constant(coef(ERF_TERMS));
   for (let n = ERF_TERMS - 1; n >= 0; n--) {
     const m = fresh('m'), s = fresh('s');

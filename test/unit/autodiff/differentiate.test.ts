@@ -10,8 +10,10 @@ import { makeTensor } from '../../../src/core/onnx/tensorCodec';
 import { inferShapes } from '../../../src/core/runtime/inferShapes';
 import { makeModel } from '../../../src/core/onnx/makeModel';
 
+type Built = { graph: Graph; shapes: Map<string, Dim[]> };
+
 /** A float32 graph over inputs `x` [2,3] and `z` [2,3] plus initializer `w` [3,3]; shapes inferred by onnxruntime. */
-async function build(nodes: NodeSpec[], outputs: string[] = ['loss']): Promise<{ graph: Graph; shapes: Map<string, Dim[]> }> {
+async function build(nodes: NodeSpec[], outputs: string[] = ['loss']): Promise<Built> {
   const spec = {
     opset: 18,
     inputs: [{ name: 'x', shape: [2, 3] }, { name: 'z', shape: [2, 3] }],
@@ -23,7 +25,8 @@ async function build(nodes: NodeSpec[], outputs: string[] = ['loss']): Promise<{
   return { graph: makeGraph(spec), shapes };
 }
 
-const opts = (shapes: Map<string, Dim[]>, wrt: string[]) => ({ loss: 'loss', wrt, shapes, floatType: DataType.FLOAT, opset: 18 });
+const opts = (shapes: Map<string, Dim[]>, wrt: string[]) =>
+  ({ loss: 'loss', wrt, shapes, floatType: DataType.FLOAT, opset: 18 });
 const backward = (g: Graph, forwardCount: number) => g.nodes.slice(forwardCount);
 
 describe('differentiate', () => {
@@ -187,7 +190,8 @@ describe('differentiate', () => {
   });
 
   test('names the missing tensor when loss or wrt is not in the graph', async () => {
-    const { graph, shapes } = await build([{ op: 'ReduceSum', inputs: ['x'], outputs: ['loss'], attrs: { keepdims: 0 } }]);
+    const { graph, shapes } = await build(
+      [{ op: 'ReduceSum', inputs: ['x'], outputs: ['loss'], attrs: { keepdims: 0 } }]);
     assert.throws(() => differentiate(graph, { ...opts(shapes, ['x']), loss: 'nope' }), /loss tensor 'nope'/);
     assert.throws(() => differentiate(graph, opts(shapes, ['ghost'])), /'ghost'/);
   });

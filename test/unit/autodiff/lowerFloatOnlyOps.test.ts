@@ -29,9 +29,11 @@ function values(n: number, seed: number): Float32Array {
   });
 }
 
-async function run(model: Model, feeds: Record<string, Float32Array | Float64Array>, dims: Record<string, number[]>, outputs: string[]) {
+async function run(model: Model, feeds: Record<string, Float32Array | Float64Array>, dims: Record<string, number[]>,
+  outputs: string[]) {
   const session = await createSession(model, { threads: 1 });
-  const f = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor(v instanceof Float64Array ? 'float64' : 'float32', v, dims[k])]));
+  const f = Object.fromEntries(Object.entries(feeds).map(([k, v]) =>
+    [k, new ort.Tensor(v instanceof Float64Array ? 'float64' : 'float32', v, dims[k])]));
   const r = await session.run(f);
   return outputs.map((o) => r[o]!.data as Float32Array | Float64Array);
 }
@@ -40,19 +42,22 @@ async function run(model: Model, feeds: Record<string, Float32Array | Float64Arr
 function boundRatio(r32: ArrayLike<number>, r64: ArrayLike<number>, abs: ArrayLike<number>, n: number): number {
   assert.equal(r32.length, r64.length);
   let worst = 0;
-  for (let i = 0; i < r32.length; i++) worst = Math.max(worst, Math.abs(r32[i]! - r64[i]!) / (gamma(n) * Math.abs(abs[i]!) + 1e-30));
+  for (let i = 0; i < r32.length; i++)
+    worst = Math.max(worst, Math.abs(r32[i]! - r64[i]!) / (gamma(n) * Math.abs(abs[i]!) + 1e-30));
   return worst;
 }
 
 function oneNode(c: Case, type: number, extra: 'none' | 'loss', rShape: number[] = []): Model {
   const inputs = c.shapes.map((shape, i) => ({ name: `x${i}`, elemType: type, shape }));
   const nodes = [{ op: c.op, inputs: inputs.map((i) => i.name), outputs: ['y'], attrs: c.attrs }];
-  if (extra === 'none') return makeModel({ opset: c.opset ?? 18, inputs, outputs: [{ name: 'y', elemType: type }], nodes });
+  if (extra === 'none')
+    return makeModel({ opset: c.opset ?? 18, inputs, outputs: [{ name: 'y', elemType: type }], nodes });
   return makeModel({
     opset: c.opset ?? 18,
     inputs: [...inputs, { name: 'r', elemType: type, shape: rShape }],
     outputs: [{ name: 'loss', elemType: type, shape: [] }],
-    nodes: [...nodes, { op: 'Mul', inputs: ['y', 'r'], outputs: ['m'] }, { op: 'ReduceSum', inputs: ['m'], outputs: ['loss'], attrs: { keepdims: 0 } }],
+    nodes: [...nodes, { op: 'Mul', inputs: ['y', 'r'], outputs: ['m'] },
+      { op: 'ReduceSum', inputs: ['m'], outputs: ['loss'], attrs: { keepdims: 0 } }],
   });
 }
 
@@ -71,7 +76,8 @@ async function forwardRatio(c: Case, n: number): Promise<number> {
   return boundRatio(r32!, r64!, a!, n);
 }
 
-/** The emitted backward graph with native float32 kernels vs its float64 lowered run; n = terms per gradient element. */
+/** The emitted backward graph with native float32 kernels vs its float64 lowered run; n = terms per gradient
+ * element. */
 async function backwardRatio(c: Case, n: number): Promise<number> {
   const yShape = (await inferShapes(oneNode(c, DataType.FLOAT, 'none'))).get('y')!.map(Number);
   const build = async (type: number) => {
@@ -79,9 +85,11 @@ async function backwardRatio(c: Case, n: number): Promise<number> {
     const twin = oneNode(c, DataType.FLOAT, 'loss', yShape);
     const shapes = await inferShapes(twin);
     const wrt = c.shapes.map((_, i) => `x${i}`);
-    const { graph, gradients } = differentiate(forward.graph, { loss: 'loss', wrt, shapes, floatType: type, opset: c.opset ?? 18 });
+    const { graph, gradients } = differentiate(forward.graph,
+      { loss: 'loss', wrt, shapes, floatType: type, opset: c.opset ?? 18 });
     const outs = wrt.map((w) => gradients.get(w)!);
-    return { model: { ...forward, graph: { ...graph, outputs: outs.map((name) => ({ name, elemType: type, shape: null })) } } as Model, outs };
+    return { model: { ...forward,
+      graph: { ...graph, outputs: outs.map((name) => ({ name, elemType: type, shape: null })) } } as Model, outs };
   };
   const feeds32: Record<string, Float32Array> = {};
   const dims: Record<string, number[]> = {};
@@ -106,19 +114,30 @@ const fwd = (c: Case, n: number) => async (t: TestContext) => {
 const bwd = (c: Case, n: number) => async (t: TestContext) => {
   const ratio = await backwardRatio(c, n);
   t.diagnostic(`worst |f32 − lowered f64| / (γ_${n}·Σ|terms|) = ${ratio.toExponential(2)}`);
-  assert.ok(ratio <= 1, `float32 gradient graph differs from its float64 run beyond the rounding bound: ratio ${ratio}`);
+  assert.ok(ratio <= 1,
+    `float32 gradient graph differs from its float64 run beyond the rounding bound: ratio ${ratio}`);
 };
 
 describe('lowerFloatOnlyOps matches onnxruntime float32 kernels', () => {
-  test('Conv with stride, asymmetric pads, dilation and bias', fwd({ op: 'Conv', attrs: { strides: [2, 1], pads: [1, 0, 0, 2], dilations: [1, 2] }, shapes: [[2, 3, 7, 6], [4, 3, 3, 2], [4]] }, 3 * 3 * 2 + 1));
-  test('grouped Conv with SAME_LOWER padding', fwd({ op: 'Conv', attrs: { group: 2, auto_pad: 'SAME_LOWER', strides: [2, 2] }, shapes: [[1, 4, 6, 5], [6, 2, 2, 3]] }, 2 * 2 * 3));
-  test('ConvTranspose with output_padding, pads and groups', fwd({ op: 'ConvTranspose', attrs: { strides: [2, 3], pads: [1, 0, 0, 1], output_padding: [1, 2], group: 2 }, shapes: [[2, 4, 3, 4], [4, 3, 3, 3], [6]] }, 2 * 9 + 1));
-  test('ConvTranspose with dilations', fwd({ op: 'ConvTranspose', attrs: { strides: [2, 2], dilations: [2, 1], pads: [1, 1, 1, 1] }, shapes: [[1, 2, 4, 3], [2, 3, 2, 3]] }, 2 * 6));
-  test('AveragePool without counting the padding, odd sizes', fwd({ op: 'AveragePool', attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, shapes: [[2, 2, 5, 6]] }, 10));
-  test('AveragePool counting the padding', fwd({ op: 'AveragePool', attrs: { kernel_shape: [3, 2], strides: [2, 2], pads: [1, 0, 1, 1], count_include_pad: 1 }, shapes: [[1, 2, 5, 6]] }, 7));
-  test('AveragePool with ceil_mode', fwd({ op: 'AveragePool', attrs: { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1 }, shapes: [[1, 1, 5, 5]] }, 5));
-  test('AveragePool with ceil_mode counting the padding', fwd({ op: 'AveragePool', attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1, count_include_pad: 1 }, shapes: [[1, 1, 6, 6]] }, 10));
-  test('AveragePool with dilations (opset 19)', fwd({ op: 'AveragePool', opset: 19, attrs: { kernel_shape: [2, 2], dilations: [2, 2], pads: [1, 1, 1, 1], count_include_pad: 1 }, shapes: [[1, 1, 5, 5]] }, 5));
+  test('Conv with stride, asymmetric pads, dilation and bias',
+    fwd({ op: 'Conv', attrs: { strides: [2, 1], pads: [1, 0, 0, 2], dilations: [1, 2] },
+      shapes: [[2, 3, 7, 6], [4, 3, 3, 2], [4]] }, 3 * 3 * 2 + 1));
+  test('grouped Conv with SAME_LOWER padding', fwd({ op: 'Conv',
+    attrs: { group: 2, auto_pad: 'SAME_LOWER', strides: [2, 2] }, shapes: [[1, 4, 6, 5], [6, 2, 2, 3]] }, 2 * 2 * 3));
+  test('ConvTranspose with output_padding, pads and groups', fwd({ op: 'ConvTranspose', attrs: { strides: [2, 3],
+    pads: [1, 0, 0, 1], output_padding: [1, 2], group: 2 }, shapes: [[2, 4, 3, 4], [4, 3, 3, 3], [6]] }, 2 * 9 + 1));
+  test('ConvTranspose with dilations', fwd({ op: 'ConvTranspose',
+    attrs: { strides: [2, 2], dilations: [2, 1], pads: [1, 1, 1, 1] }, shapes: [[1, 2, 4, 3], [2, 3, 2, 3]] }, 2 * 6));
+  test('AveragePool without counting the padding, odd sizes', fwd({ op: 'AveragePool',
+    attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, shapes: [[2, 2, 5, 6]] }, 10));
+  test('AveragePool counting the padding', fwd({ op: 'AveragePool', attrs: { kernel_shape: [3, 2], strides: [2, 2],
+    pads: [1, 0, 1, 1], count_include_pad: 1 }, shapes: [[1, 2, 5, 6]] }, 7));
+  test('AveragePool with ceil_mode', fwd(
+    { op: 'AveragePool', attrs: { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1 }, shapes: [[1, 1, 5, 5]] }, 5));
+  test('AveragePool with ceil_mode counting the padding', fwd({ op: 'AveragePool', attrs: { kernel_shape: [3, 3],
+    strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1, count_include_pad: 1 }, shapes: [[1, 1, 6, 6]] }, 10));
+  test('AveragePool with dilations (opset 19)', fwd({ op: 'AveragePool', opset: 19, attrs: { kernel_shape: [2, 2],
+    dilations: [2, 2], pads: [1, 1, 1, 1], count_include_pad: 1 }, shapes: [[1, 1, 5, 5]] }, 5));
   test('GlobalAveragePool', fwd({ op: 'GlobalAveragePool', shapes: [[2, 3, 4, 5]] }, 21));
   test('InstanceNormalization', async (t) => {
     // Not linear, so Σ|terms| is not a graph of |inputs|: compared relative to max |y| with a stated 1e-5
@@ -128,7 +147,8 @@ describe('lowerFloatOnlyOps matches onnxruntime float32 kernels', () => {
     const feeds32 = { x0: values(72, 3), x1: values(3, 4), x2: values(3, 5) };
     const [r32] = await run(oneNode(c, DataType.FLOAT, 'none'), feeds32, dims, ['y']);
     const lowered = await lowerFloatOnlyOps(oneNode(c, DataType.DOUBLE, 'none'));
-    const [r64] = await run(lowered, Object.fromEntries(Object.entries(feeds32).map(([k, v]) => [k, Float64Array.from(v)])), dims, ['y']);
+    const [r64] = await run(lowered,
+      Object.fromEntries(Object.entries(feeds32).map(([k, v]) => [k, Float64Array.from(v)])), dims, ['y']);
     const scale = Math.max(...Array.from(r64!, Math.abs));
     const worst = Math.max(...Array.from(r64!, (v, i) => Math.abs(v - r32![i]!))) / scale;
     t.diagnostic(`worst |f32 − lowered f64| / max|y| = ${worst.toExponential(2)}`);
@@ -137,10 +157,18 @@ describe('lowerFloatOnlyOps matches onnxruntime float32 kernels', () => {
 });
 
 describe('conv and pooling gradient graphs run natively in float32 agree with their float64 runs', () => {
-  test('Conv with stride 2 where (H+2P−K) mod S ≠ 0, with bias', bwd({ op: 'Conv', attrs: { strides: [2, 2], pads: [1, 0, 1, 0] }, shapes: [[2, 2, 6, 7], [3, 2, 3, 3], [3]] }, 2 * 3 * 12 + 3 * 9 + 4));
-  test('grouped, dilated Conv with asymmetric pads', bwd({ op: 'Conv', attrs: { group: 2, dilations: [2, 1], strides: [1, 2], pads: [2, 0, 1, 1] }, shapes: [[2, 4, 7, 6], [6, 2, 2, 3], [6]] }, 2 * 7 * 4 + 3 * 6 + 4));
-  test('pointwise Conv (the input gradient uses the kernel unflipped)', bwd({ op: 'Conv', shapes: [[2, 3, 3, 4], [5, 3, 1, 1], [5]] }, 2 * 12 + 5));
-  test('depthwise Conv with SAME_UPPER padding', bwd({ op: 'Conv', attrs: { group: 3, auto_pad: 'SAME_UPPER', strides: [2, 2] }, shapes: [[2, 3, 5, 6], [3, 1, 3, 3]] }, 2 * 9 + 9 + 4));
-  test('AveragePool with ceil_mode, padding and count_include_pad = 0', bwd({ op: 'AveragePool', attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1 }, shapes: [[1, 2, 6, 7]] }, 12));
-  test('AveragePool with count_include_pad = 1 and odd sizes', bwd({ op: 'AveragePool', attrs: { kernel_shape: [3, 2], strides: [2, 3], pads: [1, 0, 1, 1], count_include_pad: 1 }, shapes: [[2, 2, 5, 7]] }, 10));
+  test('Conv with stride 2 where (H+2P−K) mod S ≠ 0, with bias',
+    bwd({ op: 'Conv', attrs: { strides: [2, 2], pads: [1, 0, 1, 0] }, shapes: [[2, 2, 6, 7], [3, 2, 3, 3], [3]] },
+      2 * 3 * 12 + 3 * 9 + 4));
+  test('grouped, dilated Conv with asymmetric pads', bwd({ op: 'Conv', attrs: { group: 2, dilations: [2, 1],
+    strides: [1, 2], pads: [2, 0, 1, 1] }, shapes: [[2, 4, 7, 6], [6, 2, 2, 3], [6]] }, 2 * 7 * 4 + 3 * 6 + 4));
+  test('pointwise Conv (the input gradient uses the kernel unflipped)',
+    bwd({ op: 'Conv', shapes: [[2, 3, 3, 4], [5, 3, 1, 1], [5]] }, 2 * 12 + 5));
+  test('depthwise Conv with SAME_UPPER padding',
+    bwd({ op: 'Conv', attrs: { group: 3, auto_pad: 'SAME_UPPER', strides: [2, 2] },
+      shapes: [[2, 3, 5, 6], [3, 1, 3, 3]] }, 2 * 9 + 9 + 4));
+  test('AveragePool with ceil_mode, padding and count_include_pad = 0', bwd({ op: 'AveragePool',
+    attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1 }, shapes: [[1, 2, 6, 7]] }, 12));
+  test('AveragePool with count_include_pad = 1 and odd sizes', bwd({ op: 'AveragePool', attrs: { kernel_shape: [3, 2],
+    strides: [2, 3], pads: [1, 0, 1, 1], count_include_pad: 1 }, shapes: [[2, 2, 5, 7]] }, 10));
 });

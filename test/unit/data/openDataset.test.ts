@@ -51,7 +51,8 @@ describe('openDataset', () => {
     expectX(readArrays(fx('x.npy'))['x']!, [0, 1, 2, 3, 4]);
     const f64 = readArrays(fx('f64.npy'))['f64']!;
     assert.deepEqual([f64.dtype, f64.shape], ['float64', [2, 3]]);
-    assert.deepEqual(Array.from(f64.data as Float64Array), [0, 1, 2, 3, 4].map((i) => i * 0.2).concat([1])); // numpy's linspace: i·step, end exact
+    // numpy's linspace: i·step, end exact
+    assert.deepEqual(Array.from(f64.data as Float64Array), [0, 1, 2, 3, 4].map((i) => i * 0.2).concat([1]));
     assert.deepEqual(toNumbers(readArrays(fx('i32.npy'))['i32']!.data), [-1, 2, -3]);
     const u8 = readArrays(fx('u8.npy'))['u8']!;
     assert.deepEqual([u8.dtype, u8.shape, Array.from(u8.data as Uint8Array)], ['uint8', [2, 2], [0, 1, 255, 7]]);
@@ -83,7 +84,8 @@ describe('openDataset', () => {
       ['object.npy', /object arrays/], ['unicode.npy', /dtype '<U2' is not supported/],
     ];
     for (const [f, re] of cases) {
-      assert.throws(() => openDataset(fx(f)), (e: unknown) => e instanceof DataError && re.test(e.message) && e.message.includes(f), f);
+      assert.throws(() => openDataset(fx(f)), (e: unknown) =>
+        e instanceof DataError && re.test(e.message) && e.message.includes(f), f);
     }
   });
 
@@ -182,8 +184,16 @@ describe('writeNpz and writeSafetensors', () => {
     }
   });
 
-  const hasNumpy = (() => { try { execFileSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }); return true; } catch { return false; } })();
-  test('writes npz files that numpy reads back', { skip: hasNumpy ? false : 'python3 with numpy is not installed' }, () => {
+  const hasNumpy = (() => {
+    try {
+      execFileSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  const skip = hasNumpy ? false : 'python3 with numpy is not installed';
+  test('writes npz files that numpy reads back', { skip }, () => {
     const dir = tmp();
     writeNpz(path.join(dir, 's.npz'), arrays);
     writeNpz(path.join(dir, 'd.npz'), arrays, { compress: true });
@@ -195,7 +205,8 @@ describe('writeNpz and writeSafetensors', () => {
       '  r[f[-5:]] = {k: [str(z[k].dtype), list(z[k].shape), z[k].ravel().tolist()] for k in z.files}',
       'print(json.dumps(r, sort_keys=True))',
     ].join('\n'), path.join(dir, 's.npz'), path.join(dir, 'd.npz')]).toString();
-    const want = { labels: ['int64', [2], [7, -1]], m: ['uint8', [3], [0, 1, 1]], w: ['float32', [2, 3], [1, 2, 3, 4, 5, 6]] };
+    const want = { labels: ['int64', [2], [7, -1]], m: ['uint8', [3], [0, 1, 1]],
+      w: ['float32', [2, 3], [1, 2, 3, 4, 5, 6]] };
     assert.deepEqual(JSON.parse(out), { 's.npz': want, 'd.npz': want });
   });
 });

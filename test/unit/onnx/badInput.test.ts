@@ -28,18 +28,31 @@ function seededBytes(n: number, seed: number): Uint8Array {
 
 const cases: { title: string; bytes: () => Uint8Array; message: RegExp }[] = [
   { title: 'an empty file', bytes: () => new Uint8Array(0), message: /the file is empty/ },
-  { title: 'a text file', bytes: () => new TextEncoder().encode('hello, this is not a model\n'), message: /a text file \(it starts with 'hello, this is not a mod'\)/ },
-  { title: 'JSON renamed to .onnx', bytes: () => new TextEncoder().encode(JSON.stringify({ graph: { node: [] }, ir_version: 8 })), message: /a JSON file/ },
-  { title: 'a zip archive such as a PyTorch checkpoint', bytes: () => Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 1, 2, 3, 4, 5, 6]), message: /a zip archive/ },
-  { title: 'a NumPy array', bytes: () => Uint8Array.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 0x76, 0]), message: /a NumPy \.npy array/ },
-  { title: 'a model truncated in the middle', bytes: () => validModel().subarray(0, Math.floor(validModel().length / 2)), message: /(not a valid ONNX protobuf|field is missing)/ },
-  { title: 'a model with its last byte cut', bytes: () => validModel().subarray(0, validModel().length - 1), message: /(not a valid ONNX protobuf|field is missing)/ },
-  { title: 'random bytes', bytes: () => seededBytes(4096, 7), message: /(not a valid ONNX protobuf|not an ONNX model)/ },
-  { title: 'random bytes behind a valid ir_version field', bytes: () => Uint8Array.from([0x08, 0x08, ...seededBytes(500, 99)]), message: /(not a valid ONNX protobuf|not an ONNX model)/ },
-  { title: 'an IR version newer than onnxruntime supports', bytes: () => validModel({ irVersion: 14 }), message: /IR version 14 is newer than onnxruntime supports \(at most 13\)/ },
-  { title: 'an IR version older than onnxruntime supports', bytes: () => validModel({ irVersion: 2 }), message: /IR version 2 is older/ },
-  { title: 'an opset newer than onnxruntime supports', bytes: () => validModel({ opset: 99 }), message: /opset 99 is newer than onnxruntime supports \(at most 26\)/ },
-  { title: 'an opset older than onnxruntime supports', bytes: () => validModel({ opset: 5 }), message: /opset 5 is older/ },
+  { title: 'a text file', bytes: () => new TextEncoder().encode('hello, this is not a model\n'),
+    message: /a text file \(it starts with 'hello, this is not a mod'\)/ },
+  { title: 'JSON renamed to .onnx', bytes: () =>
+    new TextEncoder().encode(JSON.stringify({ graph: { node: [] }, ir_version: 8 })), message: /a JSON file/ },
+  { title: 'a zip archive such as a PyTorch checkpoint', bytes: () =>
+    Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 1, 2, 3, 4, 5, 6]), message: /a zip archive/ },
+  { title: 'a NumPy array', bytes: () => Uint8Array.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 0x76, 0]),
+    message: /a NumPy \.npy array/ },
+  { title: 'a model truncated in the middle',
+    bytes: () => validModel().subarray(0, Math.floor(validModel().length / 2)),
+    message: /(not a valid ONNX protobuf|field is missing)/ },
+  { title: 'a model with its last byte cut', bytes: () => validModel().subarray(0, validModel().length - 1),
+    message: /(not a valid ONNX protobuf|field is missing)/ },
+  { title: 'random bytes', bytes: () => seededBytes(4096, 7),
+    message: /(not a valid ONNX protobuf|not an ONNX model)/ },
+  { title: 'random bytes behind a valid ir_version field', bytes: () =>
+    Uint8Array.from([0x08, 0x08, ...seededBytes(500, 99)]), message: /(not a valid ONNX protobuf|not an ONNX model)/ },
+  { title: 'an IR version newer than onnxruntime supports', bytes: () => validModel({ irVersion: 14 }),
+    message: /IR version 14 is newer than onnxruntime supports \(at most 13\)/ },
+  { title: 'an IR version older than onnxruntime supports', bytes: () => validModel({ irVersion: 2 }),
+    message: /IR version 2 is older/ },
+  { title: 'an opset newer than onnxruntime supports', bytes: () => validModel({ opset: 99 }),
+    message: /opset 99 is newer than onnxruntime supports \(at most 26\)/ },
+  { title: 'an opset older than onnxruntime supports', bytes: () => validModel({ opset: 5 }),
+    message: /opset 5 is older/ },
 ];
 
 describe('readModel on bad input', () => {
@@ -49,7 +62,8 @@ describe('readModel on bad input', () => {
       const file = path.join(dir, 'model.onnx');
       fs.writeFileSync(file, c.bytes());
       assert.throws(() => readModel(file), (e: unknown) => {
-        assert.ok(e instanceof OnnxFormatError, `expected OnnxFormatError, got ${(e as Error).name}: ${(e as Error).message}`);
+        assert.ok(e instanceof OnnxFormatError,
+          `expected OnnxFormatError, got ${(e as Error).name}: ${(e as Error).message}`);
         assert.equal(e.file, file);
         assert.ok(e.message.startsWith(`${file}: `), e.message);
         assert.match(e.message, c.message);
@@ -72,7 +86,8 @@ describe('readModel on bad input', () => {
       try {
         readModel(file);
       } catch (e) {
-        assert.ok(e instanceof OnnxFormatError, `prefix of ${n} bytes threw ${(e as Error).name}: ${(e as Error).message}`);
+        assert.ok(e instanceof OnnxFormatError,
+          `prefix of ${n} bytes threw ${(e as Error).name}: ${(e as Error).message}`);
         continue;
       }
       // A prefix that still decodes must at least be a whole model (cut exactly between top-level fields).

@@ -27,9 +27,13 @@ describe('findControlFlow', () => {
       inputs: [{ name: 'x', shape: [2] }, { name: 'cond', elemType: 9, shape: [] }], outputs: [{ name: 'y' }],
       nodes: [
         { op: 'Relu', inputs: ['x'], outputs: ['r'], name: 'plain' },
-        { op: 'If', inputs: ['cond'], outputs: ['i'], name: 'top_if', attrs: { then_branch: { type: 'graph', value: branch('then') }, else_branch: { type: 'graph', value: branch('else', []) } } },
-        { op: 'Loop', inputs: ['', 'cond', 'i'], outputs: ['l'], name: 'loop', attrs: { body: { type: 'graph', value: loopBody } } },
-        { op: 'Scan', inputs: ['l'], outputs: ['y'], name: 'scan', attrs: { body: { type: 'graph', value: branch('scan_body') }, num_scan_inputs: 1 } },
+        { op: 'If', inputs: ['cond'], outputs: ['i'], name: 'top_if',
+          attrs: { then_branch: { type: 'graph', value: branch('then') },
+            else_branch: { type: 'graph', value: branch('else', []) } } },
+        { op: 'Loop', inputs: ['', 'cond', 'i'], outputs: ['l'], name: 'loop',
+          attrs: { body: { type: 'graph', value: loopBody } } },
+        { op: 'Scan', inputs: ['l'], outputs: ['y'], name: 'scan',
+          attrs: { body: { type: 'graph', value: branch('scan_body') }, num_scan_inputs: 1 } },
       ],
     });
     for (const m of [model, decodeModel(encodeModel(model).model)]) {
@@ -37,13 +41,15 @@ describe('findControlFlow', () => {
       assert.deepEqual(found.map((f) => [f.name, f.opType, f.within.join(' > ')]), [
         ['top_if', 'If', ''], ['loop', 'Loop', ''], ['inner_if', 'If', 'loop.body'], ['scan', 'Scan', ''],
       ]);
-      assert.deepEqual(found[0]!.subgraphs, [{ attribute: 'then_branch', graph: 'then', nodes: 1 }, { attribute: 'else_branch', graph: 'else', nodes: 0 }]);
+      assert.deepEqual(found[0]!.subgraphs,
+        [{ attribute: 'then_branch', graph: 'then', nodes: 1 }, { attribute: 'else_branch', graph: 'else', nodes: 0 }]);
       assert.deepEqual(found[1]!.subgraphs, [{ attribute: 'body', graph: 'body', nodes: 2 }]);
     }
   });
 
   test('finds nothing in a graph without subgraphs', () => {
-    const model = makeModel({ inputs: [{ name: 'x', shape: [2] }], outputs: [{ name: 'y' }], nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }] });
+    const model = makeModel({ inputs: [{ name: 'x', shape: [2] }], outputs: [{ name: 'y' }],
+      nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }] });
     assert.deepEqual(findControlFlow(model), []);
   });
 });

@@ -16,7 +16,8 @@ interface Fixture {
   expect: {
     irVersion: number; opset: number; nodeCount: number; opHistogram: Record<string, number>;
     parameterCount: number; maskableCount: number; maskableParameterCount: number; maskable: string[];
-    inputs: { name: string; shape: (number | string | null)[] }[]; outputs: { name: string; shape: (number | string | null)[] }[];
+    inputs: { name: string; shape: (number | string | null)[] }[];
+    outputs: { name: string; shape: (number | string | null)[] }[];
   };
 }
 const table = JSON.parse(fs.readFileSync(path.join(dir, 'fixtures.json'), 'utf8')) as { fixtures: Fixture[] };
@@ -53,7 +54,8 @@ describe('PyTorch fixtures', () => {
         assert.equal(view.model.maskableCount, fx.expect.maskableCount);
         const ops = view.nodes.filter((n) => n.opType !== 'Input' && n.opType !== 'Output');
         // Folded: Constant nodes, and the Identity nodes the exporter puts on deduplicated initializers.
-        const folded = m.graph.nodes.filter((n) => n.opType === 'Constant' || (n.opType === 'Identity' && m.graph.initializers.has(n.inputs[0]!))).length;
+        const folded = m.graph.nodes.filter((n) =>
+          n.opType === 'Constant' || (n.opType === 'Identity' && m.graph.initializers.has(n.inputs[0]!))).length;
         assert.equal(ops.length, fx.expect.nodeCount - folded);
         const targets = new Set(view.edges.map((e) => e.target));
         for (const n of ops) assert.ok(targets.has(n.id) || n.inputs.length === 0, `${n.id} has no incoming edge`);
@@ -71,13 +73,15 @@ describe('PyTorch fixtures', () => {
       test('onnxruntime reproduces the PyTorch outputs saved with the fixture', async () => {
         const data = readJson<{ inputs: Record<string, JsonArray>; outputs: Record<string, JsonArray> }>(fx.data);
         const session = await createSession(model());
-        const feeds = Object.fromEntries(Object.entries(data.inputs).map(([k, a]) => [k, new ort.Tensor('float32', Float32Array.from(a.data), a.shape)]));
+        const feeds = Object.fromEntries(Object.entries(data.inputs).map(([k, a]) =>
+          [k, new ort.Tensor('float32', Float32Array.from(a.data), a.shape)]));
         const results = await session.run(feeds);
         for (const [name, want] of Object.entries(data.outputs)) {
           const got = results[name]!;
           assert.deepEqual([...got.dims], want.shape);
           const values = got.data as Float32Array;
-          want.data.forEach((v, i) => assert.ok(Math.abs(values[i]! - v) < 1e-4, `${name}[${i}]: ${values[i]} vs ${v}`));
+          want.data.forEach((v, i) =>
+            assert.ok(Math.abs(values[i]! - v) < 1e-4, `${name}[${i}]: ${values[i]} vs ${v}`));
         }
         await session.release();
       });

@@ -111,7 +111,8 @@ describe('inferShapesStatically against onnxruntime', () => {
     await check('language task model', makeLanguageModel({ seed: 0 }), 0.9);
   });
 
-  test('one model with Split, Slice (negative steps), Resize, ConvTranspose, pooling, TopK, Pad… (opset 18)', async () => {
+  test('one model with Split, Slice (negative steps), Resize, ConvTranspose, pooling, TopK, ' +
+    'Pad… (opset 18)', async () => {
     await check('op coverage model', opCoverageModel(), 0.8);
   });
 

@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { create, equals, fromBinary, toBinary } from '@bufbuild/protobuf';
 import {
-  AttributeProtoSchema, FunctionProtoSchema, GraphProtoSchema, ModelProtoSchema, NodeProtoSchema, OperatorSetIdProtoSchema,
+  AttributeProtoSchema, FunctionProtoSchema, GraphProtoSchema, ModelProtoSchema, NodeProtoSchema,
+  OperatorSetIdProtoSchema,
   StringStringEntryProtoSchema, TensorProtoSchema, TensorShapeProto_DimensionSchema, TensorShapeProtoSchema,
   TypeProto_TensorSchema, TypeProtoSchema, ValueInfoProtoSchema, type ModelProto,
 } from 'onnx-buf';
@@ -30,7 +31,9 @@ function valueInfo(name: string, dims: (number | string)[]) {
         value: create(TypeProto_TensorSchema, {
           elemType: DataType.FLOAT,
           shape: create(TensorShapeProtoSchema, {
-            dim: dims.map((d) => create(TensorShape_Dim, { value: typeof d === 'number' ? { case: 'dimValue', value: BigInt(d) } : { case: 'dimParam', value: d } })),
+            dim: dims.map((d) => create(TensorShape_Dim, {
+              value: typeof d === 'number' ? { case: 'dimValue', value: BigInt(d) } : { case: 'dimParam', value: d },
+            })),
           }),
         }),
       },
@@ -67,13 +70,16 @@ function newerFieldsModel(): ModelProto {
       }),
       create(NodeProtoSchema, {
         name: 'layer/act', opType: 'ScaledRelu', domain: 'custom.fn', overload: 'v2', input: ['h'], output: ['y'],
-        attribute: [create(AttributeProtoSchema, { name: 'note', type: 3, s: new TextEncoder().encode('hi'), docString: 'attr doc' })],
+        attribute: [create(AttributeProtoSchema,
+          { name: 'note', type: 3, s: new TextEncoder().encode('hi'), docString: 'attr doc' })],
       }),
     ],
   });
   return create(ModelProtoSchema, {
-    irVersion: 10n, producerName: 'test', producerVersion: '1.2.3', domain: 'example.test', modelVersion: 7n, docString: 'model doc',
-    opsetImport: [create(OperatorSetIdProtoSchema, { domain: '', version: 18n }), create(OperatorSetIdProtoSchema, { domain: 'custom.fn', version: 1n })],
+    irVersion: 10n, producerName: 'test', producerVersion: '1.2.3', domain: 'example.test', modelVersion: 7n,
+    docString: 'model doc',
+    opsetImport: [create(OperatorSetIdProtoSchema, { domain: '', version: 18n }),
+      create(OperatorSetIdProtoSchema, { domain: 'custom.fn', version: 1n })],
     metadataProps: [meta('author', 'someone'), meta('license', 'MIT')],
     functions: [fn], graph,
   });
@@ -159,7 +165,8 @@ describe('tensor decoding', () => {
       ],
       node: [create(NodeProtoSchema, { name: 'n', opType: 'Add', input: ['x', 'f'], output: ['y'] })],
     });
-    const proto = create(ModelProtoSchema, { irVersion: 9n, opsetImport: [create(OperatorSetIdProtoSchema, { version: 18n })], graph });
+    const proto = create(ModelProtoSchema,
+      { irVersion: 9n, opsetImport: [create(OperatorSetIdProtoSchema, { version: 18n })], graph });
     const model = decodeModel(toBinary(ModelProtoSchema, proto));
     const inits = model.graph.initializers;
     assert.deepEqual([...(inits.get('f')!.data as Float32Array)], [1.5, -2]);
@@ -197,7 +204,8 @@ describe('external data', () => {
     for (const [name, t] of model.graph.initializers) {
       const got = back.graph.initializers.get(name)!;
       assert.deepEqual(got.dims, t.dims);
-      assert.deepEqual([...(got.data as Float32Array | BigInt64Array)], [...(t.data as Float32Array | BigInt64Array)], name);
+      assert.deepEqual([...(got.data as Float32Array | BigInt64Array)],
+        [...(t.data as Float32Array | BigInt64Array)], name);
     }
     assert.equal(back.graph.initializers.get('W')!.external?.location, 'm.weights');
     assert.equal(back.graph.initializers.get('b')!.external, undefined, 'small tensors stay inline');
@@ -209,7 +217,8 @@ describe('external data', () => {
     const file = path.join(dir, 'm.onnx');
     writeModel(file, bigModel(), { externalData: { location: 'w.bin' } });
     const proto = fromBinary(ModelProtoSchema, fs.readFileSync(file));
-    for (const t of proto.graph!.initializer) for (const e of t.externalData) if (e.key === 'location') e.value = location;
+    for (const t of proto.graph!.initializer) for (const e of t.externalData)
+      if (e.key === 'location') e.value = location;
     fs.rmSync(dir, { recursive: true });
     return toBinary(ModelProtoSchema, proto);
   }
@@ -220,7 +229,8 @@ describe('external data', () => {
       const file = path.join(dir, 'm.onnx');
       fs.writeFileSync(file, withLocation(location));
       fs.writeFileSync(path.join(path.dirname(dir), 'x.bin'), new Uint8Array(9000));
-      assert.throws(() => readModel(file), (e: unknown) => e instanceof OnnxFormatError && /points outside the model's folder/.test(e.message) && e.message.includes(file));
+      assert.throws(() => readModel(file), (e: unknown) => e instanceof OnnxFormatError
+        && /points outside the model's folder/.test(e.message) && e.message.includes(file));
       fs.rmSync(dir, { recursive: true });
       fs.rmSync(path.join(path.dirname(dir), 'x.bin'));
     });
@@ -242,7 +252,8 @@ describe('external data', () => {
     const dir = tmpDir();
     const file = path.join(dir, 'm.onnx');
     fs.writeFileSync(file, withLocation('gone.bin'));
-    assert.throws(() => readModel(file), (e: unknown) => e instanceof OnnxFormatError && e.message.startsWith(`${file}: external data file 'gone.bin' is missing`));
+    assert.throws(() => readModel(file), (e: unknown) =>
+      e instanceof OnnxFormatError && e.message.startsWith(`${file}: external data file 'gone.bin' is missing`));
     fs.rmSync(dir, { recursive: true });
   });
 
@@ -262,7 +273,8 @@ describe('ONNX round trip of unnamed nodes', () => {
       name: 'g', input: [valueInfo('x', [2])], output: [valueInfo('y', [2])],
       node: [create(NodeProtoSchema, { opType: 'Relu', input: ['x'], output: ['y'] })],
     });
-    const proto = create(ModelProtoSchema, { irVersion: 9n, opsetImport: [create(OperatorSetIdProtoSchema, { version: 18n })], graph });
+    const proto = create(ModelProtoSchema,
+      { irVersion: 9n, opsetImport: [create(OperatorSetIdProtoSchema, { version: 18n })], graph });
     const model = decodeModel(toBinary(ModelProtoSchema, proto));
     assert.equal(model.graph.nodes[0]!.name, 'Relu_0');
     assert.ok(equals(ModelProtoSchema, proto, fromBinary(ModelProtoSchema, encodeModel(model).model)));

@@ -35,13 +35,15 @@ describe('overlapPair', () => {
     const p = overlapPair(a, b, { subroutine: 'A', seed: 0 }, { subroutine: 'B', seed: 0 });
     assert.equal(p.layers['w1']!.iou, 1 / 2);
     assert.equal(p.layers['w2']!.iou, 1 / 4);
-    assert.deepEqual([p.total.size, p.total.keptA, p.total.keptB, p.total.intersection, p.total.union], [10, 3, 5, 2, 6]);
+    assert.deepEqual(
+      [p.total.size, p.total.keptA, p.total.keptB, p.total.intersection, p.total.union], [10, 3, 5, 2, 6]);
     assert.equal(p.total.iou, 2 / 6);
     assert.equal(p.total.ioMin, 2 / 3);
   });
 
   test('refuses mask sets over different initializers', () => {
-    assert.throws(() => overlapPair({ w1: m(1) }, { w2: m(1) }, { subroutine: 'A', seed: 0 }, { subroutine: 'B', seed: 0 }), /'w1' is masked in only one/);
+    assert.throws(() => overlapPair({ w1: m(1) }, { w2: m(1) }, { subroutine: 'A', seed: 0 },
+      { subroutine: 'B', seed: 0 }), /'w1' is masked in only one/);
   });
 });
 
@@ -53,7 +55,8 @@ describe('computeOverlap', () => {
       C: { 0: { w: m(1, 1, 1, 1) } },
     };
     const r = computeOverlap(masks);
-    assert.deepEqual(r.pairs.map((p) => `${p.a.subroutine}${p.a.seed}-${p.b.subroutine}${p.b.seed}`), ['A0-B0', 'A1-B1', 'A0-C0', 'B0-C0']);
+    assert.deepEqual(r.pairs.map((p) => `${p.a.subroutine}${p.a.seed}-${p.b.subroutine}${p.b.seed}`),
+      ['A0-B0', 'A1-B1', 'A0-C0', 'B0-C0']);
     assert.deepEqual(r.stability['A']!.map((p) => p.total.iou), [1 / 2]);
     assert.deepEqual(r.stability['C'], []);
     assert.deepEqual(r.matrix.names, ['A', 'B', 'C']);

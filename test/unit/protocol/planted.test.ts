@@ -19,8 +19,10 @@ describe('the protocol on planted structure', () => {
     const results = read<ResultsFile>(runDir, 'results.json');
     for (const name of ['A', 'B']) {
       const r = results.subroutines[name]!;
-      assert.equal(r.verdict, 'compositional', `${name}: ${r.verdictReason} (S=${r.subnetworkScore}, A=${r.ablationScore}, p=${r.randomAblation.p})`);
-      assert.ok(r.subnetworkScore! > 0.3 && r.ablationScore! < -0.3, `${name}: S=${r.subnetworkScore} A=${r.ablationScore}`);
+      assert.equal(r.verdict, 'compositional',
+        `${name}: ${r.verdictReason} (S=${r.subnetworkScore}, A=${r.ablationScore}, p=${r.randomAblation.p})`);
+      assert.ok(r.subnetworkScore! > 0.3 && r.ablationScore! < -0.3,
+        `${name}: S=${r.subnetworkScore} A=${r.ablationScore}`);
     }
     // A's kept first-layer weights lie in A's block (columns 0–3), B's in columns 4–7.
     const a = results.subroutines.A!.seeds[0]!;
@@ -37,7 +39,8 @@ describe('the protocol on planted structure', () => {
     const spec = writePlantedWorkspace(dir, weightTiedModel());
     const { runDir } = await runFind({ specPath: spec }, hooks());
     const results = read<ResultsFile>(runDir, 'results.json');
-    for (const name of ['A', 'B']) assert.notEqual(results.subroutines[name]!.verdict, 'compositional', results.subroutines[name]!.verdictReason);
+    for (const name of ['A', 'B'])
+      assert.notEqual(results.subroutines[name]!.verdict, 'compositional', results.subroutines[name]!.verdictReason);
   });
 
   test('a cancelled run is marked cancelled and resumes to completion', async () => {
@@ -45,7 +48,8 @@ describe('the protocol on planted structure', () => {
     const spec = writePlantedWorkspace(dir, twoStreamModel(0));
     const ac = new AbortController();
     let steps = 0;
-    const first = await runFind({ specPath: spec }, { signal: ac.signal, onProgress: (e) => { if (e.step && ++steps === 200) ac.abort(); } });
+    const first = await runFind({ specPath: spec },
+      { signal: ac.signal, onProgress: (e) => { if (e.step && ++steps === 200) ac.abort(); } });
     assert.equal(first.status, 'cancelled');
     const run = read<RunInfo>(first.runDir, 'run.json');
     assert.equal(run.status, 'cancelled');

@@ -51,7 +51,8 @@ export function weightTiedModel() {
       { op: 'Gemm', inputs: ['a', 'fc2.weight'], outputs: ['logits'], attrs: { transB: 1 }, name: '/out/Gemm' },
     ],
     initializers: [
-      makeTensor('lo0', 7, [1], [0n]), makeTensor('lo1', 7, [1], [4n]), makeTensor('hi0', 7, [1], [4n]), makeTensor('hi1', 7, [1], [8n]),
+      makeTensor('lo0', 7, [1], [0n]), makeTensor('lo1', 7, [1], [4n]), makeTensor('hi0', 7, [1], [4n]),
+      makeTensor('hi1', 7, [1], [8n]),
       makeTensor('axis1', 7, [1], [1n]),
       makeTensor('fc1.weight', 1, [2, 4], w1), makeTensor('fc2.weight', 1, [2, 2], w2),
     ],
@@ -67,10 +68,12 @@ function halfData(n: number, half: 0 | 1, seed: number) {
     for (let j = 0; j < 4; j++) x[i * 8 + half * 4 + j] = rng.normal();
     y[i] = x[i * 8 + half * 4]! > 0 ? 1n : 0n;
   }
-  return { x: { dtype: 'float32' as const, shape: [n, 8], data: x }, labels: { dtype: 'int64' as const, shape: [n], data: y } };
+  return { x: { dtype: 'float32' as const, shape: [n, 8], data: x },
+    labels: { dtype: 'int64' as const, shape: [n], data: y } };
 }
 
-export function writePlantedWorkspace(dir: string, model: ReturnType<typeof makeModel>, mask: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): string {
+export function writePlantedWorkspace(dir: string, model: ReturnType<typeof makeModel>,
+  mask: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): string {
   fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
   writeModel(path.join(dir, 'model.onnx'), model);
   writeNpz(path.join(dir, 'data/A_train.npz'), halfData(256, 0, 1));
@@ -85,7 +88,8 @@ export function writePlantedWorkspace(dir: string, model: ReturnType<typeof make
       A: { train: 'data/A_train.npz', test: 'data/A_test.npz', validation: 'data/A_val.npz' },
       B: { train: 'data/B_train.npz', test: 'data/B_test.npz', validation: 'data/B_val.npz' },
     },
-    mask: { method: 'continuous-sparsification', init: 0.5, lambda: 0.01, lr: 0.05, epochs: 15, batch: 32, temperature: [1, 200], ...mask },
+    mask: { method: 'continuous-sparsification', init: 0.5, lambda: 0.01, lr: 0.05, epochs: 15, batch: 32,
+      temperature: [1, 200], ...mask },
     controls: { randomInit: false, randomAblations: 20, ablationModes: ['zero'] },
     seeds: [0, 1, 2],
     ...extra,

@@ -15,7 +15,8 @@ const hooks = { onProgress: () => {}, signal: new AbortController().signal };
 describe('pruning a base model', () => {
   test('keeps the requested fraction of masked weights and writes a runnable model', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prune-'));
-    const spec = writePlantedWorkspace(dir, twoStreamModel(0), { epochs: 10 }, { task: { train: 'data/A_train.npz', test: 'data/A_test.npz' } });
+    const spec = writePlantedWorkspace(dir, twoStreamModel(0), { epochs: 10 },
+      { task: { train: 'data/A_train.npz', test: 'data/A_test.npz' } });
     const out = path.join(dir, 'pruned.onnx');
     const r = await pruneModel({ specPath: spec, keep: 0.1, outPath: out }, hooks);
     assert.ok(Math.abs(r.keptFraction - 0.1) < 0.02, `kept ${r.keptFraction}`);
@@ -26,9 +27,11 @@ describe('pruning a base model', () => {
 
   test('with a ladder, keeps the smallest fraction that holds the accuracy on the selection data', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prune-'));
-    const spec = writePlantedWorkspace(dir, twoStreamModel(0), { epochs: 10 }, { task: { train: 'data/A_train.npz', test: 'data/A_test.npz' } });
+    const spec = writePlantedWorkspace(dir, twoStreamModel(0), { epochs: 10 },
+      { task: { train: 'data/A_train.npz', test: 'data/A_test.npz' } });
     const retain = 0.95;
-    const r = await pruneModel({ specPath: spec, keep: { fractions: [0.5, 0.001, 0.1], retain, data: path.join(dir, 'data/A_val.npz') }, outPath: path.join(dir, 'pruned.onnx') }, hooks);
+    const r = await pruneModel({ specPath: spec, keep: { fractions: [0.5, 0.001, 0.1], retain,
+      data: path.join(dir, 'data/A_val.npz') }, outPath: path.join(dir, 'pruned.onnx') }, hooks);
     const { accuracyBefore, tried } = r.ladder!;
     // The planted stream needs a few % of the weights: 0.1 % cannot hold the accuracy, 10 % can, 50 % is never tried.
     assert.deepEqual(tried.map((t) => t.keep), [0.001, 0.1], 'smallest first, stopping at the first that holds');
@@ -37,18 +40,24 @@ describe('pruning a base model', () => {
     assert.ok(Math.abs(r.keptFraction - 0.1) < 0.005, `kept ${r.keptFraction}`);
   });
 
-  test('the prune command takes a ladder of fractions judged on --select data, and refuses incomplete ones', async () => {
+  test('the prune command takes a ladder of fractions judged on --select data, ' +
+    'and refuses incomplete ones', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prune-cli-'));
-    const spec = writePlantedWorkspace(dir, twoStreamModel(0), { epochs: 10 }, { task: { train: 'data/A_train.npz', test: 'data/A_test.npz' } });
-    const io = { stdout: '', stderr: '', out(t: string) { io.stdout += t; }, err(t: string) { io.stderr += t; } } satisfies CliIO & { stdout: string; stderr: string };
+    const spec = writePlantedWorkspace(dir, twoStreamModel(0), { epochs: 10 },
+      { task: { train: 'data/A_train.npz', test: 'data/A_test.npz' } });
+    const io = { stdout: '', stderr: '', out(t: string) { io.stdout += t; },
+      err(t: string) { io.stderr += t; } } satisfies CliIO & { stdout: string; stderr: string };
     const out = path.join(dir, 'pruned.onnx');
-    assert.equal(await pruneCommand.run([spec, '--keep', '0.001,0.1', '--select', path.join(dir, 'data/A_val.npz'), '-o', out, '--json'], io), 0, io.stderr);
+    assert.equal(await pruneCommand.run([spec, '--keep', '0.001,0.1', '--select', path.join(dir, 'data/A_val.npz'),
+      '-o', out, '--json'], io), 0, io.stderr);
     const result = JSON.parse(io.stdout) as { keptFraction: number; ladder: { tried: { keep: number }[] } };
     assert.deepEqual(result.ladder.tried.map((t) => t.keep), [0.001, 0.1]);
     assert.ok(fs.existsSync(out));
     await assert.rejects(pruneCommand.run([spec, '--keep', '0.05,0.1', '-o', out], io), /need --select DATA/);
-    await assert.rejects(pruneCommand.run([spec, '--keep', '0.1', '--retain', '0.9', '-o', out], io), /give more than one/);
-    await assert.rejects(pruneCommand.run([spec, '--keep', '0.1,1.5', '--select', 'x.npz', '-o', out], io), /comma-separated list/);
+    await assert.rejects(pruneCommand.run([spec, '--keep', '0.1', '--retain', '0.9', '-o', out], io),
+      /give more than one/);
+    await assert.rejects(pruneCommand.run([spec, '--keep', '0.1,1.5', '--select', 'x.npz', '-o', out], io),
+      /comma-separated list/);
   });
 
   test('ranks mask logits across tensors by value', () => {
@@ -62,6 +71,7 @@ describe('pruning a base model', () => {
   test('needs the task training set', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prune-'));
     const spec = writePlantedWorkspace(dir, twoStreamModel(0));
-    await assert.rejects(pruneModel({ specPath: spec, keep: 0.1, outPath: path.join(dir, 'p.onnx') }, hooks), /needs task.train/);
+    await assert.rejects(pruneModel({ specPath: spec, keep: 0.1, outPath: path.join(dir, 'p.onnx') }, hooks),
+      /needs task.train/);
   });
 });

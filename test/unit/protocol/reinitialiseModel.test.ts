@@ -11,7 +11,8 @@ const filled = (name: string, dims: number[], v: number) =>
 function layouts() {
   return makeModel({
     inputs: [
-      { name: 'x', shape: ['N', 64] }, { name: 'img', shape: ['N', 3, 8, 8] }, { name: 'tok', shape: ['N'], elemType: 7 },
+      { name: 'x', shape: ['N', 64] }, { name: 'img', shape: ['N', 3, 8, 8] },
+      { name: 'tok', shape: ['N'], elemType: 7 },
     ],
     outputs: [{ name: 'y', shape: null }, { name: 'c', shape: null }, { name: 'e', shape: null }],
     nodes: [

@@ -13,7 +13,8 @@ describe('conditionScore', () => {
   });
 
   test('compares with the mean over the other subroutines when there are more than two', () => {
-    assert.ok(Math.abs(conditionScore({ A: 0.9, B: 0.6, C: 0.2 }, 'A', ['A', 'B', 'C'], 0.25) - (0.9 - (0.6 + 0.25) / 2)) < 1e-12);
+    assert.ok(Math.abs(
+      conditionScore({ A: 0.9, B: 0.6, C: 0.2 }, 'A', ['A', 'B', 'C'], 0.25) - (0.9 - (0.6 + 0.25) / 2)) < 1e-12);
     assert.throws(() => conditionScore({ A: 0.9 }, 'A', ['A', 'B'], 0.25), /no accuracy for test set 'B'/);
     assert.equal(chanceLevel({ type: 'classify' }, 10), 0.1);
   });

@@ -4,7 +4,8 @@ import {
   describeScores, fisherCombinedP, holmAdjust, pooledRandomAblationP, quantile, randomAblationP, sampleSd,
 } from '../../../src/core/protocol/statistics';
 
-const close = (a: number | null | undefined, b: number, tol = 1e-6) => assert.ok(a !== null && a !== undefined && Math.abs(a - b) < tol, `${a} ≠ ${b}`);
+const close = (a: number | null | undefined, b: number, tol = 1e-6) =>
+  assert.ok(a !== null && a !== undefined && Math.abs(a - b) < tol, `${a} ≠ ${b}`);
 
 describe('describeScores', () => {
   test('matches the closed-form t distribution with 2 degrees of freedom', () => {

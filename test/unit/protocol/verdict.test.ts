@@ -51,7 +51,8 @@ function judge(c: Case) {
   const raw = summarizeSubroutine('A', seeds, draws, names, chance);
   const pAdjusted = raw.randomAblation.p === null ? null : Math.min(1, (c.holm ?? 1) * raw.randomAblation.p);
   const summary = { ...raw, randomAblation: { ...raw.randomAblation, pAdjusted } };
-  const decision = decideVerdict({ name: 'A', subroutines: names, chance, summary, settings: { ...settings, ...c.spec } });
+  const decision = decideVerdict(
+    { name: 'A', subroutines: names, chance, summary, settings: { ...settings, ...c.spec } });
   return { ...decision, summary };
 }
 

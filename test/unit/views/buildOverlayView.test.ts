@@ -20,7 +20,8 @@ const graph: LayerGraphView = {
 
 const u8 = (...xs: number[]) => Uint8Array.from(xs);
 function masks(entries: Record<string, Record<number, Record<string, Uint8Array>>>): RunMasks {
-  return new Map(Object.entries(entries).map(([sub, seeds]) => [sub, new Map(Object.entries(seeds).map(([s, set]) => [Number(s), new Map(Object.entries(set))]))]));
+  return new Map(Object.entries(entries).map(([sub, seeds]) =>
+    [sub, new Map(Object.entries(seeds).map(([s, set]) => [Number(s), new Map(Object.entries(set))]))]));
 }
 
 describe('buildOverlayView', () => {

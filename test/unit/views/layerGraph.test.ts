@@ -9,7 +9,8 @@ import { DataType } from '../../../src/core/onnx/ir';
 
 const F = DataType.FLOAT;
 const I64 = DataType.INT64;
-const w = (name: string, dims: number[]) => makeTensor(name, F, dims, Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => Math.cos(i)));
+const w = (name: string, dims: number[]) =>
+  makeTensor(name, F, dims, Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => Math.cos(i)));
 
 function mlp() {
   return makeModel({
@@ -30,13 +31,15 @@ describe('buildLayerGraph', () => {
     const view = buildLayerGraph(model, await inferShapes(model));
     assert.deepEqual(view.nodes.map((n) => n.opType), ['Input', 'Gemm', 'Relu', 'Gemm', 'Output']);
     const fc1 = view.nodes.find((n) => n.id === '/fc1/Gemm')!;
-    assert.deepEqual(fc1.parameters.map((p) => [p.name, p.count, p.maskable]), [['fc1.weight', 20, true], ['fc1.bias', 5, false]]);
+    assert.deepEqual(fc1.parameters.map((p) => [p.name, p.count, p.maskable]),
+      [['fc1.weight', 20, true], ['fc1.bias', 5, false]]);
     assert.equal(fc1.parameterCount, 25);
     assert.equal(fc1.label, 'Gemm');
     assert.equal(fc1.attributes.transB, '1');
     assert.deepEqual(fc1.outputs[0]!.shape, ['N', 5]);
     assert.deepEqual(view.edges.map((e) => [e.source, e.target, e.tensor]), [
-      ['input:x', '/fc1/Gemm', 'x'], ['/fc1/Gemm', '/act/Relu', 'h'], ['/act/Relu', '/fc2/Gemm', 'r'], ['/fc2/Gemm', 'output:y', 'y'],
+      ['input:x', '/fc1/Gemm', 'x'], ['/fc1/Gemm', '/act/Relu', 'h'], ['/act/Relu', '/fc2/Gemm', 'r'],
+      ['/fc2/Gemm', 'output:y', 'y'],
     ]);
     assert.deepEqual(view.edges[1]!.shape, ['N', 5]);
     assert.equal(view.model.parameterCount, 20 + 5 + 15 + 3);
@@ -52,7 +55,8 @@ describe('buildLayerGraph', () => {
       nodes: [
         { op: 'Identity', inputs: ['W'], outputs: ['W_id'] },
         { op: 'Identity', inputs: ['W_id'], outputs: ['W_id2'] },
-        { op: 'Constant', inputs: [], outputs: ['scale'], attrs: { value: { type: 'tensor', value: w('scale', [4]) } } },
+        { op: 'Constant', inputs: [], outputs: ['scale'],
+          attrs: { value: { type: 'tensor', value: w('scale', [4]) } } },
         { op: 'MatMul', inputs: ['x', 'W_id2'], outputs: ['m'], name: 'mm' },
         { op: 'Mul', inputs: ['m', 'scale'], outputs: ['s'], name: 'mul' },
         { op: 'Reshape', inputs: ['s', 'shape'], outputs: ['y'], name: 'reshape' },
@@ -61,7 +65,8 @@ describe('buildLayerGraph', () => {
     const view = buildLayerGraph(model);
     assert.deepEqual(view.nodes.map((n) => n.id), ['input:x', 'mm', 'mul', 'reshape', 'output:y']);
     const mm = view.nodes.find((n) => n.id === 'mm')!;
-    assert.deepEqual(mm.parameters, [{ name: 'W', alias: 'W_id2', shape: [4, 4], dataType: 'float', count: 16, maskable: true, source: 'initializer' }]);
+    assert.deepEqual(mm.parameters, [{ name: 'W', alias: 'W_id2', shape: [4, 4], dataType: 'float', count: 16,
+      maskable: true, source: 'initializer' }]);
     const mul = view.nodes.find((n) => n.id === 'mul')!;
     assert.equal(mul.parameters[0]!.source, 'constant');
     assert.equal(mul.parameters[0]!.maskable, false, 'constants are not initializers, so they cannot be masked');
@@ -85,7 +90,8 @@ describe('buildLayerGraph', () => {
     });
     const view = buildLayerGraph(model);
     const g = Object.fromEntries(view.groups.map((x) => [x.id.slice(GROUP_ID_PREFIX.length), x]));
-    assert.deepEqual(Object.keys(g).sort(), ['/encoder', '/encoder/layer.0', '/encoder/layer.0/attn', '/encoder/layer.0/attn/k', '/encoder/layer.0/attn/q']);
+    assert.deepEqual(Object.keys(g).sort(),
+      ['/encoder', '/encoder/layer.0', '/encoder/layer.0/attn', '/encoder/layer.0/attn/k', '/encoder/layer.0/attn/q']);
     assert.equal(g['/encoder']!.nodeCount, 3);
     assert.equal(g['/encoder']!.parameterCount, 32);
     assert.equal(g['/encoder/layer.0/attn']!.parent, `${GROUP_ID_PREFIX}/encoder/layer.0`);
@@ -105,15 +111,18 @@ describe('buildLayerGraph', () => {
     });
     const view = buildLayerGraph(model);
     assert.deepEqual(view.nodes.map((n) => n.id), ['input:x', 'same', 'same#2', 'output:y']);
-    assert.deepEqual(view.edges.map((e) => [e.source, e.target]), [['input:x', 'same'], ['same', 'same#2'], ['same#2', 'output:y']]);
+    assert.deepEqual(view.edges.map((e) => [e.source, e.target]),
+      [['input:x', 'same'], ['same', 'same#2'], ['same#2', 'output:y']]);
   });
 
   test('draws a CNN and an attention block with the expected parameter counts', () => {
     const cnn = makeModel({
       inputs: [{ name: 'img', shape: ['N', 1, 8, 8] }], outputs: [{ name: 'logits' }],
-      initializers: [w('conv.w', [4, 1, 3, 3]), w('conv.b', [4]), w('fc.w', [16, 10]), makeTensor('flat', I64, [2], [0, -1])],
+      initializers: [w('conv.w', [4, 1, 3, 3]), w('conv.b', [4]), w('fc.w', [16, 10]),
+        makeTensor('flat', I64, [2], [0, -1])],
       nodes: [
-        { op: 'Conv', inputs: ['img', 'conv.w', 'conv.b'], outputs: ['c'], name: '/conv/Conv', attrs: { pads: [1, 1, 1, 1] } },
+        { op: 'Conv', inputs: ['img', 'conv.w', 'conv.b'], outputs: ['c'], name: '/conv/Conv',
+          attrs: { pads: [1, 1, 1, 1] } },
         { op: 'Relu', inputs: ['c'], outputs: ['r'], name: '/Relu' },
         { op: 'GlobalAveragePool', inputs: ['r'], outputs: ['p'], name: '/pool/GlobalAveragePool' },
         { op: 'Reshape', inputs: ['p', 'flat'], outputs: ['f'], name: '/Reshape' },
@@ -122,13 +131,15 @@ describe('buildLayerGraph', () => {
     });
     const v = buildLayerGraph(cnn);
     assert.equal(v.model.parameterCount, 36 + 4 + 160);
-    assert.deepEqual(v.nodes.filter((n) => n.parameters.some((p) => p.maskable)).map((n) => n.id), ['/conv/Conv', '/fc/MatMul']);
+    assert.deepEqual(v.nodes.filter((n) => n.parameters.some((p) => p.maskable)).map((n) => n.id),
+      ['/conv/Conv', '/fc/MatMul']);
 
     const attn = makeModel({
       inputs: [{ name: 'x', shape: ['B', 'T', 8] }], outputs: [{ name: 'out' }],
       initializers: [w('Wq', [8, 8]), w('Wk', [8, 8]), w('Wv', [8, 8]), w('ln.g', [8]), w('ln.b', [8])],
       nodes: [
-        { op: 'LayerNormalization', inputs: ['x', 'ln.g', 'ln.b'], outputs: ['n'], name: '/ln/LayerNormalization', attrs: { axis: -1 } },
+        { op: 'LayerNormalization', inputs: ['x', 'ln.g', 'ln.b'], outputs: ['n'], name: '/ln/LayerNormalization',
+          attrs: { axis: -1 } },
         { op: 'MatMul', inputs: ['n', 'Wq'], outputs: ['q'], name: '/attn/q/MatMul' },
         { op: 'MatMul', inputs: ['n', 'Wk'], outputs: ['k'], name: '/attn/k/MatMul' },
         { op: 'MatMul', inputs: ['n', 'Wv'], outputs: ['v'], name: '/attn/v/MatMul' },
@@ -151,9 +162,11 @@ describe('buildLayerGraph', () => {
     const n = 2000;
     const inits = [w('W', [16, 16])];
     const nodes = Array.from({ length: n }, (_, i) => ({
-      op: i % 2 ? 'Relu' : 'MatMul', inputs: i % 2 ? [`t${i}`] : [`t${i}`, 'W'], outputs: [`t${i + 1}`], name: `/block${Math.floor(i / 20)}/layer${i % 20}/op`,
+      op: i % 2 ? 'Relu' : 'MatMul', inputs: i % 2 ? [`t${i}`] : [`t${i}`, 'W'], outputs: [`t${i + 1}`],
+      name: `/block${Math.floor(i / 20)}/layer${i % 20}/op`,
     }));
-    const model = makeModel({ inputs: [{ name: 't0', shape: [1, 16] }], outputs: [{ name: `t${n}` }], initializers: inits, nodes });
+    const model = makeModel(
+      { inputs: [{ name: 't0', shape: [1, 16] }], outputs: [{ name: `t${n}` }], initializers: inits, nodes });
     const t0 = performance.now();
     const view = buildLayerGraph(model);
     const ms = performance.now() - t0;

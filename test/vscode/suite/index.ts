@@ -50,7 +50,8 @@ function check(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, everyMs = 100): Promise<T> {
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number,
+  everyMs = 100): Promise<T> {
   const t0 = Date.now();
   for (;;) {
     const v = await probe();
@@ -110,7 +111,8 @@ const common: Record<string, Test> = {
       return nodes.some((n) => n.kind === 'model') ? nodes : undefined;
     }, 15_000)) as TreeNode[];
     const models = roots.filter((n): n is Extract<TreeNode, { kind: 'model' }> => n.kind === 'model');
-    check(models.some((m) => path.resolve(m.uri.fsPath) === path.resolve(p.model)), `model.onnx missing from the tree: ${models.map((m) => m.uri.fsPath).join(', ')}`);
+    check(models.some((m) => path.resolve(m.uri.fsPath) === path.resolve(p.model)),
+      `model.onnx missing from the tree: ${models.map((m) => m.uri.fsPath).join(', ')}`);
     const item = a.services.tree.getTreeItem(models[0]!);
     check(item.contextValue === 'model', `contextValue is ${item.contextValue}`);
     // A model at the workspace root is described by its run count only, never by an absolute folder path.
@@ -122,13 +124,15 @@ const common: Record<string, Test> = {
     await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(p.model), 'subnetworkLens.layerGraph');
     await waitFor('the custom editor tab', () => {
       const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-      return input instanceof vscode.TabInputCustom && input.viewType === 'subnetworkLens.layerGraph' ? true : undefined;
+      return input instanceof vscode.TabInputCustom
+        && input.viewType === 'subnetworkLens.layerGraph' ? true : undefined;
     }, 10_000);
   },
   'the compute process builds the layer graph view model': async (a, p, notes) => {
     const t0 = Date.now();
     const view = await a.services.views.run('layerGraph', { modelPath: p.model }).result;
-    check(view.nodes.length > 2 && view.edges.length > 0, `layer graph has ${view.nodes.length} nodes and ${view.edges.length} edges`);
+    check(view.nodes.length > 2 && view.edges.length > 0,
+      `layer graph has ${view.nodes.length} nodes and ${view.edges.length} edges`);
     check(view.model.maskableCount > 0, 'no maskable parameters');
     notes.nodes = view.nodes.length;
     notes.ms = Date.now() - t0;
@@ -153,16 +157,19 @@ const trusted: Record<string, Test> = {
   },
   'an engine error is shown as a readable message, not a stack trace': async (a, p, notes) => {
     const before = a.services.notices.length;
-    const r = await vscode.commands.executeCommand<FindResult | undefined>('subnetworkLens.findSubnetworks', { specPath: p.badSpec });
+    const r = await vscode.commands.executeCommand<FindResult | undefined>('subnetworkLens.findSubnetworks',
+      { specPath: p.badSpec });
     check(r === undefined, `a bad spec produced a result: ${JSON.stringify(r)}`);
     const shown = a.services.notices.slice(before).filter((n) => n.startsWith('error:'));
     check(shown.length > 0, `no error message was shown; notices: ${a.services.notices.slice(before).join(' | ')}`);
-    check(!shown.some((n) => /\n\s+at\s/.test(n) || /\.(ts|js):\d+:\d+/.test(n)), `stack trace in: ${shown.join(' | ')}`);
+    check(!shown.some((n) => /\n\s+at\s/.test(n) || /\.(ts|js):\d+:\d+/.test(n)),
+      `stack trace in: ${shown.join(' | ')}`);
     notes.message = shown.at(-1);
   },
   'Find subnetworks on a small model writes a complete run': async (a, p, notes) => {
     const t0 = Date.now();
-    const r = await vscode.commands.executeCommand<FindResult | undefined>('subnetworkLens.findSubnetworks', { specPath: p.spec });
+    const r = await vscode.commands.executeCommand<FindResult | undefined>('subnetworkLens.findSubnetworks',
+      { specPath: p.spec });
     check(r, `Find subnetworks returned nothing; notices: ${a.services.notices.slice(-3).join(' | ')}`);
     check(r.status === 'complete', `status ${r.status}`);
     const info = readJson<RunInfo>(path.join(r.runDir, 'run.json'));
@@ -173,26 +180,33 @@ const trusted: Record<string, Test> = {
     notes.ms = Date.now() - t0;
     notes.files = files.length;
     // The tree picks the run up from disk.
-    await waitFor('the complete run in the tree', async () => (await a.services.tree.allRuns()).some((x) => path.resolve(x.dir) === path.resolve(r.runDir) && x.info.status === 'complete') || undefined, 10_000);
+    await waitFor('the complete run in the tree', async () => (await a.services.tree.allRuns()).some((x) =>
+      path.resolve(x.dir) === path.resolve(r.runDir) && x.info.status === 'complete') || undefined, 10_000);
   },
   'Ablate subnetwork re-evaluates a saved mask and shows a results table': async (a, _p, notes) => {
     a.services.tree.refresh(0);
-    const run = await waitFor('a complete run in the tree (the Find subnetworks test must pass first)', async () => (await a.services.tree.allRuns()).find((r) => r.info.status === 'complete' && r.results), 10_000, 250);
+    const run = await waitFor('a complete run in the tree (the Find subnetworks test must pass first)', async () =>
+      (await a.services.tree.allRuns()).find((r) => r.info.status === 'complete' && r.results), 10_000, 250);
     const subroutine = run.results!.subroutineNames[0]!;
     const seed = run.results!.subroutines[subroutine]!.seeds[0]!.seed;
     const before = a.services.notices.length;
-    const r = await vscode.commands.executeCommand<AblateResult | undefined>('subnetworkLens.ablate', { runDir: run.dir, subroutine, seed, mode: 'mean', testSets: run.results!.testSets });
+    const r = await vscode.commands.executeCommand<AblateResult | undefined>('subnetworkLens.ablate',
+      { runDir: run.dir, subroutine, seed, mode: 'mean', testSets: run.results!.testSets });
     check(r, `no result; notices: ${a.services.notices.slice(before).join(' | ')}`);
-    check(r.rows.length === run.results!.testSets.length, `${r.rows.length} rows for ${run.results!.testSets.length} test sets`);
-    for (const row of r.rows) check(row.accuracyAblated >= 0 && row.accuracyAblated <= 1, `accuracy ${row.accuracyAblated} on ${row.testSet}`);
+    check(r.rows.length === run.results!.testSets.length,
+      `${r.rows.length} rows for ${run.results!.testSets.length} test sets`);
+    for (const row of r.rows)
+      check(row.accuracyAblated >= 0 && row.accuracyAblated <= 1, `accuracy ${row.accuracyAblated} on ${row.testSet}`);
     notes.rows = r.rows;
   },
   'a second Find subnetworks waits in the queue and then runs': async (a, p, notes) => {
     let maxQueued = 0;
     const sub = a.services.queue.onDidChange(() => (maxQueued = Math.max(maxQueued, a.services.queue.queued)));
     try {
-      const first = vscode.commands.executeCommand<FindResult | undefined>('subnetworkLens.findSubnetworks', { specPath: p.spec });
-      const second = vscode.commands.executeCommand<FindResult | undefined>('subnetworkLens.findSubnetworks', { specPath: p.spec });
+      const first =
+        vscode.commands.executeCommand<FindResult | undefined>('subnetworkLens.findSubnetworks', { specPath: p.spec });
+      const second =
+        vscode.commands.executeCommand<FindResult | undefined>('subnetworkLens.findSubnetworks', { specPath: p.spec });
       const [r1, r2] = await Promise.all([first, second]);
       check(r1?.status === 'complete' && r2?.status === 'complete', `statuses ${r1?.status} and ${r2?.status}`);
       check(r1.runDir !== r2.runDir, 'both jobs wrote the same run folder');
@@ -203,39 +217,49 @@ const trusted: Record<string, Test> = {
     }
   },
   'a run written outside VS Code (e.g. by the CLI) appears in the tree without a refresh': async (a, _p, notes) => {
-    const run = await waitFor('a complete run', async () => (await a.services.tree.allRuns()).find((r) => r.info.status === 'complete' && r.results), 10_000, 250);
+    const run = await waitFor('a complete run', async () =>
+      (await a.services.tree.allRuns()).find((r) => r.info.status === 'complete' && r.results), 10_000, 250);
     const copy = path.join(path.dirname(run.dir), `${path.basename(run.dir)}-cli`);
     const t0 = Date.now();
     fs.cpSync(run.dir, copy, { recursive: true });
-    await waitFor('the copied run in the tree', async () => (await a.services.tree.allRuns()).some((r) => path.resolve(r.dir) === path.resolve(copy)) || undefined, 15_000, 100);
+    await waitFor('the copied run in the tree', async () => (await a.services.tree.allRuns()).some((r) =>
+      path.resolve(r.dir) === path.resolve(copy)) || undefined, 15_000, 100);
     notes.appearedAfterMs = Date.now() - t0;
     fs.rmSync(copy, { recursive: true, force: true });
   },
   'Compare subnetworks writes a side-by-side table with the overlap matrix': async (a, _p, notes) => {
-    const run = await waitFor('a complete run', async () => (await a.services.tree.allRuns()).find((r) => r.info.status === 'complete' && r.results), 10_000, 250);
-    const file = await vscode.commands.executeCommand<string | undefined>('subnetworkLens.compare', { runDirs: [run.dir] });
+    const run = await waitFor('a complete run', async () =>
+      (await a.services.tree.allRuns()).find((r) => r.info.status === 'complete' && r.results), 10_000, 250);
+    const file =
+      await vscode.commands.executeCommand<string | undefined>('subnetworkLens.compare', { runDirs: [run.dir] });
     check(file && fs.existsSync(file), `no comparison file: ${file}`);
     const text = fs.readFileSync(file, 'utf8');
-    for (const name of run.results!.subroutineNames) check(text.includes(`| ${name} |`), `${name} missing from the comparison`);
+    for (const name of run.results!.subroutineNames)
+      check(text.includes(`| ${name} |`), `${name} missing from the comparison`);
     check(/IoU \(IoMin\)/.test(text), 'no overlap matrix');
     notes.lines = text.split('\n').length;
   },
   'Export pruned or ablated model writes an ONNX file the layer graph can read': async (a, p, notes) => {
-    const run = await waitFor('a complete run', async () => (await a.services.tree.allRuns()).find((r) => r.info.status === 'complete' && r.results), 10_000, 250);
+    const run = await waitFor('a complete run', async () =>
+      (await a.services.tree.allRuns()).find((r) => r.info.status === 'complete' && r.results), 10_000, 250);
     const subroutine = run.results!.subroutineNames[0]!;
     const seed = run.results!.subroutines[subroutine]!.seeds[0]!.seed;
     const outPath = path.join(path.dirname(p.model), 'exported.pruned.onnx');
-    const r = await vscode.commands.executeCommand<ExportModelResult | undefined>('subnetworkLens.exportModel', { runDir: run.dir, subroutine, seed, mode: 'keep-only', outPath });
+    const r = await vscode.commands.executeCommand<ExportModelResult | undefined>('subnetworkLens.exportModel',
+      { runDir: run.dir, subroutine, seed, mode: 'keep-only', outPath });
     check(r, `no result; notices: ${a.services.notices.slice(-2).join(' | ')}`);
     check(fs.existsSync(outPath) && fs.statSync(outPath).size > 0, 'the exported model is missing');
-    check(r.changedWeights > 0 && r.changedWeights <= r.maskedWeights, `changed ${r.changedWeights} of ${r.maskedWeights}`);
+    check(r.changedWeights > 0 && r.changedWeights <= r.maskedWeights,
+      `changed ${r.changedWeights} of ${r.maskedWeights}`);
     const view = await a.services.views.run('layerGraph', { modelPath: outPath }).result;
     check(view.nodes.length > 2, 'the exported model has no graph');
     notes.changed = `${r.changedWeights}/${r.maskedWeights}`;
   },
   'Cancel run stops a running job within about a second and leaves it marked cancelled': async (a, p, notes) => {
-    const running = vscode.commands.executeCommand<FindResult | undefined>('subnetworkLens.findSubnetworks', { specPath: p.slowSpec });
-    await waitFor('training progress', () => (a.services.queue.current?.last?.phase === 'train-mask' || (a.services.queue.current?.fraction ?? 0) > 0.02 ? true : undefined), 120_000, 50);
+    const running = vscode.commands.executeCommand<FindResult | undefined>('subnetworkLens.findSubnetworks',
+      { specPath: p.slowSpec });
+    await waitFor('training progress', () => (a.services.queue.current?.last?.phase === 'train-mask'
+      || (a.services.queue.current?.fraction ?? 0) > 0.02 ? true : undefined), 120_000, 50);
     notes.progressAtCancel = a.services.queue.current?.last;
     const t0 = Date.now();
     await vscode.commands.executeCommand('subnetworkLens.cancelRun');
@@ -245,7 +269,8 @@ const trusted: Record<string, Test> = {
     check(r, 'the cancelled job returned nothing');
     check(r.status === 'cancelled', `status ${r.status}`);
     check(stopMs < 2500, `took ${stopMs} ms to stop`);
-    const info = await waitFor('run.json', () => (fs.existsSync(path.join(r.runDir, 'run.json')) ? readJson<RunInfo>(path.join(r.runDir, 'run.json')) : undefined), 5_000);
+    const info = await waitFor('run.json', () => (fs.existsSync(path.join(r.runDir, 'run.json'))
+      ? readJson<RunInfo>(path.join(r.runDir, 'run.json')) : undefined), 5_000);
     check(info.status === 'cancelled', `run.json status is ${info.status}`);
     notes.files = checkConsistent(r.runDir).length;
     notes.done = `${info.done?.length}/${info.total}`;
@@ -276,7 +301,8 @@ export async function run(): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   if (!folder) throw new Error('the integration tests need a workspace folder');
   const p = readJson<SuiteParams>(path.join(folder, '.subnetwork-lens-test.json'));
-  const report: SuiteReport = { scenario: p.scenario, done: false, vscodeVersion: vscode.version, trusted: vscode.workspace.isTrusted, results: [] };
+  const report: SuiteReport = { scenario: p.scenario, done: false, vscodeVersion: vscode.version,
+    trusted: vscode.workspace.isTrusted, results: [] };
   const flush = () => {
     const tmp = `${p.resultsFile}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(report, null, 2));

@@ -19,7 +19,8 @@ export const averagePool: RuleEntry = {
     const perChannel = ctx.emit1('Reshape', [scaled, ctx.int64([-1, 1, ...g.out])]);
     const ones = ctx.constant(new Array<number>(kernel.reduce((a, k) => a * k, 1)).fill(1), [1, 1, ...kernel]);
     const spread = ctx.emit1('ConvTranspose', [perChannel, ones], {
-      kernel_shape: kernel, strides: g.strides, dilations: g.dilations, pads: adj.pads, output_padding: adj.outputPadding,
+      kernel_shape: kernel, strides: g.strides, dilations: g.dilations, pads: adj.pads,
+      output_padding: adj.outputPadding,
     });
     return [ctx.emit1('Reshape', [spread, ctx.emit1('Shape', [x])])];
   },

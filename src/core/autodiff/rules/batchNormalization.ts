@@ -10,12 +10,14 @@ export const batchNormalization: RuleEntry = {
   rule: (node, [dY], ctx) => {
     if (!dY) return node.inputs.map(() => null);
     if (attrInt(node, 'training_mode', 0) !== 0) {
-      throw new AutodiffError(`node '${node.name}' (BatchNormalization): training_mode=1 has no gradient rule; export the model in eval mode`, node.name);
+      throw new AutodiffError(`node '${node.name}' (BatchNormalization): training_mode=1 has no gradient rule; ` +
+        `export the model in eval mode`, node.name);
     }
     const [x, scale, , mean, variance] = node.inputs as [string, string, string, string, string];
     const rank = ctx.rank(x);
     const others = [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2)];
-    const rstd = ctx.emit1('Reciprocal', [ctx.emit1('Sqrt', [ctx.emit1('Add', [variance, ctx.constant([attrFloat(node, 'epsilon', 1e-5)])])])]);
+    const rstd = ctx.emit1('Reciprocal',
+      [ctx.emit1('Sqrt', [ctx.emit1('Add', [variance, ctx.constant([attrFloat(node, 'epsilon', 1e-5)])])])]);
     const perChannel = ctx.int64([-1, ...others.slice(1).map(() => 1)]);
     const col = (v: string) => ctx.emit1('Reshape', [v, perChannel]);
     const scaleR = ctx.emit1('Mul', [scale, rstd]);

@@ -3,7 +3,8 @@
 import { attrInt, DataType } from '../../onnx/ir';
 import type { RuleEntry } from '../types';
 
-const FLOAT_TYPES: ReadonlySet<number> = new Set([DataType.FLOAT, DataType.DOUBLE, DataType.FLOAT16, DataType.BFLOAT16]);
+const FLOAT_TYPES: ReadonlySet<number> = new Set(
+  [DataType.FLOAT, DataType.DOUBLE, DataType.FLOAT16, DataType.BFLOAT16]);
 
 export const cast: RuleEntry = {
   rule: (node, [dY], ctx) => {

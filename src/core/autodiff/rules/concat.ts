@@ -14,10 +14,12 @@ export const concat: RuleEntry = {
     if (sizes.every((d) => typeof d === 'number')) {
       split = ctx.int64(sizes as number[]);
     } else if (ctx.opset >= 13) {
-      const dims = node.inputs.map((x) => ctx.emit1('Slice', [ctx.emit1('Shape', [x]), ctx.int64([axis]), ctx.int64([axis + 1])]));
+      const dims = node.inputs.map((x) =>
+        ctx.emit1('Slice', [ctx.emit1('Shape', [x]), ctx.int64([axis]), ctx.int64([axis + 1])]));
       split = dims.length === 1 ? dims[0]! : ctx.emit1('Concat', dims, { axis: 0 });
     } else {
-      throw new AutodiffError(`node '${node.name}' (Concat): input sizes along axis ${axis} are not static, needed before opset 13`, node.name);
+      throw new AutodiffError(`node '${node.name}' (Concat): input sizes along axis ${axis} are not static, needed ` +
+        `before opset 13`, node.name);
     }
     if (node.inputs.length === 1) return [ctx.emit1('Identity', [dY])];
     return ctx.opset >= 13

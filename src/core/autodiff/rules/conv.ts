@@ -29,9 +29,11 @@ export const conv: RuleEntry = {
     const adj = adjointPads(g);
 
     grads[0] = inputGradientByConv(ctx, dY, w, g, group) ?? ctx.emit1('ConvTranspose', [dY, w], {
-      kernel_shape: kernel, strides: g.strides, dilations: g.dilations, group, pads: adj.pads, output_padding: adj.outputPadding,
+      kernel_shape: kernel, strides: g.strides, dilations: g.dilations, group, pads: adj.pads,
+      output_padding: adj.outputPadding,
     });
-    grads[1] = group === 1 ? weightGradientByProduct(ctx, x, dY, g, wDims) : weightGradientByConv(ctx, x, dY, g, wDims, group);
+    grads[1] = group === 1 ? weightGradientByProduct(ctx, x, dY, g, wDims)
+      : weightGradientByConv(ctx, x, dY, g, wDims, group);
     if (b) grads[2] = reduceSum(ctx, dY, [0, ...spatialAxes], false);
     return grads;
   },
@@ -62,27 +64,35 @@ function weightGradientByProduct(ctx: GradContext, x: string, dY: string, g: Win
   const kernelSize = g.kernel.reduce((a, k) => a * k, 1);
   const channelsLast = [0, ...Array.from({ length: n }, (_, i) => i + 2), 1];
   // [N, C, S…] → [N, S, C] plus one zero row at index S for the padding.
-  const rows = ctx.emit1('Reshape', [ctx.emit1('Transpose', [x], { perm: channelsLast }), ctx.int64([0, positions, c!])]);
+  const rows = ctx.emit1('Reshape',
+    [ctx.emit1('Transpose', [x], { perm: channelsLast }), ctx.int64([0, positions, c!])]);
   const padded = ctx.emit1('Pad', [rows, ctx.int64([0, 0, 0, 0, 1, 0])], { mode: 'constant' });
   const table = forwardWindowTable(g).map((v) => (v < 0 ? positions : v));
   const indices = ctx.int64(table, [table.length / kernelSize, kernelSize]);
-  const cols = ctx.emit1('Reshape', [ctx.emit1('Gather', [padded, indices], { axis: 1 }), ctx.int64([-1, kernelSize * c!])]);
-  const dYRows = ctx.emit1('Reshape', [ctx.emit1('Transpose', [dY], { perm: [1, 0, ...Array.from({ length: n }, (_, i) => i + 2)] }), ctx.int64([m!, -1])]);
+  const cols = ctx.emit1('Reshape',
+    [ctx.emit1('Gather', [padded, indices], { axis: 1 }), ctx.int64([-1, kernelSize * c!])]);
+  // [N, M, S…] → [M, N, S…] → [M, N·S]
+  const dYByChannel = ctx.emit1('Transpose', [dY], { perm: [1, 0, ...Array.from({ length: n }, (_, i) => i + 2)] });
+  const dYRows = ctx.emit1('Reshape', [dYByChannel, ctx.int64([m!, -1])]);
   const product = ctx.emit1('MatMul', [dYRows, cols]);
   // [M, K…, C] → [M, C, K…]
-  return ctx.emit1('Transpose', [ctx.emit1('Reshape', [product, ctx.int64([m!, ...g.kernel, c!])])], { perm: [0, n + 1, ...Array.from({ length: n }, (_, i) => i + 1)] });
+  return ctx.emit1('Transpose', [ctx.emit1('Reshape', [product, ctx.int64([m!, ...g.kernel, c!])])],
+    { perm: [0, n + 1, ...Array.from({ length: n }, (_, i) => i + 1)] });
 }
 
-function weightGradientByConv(ctx: GradContext, x: string, dY: string, g: WindowGeometry, wDims: number[], group: number): string {
+function weightGradientByConv(ctx: GradContext, x: string, dY: string, g: WindowGeometry, wDims: number[],
+  group: number): string {
   const spatialAxes = g.spatial.map((_, i) => i + 2);
   const cg = wDims[1]!;
   const swap = [1, 0, ...spatialAxes];
   const xT = ctx.emit1('Reshape', [
-    ctx.emit1('Transpose', [ctx.emit1('Reshape', [x, ctx.int64([0, group, cg, ...g.spatial])])], { perm: [2, 1, 0, ...spatialAxes.map((a) => a + 1)] }),
+    ctx.emit1('Transpose', [ctx.emit1('Reshape', [x, ctx.int64([0, group, cg, ...g.spatial])])],
+      { perm: [2, 1, 0, ...spatialAxes.map((a) => a + 1)] }),
     ctx.int64([cg, -1, ...g.spatial]),
   ]);
   const dYT = ctx.emit1('Transpose', [dY], { perm: swap });
-  const full = g.spatial.map((h, i) => Math.floor((h + g.begin[i]! + g.end[i]! - ((g.out[i]! - 1) * g.strides[i]! + 1)) / g.dilations[i]!) + 1);
+  const full = g.spatial.map((h, i) =>
+    Math.floor((h + g.begin[i]! + g.end[i]! - ((g.out[i]! - 1) * g.strides[i]! + 1)) / g.dilations[i]!) + 1);
   let dWT = ctx.emit1('Conv', [xT, dYT], {
     kernel_shape: g.out, strides: g.dilations, dilations: g.strides, group, pads: [...g.begin, ...g.end],
   });

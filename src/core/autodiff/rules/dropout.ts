@@ -8,7 +8,8 @@ export const dropout: RuleEntry = {
   rule: (node, [dY], ctx) => {
     const mode = node.inputs[2];
     if (mode && ctx.constantValue(mode)?.[0] !== 0) {
-      throw new AutodiffError(`Dropout node '${node.name}' runs in training mode (input '${mode}' is not a constant false); only inference-mode Dropout is differentiated`, node.name, mode);
+      throw new AutodiffError(`Dropout node '${node.name}' runs in training mode (input '${mode}' is not a constant ` +
+        `false); only inference-mode Dropout is differentiated`, node.name, mode);
     }
     return node.inputs.map((_, i) => (i === 0 ? dY! : null));
   },

@@ -27,7 +27,8 @@ export const gather: RuleEntry = {
     const zeros = fillLike(ctx, 0, data);
     if (axis === 0) {
       const dim0 = ctx.emit1('Slice', [shapeD, ctx.int64([0]), ctx.int64([1])]);
-      const nonNeg = ctx.emit1('Where', [ctx.emit1('Less', [flatIdx, ctx.int64([0], [])]), ctx.emit1('Add', [flatIdx, dim0]), flatIdx]);
+      const nonNeg = ctx.emit1('Where',
+        [ctx.emit1('Less', [flatIdx, ctx.int64([0], [])]), ctx.emit1('Add', [flatIdx, dim0]), flatIdx]);
       return [ctx.emit1('ScatterND', [zeros, unsqueeze(ctx, nonNeg, [1]), dY3], { reduction: 'add' }), null];
     }
     const idxShape = Array.from({ length: rank }, (_, i) => (i === axis ? -1 : 1));
@@ -37,9 +38,11 @@ export const gather: RuleEntry = {
 };
 
 /** dData[.., v, ..] = Σ_l onehot[l, v] · dY3[.., l, ..] via Einsum (one-hot made as int64, cast to float). */
-function oneHotGradient(ctx: GradContext, dY3: string, flatIdx: string, shapeD: string, rank: number, axis: number): string {
+function oneHotGradient(ctx: GradContext, dY3: string, flatIdx: string, shapeD: string, rank: number,
+  axis: number): string {
   const depth = ctx.emit1('Slice', [shapeD, ctx.int64([axis]), ctx.int64([axis + 1])]);
-  const oneHot = ctx.emit1('Cast', [ctx.emit1('OneHot', [flatIdx, depth, ctx.int64([0, 1])], { axis: -1 })], { to: ctx.floatType });
+  const oneHot = ctx.emit1('Cast', [ctx.emit1('OneHot', [flatIdx, depth, ctx.int64([0, 1])], { axis: -1 })],
+    { to: ctx.floatType });
   const letters = 'abcdefghijkmnopqrstuvwxyz'.slice(0, rank).split('');
   const dyTerm = letters.map((c, i) => (i === axis ? 'l' : c)).join('');
   return ctx.emit1('Einsum', [oneHot, dY3], { equation: `l${letters[axis]},${dyTerm}->${letters.join('')}` });

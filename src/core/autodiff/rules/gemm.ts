@@ -12,7 +12,8 @@ export const gemm: RuleEntry = {
     const beta = Math.fround(attrFloat(node, 'beta', 1)); // float attributes are float32 in the file
     const tA = attrInt(node, 'transA', 0);
     const tB = attrInt(node, 'transB', 0);
-    const gemm = (x: string, y: string, transA: number, transB: number) => ctx.emit1('Gemm', [x, y], { alpha, transA, transB });
+    const gemm = (x: string, y: string, transA: number, transB: number) =>
+      ctx.emit1('Gemm', [x, y], { alpha, transA, transB });
     const dA = tA ? gemm(b, dY!, tB, 1) : gemm(dY!, b, 0, tB ? 0 : 1);
     const dB = tB ? gemm(dY!, a, 1, tA) : gemm(a, dY!, tA ? 0 : 1, 0);
     const grads: (string | null)[] = [dA, dB];

@@ -10,20 +10,22 @@ export function normAxis(axis: number, rank: number): number {
 
 /** ReduceSum over `axes` (attribute before opset 13, input from 13). Empty axes: returns x unchanged. */
 export function reduceSum(ctx: GradContext, x: string, axes: number[], keepdims: boolean): string {
-  if (axes.length === 0) return x;
-  const kd = keepdims ? 1 : 0;
-  return ctx.opset >= 13
-    ? ctx.emit1('ReduceSum', [x, ctx.int64(axes)], { keepdims: kd })
-    : ctx.emit1('ReduceSum', [x], { axes, keepdims: kd });
+  return reduce(ctx, 'ReduceSum', 13, x, axes, keepdims);
 }
 
 /** ReduceMean over `axes` (attribute before opset 18, input from 18). Empty axes: returns x unchanged. */
 export function reduceMean(ctx: GradContext, x: string, axes: number[], keepdims: boolean): string {
+  return reduce(ctx, 'ReduceMean', 18, x, axes, keepdims);
+}
+
+/** A Reduce* op whose `axes` moved from an attribute to an input at opset `axesInputSince`. */
+function reduce(ctx: GradContext, op: string, axesInputSince: number, x: string, axes: number[],
+  keepdims: boolean): string {
   if (axes.length === 0) return x;
   const kd = keepdims ? 1 : 0;
-  return ctx.opset >= 18
-    ? ctx.emit1('ReduceMean', [x, ctx.int64(axes)], { keepdims: kd })
-    : ctx.emit1('ReduceMean', [x], { axes, keepdims: kd });
+  return ctx.opset >= axesInputSince
+    ? ctx.emit1(op, [x, ctx.int64(axes)], { keepdims: kd })
+    : ctx.emit1(op, [x], { axes, keepdims: kd });
 }
 
 /** Unsqueeze at static `axes` (attribute before opset 13, input from 13). */
@@ -67,9 +69,11 @@ function sameDim(a: Dim, b: Dim): boolean {
  * the axis is taken when the target's dimension there is 1, sliced back to the target's size.
  * `alwaysReshape` reshapes even when nothing is summed (targetShape differs from the target's own rank).
  */
-export function sumToShape(ctx: GradContext, g: string, gShape: Dim[], targetShape: Dim[], target: string, alwaysReshape = false): string {
+export function sumToShape(ctx: GradContext, g: string, gShape: Dim[], targetShape: Dim[], target: string,
+  alwaysReshape = false): string {
   const lead = gShape.length - targetShape.length;
-  if (lead < 0) throw new AutodiffError(`gradient of '${target}' has rank ${gShape.length}, below the tensor's rank ${targetShape.length}`, undefined, target);
+  if (lead < 0) throw new AutodiffError(`gradient of '${target}' has rank ${gShape.length}, below the tensor's rank ` +
+    `${targetShape.length}`, undefined, target);
   const staticAxes: number[] = [];
   const dynamicAxes: number[] = [];
   for (let i = 0; i < lead; i++) staticAxes.push(i);

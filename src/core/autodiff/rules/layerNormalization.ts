@@ -12,7 +12,8 @@ export const layerNormalization: RuleEntry = {
     if (!dY) return grads;
     const [x, scale, bias] = node.inputs as [string, string, string | undefined];
     const rank = ctx.rank(x);
-    const axes = Array.from({ length: rank - normAxis(attrInt(node, 'axis', -1), rank) }, (_, i) => rank - 1 - i).reverse();
+    const normalisedCount = rank - normAxis(attrInt(node, 'axis', -1), rank);
+    const axes = Array.from({ length: normalisedCount }, (_, i) => rank - 1 - i).reverse();
     const { xhat, rstd } = normalise(ctx, x, axes, attrFloat(node, 'epsilon', 1e-5));
     const g = ctx.emit1('Mul', [dY, scale]);
     const centred = ctx.emit1('Sub', [g, reduceMean(ctx, g, axes, true)]);
@@ -25,7 +26,8 @@ export const layerNormalization: RuleEntry = {
 };
 
 /** x̂ = (x − mean)·r and r = 1/√(var + ε) over `axes` (kept as size-1 axes). */
-export function normalise(ctx: GradContext, x: string, axes: number[], epsilon: number): { xhat: string; rstd: string } {
+export function normalise(ctx: GradContext, x: string, axes: number[],
+  epsilon: number): { xhat: string; rstd: string } {
   const d = ctx.emit1('Sub', [x, reduceMean(ctx, x, axes, true)]);
   const variance = reduceMean(ctx, ctx.emit1('Mul', [d, d]), axes, true);
   const rstd = ctx.emit1('Reciprocal', [ctx.emit1('Sqrt', [ctx.emit1('Add', [variance, ctx.constant([epsilon])])])]);

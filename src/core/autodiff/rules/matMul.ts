@@ -12,7 +12,11 @@ export const matMul: RuleEntry = {
     let aS = shapeOf(a);
     let bS = shapeOf(b);
     let a2 = a, b2 = b, g = dY!;
-    if (aS.length === 1) { a2 = unsqueeze(ctx, a, [0]); aS = [1, aS[0]!]; g = unsqueeze(ctx, g, [bS.length === 1 ? 0 : -2]); }
+    if (aS.length === 1) {
+      a2 = unsqueeze(ctx, a, [0]);
+      aS = [1, aS[0]!];
+      g = unsqueeze(ctx, g, [bS.length === 1 ? 0 : -2]);
+    }
     if (bS.length === 1) { b2 = unsqueeze(ctx, b, [1]); bS = [bS[0]!, 1]; g = unsqueeze(ctx, g, [-1]); }
     const batch = (s: Dim[]) => s.slice(0, -2);
     const yBatch = (() => {

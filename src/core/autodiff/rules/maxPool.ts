@@ -68,15 +68,18 @@ function tiledGradient(node: Node, dY: string, ctx: GradContext): string | null 
   const first = ctx.emit1('ArgMax', [windows], { axis: -1, keepdims: 0, select_last_index: 0 });
   // Flat index in X = plane·H·W + (window's top-left corner) + (offset of the maximum inside the window).
   // offset k of the window row-major: (k div kw)·W + k mod kw = k + (k div kw)·(W − kw)
-  const inWindow = ctx.emit1('Add', [first, ctx.emit1('Mul', [ctx.emit1('Div', [first, ctx.int64([kw], [])]), ctx.int64([w - kw], [])])]);
-  const corners = ctx.int64(Array.from({ length: oh * ow }, (_, k) => Math.floor(k / ow) * kh * w + (k % ow) * kw), [oh, ow]);
+  const inWindow = ctx.emit1('Add',
+    [first, ctx.emit1('Mul', [ctx.emit1('Div', [first, ctx.int64([kw], [])]), ctx.int64([w - kw], [])])]);
+  const corners = ctx.int64(
+    Array.from({ length: oh * ow }, (_, k) => Math.floor(k / ow) * kh * w + (k % ow) * kw), [oh, ow]);
   const planes = ctx.emit1('Gather', [ctx.emit1('Shape', [first]), ctx.int64([0], [])], { axis: 0 });
   const planeSize = ctx.int64([h * w], []);
   const planeStarts = ctx.emit1('Reshape', [
     ctx.emit1('Range', [ctx.int64([0], []), ctx.emit1('Mul', [planes, planeSize]), planeSize]),
     ctx.int64([-1, 1, 1]),
   ]);
-  const indices = ctx.emit1('Reshape', [ctx.emit1('Add', [ctx.emit1('Add', [inWindow, corners]), planeStarts]), ctx.emit1('Shape', [dY])]);
+  const indices = ctx.emit1('Reshape',
+    [ctx.emit1('Add', [ctx.emit1('Add', [inWindow, corners]), planeStarts]), ctx.emit1('Shape', [dY])]);
   return ctx.emit1('MaxUnpool', [dY, indices, ctx.emit1('Shape', [x])], { kernel_shape: kernel, strides });
 }
 

@@ -11,7 +11,8 @@ export const pad: RuleEntry = {
     if (!dY) return grads;
     const mode = attrString(node, 'mode', 'constant');
     if (mode !== 'constant') {
-      throw new AutodiffError(`node '${node.name}' (Pad): mode '${mode}' has no gradient rule; only mode 'constant' is supported`, node.name);
+      throw new AutodiffError(
+        `node '${node.name}' (Pad): mode '${mode}' has no gradient rule; only mode 'constant' is supported`, node.name);
     }
     if (ctx.opset < 11) {
       grads[0] = ctx.emit1('Pad', [dY], { mode, pads: (attrInts(node, 'pads') ?? []).map((p) => -p) });

@@ -21,7 +21,8 @@ export function unreduce(node: Node, dY: string, ctx: GradContext, axesFromInput
 }
 
 function reduceSumRule(axesFromInput: boolean): RuleEntry {
-  return { rule: (node, [dY], ctx) => [unreduce(node, dY!, ctx, axesFromInput), ...node.inputs.slice(1).map(() => null)] };
+  return { rule: (node, [dY], ctx) =>
+    [unreduce(node, dY!, ctx, axesFromInput), ...node.inputs.slice(1).map(() => null)] };
 }
 
 export const reduceSum = reduceSumRule(false);

@@ -11,15 +11,19 @@ export const slice: RuleEntry = {
     const grads: (string | null)[] = node.inputs.map(() => null);
     if (!dY) return grads;
     if (ctx.opset < 11) {
-      throw new AutodiffError(`node '${node.name}' (Slice): the gradient needs Range and ScatterElements (opset 11); the model has opset ${ctx.opset}`, node.name);
+      throw new AutodiffError(`node '${node.name}' (Slice): the gradient needs Range and ScatterElements (opset 11); ` +
+        `the model has opset ${ctx.opset}`, node.name);
     }
     const x = node.inputs[0]!;
     const shapeX = ctx.emit1('Shape', [x]);
-    const positions = ctx.emit1('Reshape', [ctx.emit1('Range', [ctx.int64([0], []), ctx.emit1('Size', [x]), ctx.int64([1], [])]), shapeX]);
-    const picked = ctx.emit1('Slice', [positions, ...node.inputs.slice(1)], Object.fromEntries(node.attributes) as Record<string, AttrInput>);
+    const positions = ctx.emit1('Reshape',
+      [ctx.emit1('Range', [ctx.int64([0], []), ctx.emit1('Size', [x]), ctx.int64([1], [])]), shapeX]);
+    const picked = ctx.emit1('Slice', [positions, ...node.inputs.slice(1)],
+      Object.fromEntries(node.attributes) as Record<string, AttrInput>);
     const flat = ctx.int64([-1]);
     const zeros = ctx.emit1('Reshape', [fillLike(ctx, 0, x), flat]);
-    const scattered = ctx.emit1('ScatterElements', [zeros, ctx.emit1('Reshape', [picked, flat]), ctx.emit1('Reshape', [dY, flat])], { axis: 0 });
+    const scattered = ctx.emit1('ScatterElements',
+      [zeros, ctx.emit1('Reshape', [picked, flat]), ctx.emit1('Reshape', [dY, flat])], { axis: 0 });
     grads[0] = ctx.emit1('Reshape', [scattered, shapeX]);
     return grads;
   },

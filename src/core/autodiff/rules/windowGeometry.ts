@@ -38,7 +38,8 @@ export function windowGeometry(node: Node, spatial: number[], kernel: number[]):
     begin = autoPad === 'SAME_UPPER' ? small : total.map((t, i) => t - small[i]!);
     end = total.map((t, i) => t - begin[i]!);
   } else {
-    throw new AutodiffError(`node '${node.name}' (${node.opType}): auto_pad '${autoPad}' is not an ONNX value`, node.name);
+    throw new AutodiffError(
+      `node '${node.name}' (${node.opType}): auto_pad '${autoPad}' is not an ONNX value`, node.name);
   }
   const ceil = attrInt(node, 'ceil_mode', 0) === 1;
   const out = spatial.map((h, i) => {
@@ -56,7 +57,8 @@ export function windowGeometry(node: Node, spatial: number[], kernel: number[]):
  * when that is negative (ceil mode), the end pad grows instead.
  */
 export function adjointPads(g: WindowGeometry): { pads: number[]; outputPadding: number[] } {
-  const extra = g.spatial.map((h, i) => h + g.begin[i]! + g.end[i]! - ((g.kernel[i]! - 1) * g.dilations[i]! + 1) - g.strides[i]! * (g.out[i]! - 1));
+  const extra = g.spatial.map((h, i) =>
+    h + g.begin[i]! + g.end[i]! - ((g.kernel[i]! - 1) * g.dilations[i]! + 1) - g.strides[i]! * (g.out[i]! - 1));
   return {
     pads: [...g.begin, ...g.end.map((e, i) => (extra[i]! < 0 ? e - extra[i]! : e))],
     outputPadding: extra.map((x) => Math.max(0, x)),
@@ -68,7 +70,8 @@ export function staticDims(ctx: GradContext, name: string, node: Node, from = 0)
   const shape = ctx.shape(name);
   const dims = shape?.slice(from);
   if (!dims || dims.some((d) => typeof d !== 'number')) {
-    throw new AutodiffError(`node '${node.name}' (${node.opType}): the gradient needs static sizes of '${name}' from axis ${from}; ` +
+    throw new AutodiffError(
+      `node '${node.name}' (${node.opType}): the gradient needs static sizes of '${name}' from axis ${from}; ` +
       `its shape is ${shape ? `[${shape.join(', ')}]` : 'unknown'}`, node.name, name);
   }
   return dims as number[];
@@ -86,7 +89,8 @@ export function forwardWindowTable(g: WindowGeometry): number[] {
  * Row-major table [positions × kernel offsets] of flat input indices (−1 = none), from a per-axis map
  * (position, offset, axis) → input coordinate or −1.
  */
-export function windowTable(positions: number[], kernel: number[], at: (pos: number, k: number, axis: number) => number, spatial: number[]): number[] {
+export function windowTable(positions: number[], kernel: number[], at: (pos: number, k: number, axis: number) => number,
+  spatial: number[]): number[] {
   const table: number[] = [];
   const iterate = (sizes: number[], visit: (idx: number[]) => void) => {
     const idx = sizes.map(() => 0);

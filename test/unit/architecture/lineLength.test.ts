@@ -1,0 +1,47 @@
+// Lines of at most 120 characters in the code of the folders below, so that a diff or a side-by-side view
+// reads without wrapping. Each offender is reported as file:line.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { listFiles } from '../../support/listFiles';
+
+const repoRoot = path.resolve(__dirname, '../../..');
+const MAX_LINE = 120;
+
+/** Folders held to the limit, relative to the repository root; their subfolders are included. */
+const CHECKED_FOLDERS = [
+  'src/core/onnx', 'src/core/autodiff', 'src/core/views', 'src/core/data', 'src/core/util', 'src/core/masks',
+  'src/core/protocol', 'webview', 'scripts',
+  'test/unit/autodiff', 'test/unit/onnx', 'test/unit/data', 'test/unit/views', 'test/unit/masks',
+  'test/unit/protocol', 'test/unit/architecture', 'test/webview', 'test/vscode', 'test/e2e', 'test/fixtures',
+];
+
+/** Files inside a checked folder that are not held to the limit yet. */
+const NOT_YET_CHECKED = new Set(['webview/main.ts']);
+
+const CODE_FILE = /\.(ts|mts|cts|js|mjs|cjs)$/;
+
+/** `file:line (length)` for every line of `file` longer than MAX_LINE characters (code points, as editors count). */
+function longLines(file: string): string[] {
+  const lines = fs.readFileSync(path.join(repoRoot, file), 'utf8').split(/\r?\n/);
+  return lines.flatMap((line, i) => {
+    const length = [...line].length;
+    return length > MAX_LINE ? [`${file}:${i + 1} (${length} characters)`] : [];
+  });
+}
+
+describe('line length', () => {
+  test('every checked folder exists (a renamed folder must be renamed here too)', () => {
+    const missing = CHECKED_FOLDERS.filter((dir) => !fs.existsSync(path.join(repoRoot, dir)));
+    assert.deepEqual(missing, [], `folders not found: ${missing.join(', ')}`);
+  });
+
+  test(`no line over ${MAX_LINE} characters in the checked folders`, () => {
+    const files = CHECKED_FOLDERS.flatMap((dir) => listFiles(path.join(repoRoot, dir)).map((f) => `${dir}/${f}`))
+      .filter((file) => CODE_FILE.test(file) && !NOT_YET_CHECKED.has(file));
+    assert.ok(files.length > 100, `only ${files.length} code files found under ${CHECKED_FOLDERS.join(', ')}`);
+    const offenders = files.flatMap(longLines);
+    assert.deepEqual(offenders, [], `${offenders.length} lines over ${MAX_LINE} characters:\n${offenders.join('\n')}`);
+  });
+});
