@@ -1,8 +1,8 @@
 // Rasterises one CVR-style scene: a big random closed contour (an irregular star-shaped outline, 1 px
 // thick, of random size and position) and one or two small random filled shapes placed inside or outside
-// it, touching it or not, each in its own random grey level on a black background. Placement enumerates
-// every position on the pixel grid that satisfies the requested relations and picks one uniformly, so the
-// relations hold exactly on the rendered pixels (not just on the continuous geometry); the pixel masks of
+// it, touching it or not, each in its own random grey level on a black background. Placement draws pixel
+// offsets uniformly until one satisfies the requested relations (so it is uniform over the valid ones), so
+// the relations hold exactly on the rendered pixels (not just on the continuous geometry); the pixel masks of
 // every shape are returned with the image so the relations can be checked from the source geometry.
 
 import type { Rng } from '../util/random';
@@ -49,6 +49,9 @@ export class SceneError extends Error {
 }
 
 const ATTEMPTS = 200;
+/** Random offsets tried per small shape before the scene is drawn again. */
+const PLACEMENT_TRIES = 500;
+const ANGLE_STEPS = 512;
 /** Largest r(θ)/radius of a blob: 1 + Σ 0.2/(k − 1) over k = 2…5 < 1.42. */
 const REACH = 1.42;
 
@@ -62,16 +65,22 @@ export function renderScene(scene: SceneSpec, size: number, rng: Rng, variation:
     const exterior = floodExterior(outline, size);
     const near8 = dilate(outline, size, true);
     const near4 = dilate(outline, size, false);
-    const blocked = new Uint8Array(size * size);
+    // Pixels a small shape may cover: off the outline, on the requested side, and (without contact) not
+    // even diagonally next to it; placing a shape removes its pixels and their neighbours.
+    const allowed = new Uint8Array(size * size);
+    for (let p = 0; p < allowed.length; p++) {
+      const side = exterior[p] === (scene.inside ? 0 : 1);
+      allowed[p] = !outline[p] && side && (scene.contact || !near8[p]) ? 1 : 0;
+    }
     const small: Uint8Array[] = [];
     for (let k = 0; k < scene.count; k++) {
       const shape = smallShape(size, rng);
-      const spots = candidatePositions(shape, size, scene, outline, exterior, near4, near8, blocked);
-      if (spots.length === 0) break;
-      const [ax, ay] = rng.pick(spots);
+      const spot = placeShape(shape, size, scene, rng, allowed, near4);
+      if (!spot) break;
+      const [ax, ay] = spot;
       const mask = new Uint8Array(size * size);
       for (const [dx, dy] of shape) mask[(ay + dy) * size + ax + dx] = 1;
-      for (const [dx, dy] of shape) block(blocked, size, ax + dx, ay + dy);
+      for (const [dx, dy] of shape) block(allowed, size, ax + dx, ay + dy);
       small.push(mask);
     }
     if (small.length < scene.count) continue;
@@ -104,13 +113,17 @@ function smallLevel(outlineLevel: number, rng: Rng): number {
  */
 function blob(size: number, cx: number, cy: number, radius: number, rng: Rng): Uint8Array {
   const harmonics = [2, 3, 4, 5].map((k) => ({ k, a: rng.uniform(0, 0.2 / (k - 1)), phase: rng.uniform(0, 2 * Math.PI) }));
+  // r(θ) tabulated at ANGLE_STEPS angles (far finer than a pixel at these radii).
+  const table = Float64Array.from({ length: ANGLE_STEPS }, (_, i) => {
+    const theta = (2 * Math.PI * i) / ANGLE_STEPS - Math.PI;
+    return radius * (1 + harmonics.reduce((s, h) => s + h.a * Math.cos(h.k * theta + h.phase), 0));
+  });
   const region = new Uint8Array(size * size);
   const reach = Math.ceil(radius * REACH) + 1;
   for (let y = Math.max(0, cy - reach); y <= Math.min(size - 1, cy + reach); y++) {
     for (let x = Math.max(0, cx - reach); x <= Math.min(size - 1, cx + reach); x++) {
-      const theta = Math.atan2(y - cy, x - cx);
-      const r = radius * (1 + harmonics.reduce((s, h) => s + h.a * Math.cos(h.k * theta + h.phase), 0));
-      if (Math.hypot(x - cx, y - cy) <= r) region[y * size + x] = 1;
+      const step = Math.round(((Math.atan2(y - cy, x - cx) + Math.PI) / (2 * Math.PI)) * ANGLE_STEPS) % ANGLE_STEPS;
+      if (Math.hypot(x - cx, y - cy) <= table[step]!) region[y * size + x] = 1;
     }
   }
   return region;
@@ -201,42 +214,40 @@ function dilate(m: Uint8Array, size: number, diagonal: boolean): Uint8Array {
 }
 
 /** Marks a pixel and its 8 neighbours as unavailable to the next small shape. */
-function block(blocked: Uint8Array, size: number, x: number, y: number): void {
+function block(allowed: Uint8Array, size: number, x: number, y: number): void {
   for (let dy = -1; dy <= 1; dy++) {
     for (let dx = -1; dx <= 1; dx++) {
       const xx = x + dx;
       const yy = y + dy;
-      if (xx >= 0 && yy >= 0 && xx < size && yy < size) blocked[yy * size + xx] = 1;
+      if (xx >= 0 && yy >= 0 && xx < size && yy < size) allowed[yy * size + xx] = 0;
     }
   }
 }
 
-function candidatePositions(
-  shape: [number, number][], size: number, scene: SceneSpec,
-  outline: Uint8Array, exterior: Uint8Array, near4: Uint8Array, near8: Uint8Array, blocked: Uint8Array,
-): [number, number][] {
+/**
+ * A uniformly random position (top-left offset) where `shape` satisfies the relations of `scene`, by rejection
+ * sampling over all offsets (uniform over the valid ones); undefined when PLACEMENT_TRIES draws all fail.
+ */
+function placeShape(
+  shape: [number, number][], size: number, scene: SceneSpec, rng: Rng,
+  allowed: Uint8Array, near4: Uint8Array,
+): [number, number] | undefined {
   const w = Math.max(...shape.map((s) => s[0])) + 1;
   const h = Math.max(...shape.map((s) => s[1])) + 1;
-  const spots: [number, number][] = [];
-  for (let ay = 0; ay + h <= size; ay++) {
-    for (let ax = 0; ax + w <= size; ax++) {
-      let fits = true;
-      let touches = false;
-      for (const [dx, dy] of shape) {
-        const p = (ay + dy) * size + ax + dx;
-        if (outline[p] || blocked[p] || exterior[p] === (scene.inside ? 1 : 0)) {
-          fits = false;
-          break;
-        }
-        if (scene.contact) {
-          if (near4[p]) touches = true;
-        } else if (near8[p]) {
-          fits = false;
-          break;
-        }
+  for (let t = 0; t < PLACEMENT_TRIES; t++) {
+    const ax = rng.int(size - w + 1);
+    const ay = rng.int(size - h + 1);
+    let fits = true;
+    let touches = false;
+    for (const [dx, dy] of shape) {
+      const p = (ay + dy) * size + ax + dx;
+      if (!allowed[p]) {
+        fits = false;
+        break;
       }
-      if (fits && (!scene.contact || touches)) spots.push([ax, ay]);
+      if (near4[p]) touches = true;
     }
+    if (fits && (!scene.contact || touches)) return [ax, ay];
   }
-  return spots;
+  return undefined;
 }
