@@ -26,6 +26,8 @@ export interface VisionModelOptions {
   hidden?: number;
   /** Embedding size D (default 32). */
   embedDim?: number;
+  /** Normalise over this many channel groups (GroupNorm) instead of per channel (InstanceNorm, default 0). */
+  normGroups?: number;
 }
 
 export const DEFAULT_VISION_CHANNELS = [24, 48, 96];
@@ -44,7 +46,23 @@ export function makeVisionModel(options: VisionModelOptions): Model {
   const rng = Rng.derive(options.seed, 'vision-model');
   const inits: Tensor[] = [];
   const nodes: NodeSpec[] = [];
-  const normConstants = new Set<number>();
+  const constants = new Set<string>();
+  /** A Constant node (once per name): not an initializer, so never trained or masked. */
+  const constant = (name: string, dataType: number, values: number[]) => {
+    if (!constants.has(name)) {
+      constants.add(name);
+      const data = dataType === DataType.INT64 ? BigInt64Array.from(values, BigInt) : Float32Array.from(values);
+      const value = makeTensor(name, dataType, [values.length], data);
+      const attrs = { value: { type: 'tensor' as const, value } };
+      nodes.push({ name: `/const/${name}`, op: 'Constant', inputs: [], outputs: [name], attrs });
+    }
+    return name;
+  };
+  const normConstants = (n: number) => [
+    constant(`norm.ones${n}`, DataType.FLOAT, new Array<number>(n).fill(1)),
+    constant(`norm.zeros${n}`, DataType.FLOAT, new Array<number>(n).fill(0)),
+  ];
+  const groups = options.normGroups ?? 0;
   const param = (name: string, dims: number[], std: number) => {
     const n = dims.reduce((a, b) => a * b, 1);
     const data = Float32Array.from({ length: n }, () => (std === 0 ? 0 : rng.normal(0, std)));
@@ -56,24 +74,19 @@ export function makeVisionModel(options: VisionModelOptions): Model {
     nodes.push({ name: `/${scope}/${op}`, op, inputs, outputs: [output], ...(attrs ? { attrs } : {}) });
     return output;
   };
-  /** Conv (no bias) → non-affine InstanceNorm, in `scope` (initializer prefix = scope with `/` → `.`). */
+  /** Conv (no bias) → non-affine Instance- or GroupNorm, in `scope` (initializer prefix = scope with `/` → `.`). */
   const convNorm = (scope: string, input: string, inCh: number, outCh: number, kernel: number, stride: number) => {
-    const w = param(`${scope.replaceAll('/', '.')}.weight`, [outCh, inCh, kernel, kernel], Math.sqrt(2 / (inCh * kernel * kernel)));
+    const fanIn = inCh * kernel * kernel;
+    const w = param(`${scope.replaceAll('/', '.')}.weight`, [outCh, inCh, kernel, kernel], Math.sqrt(2 / fanIn));
     const pad = (kernel - 1) >> 1;
     const conv = add(scope, 'Conv', [input, w], {
       kernel_shape: [kernel, kernel], pads: [pad, pad, pad, pad], strides: [stride, stride],
     });
-    if (!normConstants.has(outCh)) {
-      normConstants.add(outCh);
-      for (const [kind, value] of [['ones', 1], ['zeros', 0]] as const) {
-        const tensor = makeTensor(`norm.${kind}${outCh}`, DataType.FLOAT, [outCh], new Float32Array(outCh).fill(value));
-        nodes.push({
-          name: `/norm/${kind}${outCh}`, op: 'Constant', inputs: [], outputs: [`norm.${kind}${outCh}`],
-          attrs: { value: { type: 'tensor', value: tensor } },
-        });
-      }
-    }
-    return add(scope, 'InstanceNormalization', [conv, `norm.ones${outCh}`, `norm.zeros${outCh}`], { epsilon: 1e-5 });
+    if (!groups) return add(scope, 'InstanceNormalization', [conv, ...normConstants(outCh)], { epsilon: 1e-5 });
+    // GroupNorm as InstanceNorm over [N, groups, C/groups·H·W], reshaped back to the conv's shape.
+    const grouped = add(scope, 'Reshape', [conv, constant(`shape.groups${groups}`, DataType.INT64, [0, groups, -1])]);
+    const normed = add(scope, 'InstanceNormalization', [grouped, ...normConstants(groups)], { epsilon: 1e-5 });
+    return add(`${scope}/back`, 'Reshape', [normed, add(scope, 'Shape', [conv])]);
   };
 
   let cur = add('stem', 'Relu', [convNorm('stem/conv', 'x', 1, channels[0]!, 3, 2)]);

@@ -56,7 +56,9 @@ const ANGLE_STEPS = 512;
 const REACH = 1.42;
 
 /** Renders a `size`×`size` single-channel scene satisfying `scene`, with its shapes' pixel masks. */
-export function renderScene(scene: SceneSpec, size: number, rng: Rng, variation: SceneVariation = 'full'): RenderedScene {
+export function renderScene(
+  scene: SceneSpec, size: number, rng: Rng, variation: SceneVariation = 'full',
+): RenderedScene {
   if (!Number.isInteger(size) || size < MIN_IMAGE_SIZE) {
     throw new SceneError(`image size ${size} is below the minimum ${MIN_IMAGE_SIZE}`, scene, size);
   }
@@ -112,7 +114,9 @@ function smallLevel(outlineLevel: number, rng: Rng): number {
  * over harmonics k = 2…5 with random amplitudes and phases (a random irregular closed form, like CVR's).
  */
 function blob(size: number, cx: number, cy: number, radius: number, rng: Rng): Uint8Array {
-  const harmonics = [2, 3, 4, 5].map((k) => ({ k, a: rng.uniform(0, 0.2 / (k - 1)), phase: rng.uniform(0, 2 * Math.PI) }));
+  const harmonics = [2, 3, 4, 5].map((k) => ({
+    k, a: rng.uniform(0, 0.2 / (k - 1)), phase: rng.uniform(0, 2 * Math.PI),
+  }));
   // r(θ) tabulated at ANGLE_STEPS angles (far finer than a pixel at these radii).
   const table = Float64Array.from({ length: ANGLE_STEPS }, (_, i) => {
     const theta = (2 * Math.PI * i) / ANGLE_STEPS - Math.PI;
@@ -145,7 +149,8 @@ function drawOutline(size: number, rng: Rng): Uint8Array {
     for (let x = 0; x < size; x++) {
       if (!region[y * size + x]) continue;
       const edge = x === 0 || y === 0 || x === size - 1 || y === size - 1
-        || !region[y * size + x - 1] || !region[y * size + x + 1] || !region[(y - 1) * size + x] || !region[(y + 1) * size + x];
+        || !region[y * size + x - 1] || !region[y * size + x + 1]
+        || !region[(y - 1) * size + x] || !region[(y + 1) * size + x];
       if (edge) outline[y * size + x] = 1;
     }
   }

@@ -42,7 +42,7 @@ function relations(outline: Uint8Array, small: Uint8Array[], S: number, where: s
       }
     }
     assert.ok(c.inside || c.outside, `${where}: small shape ${k} straddles the outline`);
-    assert.equal(c.touch4, c.touch8, `${where}: small shape ${k} touches the outline only diagonally (ambiguous contact)`);
+    assert.equal(c.touch4, c.touch8, `${where}: small shape ${k} touches the outline only diagonally (ambiguous)`);
     return c;
   });
   assert.ok(shapes.length === 1 || shapes.length === 2, `${where}: ${shapes.length} small shapes`);
@@ -144,10 +144,11 @@ describe('vision problem sets', () => {
             for (const mask of scene.small) {
               const l = [...level(mask)];
               assert.equal(l.length, 1, `${where}: one level per small shape`);
-              assert.ok(l[0]! >= MIN_LEVEL && Math.abs(l[0]! - outlineLevel[0]!) >= MIN_LEVEL_GAP - 1e-6, `${where}: level ${l[0]}`);
+              const visible = l[0]! >= MIN_LEVEL && Math.abs(l[0]! - outlineLevel[0]!) >= MIN_LEVEL_GAP - 1e-6;
+              assert.ok(visible, `${where}: level ${l[0]}`);
             }
             const drawn = (p: number) => scene.outline[p] === 1 || scene.small.some((m) => m[p] === 1);
-            assert.ok(scene.image.every((v, p) => (v === 0) === !drawn(p)), `${where}: background 0 exactly off the shapes`);
+            assert.ok(scene.image.every((v, p) => (v === 0) === !drawn(p)), `${where}: background 0 off the shapes`);
           }
         }
       }
@@ -200,8 +201,9 @@ describe('vision problem sets', () => {
           const odd = Number(set.labels.data[i]);
           for (let j = 0; j < 4; j++) {
             if (j === odd) continue;
-            assert.notEqual(p[(i * 4 + odd) * 2 + differing], p[(i * 4 + j) * 2 + differing], `${task}/${kind}: decisive property differs`);
-            assert.equal(p[(i * 4 + odd) * 2 + 1 - differing], p[(i * 4 + j) * 2 + 1 - differing], `${task}/${kind}: other property held fixed`);
+            const at = (k: number, property: number) => p[(i * 4 + k) * 2 + property];
+            assert.notEqual(at(odd, differing), at(j, differing), `${task}/${kind}: decisive property differs`);
+            assert.equal(at(odd, 1 - differing), at(j, 1 - differing), `${task}/${kind}: other property held fixed`);
           }
         }
       }
@@ -229,10 +231,12 @@ describe('vision problem sets', () => {
   test('other image sizes render, too small ones are refused', () => {
     const set = makeVisionProblems('inside-number', 'task', 2, new Rng(1), { imageSize: 64 });
     assert.deepEqual(set.inputs.x!.shape, [2, 4, 1, 64, 64]);
-    assert.throws(() => renderScene({ inside: true, contact: false, count: 2 }, 24, new Rng(0)), /image size 24 is below the minimum 32/);
+    assert.throws(() => renderScene({ inside: true, contact: false, count: 2 }, 24, new Rng(0)),
+      /image size 24 is below the minimum 32/);
   });
 
   test('a language task name is refused', () => {
-    assert.throws(() => makeVisionProblems('agreement' as VisionTaskName, 'task', 1, new Rng(0)), /'agreement' is not a vision task/);
+    assert.throws(() => makeVisionProblems('agreement' as VisionTaskName, 'task', 1, new Rng(0)),
+      /'agreement' is not a vision task/);
   });
 });

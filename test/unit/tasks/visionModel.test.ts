@@ -37,17 +37,20 @@ describe('vision ResNet', () => {
       assert.equal(next?.opType, 'InstanceNormalization', `${conv.name} feeds a norm`);
       assert.ok(next!.inputs.slice(1).every((i) => !model.graph.initializers.has(i)), `${next!.name} is non-affine`);
     }
-    for (const k of [1, 2, 3]) assert.ok(nodes.some((n) => n.name === `/stage${k}/Add`), `stage ${k} has a residual Add`);
+    for (const k of [1, 2, 3]) {
+      assert.ok(nodes.some((n) => n.name === `/stage${k}/Add`), `stage ${k} has a residual Add`);
+    }
   });
 
   test('every op has a gradient rule (or is a constant)', () => {
     for (const node of model.graph.nodes) {
-      const ok = findGradientRule(node.opType, node.domain, 18) !== undefined || isNonDifferentiable(node.opType, node.domain);
+      const rule = findGradientRule(node.opType, node.domain, 18);
+      const ok = rule !== undefined || isNonDifferentiable(node.opType, node.domain);
       assert.ok(ok, `${node.opType} (${node.name})`);
     }
   });
 
-  test('the demo mask scopes leave the stem out: post-stem = the last two stages + head, late = the last + head', () => {
+  test('the demo mask scopes leave the stem out: post-stem = last two stages + head, late = last + head', () => {
     const names = weights.filter((t) => t.dims.length >= 2).map((t) => t.name);
     const scope = (globs: string[]) => selectInitializers(names, globs, []);
     const prefixes = (list: string[]) => [...new Set(list.map((n) => n.split('.')[0]))].sort();
@@ -61,7 +64,8 @@ describe('vision ResNet', () => {
       const m = makeVisionModel({ seed: 0, imageSize: size });
       const set = makeVisionProblems('inside-number', 'task', 1, new Rng(0), { imageSize: size });
       const session = await createSession(m, { threads: 1 });
-      const out = await session.run({ x: new ort.Tensor('float32', set.inputs.x!.data as Float32Array, [4, 1, size, size]) });
+      const x = new ort.Tensor('float32', set.inputs.x!.data as Float32Array, [4, 1, size, size]);
+      const out = await session.run({ x });
       await session.release();
       assert.deepEqual(out.z!.dims, [4, 32]);
       assert.ok((out.z!.data as Float32Array).every(Number.isFinite));
@@ -69,8 +73,9 @@ describe('vision ResNet', () => {
   });
 
   const torch = spawnSync(PYTHON, ['-c', 'import torch, onnx, numpy'], { encoding: 'utf8' });
-  const skip = torch.status === 0 ? false : `${PYTHON} has no torch/onnx/numpy (apt-get install python3-torch python3-onnx)`;
-  test('attribute (W ⊙ ∂L/∂W) agrees with PyTorch autograd in float64 on every weight tensor', { skip }, async () => {
+  const skip = torch.status === 0 ? false
+    : `${PYTHON} has no torch/onnx/numpy (apt-get install python3-torch python3-onnx python3-numpy)`;
+  test('attribute (W ⊙ ∂L/∂W) agrees with PyTorch autograd in float64 on every weight', { skip }, async () => {
     const size = 32;
     const m = makeVisionModel({ seed: 4, imageSize: size });
     const set = makeVisionProblems('inside-contact', 'task', 3, new Rng(9), { imageSize: size });
@@ -86,8 +91,8 @@ describe('vision ResNet', () => {
         x: { dtype: 'float32', shape: [rows, 1, size, size], data: x },
         labels: { dtype: 'int64', shape: [rows], data: labels },
       });
-      const run = spawnSync(PYTHON, [SCRIPT, path.join(dir, 'model.onnx'), path.join(dir, 'data.npz'), path.join(dir, 'out.json')],
-        { encoding: 'utf8', timeout: 120_000 });
+      const files = ['model.onnx', 'data.npz', 'out.json'].map((f) => path.join(dir, f));
+      const run = spawnSync(PYTHON, [SCRIPT, ...files], { encoding: 'utf8', timeout: 120_000 });
       assert.equal(run.status, 0, run.stderr);
       const reference = JSON.parse(fs.readFileSync(path.join(dir, 'out.json'), 'utf8')) as {
         z: number[]; attribution: Record<string, number[]>;
