@@ -26,8 +26,6 @@ export interface VisionModelOptions {
   hidden?: number;
   /** Embedding size D (default 32). */
   embedDim?: number;
-  /** Normalise over this many channel groups (GroupNorm) instead of per channel (InstanceNorm, default 0). */
-  normGroups?: number;
 }
 
 export const DEFAULT_VISION_CHANNELS = [24, 48, 96];
@@ -48,21 +46,19 @@ export function makeVisionModel(options: VisionModelOptions): Model {
   const nodes: NodeSpec[] = [];
   const constants = new Set<string>();
   /** A Constant node (once per name): not an initializer, so never trained or masked. */
-  const constant = (name: string, dataType: number, values: number[]) => {
+  const constant = (name: string, values: number[]) => {
     if (!constants.has(name)) {
       constants.add(name);
-      const data = dataType === DataType.INT64 ? BigInt64Array.from(values, BigInt) : Float32Array.from(values);
-      const value = makeTensor(name, dataType, [values.length], data);
+      const value = makeTensor(name, DataType.FLOAT, [values.length], Float32Array.from(values));
       const attrs = { value: { type: 'tensor' as const, value } };
       nodes.push({ name: `/const/${name}`, op: 'Constant', inputs: [], outputs: [name], attrs });
     }
     return name;
   };
   const normConstants = (n: number) => [
-    constant(`norm.ones${n}`, DataType.FLOAT, new Array<number>(n).fill(1)),
-    constant(`norm.zeros${n}`, DataType.FLOAT, new Array<number>(n).fill(0)),
+    constant(`norm.ones${n}`, new Array<number>(n).fill(1)),
+    constant(`norm.zeros${n}`, new Array<number>(n).fill(0)),
   ];
-  const groups = options.normGroups ?? 0;
   const param = (name: string, dims: number[], std: number) => {
     const n = dims.reduce((a, b) => a * b, 1);
     const data = Float32Array.from({ length: n }, () => (std === 0 ? 0 : rng.normal(0, std)));
@@ -74,7 +70,7 @@ export function makeVisionModel(options: VisionModelOptions): Model {
     nodes.push({ name: `/${scope}/${op}`, op, inputs, outputs: [output], ...(attrs ? { attrs } : {}) });
     return output;
   };
-  /** Conv (no bias) → non-affine Instance- or GroupNorm, in `scope` (initializer prefix = scope with `/` → `.`). */
+  /** Conv (no bias) → non-affine InstanceNorm, in `scope` (initializer prefix = scope with `/` → `.`). */
   const convNorm = (scope: string, input: string, inCh: number, outCh: number, kernel: number, stride: number) => {
     const fanIn = inCh * kernel * kernel;
     const w = param(`${scope.replaceAll('/', '.')}.weight`, [outCh, inCh, kernel, kernel], Math.sqrt(2 / fanIn));
@@ -82,11 +78,7 @@ export function makeVisionModel(options: VisionModelOptions): Model {
     const conv = add(scope, 'Conv', [input, w], {
       kernel_shape: [kernel, kernel], pads: [pad, pad, pad, pad], strides: [stride, stride],
     });
-    if (!groups) return add(scope, 'InstanceNormalization', [conv, ...normConstants(outCh)], { epsilon: 1e-5 });
-    // GroupNorm as InstanceNorm over [N, groups, C/groups·H·W], reshaped back to the conv's shape.
-    const grouped = add(scope, 'Reshape', [conv, constant(`shape.groups${groups}`, DataType.INT64, [0, groups, -1])]);
-    const normed = add(scope, 'InstanceNormalization', [grouped, ...normConstants(groups)], { epsilon: 1e-5 });
-    return add(`${scope}/back`, 'Reshape', [normed, add(scope, 'Shape', [conv])]);
+    return add(scope, 'InstanceNormalization', [conv, ...normConstants(outCh)], { epsilon: 1e-5 });
   };
 
   let cur = add('stem', 'Relu', [convNorm('stem/conv', 'x', 1, channels[0]!, 3, 2)]);
