@@ -64,12 +64,12 @@ export const SPARSE_KEEP = 0.3;
 export type MaskScope = 'all' | 'post-stem' | 'late';
 export const MASK_SCOPES: MaskScope[] = ['all', 'post-stem', 'late'];
 /**
- * Initializer globs (spec `mask.include`) of the restricted scopes, for makeVisionModel's three conv blocks
- * and dense head and makeLanguageModel's embeddings, two encoder layers and [CLS] pooler head.
+ * Initializer globs (spec `mask.include`) of the restricted scopes, for makeVisionModel's stem, three ResNet
+ * stages and MLP head and makeLanguageModel's embeddings, two encoder layers and [CLS] pooler head.
  */
 export const SCOPE_LAYERS: Record<Exclude<MaskScope, 'all'>, Record<TaskFamily, string[]>> = {
-  'post-stem': { vision: ['conv2.*', 'conv3.*', 'head.*'], language: ['encoder.*', 'head.*'] },
-  late: { vision: ['conv3.*', 'head.*'], language: ['encoder.layer1.*', 'head.*'] },
+  'post-stem': { vision: ['stage2.*', 'stage3.*', 'head.*'], language: ['encoder.*', 'head.*'] },
+  late: { vision: ['stage3.*', 'head.*'], language: ['encoder.layer1.*', 'head.*'] },
 };
 /**
  * Folder of a workspace holding a restricted scope's copy of its spec (base training expects one spec at

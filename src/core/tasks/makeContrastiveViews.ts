@@ -33,7 +33,7 @@ export interface ContrastiveViews {
 
 export function makeContrastiveViews(task: VisionTaskName, problems: number, rng: Rng, options: ContrastiveViewOptions = {}): ContrastiveViews {
   const size = options.imageSize ?? DEFAULT_IMAGE_SIZE;
-  const variation = options.variation ?? 'low';
+  const variation = options.variation ?? 'full';
   const shift = options.shift ?? 2;
   const noise = options.noise ?? 0.05;
   const symmetries = options.symmetries ?? false;
@@ -41,7 +41,7 @@ export function makeContrastiveViews(task: VisionTaskName, problems: number, rng
   const pixels = size * size;
   const x = new Float32Array(problems * GROUP * pixels);
   const labels = new BigInt64Array(problems);
-  const scene = () => renderScene(sceneFor(task, rng.int(2), rng.int(2)), size, rng, variation);
+  const scene = () => renderScene(sceneFor(task, rng.int(2), rng.int(2)), size, rng, variation).image;
   for (let p = 0; p < problems; p++) {
     const anchor = scene();
     const other = scene();

@@ -7,14 +7,14 @@ import { renderScene, type SceneSpec, type SceneVariation } from './renderScene'
 import { GROUP, type ProblemKind } from './sampleProblemProperties';
 import { TASKS, type VisionTaskName } from './taskCatalog';
 
-export const DEFAULT_IMAGE_SIZE = 24;
+export const DEFAULT_IMAGE_SIZE = 48;
 
 export interface VisionProblemOptions {
-  /** Image side in pixels (default 24). */
+  /** Image side in pixels (default DEFAULT_IMAGE_SIZE). */
   imageSize?: number;
   /** Model input name (default `x`). */
   inputName?: string;
-  /** Nuisance variation of the scenes (default `low`; see SceneVariation). */
+  /** Nuisance variation of the scenes (default `full`; see SceneVariation). */
   variation?: SceneVariation;
 }
 
@@ -29,7 +29,7 @@ export function sceneFor(task: VisionTaskName, a: number, b: number): SceneSpec 
 
 /**
  * `count` problems of `kind` for a vision task, deterministic in (`rng` state). Stimuli are float32
- * [count, 4, 1, size, size] in [0, 1]: background 0, outline 1, small shapes 0.5.
+ * [count, 4, 1, size, size] in [0, 1]: background 0, each shape in its own grey level (see renderScene).
  */
 export function makeVisionProblems(task: VisionTaskName, kind: ProblemKind, count: number, rng: Rng, options: VisionProblemOptions = {}): ProblemSet {
   if (TASKS[task]?.family !== 'vision') throw new TaskError(`'${task}' is not a vision task`, 'task', task);
@@ -38,7 +38,7 @@ export function makeVisionProblems(task: VisionTaskName, kind: ProblemKind, coun
   const pixels = size * size;
   const x = new Float32Array(count * GROUP * pixels);
   const sampled = sampleProblems(kind, count, rng, (i, j, a, b) => {
-    x.set(renderScene(sceneFor(task, a, b), size, rng, options.variation ?? 'low'), (i * GROUP + j) * pixels);
+    x.set(renderScene(sceneFor(task, a, b), size, rng, options.variation ?? 'full').image, (i * GROUP + j) * pixels);
   });
   return {
     task, kind,

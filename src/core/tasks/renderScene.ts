@@ -1,16 +1,18 @@
-// Rasterises one CVR-style scene: a big outline shape (square or circle, 1 px thick) and one or two
-// small filled shapes placed inside or outside it, touching it or not. Placement enumerates every
-// position on the pixel grid that satisfies the requested relations and picks one uniformly, so the
-// relations hold exactly on the rendered pixels (not just on the continuous geometry).
+// Rasterises one CVR-style scene: a big random closed contour (an irregular star-shaped outline, 1 px
+// thick, of random size and position) and one or two small random filled shapes placed inside or outside
+// it, touching it or not, each in its own random grey level on a black background. Placement draws pixel
+// offsets uniformly until one satisfies the requested relations (so it is uniform over the valid ones), so
+// the relations hold exactly on the rendered pixels (not just on the continuous geometry); the pixel masks of
+// every shape are returned with the image so the relations can be checked from the source geometry.
 
 import type { Rng } from '../util/random';
 
-/** Pixel value of the big outline. */
-export const OUTLINE_VALUE = 1;
-/** Pixel value of the small shapes (distinct from the outline, as CVR uses colour). */
-export const SMALL_VALUE = 0.5;
-/** Smallest image side the placement ranges are made for. */
-export const MIN_IMAGE_SIZE = 20;
+/** Smallest image side the size ranges are made for. */
+export const MIN_IMAGE_SIZE = 32;
+/** Grey levels of the shapes are drawn from [MIN_LEVEL, 1]; the background is 0. */
+export const MIN_LEVEL = 0.3;
+/** Smallest difference between the outline's grey level and a small shape's, so contact stays visible. */
+export const MIN_LEVEL_GAP = 0.2;
 
 export interface SceneSpec {
   /** The small shapes lie in the region enclosed by the outline (else outside it). */
@@ -24,6 +26,21 @@ export interface SceneSpec {
   count: 1 | 2;
 }
 
+/**
+ * How much the nuisance factors vary. `full`: every shape gets a random grey level. `low`: the outline
+ * is drawn at 1 and the small shapes at 0.5 (the shapes' form, size and position vary as in `full`).
+ */
+export type SceneVariation = 'low' | 'full';
+
+export interface RenderedScene {
+  /** size×size grey levels, row-major. */
+  image: Float32Array;
+  /** 1 where the big outline is. */
+  outline: Uint8Array;
+  /** One 0/1 mask per small shape. */
+  small: Uint8Array[];
+}
+
 export class SceneError extends Error {
   override name = 'SceneError';
   constructor(message: string, readonly scene: SceneSpec, readonly size: number) {
@@ -31,96 +48,126 @@ export class SceneError extends Error {
   }
 }
 
-/** Pixel offsets [dx, dy] of the small shapes. */
-const SMALL_SHAPES: [number, number][][] = [
-  [[0, 0], [1, 0], [0, 1], [1, 1]], // 2×2 square
-  [[0, 0], [1, 0], [2, 0], [0, 1], [1, 1], [2, 1], [0, 2], [1, 2], [2, 2]], // 3×3 square
-  [[1, 0], [0, 1], [1, 1], [2, 1], [1, 2]], // plus
-  [[0, 0], [1, 0], [2, 0]], // horizontal bar
-  [[0, 0], [0, 1], [0, 2]], // vertical bar
-  [[0, 0], [1, 0], [0, 1]], // corner
-];
-
 const ATTEMPTS = 200;
+/** Random offsets tried per small shape before the scene is drawn again. */
+const PLACEMENT_TRIES = 500;
+const ANGLE_STEPS = 512;
+/** Largest r(θ)/radius of a blob: 1 + Σ 0.2/(k − 1) over k = 2…5 < 1.42. */
+const REACH = 1.42;
 
-/**
- * How much the nuisance factors vary. `full`: square or circle outline of random size anywhere in
- * the image, six small-shape kinds. `low`: a square outline of side ≈ 0.54·size near the centre
- * (±2 px), small shapes are 2×2 or 3×3 squares — the relations are the same, there is just less
- * else to be invariant to, which lets a small CNN learn the task in minutes on a CPU.
- */
-export type SceneVariation = 'low' | 'full';
-
-/** Renders a `size`×`size` single-channel image (row-major) satisfying `scene`. */
-export function renderScene(scene: SceneSpec, size: number, rng: Rng, variation: SceneVariation = 'full'): Float32Array {
-  if (!Number.isInteger(size) || size < MIN_IMAGE_SIZE) throw new SceneError(`image size ${size} is below the minimum ${MIN_IMAGE_SIZE}`, scene, size);
+/** Renders a `size`×`size` single-channel scene satisfying `scene`, with its shapes' pixel masks. */
+export function renderScene(
+  scene: SceneSpec, size: number, rng: Rng, variation: SceneVariation = 'full',
+): RenderedScene {
+  if (!Number.isInteger(size) || size < MIN_IMAGE_SIZE) {
+    throw new SceneError(`image size ${size} is below the minimum ${MIN_IMAGE_SIZE}`, scene, size);
+  }
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const outline = variation === 'low' ? drawCentredSquare(size, rng) : drawOutline(size, rng);
+    const outline = drawOutline(size, rng);
     const exterior = floodExterior(outline, size);
     const near8 = dilate(outline, size, true);
     const near4 = dilate(outline, size, false);
-    const small = new Uint8Array(size * size);
-    const blocked = new Uint8Array(size * size);
-    let ok = true;
-    for (let k = 0; k < scene.count && ok; k++) {
-      const shape = rng.pick(variation === 'low' ? SMALL_SHAPES.slice(0, 2) : SMALL_SHAPES);
-      const spots = candidatePositions(shape, size, scene, outline, exterior, near4, near8, blocked);
-      if (spots.length === 0) {
-        ok = false;
-        break;
-      }
-      const [ax, ay] = rng.pick(spots);
-      for (const [dx, dy] of shape) {
-        const p = (ay + dy) * size + ax + dx;
-        small[p] = 1;
-      }
-      for (const [dx, dy] of shape) block(blocked, size, ax + dx, ay + dy);
+    // Pixels a small shape may cover: off the outline, on the requested side, and (without contact) not
+    // even diagonally next to it; placing a shape removes its pixels and their neighbours.
+    const allowed = new Uint8Array(size * size);
+    for (let p = 0; p < allowed.length; p++) {
+      const side = exterior[p] === (scene.inside ? 0 : 1);
+      allowed[p] = !outline[p] && side && (scene.contact || !near8[p]) ? 1 : 0;
     }
-    if (!ok) continue;
-    const img = new Float32Array(size * size);
-    for (let p = 0; p < img.length; p++) img[p] = outline[p] ? OUTLINE_VALUE : small[p] ? SMALL_VALUE : 0;
-    return img;
+    const small: Uint8Array[] = [];
+    for (let k = 0; k < scene.count; k++) {
+      const shape = smallShape(size, rng);
+      const spot = placeShape(shape, size, scene, rng, allowed, near4);
+      if (!spot) break;
+      const [ax, ay] = spot;
+      const mask = new Uint8Array(size * size);
+      for (const [dx, dy] of shape) mask[(ay + dy) * size + ax + dx] = 1;
+      for (const [dx, dy] of shape) block(allowed, size, ax + dx, ay + dy);
+      small.push(mask);
+    }
+    if (small.length < scene.count) continue;
+    const image = new Float32Array(size * size);
+    const outlineLevel = variation === 'low' ? 1 : rng.uniform(MIN_LEVEL, 1);
+    for (let p = 0; p < image.length; p++) if (outline[p]) image[p] = outlineLevel;
+    for (const mask of small) {
+      const level = variation === 'low' ? 0.5 : smallLevel(outlineLevel, rng);
+      for (let p = 0; p < image.length; p++) if (mask[p]) image[p] = level;
+    }
+    return { image, outline, small };
   }
-  throw new SceneError(`could not place ${scene.count} small shape(s) with inside=${scene.inside}, contact=${scene.contact} in ${ATTEMPTS} attempts`, scene, size);
+  throw new SceneError(
+    `could not place ${scene.count} small shape(s) with inside=${scene.inside}, contact=${scene.contact} ` +
+    `in ${ATTEMPTS} attempts`, scene, size,
+  );
 }
 
-/** A 1-px square outline of side ≈ 0.54·size (±1) whose position is within ±2 px of the centre. */
-function drawCentredSquare(size: number, rng: Rng): Uint8Array {
-  const side = Math.round(0.54 * size) + rng.range(-1, 1);
-  const c = Math.floor((size - side) / 2);
-  return squareOutline(size, side, c + rng.range(-2, 2), c + rng.range(-2, 2));
-}
-
-function squareOutline(size: number, side: number, x0: number, y0: number): Uint8Array {
-  const o = new Uint8Array(size * size);
-  for (let i = 0; i < side; i++) {
-    o[y0 * size + x0 + i] = 1;
-    o[(y0 + side - 1) * size + x0 + i] = 1;
-    o[(y0 + i) * size + x0] = 1;
-    o[(y0 + i) * size + x0 + side - 1] = 1;
+/** A grey level in [MIN_LEVEL, 1] at least MIN_LEVEL_GAP away from the outline's. */
+function smallLevel(outlineLevel: number, rng: Rng): number {
+  for (;;) {
+    const level = rng.uniform(MIN_LEVEL, 1);
+    if (Math.abs(level - outlineLevel) >= MIN_LEVEL_GAP) return level;
   }
-  return o;
 }
 
-/** A 1-px outline of a square or a circle, at a random size and position, fully inside the image. */
+/**
+ * Pixels of a random star-shaped region centred at (cx, cy): radius r(θ) = radius · (1 + Σ a_k cos(kθ + φ_k))
+ * over harmonics k = 2…5 with random amplitudes and phases (a random irregular closed form, like CVR's).
+ */
+function blob(size: number, cx: number, cy: number, radius: number, rng: Rng): Uint8Array {
+  const harmonics = [2, 3, 4, 5].map((k) => ({
+    k, a: rng.uniform(0, 0.2 / (k - 1)), phase: rng.uniform(0, 2 * Math.PI),
+  }));
+  // r(θ) tabulated at ANGLE_STEPS angles (far finer than a pixel at these radii).
+  const table = Float64Array.from({ length: ANGLE_STEPS }, (_, i) => {
+    const theta = (2 * Math.PI * i) / ANGLE_STEPS - Math.PI;
+    return radius * (1 + harmonics.reduce((s, h) => s + h.a * Math.cos(h.k * theta + h.phase), 0));
+  });
+  const region = new Uint8Array(size * size);
+  const reach = Math.ceil(radius * REACH) + 1;
+  for (let y = Math.max(0, cy - reach); y <= Math.min(size - 1, cy + reach); y++) {
+    for (let x = Math.max(0, cx - reach); x <= Math.min(size - 1, cx + reach); x++) {
+      const step = Math.round(((Math.atan2(y - cy, x - cx) + Math.PI) / (2 * Math.PI)) * ANGLE_STEPS) % ANGLE_STEPS;
+      if (Math.hypot(x - cx, y - cy) <= table[step]!) region[y * size + x] = 1;
+    }
+  }
+  return region;
+}
+
+/**
+ * The big shape's outline: the pixels of a random region (radius 0.2–0.3 of the image side, anywhere the
+ * whole form fits with a 1-px margin) that have a 4-neighbour outside it. Every 4-connected path from the
+ * region's interior to the image border crosses it, so it encloses that interior.
+ */
 function drawOutline(size: number, rng: Rng): Uint8Array {
-  if (rng.bool()) {
-    const side = rng.range(Math.round(0.42 * size), Math.round(0.62 * size));
-    return squareOutline(size, side, rng.range(0, size - side), rng.range(0, size - side));
-  }
-  const o = new Uint8Array(size * size);
-  const r = rng.range(Math.round(0.21 * size), Math.round(0.29 * size));
-  const cx = rng.range(r, size - 1 - r);
-  const cy = rng.range(r, size - 1 - r);
-  // Pixels whose centre lies within half a pixel of the circle: an 8-connected closed ring.
-  for (let y = cy - r - 1; y <= cy + r + 1; y++) {
-    for (let x = cx - r - 1; x <= cx + r + 1; x++) {
-      if (x < 0 || y < 0 || x >= size || y >= size) continue;
-      const d = Math.hypot(x - cx, y - cy);
-      if (d >= r - 0.5 && d < r + 0.5) o[y * size + x] = 1;
+  const radius = rng.uniform(0.2 * size, 0.3 * size);
+  const margin = Math.ceil(radius * REACH) + 1;
+  const cx = rng.range(Math.min(margin, size >> 1), Math.max(size - 1 - margin, size >> 1));
+  const cy = rng.range(Math.min(margin, size >> 1), Math.max(size - 1 - margin, size >> 1));
+  const region = blob(size, cx, cy, radius, rng);
+  const outline = new Uint8Array(size * size);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      if (!region[y * size + x]) continue;
+      const edge = x === 0 || y === 0 || x === size - 1 || y === size - 1
+        || !region[y * size + x - 1] || !region[y * size + x + 1]
+        || !region[(y - 1) * size + x] || !region[(y + 1) * size + x];
+      if (edge) outline[y * size + x] = 1;
     }
   }
-  return o;
+  return outline;
+}
+
+/** Pixel offsets [dx, dy] of a small random filled form of radius 0.04–0.07 of the image side. */
+function smallShape(size: number, rng: Rng): [number, number][] {
+  const radius = rng.uniform(0.04 * size, 0.07 * size);
+  const box = Math.ceil(radius * REACH) * 2 + 3;
+  const c = box >> 1;
+  const region = blob(box, c, c, radius, rng);
+  const offsets: [number, number][] = [];
+  for (let y = 0; y < box; y++) for (let x = 0; x < box; x++) if (region[y * box + x]) offsets.push([x, y]);
+  const minX = Math.min(...offsets.map((o) => o[0]));
+  const minY = Math.min(...offsets.map((o) => o[1]));
+  return offsets.map(([x, y]) => [x - minX, y - minY]);
 }
 
 /** Background pixels reachable from the image border through 4-connected non-outline pixels. */
@@ -172,42 +219,40 @@ function dilate(m: Uint8Array, size: number, diagonal: boolean): Uint8Array {
 }
 
 /** Marks a pixel and its 8 neighbours as unavailable to the next small shape. */
-function block(blocked: Uint8Array, size: number, x: number, y: number): void {
+function block(allowed: Uint8Array, size: number, x: number, y: number): void {
   for (let dy = -1; dy <= 1; dy++) {
     for (let dx = -1; dx <= 1; dx++) {
       const xx = x + dx;
       const yy = y + dy;
-      if (xx >= 0 && yy >= 0 && xx < size && yy < size) blocked[yy * size + xx] = 1;
+      if (xx >= 0 && yy >= 0 && xx < size && yy < size) allowed[yy * size + xx] = 0;
     }
   }
 }
 
-function candidatePositions(
-  shape: [number, number][], size: number, scene: SceneSpec,
-  outline: Uint8Array, exterior: Uint8Array, near4: Uint8Array, near8: Uint8Array, blocked: Uint8Array,
-): [number, number][] {
+/**
+ * A uniformly random position (top-left offset) where `shape` satisfies the relations of `scene`, by rejection
+ * sampling over all offsets (uniform over the valid ones); undefined when PLACEMENT_TRIES draws all fail.
+ */
+function placeShape(
+  shape: [number, number][], size: number, scene: SceneSpec, rng: Rng,
+  allowed: Uint8Array, near4: Uint8Array,
+): [number, number] | undefined {
   const w = Math.max(...shape.map((s) => s[0])) + 1;
   const h = Math.max(...shape.map((s) => s[1])) + 1;
-  const spots: [number, number][] = [];
-  for (let ay = 0; ay + h <= size; ay++) {
-    for (let ax = 0; ax + w <= size; ax++) {
-      let fits = true;
-      let touches = false;
-      for (const [dx, dy] of shape) {
-        const p = (ay + dy) * size + ax + dx;
-        if (outline[p] || blocked[p] || exterior[p] === (scene.inside ? 1 : 0)) {
-          fits = false;
-          break;
-        }
-        if (scene.contact) {
-          if (near4[p]) touches = true;
-        } else if (near8[p]) {
-          fits = false;
-          break;
-        }
+  for (let t = 0; t < PLACEMENT_TRIES; t++) {
+    const ax = rng.int(size - w + 1);
+    const ay = rng.int(size - h + 1);
+    let fits = true;
+    let touches = false;
+    for (const [dx, dy] of shape) {
+      const p = (ay + dy) * size + ax + dx;
+      if (!allowed[p]) {
+        fits = false;
+        break;
       }
-      if (fits && (!scene.contact || touches)) spots.push([ax, ay]);
+      if (near4[p]) touches = true;
     }
+    if (fits && (!scene.contact || touches)) return [ax, ay];
   }
-  return spots;
+  return undefined;
 }

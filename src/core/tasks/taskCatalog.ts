@@ -19,17 +19,20 @@ export const TASKS: Record<TaskName, TaskDescription> = {
   'inside-contact': {
     family: 'vision',
     properties: ['inside', 'contact'],
-    summary: 'one small shape per image; inside = it lies within the big outline, contact = it touches the outline',
+    summary: 'one small random form beside a big random closed contour; inside = the form lies within the contour, ' +
+      'contact = it touches the contour',
   },
   'number-contact': {
     family: 'vision',
     properties: ['number', 'contact'],
-    summary: 'small shapes outside the big outline; number = two small shapes (else one), contact = they touch the outline',
+    summary: 'small random forms outside a big random closed contour; number = two forms (else one), ' +
+      'contact = they touch the contour',
   },
   'inside-number': {
     family: 'vision',
     properties: ['inside', 'number'],
-    summary: 'small shapes never touch the outline; inside = they lie within it, number = two small shapes (else one)',
+    summary: 'small random forms that never touch a big random closed contour; inside = they lie within it, ' +
+      'number = two forms (else one)',
   },
   agreement: {
     family: 'language',

@@ -57,9 +57,9 @@ export interface TaskWorkspaceOptions {
   seed: number;
   /** Overrides of the default sizes. */
   sizes?: Partial<WorkspaceSizes>;
-  /** Vision: image side (default 24). */
+  /** Vision: image side (default DEFAULT_IMAGE_SIZE). */
   imageSize?: number;
-  /** Vision: nuisance variation of the scenes (default `low`, which a small CNN learns in minutes; `full` for longer runs; see SceneVariation). */
+  /** Vision: nuisance variation of the scenes (default `full`; see SceneVariation). */
   variation?: SceneVariation;
   /** Language: padded sentence length (default 12). */
   sequenceLength?: number;
@@ -103,7 +103,7 @@ export function writeTaskWorkspace(dir: string, options: TaskWorkspaceOptions): 
   const root = path.resolve(dir);
   const { seed, task } = options;
   const imageSize = options.imageSize ?? DEFAULT_IMAGE_SIZE;
-  const variation = options.variation ?? 'low';
+  const variation = options.variation ?? 'full';
   const sequenceLength = options.sequenceLength ?? DEFAULT_SEQUENCE_LENGTH;
 
   const generate = (kind: ProblemKind, count: number, file: string): ProblemSet => {

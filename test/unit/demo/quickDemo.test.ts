@@ -36,10 +36,10 @@ describe('the quick demo', () => {
     const plan = demoPlan('quick')[0]!;
     const initial = makeVisionModel({ seed: 0, ...plan.model });
     const trained = readModel(path.join(ws, 'model.onnx'));
-    const w0 = initial.graph.initializers.get('conv1.weight')!.data as Float32Array;
-    const w1 = trained.graph.initializers.get('conv1.weight')!.data as Float32Array;
+    const w0 = initial.graph.initializers.get('stem.conv.weight')!.data as Float32Array;
+    const w1 = trained.graph.initializers.get('stem.conv.weight')!.data as Float32Array;
     assert.equal(w1.length, w0.length);
-    assert.ok(w1.some((v, i) => v !== w0[i]), 'conv1.weight unchanged by base training');
+    assert.ok(w1.some((v, i) => v !== w0[i]), 'stem.conv.weight unchanged by base training');
 
     const md = fs.readFileSync(path.join(dir, 'summary.md'), 'utf8');
     assert.match(md, /\| Task \| Family \| Base model \|/);
@@ -96,7 +96,8 @@ describe('the quick demo', () => {
       assert.ok(run.runDir.startsWith(path.join(ws, '.subnetwork-lens', 'runs')), `${run.runDir} is not in the workspace's runs`);
       return Object.keys(results.subroutines.inside!.seeds[0]!.layers);
     });
-    assert.deepEqual(maskedLayers[0], ['conv2.weight', 'conv3.weight', 'head.fc1.weight', 'head.fc2.weight']);
+    const postStem = [...trained.graph.initializers.values()].filter((t) => isMaskable(t) && /^(stage2|stage3|head)\./.test(t.name));
+    assert.deepEqual(maskedLayers[0], postStem.map((t) => t.name));
     const postStemSize = maskedLayers[0]!.reduce((n, name) => n + trained.graph.initializers.get(name)!.data.length, 0);
     assert.equal(rows.find((r) => r.variant === 'scratch')!.maskedWeights, postStemSize);
   });
@@ -145,10 +146,12 @@ describe('the demo command line', () => {
 describe('the restricted mask scopes', () => {
   const maskable = (model: Model) => [...model.graph.initializers.values()].filter((t) => isMaskable(t)).map((t) => t.name);
 
-  test('late: the last conv block and the dense head of the vision CNN; post-stem: all but conv1', () => {
+  test('late: the last ResNet stage and the MLP head; post-stem: the last two stages and the head', () => {
     const names = maskable(makeVisionModel({ seed: 0 }));
-    assert.deepEqual(selectInitializers(names, SCOPE_LAYERS.late.vision, []), ['conv3.weight', 'head.fc1.weight', 'head.fc2.weight']);
-    assert.deepEqual(selectInitializers(names, SCOPE_LAYERS['post-stem'].vision, []), names.filter((n) => n !== 'conv1.weight'));
+    const late = names.filter((n) => /^(stage3|head)\./.test(n));
+    assert.deepEqual(selectInitializers(names, SCOPE_LAYERS.late.vision, []), late);
+    const postStem = names.filter((n) => /^(stage2|stage3|head)\./.test(n));
+    assert.deepEqual(selectInitializers(names, SCOPE_LAYERS['post-stem'].vision, []), postStem);
   });
 
   test('late: the last encoder layer and the pooler head of the transformer; post-stem: all but the embeddings', () => {
