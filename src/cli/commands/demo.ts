@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { UsageError } from '../command';
 import { defineCommand } from '../defineCommand';
 import {
-  BASE_VARIANTS, MASK_SCOPES, SCOPE_LAYERS, PRUNE_LADDER, SPARSE_KEEP, runDemo, summaryJson, type DemoPreset,
+  BASE_MODEL_VARIANTS, MASK_SCOPES, SCOPE_LAYERS, SPARSE_KEEP, runDemo, summaryJson, type DemoPreset,
 } from '../../jobs/runDemo';
 import { DEMO_TASK_NAMES, type DemoTaskName } from '../../core/tasks/taskCatalog';
 
@@ -46,9 +46,8 @@ export const demo = defineCommand({
       type: 'string', metavar: 'LIST',
       help: [
         'Base models to compare, comma-separated: scratch, pretrained (self-supervised first),',
-        `pruned (smallest of ${PRUNE_LADDER.fractions.map((f) => 100 * f).join('/')} % of the weights that keeps `
-          + `${100 * PRUNE_LADDER.retain} % of the validation`,
-        `accuracy), sparse (trained keeping the top ${100 * SPARSE_KEEP} % of every weight matrix); default: all.`,
+        'pruned (one mask trained on the whole task, its own s > 0 weights kept), sparse (trained keeping the',
+        `top ${100 * SPARSE_KEEP} % of every weight matrix); default: the preset's.`,
       ],
     },
     'base-models': {
@@ -75,7 +74,7 @@ export const demo = defineCommand({
     const threads = values.threads || undefined;
     const baseModels = values['base-models'];
     const baseSeeds = baseModels === undefined ? undefined : Array.from({ length: baseModels }, (_, i) => i);
-    const variants = listOption(values.variants, BASE_VARIANTS, 'base-model variant');
+    const variants = listOption(values.variants, BASE_MODEL_VARIANTS, 'base-model variant');
     const maskScopes = listOption(values.masked, MASK_SCOPES, 'mask scope');
     const tasks = values.task;
     const unknown = tasks?.find((t) => !(DEMO_TASK_NAMES as string[]).includes(t));
