@@ -25,7 +25,9 @@ import {
   CONTROL_TASK_NAMES, CONTROL_TASKS, DEMO_TASK_NAMES, TASKS, type ControlTaskName, type DemoTaskName, type TaskFamily,
   type TaskName,
 } from '../core/tasks/taskCatalog';
-import { CONTROL_BASE_TRAINING, sharedModel, streamsModel, writeControlWorkspace } from '../core/tasks/writeControlWorkspace';
+import {
+  CONTROL_BASE_TRAINING, sharedModel, streamsModel, writeControlWorkspace,
+} from '../core/tasks/writeControlWorkspace';
 import {
   WORKSPACE_SIZES, writeTaskWorkspace, type TaskWorkspaceOptions, type WorkspaceSizes,
 } from '../core/tasks/writeTaskWorkspace';
@@ -143,7 +145,7 @@ export interface DemoRow {
   family: TaskFamily | 'control';
   /** Base model accuracy on the compositional test set (data/task.npz). */
   baseAccuracy: number;
-  /** Base model accuracy on the compositional validation set (data/task_val.npz; the pruned variant chooses its keep fraction on it). */
+  /** Base model accuracy on the compositional validation set (data/task_val.npz; never scored by the protocol). */
   baseValidationAccuracy: number | null;
   /** Fraction of the base model's maskable weights that are non-zero (1 for a dense model). */
   baseWeightsKept: number;
@@ -254,7 +256,9 @@ const MASK_EPOCHS: Record<TaskFamily, number> = { vision: 40, language: 40 };
 export const randomInitSeed = (baseSeed: number): number => 1000 + baseSeed;
 
 /** One plan of the default or full preset for a task. */
-function taskPlan(task: TaskName, sizes: WorkspaceSizes, baseEpochs: number): Omit<DemoTaskPlan, 'controls' | 'maskScopes'> {
+function taskPlan(
+  task: TaskName, sizes: WorkspaceSizes, baseEpochs: number,
+): Omit<DemoTaskPlan, 'controls' | 'maskScopes'> {
   const family = TASKS[task].family;
   return {
     task, sizes, maskInits: MASK_INITS, seeds: [0, 1, 2],
@@ -289,8 +293,10 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
       return (['number-contact', 'agreement'] as TaskName[]).map((task) => ({
         ...taskPlan(task, DEFAULT_SIZES, 20),
         controls: { randomInit: true, randomAblations: 20 },
+        // Mask training at its converged length costs ~5 min per vision base model and scope on this machine, so
+        // the default runs the late scope on one vision and two language base models.
         maskScopes: {
-          all: [], 'post-stem': [], late: TASKS[task].family === 'vision' ? ['scratch', 'pruned'] : BASE_MODEL_VARIANTS,
+          all: [], 'post-stem': [], late: TASKS[task].family === 'vision' ? ['scratch'] : ['scratch', 'pretrained'],
         },
       }));
     case 'full':
@@ -330,11 +336,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const controlUnits = CONTROL_TASK_NAMES.filter(selected)
     .flatMap((task) => controlSeeds.map((baseSeed) => ({ task, baseSeed })));
   const variants = options.variants ?? BASE_MODEL_VARIANTS;
-  // A variant runs when some scope of its plan names it (every variant when --masked names the scopes).
-  const runsOn = (plan: DemoTaskPlan, variant: BaseModelVariant) =>
-    !!options.maskScopes || MASK_SCOPES.some((scope) => plan.maskScopes[scope].includes(variant));
   const units = plans.flatMap((plan) => (plan.baseSeeds ?? [0]).flatMap((baseSeed) => variants
-    .filter((variant) => runsOn(plan, variant)).map((variant) => ({ plan, baseSeed, variant }))));
+    .filter((variant) => scopesOf(plan, variant, options).length).map((variant) => ({ plan, baseSeed, variant }))));
   const count = controlUnits.length + units.length;
   const context: DemoContext = {
     outDir, threads: options.threads, signal, line, onProgress: options.onProgress, scratchModels: new Map(),
@@ -351,7 +354,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const { plan, baseSeed, variant } = unit;
     const several = (plan.baseSeeds ?? [0]).length > 1;
     const name = `${plan.task}${variant === 'scratch' ? '' : ` ${variant}`}${several ? ` base seed ${baseSeed}` : ''}`;
-    const done = await runTaskUnit(unit, several, `[${controlUnits.length + j + 1}/${count} ${name}]`, options, context);
+    const tag = `[${controlUnits.length + j + 1}/${count} ${name}]`;
+    const done = await runTaskUnit(unit, several, tag, options, context);
     tasks.push(done.result);
     rows.push(...done.rows);
     if (done.cancelled) break;
@@ -390,8 +394,7 @@ async function runTaskUnit(
     mask: { ...plan.mask },
   });
   addControls(ws.spec, plan.controls, baseSeed);
-  const scopes = options.maskScopes ?? MASK_SCOPES.filter((scope) => plan.maskScopes[scope].includes(variant));
-  const specs = scopeSpecs(ws.spec, scopes, family);
+  const specs = scopeSpecs(ws.spec, scopesOf(plan, variant, options), family);
   const generateMs = Date.now() - t;
 
   t = Date.now();
@@ -469,6 +472,16 @@ async function runTaskUnit(
   const unfinished = result.runs.find((r) => r.status !== 'complete')?.status;
   result.status = unfinished ?? (result.runs.length === specs.size ? 'complete' : 'cancelled');
   return { result, rows, cancelled: false };
+}
+
+/**
+ * The mask scopes a base model runs: options.maskScopes when given; else the plan's scopes naming the variant,
+ * or, when the variants were named in the options, every scope the plan runs.
+ */
+function scopesOf(plan: DemoTaskPlan, variant: BaseModelVariant, options: DemoOptions): MaskScope[] {
+  if (options.maskScopes) return options.maskScopes;
+  return MASK_SCOPES.filter((scope) => (options.variants
+    ? plan.maskScopes[scope].length > 0 : plan.maskScopes[scope].includes(variant)));
 }
 
 /**
@@ -556,7 +569,8 @@ function readResults(runDir: string): ResultsFile {
 /** summary.json: the rows and the wall time first, then the preset and every task's details. */
 export function summaryJson(s: DemoSummary) {
   return {
-    rows: s.rows, wallSeconds: s.totalMs / 1000, preset: s.preset, cancelled: s.cancelled, outDir: s.outDir, tasks: s.tasks,
+    rows: s.rows, wallSeconds: s.totalMs / 1000, preset: s.preset, cancelled: s.cancelled, outDir: s.outDir,
+    tasks: s.tasks,
   };
 }
 
@@ -680,7 +694,9 @@ function writeSpecCopy(specPath: string, dir: string, name: string, edit: (spec:
     files.test = rebase(files.test);
     if (files.validation) files.validation = rebase(files.validation);
   }
-  if (spec.task) spec.task = { test: rebase(spec.task.test), ...(spec.task.train ? { train: rebase(spec.task.train) } : {}) };
+  if (spec.task) {
+    spec.task = { test: rebase(spec.task.test), ...(spec.task.train ? { train: rebase(spec.task.train) } : {}) };
+  }
   edit(spec);
   fs.mkdirSync(dir, { recursive: true });
   const out = path.join(dir, name);
@@ -742,7 +758,8 @@ export function summaryRows(
   const iouAll = results.overlap.matrix.iou;
   return names.map((name, i) => {
     const r = results.subroutines[name]!;
-    const others = names.map((_, j) => (j === i ? null : iouAll[i]?.[j] ?? null)).filter((v): v is number => v !== null);
+    const others = names.map((_, j) => (j === i ? null : iouAll[i]?.[j] ?? null))
+      .filter((v): v is number => v !== null);
     return {
       task, base: base.name, variant: base.variant, baseSeed: base.seed, masked, subroutine: name,
       verdict: r.verdict, subnetworkScore: r.subnetworkScore, ablationScore: r.ablationScore,
@@ -782,11 +799,27 @@ const isControlTask = (task: DemoTaskName): task is ControlTaskName => task in C
 const num = (x: number | null | undefined, d = 2) => formatNumber(x, d);
 const pct = (x: number | null | undefined, d = 1) => formatPercent(x, d);
 
+/** What the columns of summary.md mean (the paragraph above its table). */
+const LEGEND = [
+  'The control tasks run first: control-modular (two streams meeting only at the head) should be',
+  'compositional for every subroutine, control-entangled (one shared module) for none. Scores: subnetwork',
+  'score (kept subnetwork keeps its own subroutine, loses the other) > 0 and ablation score (removing it',
+  'hurts its own subroutine more than the other) < 0 indicate a modular subroutine; the verdict also',
+  'requires the size-matched random-ablation test. Base weights kept: non-zero share of the base model\'s',
+  'maskable weights; Masked: which weights the masks cover (all: every weight matrix; post-stem: all but the',
+  'first conv block / the embeddings; late: only the last conv block / encoder layer and the head; the rest',
+  'intact); Kept %: the subnetwork\'s share of the masked weights; Mask steps / train acc.: optimiser steps',
+  'and last-epoch train accuracy of each seed\'s mask (range over seeds); random-init S / A, verdict: masks',
+  'trained on a copy of the base model with every parameter re-initialised, with a seed of its own per base',
+  'model (\'off\' when the preset skips that control; no random ablations there, so at best inconclusive).',
+].join(' ');
+
 /** The summary table as Markdown, with a header naming the preset and the timings. */
 export function summaryMarkdown(s: DemoSummary): string {
   const head = [
     'Task', 'Family', 'Base model', 'Base acc. (val / test)', 'Base weights kept', 'Masked', 'Subroutine',
-    'Subnetwork score', 'Ablation score', 'Verdict', 'Kept %', 'IoU (A, B)', 'Random-ablation p (Holm)', 'Mask steps / train acc.',
+    'Subnetwork score', 'Ablation score', 'Verdict', 'Kept %', 'IoU (A, B)', 'Random-ablation p (Holm)',
+    'Mask steps / train acc.',
     'Random-init S / A, verdict', 'Why',
   ];
   const several = new Set(s.rows.map((r) => r.baseSeed)).size > 1;
@@ -808,8 +841,13 @@ export function summaryMarkdown(s: DemoSummary): string {
     r.verdictReason.replace(/\|/g, '\\|'),
   ]);
   const table = [head, head.map(() => '---'), ...body].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
-  const protocolText = (t: DemoTaskResult) => t.runs.map((r) => `protocol masking ${r.masked} ${(r.findMs / 1000).toFixed(1)} s (${r.status}; run: ${path.relative(s.outDir, r.runDir)})`).join(', ') || `no protocol (${t.status})`;
-  const timing = s.tasks.map((t) => `- ${t.task} ${t.variant}${several ? ` (base seed ${t.baseSeed})` : ''}: generate ${(t.timings.generateMs / 1000).toFixed(1)} s, base model ${(t.timings.trainMs / 1000).toFixed(1)} s (${t.training.steps} steps, ${t.training.parameters.toLocaleString('en-US')} weights), ${protocolText(t)}`);
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const protocolText = (t: DemoTaskResult) => t.runs.map((r) => `protocol masking ${r.masked} ${seconds(r.findMs)} `
+    + `(${r.status}; run: ${path.relative(s.outDir, r.runDir)})`).join(', ') || `no protocol (${t.status})`;
+  const seedText = (t: DemoTaskResult) => (several ? ` (base seed ${t.baseSeed})` : '');
+  const timing = s.tasks.map((t) => `- ${t.task} ${t.variant}${seedText(t)}: `
+    + `generate ${seconds(t.timings.generateMs)}, base model ${seconds(t.timings.trainMs)} (${t.training.steps} steps, `
+    + `${t.training.parameters.toLocaleString('en-US')} weights), ${protocolText(t)}`);
   const runs = [...new Map(s.rows.map((r) => [`${r.task} ${r.masked}`, r])).values()];
   const maskedCounts = runs.map((r) => `${r.task} ${r.masked}: ${r.maskedWeights?.toLocaleString('en-US') ?? '–'}`);
   const sameRun = (r: DemoRow, x: DemoRow) =>
@@ -820,10 +858,11 @@ export function summaryMarkdown(s: DemoSummary): string {
     const m = subroutineCount(r);
     const n = r.randomAblationDraws;
     return `- ${r.task} ${r.masked}: ${n} draws × ${seeds} seeds × ${m} subroutines = ${n * seeds * m} evaluations `
-      + `of every test set per base model; smallest attainable Holm-adjusted p ${formatPValue(smallestAdjustedP(n, seeds, m))}`;
+      + 'of every test set per base model; smallest attainable Holm-adjusted p '
+      + formatPValue(smallestAdjustedP(n, seeds, m));
   });
-  const seedText = (t: DemoTaskResult) => (several ? ` (base seed ${t.baseSeed})` : '');
-  const pruning = s.tasks.filter((t) => t.pruning).map((t) => `- ${t.task} pruned${seedText(t)}: ${pruningText(t.pruning!)}`);
+  const pruning = s.tasks.filter((t) => t.pruning)
+    .map((t) => `- ${t.task} pruned${seedText(t)}: ${pruningText(t.pruning!)}`);
   const selections = s.tasks.flatMap((t) => t.runs.filter((r) => r.selection).map((r) => {
     const trials = r.selection!.trials.map(selectionText).join('; ');
     return `- ${t.task} ${t.variant}${seedText(t)} ${r.masked}: init ${r.selection!.chosen} (${trials})`;
@@ -831,7 +870,8 @@ export function summaryMarkdown(s: DemoSummary): string {
   return [
     `# Subnetwork Lens demo (${s.preset})`,
     '',
-    `Total ${(s.totalMs / 1000).toFixed(0)} s${s.cancelled ? ' (cancelled: partial results)' : ''}. The control tasks run first: control-modular (two streams meeting only at the head) should be compositional for every subroutine, control-entangled (one shared module) for none. Scores: subnetwork score (kept subnetwork keeps its own subroutine, loses the other) > 0 and ablation score (removing it hurts its own subroutine more than the other) < 0 indicate a modular subroutine; the verdict also requires the size-matched random-ablation test. Base weights kept: non-zero share of the base model's maskable weights; Masked: which weights the masks cover (all: every weight matrix; post-stem: all but the first conv block / the embeddings; late: only the last conv block / encoder layer and the head; the rest intact); Kept %: the subnetwork's share of the masked weights; Mask steps / train acc.: optimiser steps and last-epoch train accuracy of each seed's mask (range over seeds); random-init S / A, verdict: masks trained on a copy of the base model with every parameter re-initialised ('off' when the preset skips that control; no random ablations there, so at best inconclusive). Masked weights: ${maskedCounts.join('; ')}.`,
+    `Total ${(s.totalMs / 1000).toFixed(0)} s${s.cancelled ? ' (cancelled: partial results)' : ''}. ${LEGEND} `
+      + `Masked weights: ${maskedCounts.join('; ')}.`,
     '',
     table,
     '',
@@ -841,10 +881,12 @@ export function summaryMarkdown(s: DemoSummary): string {
     '',
     ...(selections.length ? [
       `Mask init per base model and scope, chosen on the subroutines' validation sets only (mean validation accuracy `
-        + `within ${SELECTION_TOLERANCE} of the best, then the fewest weights kept; candidate: validation accuracy, kept):`,
+        + `within ${SELECTION_TOLERANCE} of the best, then the fewest weights kept; per candidate: validation `
+        + 'accuracy, kept):',
       '', ...selections, '',
     ] : []),
-    ...(pruning.length ? ['Pruning (one mask on the whole task, its own s > 0 weights kept):', '', ...pruning, ''] : []),
+    ...(pruning.length ? ['Pruning (one mask on the whole task, its own s > 0 weights kept):', '', ...pruning, '']
+      : []),
     ...timing,
     '',
   ].join('\n');
@@ -862,9 +904,8 @@ export function smallestAdjustedP(draws: number, seeds: number, subroutines: num
 
 /** What a pruning reached: kept fraction, accuracies, and its mask's training. */
 function pruningText(p: PruneResult): string {
-  const validation = p.validationAccuracy
-    ? `validation accuracy ${formatPercent(p.validationAccuracy.before, 1)} → ${formatPercent(p.validationAccuracy.after, 1)}, `
-    : '';
+  const v = p.validationAccuracy;
+  const validation = v ? `validation accuracy ${formatPercent(v.before, 1)} → ${formatPercent(v.after, 1)}, ` : '';
   const mask = `mask ${p.maskTraining.steps} steps, train accuracy ${pct(p.maskTraining.trainAccuracy)}`;
   return `kept ${formatPercent(p.keptFraction, 2)} of the maskable weights (the mask's s > 0 solution); ${validation}`
     + `test accuracy ${formatPercent(p.accuracyBefore, 1)} → ${formatPercent(p.accuracyAfter, 1)}; ${mask}`;

@@ -55,7 +55,8 @@ export const prune = defineCommand({
       throw new UsageError(problem, 'prune');
     }
     const keep = fractions.length === 0 ? 'mask-solution' as const
-      : fractions.length === 1 ? Number(fractions[0]) : { fractions: fractions.map(Number), retain, data: path.resolve(values.select!) };
+      : fractions.length === 1 ? Number(fractions[0])
+        : { fractions: fractions.map(Number), retain, data: path.resolve(values.select!) };
     const { pruneModel } = await import('../../jobs/pruneModel');
     const result = await pruneModel({
       specPath: path.resolve(specFile), keep, outPath: path.resolve(values.out),
