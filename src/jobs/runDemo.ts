@@ -322,7 +322,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   if (options.tasks) {
     const template = plans[0]!;
     const named = options.tasks.filter((t): t is TaskName => !isControlTask(t));
-    plans = named.map((task) => plans.find((p) => p.task === task) ?? { ...template, task });
+    // A task the preset does not run takes the preset's first plan with its own family's training settings.
+    const family = (task: TaskName) => TASKS[task].family;
+    plans = named.map((task) => plans.find((p) => p.task === task) ?? {
+      ...template, task, model: family(task) === family(template.task) ? template.model : undefined,
+      base: { ...template.base, lr: BASE_LR[family(task)], warmupEpochs: BASE_WARMUP[family(task)] },
+    });
   }
   const line = options.onLine ?? (() => {});
   const signal = options.signal ?? new AbortController().signal;
