@@ -1,7 +1,8 @@
-// The sparse-variant base model (`subnetwork-lens prune`): one continuous-sparsification mask trained on
-// the whole compositional task, the fraction `keep` of masked weights with the largest logits kept, and
-// the result baked into a new runnable model. With a ladder of keep fractions the one mask is cut at each
-// and the smallest fraction that keeps most of the unpruned accuracy on held-out data is chosen.
+// A pruned base model (`subnetwork-lens prune`): one continuous-sparsification mask trained on the whole
+// compositional task, and the result baked into a new runnable model. What is kept: the mask's own solution
+// (every weight whose logit ended above 0, the reference's construction), or the fraction `keep` of masked
+// weights with the largest logits, or, with a ladder of keep fractions, the smallest fraction that keeps
+// most of the unpruned accuracy on held-out data.
 import type { JobHooks } from '../shared/jobs';
 import { loadSpec, selectInitializers } from '../core/data/loadSpec';
 import { datasetAsTrainingData, type OpenedData } from '../core/data/datasetAsTrainingData';
@@ -14,13 +15,19 @@ import { Trainer, type FloatArray } from '../core/train/Trainer';
 import { TrainerError } from '../core/train/errors';
 import { applyMask, type Masks } from '../core/masks/applyMask';
 import { oneShotScores } from '../core/train/oneShotMask';
+import { binaryMask } from '../core/masks/maskMethods';
 import { exportMaskedModel } from './exportModel';
 
 export interface PruneOptions {
   specPath: string;
   workspaceRoot?: string;
-  /** Fraction of the masked weights kept, ranked across all masked tensors; or a ladder to choose from. */
-  keep: number | KeepLadder;
+  /**
+   * `mask-solution`: the trained mask's own s > 0 weights; a number: that fraction of the masked weights,
+   * ranked by logit across all masked tensors; or a ladder of such fractions to choose from.
+   */
+  keep: number | KeepLadder | 'mask-solution';
+  /** Held-out task data to report the accuracy on before and after pruning (never a partition test set). */
+  validation?: string;
   outPath: string;
   seed?: number;
   threads?: number;
@@ -46,6 +53,10 @@ export interface PruneResult {
   examples: number;
   /** With a ladder: the unpruned accuracy on its data and each fraction tried (smallest first) with its accuracy there. */
   ladder?: { accuracyBefore: number; tried: { keep: number; accuracy: number }[] };
+  /** With `validation`: the accuracy there before and after pruning. */
+  validationAccuracy?: { before: number; after: number };
+  /** The pruning mask's training: optimiser steps and last-epoch train accuracy. */
+  maskTraining: { steps: number; trainAccuracy: number | null };
 }
 
 export async function pruneModel(options: PruneOptions, hooks: JobHooks): Promise<PruneResult> {
@@ -56,8 +67,9 @@ export async function pruneModel(options: PruneOptions, hooks: JobHooks): Promis
   const masked = selectInitializers(maskableInitializers(model), spec.mask.include, spec.mask.exclude);
   const train = datasetAsTrainingData(spec.task.train, model, spec);
   const test = datasetAsTrainingData(spec.task.test, model, spec);
-  const ladder = typeof options.keep === 'number' ? undefined : options.keep;
+  const ladder = typeof options.keep === 'object' ? options.keep : undefined;
   const selection = ladder && datasetAsTrainingData(ladder.data, model, spec);
+  const validation = options.validation ? datasetAsTrainingData(options.validation, model, spec) : undefined;
   try {
     const m = spec.mask;
     const tg = await buildTrainingGraph(model, { output, head: spec.head, tensors: masked, update: 'adam', target: { kind: 'mask', method: 'continuous-sparsification', lambda: m.lambda } });
@@ -76,19 +88,34 @@ export async function pruneModel(options: PruneOptions, hooks: JobHooks): Promis
     const weights = new Map(masked.map((n) => [n, model.graph.initializers.get(n)!.data as Float32Array]));
     const cut = (keep: number): Masks => oneShotScores(masked, logits, keep, 'global');
     const accuracyOn = async (data: OpenedData, masks?: Masks) => (await evaluator.evaluate(data, masks ? applyMask(weights, masks, true, 'zero') : weights)).accuracy;
-    const chosen = ladder ? await climbLadder(ladder, cut, (masks) => accuracyOn(selection!, masks)) : { masks: cut(options.keep as number) };
+    const keep = options.keep;
+    const chosen = ladder ? await climbLadder(ladder, cut, (masks) => accuracyOn(selection!, masks))
+      : { masks: keep === 'mask-solution' ? maskSolution(res.params, masked) : cut(keep as number) };
     const masks = chosen.masks;
     const accuracyBefore = await accuracyOn(test);
     const accuracyAfter = await accuracyOn(test, masks);
+    const validationAccuracy = validation
+      && { before: await accuracyOn(validation), after: await accuracyOn(validation, masks) };
     await evaluator.release();
     const written = await exportMaskedModel(model, masks, { mode: 'keep-only', outPath: options.outPath });
     const kept = [...masks.values()].reduce((n, mk) => n + mk.reduce((a, b) => a + b, 0), 0);
-    return { outPath: written.outPath, keptFraction: kept / written.maskedWeights, accuracyBefore, accuracyAfter, examples: test.size, ...('ladder' in chosen ? { ladder: chosen.ladder } : {}) };
+    return {
+      outPath: written.outPath, keptFraction: kept / written.maskedWeights, accuracyBefore, accuracyAfter,
+      examples: test.size, ...('ladder' in chosen ? { ladder: chosen.ladder } : {}),
+      ...(validationAccuracy ? { validationAccuracy } : {}),
+      maskTraining: { steps: res.steps, trainAccuracy: res.last?.accuracy ?? null },
+    };
   } finally {
     train.dataset.close();
     test.dataset.close();
     selection?.dataset.close();
+    validation?.dataset.close();
   }
+}
+
+/** The mask's own solution: every masked weight whose logit ended above 0. */
+function maskSolution(logits: Map<string, FloatArray>, masked: string[]): Masks {
+  return new Map(masked.map((name) => [name, binaryMask(logits.get(name)!)]));
 }
 
 /** The ladder's smallest fraction whose pruned model keeps `retain` of the unpruned accuracy (else its largest), and every fraction tried. */

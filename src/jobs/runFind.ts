@@ -108,7 +108,7 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
     let finished = done.size;
     for (const variant of variants) {
       if (!todo.some((t) => t.variant === variant)) continue;
-      const base = variant === 'trained' ? model : reinitialiseModel(model, spec.seeds[0] ?? 0);
+      const base = variant === 'trained' ? model : reinitialiseModel(model, spec.controls.randomInitSeed ?? spec.seeds[0] ?? 0);
       const weights: Weights = new Map(masked.map((n) => [n, base.graph.initializers.get(n)!.data as Float32Array]));
       const evaluator = await Evaluator.create(base, { output, head: spec.head, replaced: masked, threads: options.threads });
       try {

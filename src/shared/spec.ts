@@ -50,6 +50,8 @@ export interface ControlsSpec {
   randomAblations: number;
   /** Ablation modes to evaluate; the first is the one the scores and verdict use. */
   ablationModes: AblationMode[];
+  /** Seed of the random-init control's re-initialisation (default: the first mask seed). */
+  randomInitSeed?: number;
 }
 
 /** Thresholds of the verdict rule (README, "Verdict rule"). */
@@ -71,6 +73,25 @@ export interface HyperparameterSearchSpec {
   epochs?: number;
   /** Among trials whose validation subnetwork accuracy is within `tolerance` of the best, the sparsest wins. */
   tolerance: number;
+}
+
+/**
+ * A spec file as written (`*.subnet.json`, before validation and defaults): paths relative to the spec's
+ * folder, every section the schema has defaults for optional.
+ */
+export interface SpecFile {
+  model: string;
+  inputs?: Record<string, string>;
+  output?: string;
+  head?: HeadSpec;
+  labels?: string;
+  subroutines: Record<string, { train: string; test: string; validation?: string }>;
+  task?: { test: string; train?: string };
+  mask?: Partial<MaskSpec>;
+  controls?: Partial<ControlsSpec>;
+  seeds?: number[];
+  verdict?: Partial<VerdictSpec>;
+  hyperparameterSearch?: Partial<HyperparameterSearchSpec>;
 }
 
 export interface ResolvedSpec {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { UsageError } from '../command';
 import { defineCommand } from '../defineCommand';
 import {
-  BASE_VARIANTS, MASK_SCOPES, SCOPE_LAYERS, PRUNE_LADDER, SPARSE_KEEP, summaryJson, type DemoPreset,
+  BASE_MODEL_VARIANTS, MASK_SCOPES, SCOPE_LAYERS, SPARSE_KEEP, summaryJson, type DemoPreset,
 } from '../../jobs/runDemo';
 import { DEMO_TASK_NAMES, type DemoTaskName } from '../../core/tasks/taskCatalog';
 
@@ -15,22 +15,22 @@ export const demo = defineCommand({
     'First the two trained controls: control-modular (two MLP streams meeting only at the head, trained end to',
     'end on a two-subroutine task; every subroutine should be compositional) and control-entangled (the same',
     'task through one shared module; none should), DIR/control-*/, 3 mask seeds, 100 random ablations.',
-    'Then for each task: writes a ready-to-open workspace DIR/<task>/ (model.onnx, data/*.npz, <task>.subnet.json),',
-    'trains the base model from scratch on the compositional task, runs the whole protocol (mask training per',
-    'subroutine and seed, ablations, random-ablation null, random-init control, overlap) once with masks on all',
-    'but the stem / embeddings (DIR/<task>/post-stem-layers/) and once on the last stage and head only',
-    '(DIR/<task>/late-layers/), and',
-    'finally prints a table of subnetwork and ablation scores, verdicts, kept fractions and overlap, also saved',
-    'as DIR/summary.md with the reason of each verdict, and DIR/summary.json ({"rows": [...], "wallSeconds"}).',
+    'Then for each task and base model: writes a ready-to-open workspace DIR/<task>/ (model.onnx, data/*.npz,',
+    '<task>.subnet.json), trains the base model, and per mask scope (post-stem: DIR/<task>/post-stem-layers/,',
+    'late: DIR/<task>/late-layers/) chooses the initial mask logit among 0.1, 0.05, 0, -0.05 on the',
+    "subroutines' validation sets (accuracy, then sparsity; never an ablation), then runs the whole protocol",
+    '(mask training per subroutine and seed, ablations, random-ablation null, random-init control with a seed',
+    'per base model, overlap). Finally prints a table of subnetwork and ablation scores, verdicts, kept',
+    'fractions, mask steps and train accuracy, also saved as DIR/summary.md with the reason of each verdict,',
+    'and DIR/summary.json ({"rows": [...], "wallSeconds"}).',
     '',
-    'Presets:',
-    '  Every preset trains each task\'s base model in every variant (DIR/<task>, DIR/<task>-pretrained, …).',
-    '  (default)  the controls, inside-contact (vision) and agreement (language), 3 seeds, random-init control.',
-    '  --quick    the controls, one tiny vision task, few epochs, 2 seeds, 19 random ablations, no random-init',
-    '             control, post-stem masks on every variant, late on scratch only; ≤ 2 min (used by the tests).',
-    '  --full     all four tasks (inside-contact, number-contact, inside-number, agreement), three base models',
-    '             per task and variant (DIR/<task>/base-seed-K/), larger data sets, 30 mask epochs, 100 random',
-    '             ablations; many hours on 2 cores (estimated, not measured).',
+    'Presets (sized for a 2-core machine):',
+    '  (default)  the controls, number-contact (scratch) and agreement (scratch, pretrained), late masks,',
+    '             40 mask epochs, 3 seeds, random-init control, 20 random ablations; ≤ 15 min.',
+    '  --quick    the controls, one tiny vision task on every variant, post-stem masks of 50 steps, two',
+    '             candidate inits, 2 seeds, 19 random ablations; ≤ 2 min (used by the tests).',
+    '  --full     the controls on 3 base seeds, then all four tasks, 3 base models per task and variant',
+    '             (DIR/<task>/base-seed-K/), every variant, post-stem and late masks; hours on 2 cores.',
   ],
   options: {
     out: {
@@ -47,9 +47,8 @@ export const demo = defineCommand({
       type: 'string', metavar: 'LIST',
       help: [
         'Base models to compare, comma-separated: scratch, pretrained (self-supervised first),',
-        `pruned (smallest of ${PRUNE_LADDER.fractions.map((f) => 100 * f).join('/')} % of the weights that keeps `
-          + `${100 * PRUNE_LADDER.retain} % of the validation`,
-        `accuracy), sparse (trained keeping the top ${100 * SPARSE_KEEP} % of every weight matrix); default: all.`,
+        'pruned (one mask trained on the whole task, its own s > 0 weights kept), sparse (trained keeping the',
+        `top ${100 * SPARSE_KEEP} % of every weight matrix); default: the preset's.`,
       ],
     },
     'base-models': {
@@ -76,7 +75,7 @@ export const demo = defineCommand({
     const threads = values.threads || undefined;
     const baseModels = values['base-models'];
     const baseSeeds = baseModels === undefined ? undefined : Array.from({ length: baseModels }, (_, i) => i);
-    const variants = listOption(values.variants, BASE_VARIANTS, 'base-model variant');
+    const variants = listOption(values.variants, BASE_MODEL_VARIANTS, 'base-model variant');
     const maskScopes = listOption(values.masked, MASK_SCOPES, 'mask scope');
     const tasks = values.task;
     const unknown = tasks?.find((t) => !(DEMO_TASK_NAMES as string[]).includes(t));

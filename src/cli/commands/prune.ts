@@ -14,7 +14,8 @@ export const prune = defineCommand({
     'Trains a continuous-sparsification mask on the spec\'s task.train set (the whole compositional task)',
     'with the spec\'s mask hyper-parameters, keeps the fraction F of masked weights with the largest',
     'mask logits (ranked across all masked tensors), zeroes the rest and writes a runnable model.',
-    'Prints the task test accuracy before and after.',
+    'Prints the task test accuracy before and after. `--keep solution` keeps the mask\'s own solution instead:',
+    'every weight whose logit ended above 0 (the reference\'s pruned models).',
     '',
     'With several fractions the one mask is cut at each, smallest first, and the first cut whose model',
     'keeps R of the unpruned accuracy on DATA is written (the largest if none does). DATA should be',
@@ -23,7 +24,7 @@ export const prune = defineCommand({
   options: {
     keep: {
       type: 'string', metavar: 'F[,F...]', required: true,
-      help: 'Fraction(s) of masked weights kept, each in (0, 1].',
+      help: "Fraction(s) of masked weights kept, each in (0, 1]; or 'solution' (the mask's s > 0 weights).",
     },
     select: {
       type: 'string', metavar: 'DATA',
@@ -39,7 +40,7 @@ export const prune = defineCommand({
     json: { type: 'boolean', help: 'Print the result as JSON.' },
   },
   async run({ positional: specFile, values, job }, io) {
-    const fractions = values.keep.split(',').map((f) => f.trim());
+    const fractions = values.keep === 'solution' ? [] : values.keep.split(',').map((f) => f.trim());
     if (fractions.some((f) => !(Number(f) > 0 && Number(f) <= 1))) {
       const problem = `--keep must be a fraction in (0, 1] or a comma-separated list of them, got '${values.keep}'`;
       throw new UsageError(problem, 'prune');
@@ -50,12 +51,13 @@ export const prune = defineCommand({
       const problem = 'several --keep fractions need --select DATA, the held-out data they are judged on';
       throw new UsageError(problem, 'prune');
     }
-    if (fractions.length === 1 && (values.select || values.retain)) {
-      throw new UsageError('--select and --retain choose among several --keep fractions; give more than one', 'prune');
+    if (fractions.length <= 1 && (values.select || values.retain)) {
+      const problem = '--select and --retain choose among several --keep fractions; give more than one';
+      throw new UsageError(problem, 'prune');
     }
-    const keep = fractions.length === 1
-      ? Number(fractions[0])
-      : { fractions: fractions.map(Number), retain, data: path.resolve(values.select!) };
+    const keep = fractions.length === 0 ? 'mask-solution' as const
+      : fractions.length === 1 ? Number(fractions[0])
+        : { fractions: fractions.map(Number), retain, data: path.resolve(values.select!) };
     const result = await job({
       specPath: path.resolve(specFile), keep, outPath: path.resolve(values.out),
       seed: values.seed, threads: values.threads,

@@ -12,7 +12,10 @@ import { makeLanguageModel } from '../../../src/core/tasks/makeLanguageModel';
 import { isMaskable } from '../../../src/core/masks/isMaskable';
 import { selectInitializers } from '../../../src/core/data/loadSpec';
 import type { Model } from '../../../src/core/onnx/ir';
-import { BASE_VARIANTS, demoPlan, PRUNE_LADDER, SCOPE_LAYERS, SCOPE_SPEC_DIRS, SPARSE_KEEP } from '../../../src/jobs/runDemo';
+import {
+  BASE_MODEL_VARIANTS, demoPlan, SCOPE_LAYERS, SCOPE_SPEC_DIRS, SELECTION_SPEC_DIR, SPARSE_KEEP,
+} from '../../../src/jobs/runDemo';
+import type { SpecFile } from '../../../src/shared/spec';
 import { lrPhases } from '../../../src/core/tasks/trainBaseModel';
 
 const finite = (x: unknown, what: string) => assert.ok(typeof x === 'number' && Number.isFinite(x), `${what} = ${String(x)}`);
@@ -43,10 +46,11 @@ describe('the quick demo', () => {
 
     const md = fs.readFileSync(path.join(dir, 'summary.md'), 'utf8');
     assert.match(md, /\| Task \| Family \| Base model \|/);
-    for (const variant of BASE_VARIANTS) {
+    for (const variant of BASE_MODEL_VARIANTS) {
       for (const sub of ['inside', 'contact']) assert.match(md, new RegExp(`\\| inside-contact \\| vision \\| cnn ${variant} \\|.*\\| post-stem \\| ${sub} \\|`));
     }
-    assert.match(md, /Pruning \(keep fraction chosen on data\/task_val\.npz/);
+    assert.match(md, /Pruning \(one mask on the whole task, its own s > 0 weights kept\)/);
+    assert.match(md, /Mask init per base model and scope, chosen on the subroutines' validation sets only/);
     assert.ok(out.join('').includes('| Subroutine |'), 'the table is printed');
     assert.match(err.join(''), /training the base model/);
     assert.match(err.join(''), /finding subnetworks/);
@@ -65,7 +69,7 @@ describe('the quick demo', () => {
     }
     const rows = summary.rows.slice(4);
     // Masks beyond the stem for every variant, no other scope.
-    assert.equal(rows.length, 2 * BASE_VARIANTS.length);
+    assert.equal(rows.length, 2 * BASE_MODEL_VARIANTS.length);
     assert.ok(rows.every((r) => r.masked === 'post-stem'));
     for (const r of rows) {
       for (const k of ['baseAccuracy', 'baseValidationAccuracy', 'baseWeightsKept', 'subnetworkScore', 'ablationScore', 'kept', 'overlapIoU'] as const) finite(r[k], `${r.subroutine}.${k}`);
@@ -80,14 +84,25 @@ describe('the quick demo', () => {
     // Per-tensor top-k rounds up, so slightly more than SPARSE_KEEP of all weight matrices stays.
     assert.ok(weightsKept('sparse') >= SPARSE_KEEP && weightsKept('sparse') < SPARSE_KEEP + 0.01, `sparse kept ${weightsKept('sparse')}`);
     const pruned = summary.tasks.find((t) => t.variant === 'pruned')!;
-    const { tried } = pruned.pruning!.ladder!;
-    assert.deepEqual(tried.map((r) => r.keep), PRUNE_LADDER.fractions.slice(0, tried.length));
-    assert.ok(Math.abs(weightsKept('pruned') - tried.at(-1)!.keep) < 0.01, `pruned kept ${weightsKept('pruned')}, chose ${tried.at(-1)!.keep}`);
-    assert.equal(rows.find((r) => r.variant === 'pruned')!.baseValidationAccuracy, tried.at(-1)!.accuracy);
+    // The pruned model keeps what its mask kept (the mask covers every maskable weight).
+    const { keptFraction, validationAccuracy, maskTraining } = pruned.pruning!;
+    assert.ok(keptFraction > 0 && keptFraction < 1, `pruned kept ${keptFraction}`);
+    assert.ok(Math.abs(weightsKept('pruned') - keptFraction) < 1e-9, `pruned ${weightsKept('pruned')} vs ${keptFraction}`);
+    assert.equal(rows.find((r) => r.variant === 'pruned')!.baseValidationAccuracy, validationAccuracy!.after);
+    assert.equal(maskTraining.steps, plan.mask.epochs * Math.floor(plan.sizes.taskTrain / plan.mask.batch));
     const t = summary.tasks.find((x) => x.task === 'inside-contact' && x.variant === 'scratch')!;
     assert.equal(t.status, 'complete');
     finite(t.training.testAccuracy, 'testAccuracy');
     assert.deepEqual(t.runs.map((r) => r.masked), ['post-stem']);
+    // The mask init was chosen among the plan's candidates, written into the scope's spec and used by every mask.
+    const selection = t.runs[0]!.selection!;
+    assert.deepEqual(selection.trials.map((x) => x.init), plan.maskInits);
+    assert.ok(plan.maskInits.includes(selection.chosen));
+    const scopeSpec = JSON.parse(fs.readFileSync(t.runs[0]!.spec, 'utf8')) as SpecFile;
+    assert.equal(scopeSpec.mask!.init, selection.chosen);
+    assert.ok(rows.filter((r) => r.variant === 'scratch').every((r) => r.masks.every((m) => m.init === selection.chosen)));
+    const selectionDir = path.join(ws, SCOPE_SPEC_DIRS['post-stem'], SELECTION_SPEC_DIR);
+    assert.equal(fs.readdirSync(selectionDir).length, plan.maskInits.length);
     assert.equal(t.runs[0]!.spec, path.join(ws, SCOPE_SPEC_DIRS['post-stem'], 'inside-contact.subnet.json'));
     const maskedLayers = t.runs.map((run) => {
       const results = JSON.parse(fs.readFileSync(path.join(run.runDir, 'results.json'), 'utf8')) as ResultsFile;
@@ -164,14 +179,24 @@ describe('the restricted mask scopes', () => {
     assert.ok(!names.some((n) => n.startsWith('encoder.layer2.')), 'the transformer has more than two layers: the late scope would miss its last');
   });
 
-  test('every preset masks beyond the stem on every variant, never the stem, and the late layers on every variant but in the quick preset', () => {
+  test('no preset masks the stem; full runs both restricted scopes on every variant, default the late one', () => {
     for (const preset of ['quick', 'default', 'full'] as const) {
-      for (const plan of demoPlan(preset)) {
-        assert.deepEqual(plan.maskScopes['post-stem'], BASE_VARIANTS, `${preset}/${plan.task}`);
-        assert.deepEqual(plan.maskScopes.all, [], `${preset}/${plan.task}`);
-      }
+      for (const plan of demoPlan(preset)) assert.deepEqual(plan.maskScopes.all, [], `${preset}/${plan.task}`);
     }
-    assert.deepEqual(demoPlan('quick')[0]!.maskScopes.late, []);
-    for (const plan of [...demoPlan('default'), ...demoPlan('full')]) assert.deepEqual(plan.maskScopes.late, BASE_VARIANTS, plan.task);
+    assert.deepEqual(demoPlan('quick')[0]!.maskScopes['post-stem'], BASE_MODEL_VARIANTS);
+    for (const plan of demoPlan('full')) {
+      assert.deepEqual(plan.maskScopes['post-stem'], BASE_MODEL_VARIANTS, plan.task);
+      assert.deepEqual(plan.maskScopes.late, BASE_MODEL_VARIANTS, plan.task);
+      assert.ok(plan.baseSeeds!.length >= 3, plan.task);
+    }
+    const tasks = demoPlan('default').map((p) => p.task);
+    assert.ok(tasks.includes('agreement') && (tasks.includes('number-contact') || tasks.includes('inside-number')));
+  });
+
+  test('the default and full presets choose the mask init among the reference\'s candidates', () => {
+    for (const plan of [...demoPlan('default'), ...demoPlan('full')]) {
+      assert.deepEqual(plan.maskInits, [0.1, 0.05, 0, -0.05], plan.task);
+      assert.ok(plan.sizes.validation > 0, `${plan.task} writes no subroutine validation sets`);
+    }
   });
 });

@@ -9,6 +9,12 @@ import { readModel } from '../../../src/core/onnx/readModel';
 import { twoStreamModel, writePlantedWorkspace } from './plantedModels';
 import { prune as pruneCommand } from '../../../src/cli/commands/prune';
 import type { CliIO } from '../../../src/cli/command';
+import { loadSpec } from '../../../src/core/data/loadSpec';
+import { datasetAsTrainingData } from '../../../src/core/data/datasetAsTrainingData';
+import { maskableInitializers } from '../../../src/core/masks/maskableInitializers';
+import { elementCount } from '../../../src/core/onnx/ir';
+import { buildTrainingGraph } from '../../../src/core/train/buildTrainingGraph';
+import { Trainer, type FloatArray } from '../../../src/core/train/Trainer';
 
 const hooks = { onProgress: () => {}, signal: new AbortController().signal };
 
@@ -58,6 +64,43 @@ describe('pruning a base model', () => {
       /give more than one/);
     await assert.rejects(pruneCommand.run([spec, '--keep', '0.1,1.5', '--select', 'x.npz', '-o', out], io),
       /comma-separated list/);
+  });
+
+  test("with keep 'mask-solution', keeps exactly the trained mask's s > 0 weights", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prune-'));
+    const spec = writePlantedWorkspace(dir, twoStreamModel(0), { epochs: 6 }, {
+      task: { train: 'data/A_train.npz', test: 'data/A_test.npz' },
+    });
+    const out = path.join(dir, 'pruned.onnx');
+    const r = await pruneModel({ specPath: spec, keep: 'mask-solution', outPath: out, seed: 3, threads: 1 }, hooks);
+    // The same mask trained here, outside pruneModel: its positive logits are what must be kept.
+    const s = loadSpec(spec);
+    const model = readModel(s.model);
+    const masked = maskableInitializers(model);
+    const tg = await buildTrainingGraph(model, {
+      output: 'logits', head: s.head, tensors: masked, update: 'adam',
+      target: { kind: 'mask', method: 'continuous-sparsification', lambda: s.mask.lambda },
+    });
+    const logits = (shape: number[]) => new Float32Array(elementCount(shape)).fill(s.mask.init) as FloatArray;
+    const initial = new Map(tg.tensors.map((t) => [t.initializer, logits(t.shape)]));
+    const trainer = await Trainer.create(tg, initial, 1);
+    const train = datasetAsTrainingData(s.task!.train!, model, s);
+    const m = s.mask;
+    const res = await trainer.train(train, {
+      epochs: m.epochs, batch: m.batch, lr: m.lr, seed: 3, temperature: m.temperature,
+    });
+    await trainer.release();
+    train.dataset.close();
+    let positive = 0, total = 0;
+    for (const name of masked) for (const x of res.params.get(name)!) { positive += x > 0 ? 1 : 0; total++; }
+    assert.ok(positive > 0 && positive < total, `${positive} of ${total} logits > 0`);
+    assert.equal(Math.round(r.keptFraction * total), positive);
+    // The written model: every dropped weight is 0, every kept one keeps its (non-zero) trained value.
+    const pruned = readModel(out);
+    const nonZeroIn = (name: string) => (pruned.graph.initializers.get(name)!.data as Float32Array).filter((x) => x !== 0);
+    const nonZero = masked.reduce((n, name) => n + nonZeroIn(name).length, 0);
+    assert.equal(nonZero, positive);
+    assert.equal(r.maskTraining.steps, res.steps);
   });
 
   test('ranks mask logits across tensors by value', () => {
