@@ -82,6 +82,8 @@ export interface DemoTaskPlan {
   task: TaskName;
   sizes: WorkspaceSizes;
   model?: TaskWorkspaceOptions['model'];
+  /** Vision: image side in pixels (default: the scene generator's). */
+  imageSize?: number;
   base: { epochs: number; lr: number; batch: number; warmupEpochs: number };
   /** Mask training; `init` is the pruned variant's and the fallback when `maskInits` has one candidate. */
   mask: { epochs: number; lr: number; batch: number; lambda: number; init: number; temperature: [number, number] };
@@ -279,6 +281,7 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
         task: 'inside-contact',
         sizes: { taskTrain: 2000, taskValidation: 200, taskTest: 200, train: 320, validation: 100, test: 200 },
         model: { channels: [8, 16, 16], hidden: 32, embedDim: 16 },
+        imageSize: 32,
         base: { epochs: 12, lr: BASE_LR.vision, batch: 64, warmupEpochs: BASE_WARMUP.vision },
         // A pipeline check: too few steps to converge; two candidate inits exercise the selection.
         mask: { ...MASK, epochs: 10, batch: 64 },
@@ -395,8 +398,8 @@ async function runTaskUnit(
   let t = Date.now();
   line(`${tag} generating the workspace in ${workspace}`);
   const ws = writeTaskWorkspace(workspace, {
-    task: plan.task, seed: baseSeed, sizes: plan.sizes, model: plan.model, specSeeds: plan.seeds,
-    mask: { ...plan.mask },
+    task: plan.task, seed: baseSeed, sizes: plan.sizes, model: plan.model, imageSize: plan.imageSize,
+    specSeeds: plan.seeds, mask: { ...plan.mask },
   });
   addControls(ws.spec, plan.controls, baseSeed);
   const specs = scopeSpecs(ws.spec, scopesOf(plan, variant, options), family);
