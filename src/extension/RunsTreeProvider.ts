@@ -32,6 +32,9 @@ const VERDICT_ICON: Record<SubroutineResult['verdict'], vscode.ThemeIcon> = {
   uninformative: new vscode.ThemeIcon('circle-slash'),
 };
 
+/** How often the tree re-reads a running run while no file in it changes. */
+const RECHECK_MS = 60_000;
+
 function runLabel(info: RunInfo): string {
   const d = new Date(info.created);
   return Number.isNaN(d.getTime()) ? info.id : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -246,6 +249,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       .map((m) => ({ kind: 'model' as const, uri: vscode.Uri.file(m.model), runs: m.runs, queued: m.queued }))
       .sort((a, b) => vscode.workspace.asRelativePath(a.uri).localeCompare(vscode.workspace.asRelativePath(b.uri)));
     for (const text of problems) nodes.push({ kind: 'message', text });
+    // A shard that dies writes nothing more: look again later so its run turns stalled without a file event.
+    if (all.runs.some((r) => r.info.status === 'running' && !r.stale)) this.refresh(RECHECK_MS);
     const runs = all.runs.length + all.queued.length;
     this.log?.(`tree: ${models.length} model(s), ${runs} run(s)${problems.length ? `, ${problems.length} problem(s)` : ''}`);
     return nodes;
