@@ -188,6 +188,8 @@ export class RunStore {
 
   /** Rewrites this shard's record with a fresh heartbeat (best effort: a full disk must not stop the run). */
   private writeRecord(): void {
+    // A folder deleted while the shard runs is not brought back by its heartbeat.
+    if (!fs.existsSync(this.dir)) return;
     try {
       this.record.done = this.record.total - this.ownItemsLeft();
       this.record.heartbeat = new Date().toISOString();
