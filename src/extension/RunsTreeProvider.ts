@@ -134,7 +134,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         item.iconPath = STATUS_ICON[info.status] ?? new vscode.ThemeIcon('circle-outline');
         const counts = results ? Object.values(results.subroutines).map((s) => s.verdict) : [];
         const compositional = counts.filter((v) => v === 'compositional').length;
-        const progress = info.status === 'running' && node.run.progress ? runProgressText(node.run.progress) : undefined;
+        const shards = info.status === 'running' ? node.run.progress : null;
+        const progress = shards ? runProgressText(shards) : undefined;
         const legacyStale = node.run.stale && !node.run.progress ? 'stopped updating (crashed?)' : undefined;
         item.description = [
           info.status === 'complete' ? undefined : legacyStale ?? progress ?? info.status,
@@ -146,7 +147,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         md.appendMarkdown(`**Run ${info.id}** — ${info.status}\n\n`);
         md.appendMarkdown(`Spec: \`${vscode.workspace.asRelativePath(info.specPath ?? '')}\`  \nSeeds: ${(info.seeds ?? []).join(', ')}  \n`);
         if (info.error) md.appendText(`${info.error.name}: ${info.error.message}\n`);
-        if (node.run.progress && info.status === 'running') md.appendText(`${shardLines(node.run.progress).join('\n')}\n`);
+        if (shards) md.appendText(`${shardLines(shards).join('\n')}\n`);
         item.tooltip = md;
         if (node.run.problems.length) md.appendText(`Problems: ${node.run.problems.join('; ')}\n`);
         // A stale `running` run behaves like a failed one: it can be resumed, not cancelled.
@@ -159,7 +160,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         const item = new vscode.TreeItem(path.basename(dir), vscode.TreeItemCollapsibleState.None);
         item.id = `queued:${dir}`;
         item.iconPath = new vscode.ThemeIcon('watch');
-        item.description = [runProgressText(progress), `${plan.items} items`, path.basename(plan.specPath)].join(' · ');
+        const items = `${plan.items} items`;
+        item.description = [runProgressText(progress), items, path.basename(plan.specPath)].join(' · ');
         item.tooltip = `Planned for ${plan.scheduler} on ${plan.created}: ${plan.shards} shards of ${plan.items} work `
           + `items, waiting in the queue.\n${shardLines(progress).join('\n')}`;
         item.contextValue = 'queued-run';
@@ -252,7 +254,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     // A shard that dies writes nothing more: look again later so its run turns stalled without a file event.
     if (all.runs.some((r) => r.info.status === 'running' && !r.stale)) this.refresh(RECHECK_MS);
     const runs = all.runs.length + all.queued.length;
-    this.log?.(`tree: ${models.length} model(s), ${runs} run(s)${problems.length ? `, ${problems.length} problem(s)` : ''}`);
+    const problemCount = problems.length ? `, ${problems.length} problem(s)` : '';
+    this.log?.(`tree: ${models.length} model(s), ${runs} run(s)${problemCount}`);
     return nodes;
   }
 }

@@ -27,7 +27,9 @@ export function chooseParallelism(
     jobs = device === 'cpu' ? Math.min(AUTO_MAX_JOBS, Math.floor(cores / perJob)) : 1;
   } else {
     const n = Number(setting);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`subnetworkLens.parallelJobs must be "auto" or a whole number ≥ 1, got '${setting}'`);
+    if (!Number.isInteger(n) || n < 1) {
+      throw new Error(`subnetworkLens.parallelJobs must be "auto" or a whole number ≥ 1, got '${setting}'`);
+    }
     jobs = Math.min(n, cores);
   }
   jobs = Math.max(1, jobs);

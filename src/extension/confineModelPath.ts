@@ -3,7 +3,9 @@
 import * as path from 'node:path';
 import { isInsideFolder } from '../shared/isInsideFolder';
 
-export function confineModelPath(model: unknown, runDir: string, allowed: readonly string[], file = 'run.json'): string {
+export function confineModelPath(
+  model: unknown, runDir: string, allowed: readonly string[], file = 'run.json',
+): string {
   const where = path.join(runDir, file);
   if (typeof model !== 'string' || model === '') throw new Error(`${where}: field 'model' must be a file path`);
   const resolved = path.resolve(runDir, model);

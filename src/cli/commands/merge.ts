@@ -58,4 +58,5 @@ export const merge = defineCommand({
   },
 });
 
-const describeItem = (w: WorkItem) => `${w.subroutine} seed ${w.seed}${w.variant === 'trained' ? '' : ` (${w.variant})`}`;
+const describeItem = (w: WorkItem) =>
+  `${w.subroutine} seed ${w.seed}${w.variant === 'trained' ? '' : ` (${w.variant})`}`;

@@ -26,7 +26,8 @@ describe('chooseParallelism (subnetworkLens.parallelJobs)', () => {
         for (const threads of [undefined, 0, 1, 2, 3, 9]) {
           const p = chooseParallelism(setting, threads, cores);
           assert.ok(p.jobs >= 1 && p.jobs <= cores, JSON.stringify({ cores, setting, threads, p }));
-          if (p.jobs > 1) assert.ok(p.threads! >= 1 && p.jobs * p.threads! <= cores, JSON.stringify({ cores, setting, p }));
+          const fits = p.jobs === 1 || (p.threads! >= 1 && p.jobs * p.threads! <= cores);
+          assert.ok(fits, JSON.stringify({ cores, setting, p }));
         }
       }
     }
@@ -39,7 +40,8 @@ describe('chooseParallelism (subnetworkLens.parallelJobs)', () => {
 
   test('anything else is refused with the setting named', () => {
     for (const bad of ['0', 'two', '1.5', -1, 0]) {
-      assert.throws(() => chooseParallelism(bad, 0, 8), /subnetworkLens\.parallelJobs must be "auto" or a whole number ≥ 1/);
+      const message = /subnetworkLens\.parallelJobs must be "auto" or a whole number ≥ 1/;
+      assert.throws(() => chooseParallelism(bad, 0, 8), message);
     }
   });
 });

@@ -21,7 +21,8 @@ const secret = path.join(outside, 'secret.onnx');
 function run(name: string, runModel: string, created: string): string {
   const dir = path.join(runs, name);
   fs.mkdirSync(dir, { recursive: true });
-  const info = { id: name, model: runModel, specPath: path.join(workspace, 't.subnet.json'), status: 'complete', created };
+  const specPath = path.join(workspace, 't.subnet.json');
+  const info = { id: name, model: runModel, specPath, status: 'complete', created };
   fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify(info));
   fs.writeFileSync(path.join(dir, 'results.json'), '{}');
   return dir;
@@ -51,10 +52,12 @@ describe('loadRuns and groupRunsByModel', () => {
     assert.deepEqual(models[0]!.runs.map((r) => r.info.id), ['r-new', 'r-old']);
     assert.deepEqual(models[0]!.queued.map((q) => path.basename(q.dir)), ['q-inside']);
     assert.equal(models[0]!.queued[0]!.progress.started, 0);
+    const refused = (name: string, file: string, m: string) =>
+      `${name}: ${path.join(runs, name, file)}: the model ${m} lies outside the workspace, so it is not opened`;
     assert.deepEqual(problems.sort(), [
-      `q-outside: ${path.join(runs, 'q-outside', 'plan.json')}: the model ${secret} lies outside the workspace, so it is not opened`,
-      `r-escape: ${path.join(runs, 'r-escape', 'run.json')}: the model ${secret} lies outside the workspace, so it is not opened`,
-      `r-passwd: ${path.join(runs, 'r-passwd', 'run.json')}: the model ../../../../../../../../etc/passwd lies outside the workspace, so it is not opened`,
+      refused('q-outside', 'plan.json', secret),
+      refused('r-escape', 'run.json', secret),
+      refused('r-passwd', 'run.json', '../../../../../../../../etc/passwd'),
     ]);
     assert.ok(!models.some((m) => m.model === secret || m.model === '/etc/passwd'));
   });

@@ -118,7 +118,8 @@ describe('runShardedFind with real compute processes', () => {
       assert.ok(fractions.length > 0 && Math.max(...fractions) === 1, `fractions ${fractions.slice(-5).join(', ')}`);
       assert.equal(readRunInfo(two).done.length, 4);
       const records = readShardRecords(two).sort((a, b) => a.index - b.index);
-      assert.deepEqual(records.map((r) => `${r.index}/${r.count} ${r.state} ${r.done}/${r.total}`), ['0/2 done 2/2', '1/2 done 2/2']);
+      const states = records.map((r) => `${r.index}/${r.count} ${r.state} ${r.done}/${r.total}`);
+      assert.deepEqual(states, ['0/2 done 2/2', '1/2 done 2/2']);
       assert.deepEqual(new Set(records.map((r) => r.pid)), new Set(clients.map((c) => c.pid)));
       sameRunResults(one, two);
     } finally {

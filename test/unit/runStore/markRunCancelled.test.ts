@@ -5,7 +5,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { markRunCancelled } from '../../../src/core/runStore/markRunCancelled';
-import { readShardRecords, STALL_MS, writeShardRecord, type ShardRecord } from '../../../src/core/runStore/shardRecords';
+import {
+  readShardRecords, STALL_MS, writeShardRecord, type ShardRecord,
+} from '../../../src/core/runStore/shardRecords';
 
 /** A pid that no process has any more. */
 const deadPid = () => spawnSync(process.execPath, ['-e', '0']).pid!;
@@ -14,7 +16,8 @@ const status = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'run.j
 function runDir(runStatus: string, tempPid = deadPid()): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mark-cancelled-'));
   const created = new Date(Date.now() - 5000).toISOString();
-  fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ id: 'r1', status: runStatus, created, updated: 'x', timings: { totalMs: 10 } }));
+  const info = { id: 'r1', status: runStatus, created, updated: 'x', timings: { totalMs: 10 } };
+  fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify(info));
   fs.mkdirSync(path.join(dir, 'masks', 'inside'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'masks', 'inside', `.seed-0.safetensors.${tempPid}.456.tmp`), 'half');
   fs.writeFileSync(path.join(dir, 'masks', 'inside', 'seed-0.safetensors'), 'whole');
@@ -74,7 +77,8 @@ describe('markRunCancelled', () => {
     assert.equal(temps(live).length, 1);
     const stalled = runDir('running', remotePid);
     holdShard(stalled, 1, remotePid, 'node-7', STALL_MS + 60_000);
-    assert.deepEqual(markRunCancelled(stalled), { marked: true, tempFilesRemoved: 1, status: 'cancelled', liveShards: 0 });
+    const marked = { marked: true, tempFilesRemoved: 1, status: 'cancelled', liveShards: 0 };
+    assert.deepEqual(markRunCancelled(stalled), marked);
     assert.equal(fs.existsSync(path.join(stalled, 'locks')), false);
   });
 

@@ -18,7 +18,8 @@ function capture() {
 describe('merge', () => {
   const { dir, spec } = plantedWorkspace('merge-', { seeds: [0, 1], randomInit: false });
   const single = path.join(dir, 'single');
-  const shard = (out: string, k: number) => find.run([spec, '--out', out, '--shard', `${k}/2`, '--threads', '1'], quiet);
+  const shard = (out: string, k: number) =>
+    find.run([spec, '--out', out, '--shard', `${k}/2`, '--threads', '1'], quiet);
   before(async () => {
     assert.equal(await find.run([spec, '--out', single, '--threads', '1'], quiet), 0);
   });
@@ -37,7 +38,8 @@ describe('merge', () => {
     const json = capture();
     assert.equal(await merge.run([out, '--json'], json.io), 1);
     const parsed = JSON.parse(json.text());
-    assert.deepEqual(parsed.missing, [{ subroutine: 'A', seed: 0, variant: 'trained' }, { subroutine: 'B', seed: 0, variant: 'trained' }]);
+    const item = (subroutine: string) => ({ subroutine, seed: 0, variant: 'trained' });
+    assert.deepEqual(parsed.missing, [item('A'), item('B')]);
   });
 
   test('every item saved but never assembled (the last shard died): the one-process results', async () => {
@@ -56,7 +58,8 @@ describe('merge', () => {
   test('refuses a folder whose shards are all queued, one that is not a run, and one a shard works in', async () => {
     const queued = path.join(dir, 'queued');
     assert.equal(await plan.run([spec, '--shards', '2', '--out', queued, '--slurm'], quiet), 0);
-    await assert.rejects(merge.run([queued], quiet), /queued: no shard of the 2 planned has started yet: nothing to merge/);
+    const none = /queued: no shard of the 2 planned has started yet: nothing to merge/;
+    await assert.rejects(merge.run([queued], quiet), none);
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'merge-empty-'));
     await assert.rejects(merge.run([empty], quiet), /no run\.json here: not a run folder/);
     const busy = path.join(dir, 'busy');
