@@ -225,6 +225,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       const dir = resultsFolder(folder);
       add(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '**/*.json')));
+      // A run folder deleted as a whole may report only the folder, not the JSON files in it.
+      add(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '*')));
     }
   }
 

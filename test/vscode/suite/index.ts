@@ -353,6 +353,15 @@ const parallel: Record<string, Test> = {
     } finally {
       fs.rmSync(queued, { recursive: true, force: true });
       fs.rmSync(escape, { recursive: true, force: true });
+      // Later UI tests click the first run rows: the removed rows must be gone from the tree first.
+      a.services.tree.refresh(0);
+      await waitFor('the removed rows gone from the tree', async () => {
+        const roots = (await a.services.tree.getChildren()) as TreeNode[];
+        const models = roots.filter((n): n is Extract<TreeNode, { kind: 'model' }> => n.kind === 'model');
+        const problem = roots.some((n) => n.kind === 'message' && n.text.includes('points-outside'));
+        const left = problem || models.some((m) => m.queued.length > 0);
+        return left ? undefined : true;
+      }, 15_000, 250);
     }
   },
 };
