@@ -22,7 +22,7 @@ export function chooseParallelism(
   cores = Math.max(1, Math.floor(cores));
   const wanted = threads && threads > 0 ? threads : undefined;
   let jobs: number;
-  if (setting === 'auto' || setting === undefined) {
+  if (setting === 'auto') {
     const perJob = Math.max(AUTO_MIN_THREADS, wanted ?? 0);
     jobs = device === 'cpu' ? Math.min(AUTO_MAX_JOBS, Math.floor(cores / perJob)) : 1;
   } else {
