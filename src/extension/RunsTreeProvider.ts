@@ -5,12 +5,14 @@ import * as vscode from 'vscode';
 import type { ResultsFile, RunInfo, SeedResult, SubroutineResult } from '../shared/results';
 import { resultsFolder } from './config';
 import { folderDescription } from './folderDescription';
-import { loadRuns, type RunRecord } from './loadRuns';
+import { groupRunsByModel, loadRuns, type LoadedRuns, type QueuedRun, type RunRecord } from './loadRuns';
 import { formatPercent, formatSigned } from '../core/views/format';
+import { runProgressText, shardLines } from '../core/runStore/runProgress';
 
 export type TreeNode =
-  | { kind: 'model'; uri: vscode.Uri; runs: RunRecord[] }
+  | { kind: 'model'; uri: vscode.Uri; runs: RunRecord[]; queued: QueuedRun[] }
   | { kind: 'run'; run: RunRecord }
+  | { kind: 'queued'; queued: QueuedRun }
   | { kind: 'subroutine'; run: RunRecord; name: string; result?: SubroutineResult }
   | { kind: 'seed'; run: RunRecord; subroutine: string; seed: number; result?: SeedResult }
   | { kind: 'message'; text: string };
@@ -29,6 +31,9 @@ const VERDICT_ICON: Record<SubroutineResult['verdict'], vscode.ThemeIcon> = {
   inconclusive: new vscode.ThemeIcon('question'),
   uninformative: new vscode.ThemeIcon('circle-slash'),
 };
+
+/** How often the tree re-reads a running run while no file in it changes. */
+const RECHECK_MS = 60_000;
 
 function runLabel(info: RunInfo): string {
   const d = new Date(info.created);
@@ -82,7 +87,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     if (!node) return this.rootNodes();
     switch (node.kind) {
       case 'model':
-        return node.runs.map((run) => ({ kind: 'run' as const, run }));
+        return [
+          ...node.queued.map((queued) => ({ kind: 'queued' as const, queued })),
+          ...node.runs.map((run) => ({ kind: 'run' as const, run })),
+        ];
       case 'run': {
         const r = node.run.results;
         const names = r?.subroutineNames ?? Object.keys(node.run.info.spec?.subroutines ?? {});
@@ -105,12 +113,15 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   getTreeItem(node: TreeNode): vscode.TreeItem {
     switch (node.kind) {
       case 'model': {
-        const item = new vscode.TreeItem(path.basename(node.uri.fsPath), node.runs.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+        const runs = node.runs.length + node.queued.length;
+        const state = runs ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None;
+        const item = new vscode.TreeItem(path.basename(node.uri.fsPath), state);
         // The id changes when the first run appears, so the model then shows expanded.
-        item.id = `model:${node.uri.toString()}:${node.runs.length ? 'runs' : 'none'}`;
+        item.id = `model:${node.uri.toString()}:${runs ? 'runs' : 'none'}`;
         item.resourceUri = node.uri;
         item.iconPath = new vscode.ThemeIcon('circuit-board');
-        item.description = [`${node.runs.length} run${node.runs.length === 1 ? '' : 's'}`, folderDescription(node.uri)].filter(Boolean).join(' · ');
+        const count = `${runs} run${runs === 1 ? '' : 's'}`;
+        item.description = [count, folderDescription(node.uri)].filter(Boolean).join(' · ');
         item.tooltip = node.uri.fsPath;
         item.contextValue = 'model';
         item.command = { command: 'subnetworkLens.openLayerGraph', title: 'Open layer graph', arguments: [node.uri] };
@@ -123,8 +134,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         item.iconPath = STATUS_ICON[info.status] ?? new vscode.ThemeIcon('circle-outline');
         const counts = results ? Object.values(results.subroutines).map((s) => s.verdict) : [];
         const compositional = counts.filter((v) => v === 'compositional').length;
+        const shards = info.status === 'running' ? node.run.progress : null;
+        const progress = shards ? runProgressText(shards) : undefined;
+        const legacyStale = node.run.stale && !node.run.progress ? 'stopped updating (crashed?)' : undefined;
         item.description = [
-          info.status === 'complete' ? undefined : node.run.stale ? 'stopped updating (crashed?)' : info.status,
+          info.status === 'complete' ? undefined : legacyStale ?? progress ?? info.status,
           info.total ? `${info.done?.length ?? 0}/${info.total}` : undefined,
           results ? `${compositional}/${counts.length} compositional` : undefined,
           path.basename(info.specPath ?? ''),
@@ -133,11 +147,24 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         md.appendMarkdown(`**Run ${info.id}** — ${info.status}\n\n`);
         md.appendMarkdown(`Spec: \`${vscode.workspace.asRelativePath(info.specPath ?? '')}\`  \nSeeds: ${(info.seeds ?? []).join(', ')}  \n`);
         if (info.error) md.appendText(`${info.error.name}: ${info.error.message}\n`);
+        if (shards) md.appendText(`${shardLines(shards).join('\n')}\n`);
         item.tooltip = md;
         if (node.run.problems.length) md.appendText(`Problems: ${node.run.problems.join('; ')}\n`);
         // A stale `running` run behaves like a failed one: it can be resumed, not cancelled.
         item.contextValue = `run-${node.run.stale ? 'failed' : info.status}`;
         item.command = { command: 'subnetworkLens.openReport', title: 'Open report', arguments: [node] };
+        return item;
+      }
+      case 'queued': {
+        const { plan, progress, dir } = node.queued;
+        const item = new vscode.TreeItem(path.basename(dir), vscode.TreeItemCollapsibleState.None);
+        item.id = `queued:${dir}`;
+        item.iconPath = new vscode.ThemeIcon('watch');
+        const items = `${plan.items} items`;
+        item.description = [runProgressText(progress), items, path.basename(plan.specPath)].join(' · ');
+        item.tooltip = `Planned for ${plan.scheduler} on ${plan.created}: ${plan.shards} shards of ${plan.items} work `
+          + `items, waiting in the queue.\n${shardLines(progress).join('\n')}`;
+        item.contextValue = 'queued-run';
         return item;
       }
       case 'subroutine': {
@@ -170,6 +197,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       }
       default: {
         const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        item.tooltip = node.text;
         item.iconPath = new vscode.ThemeIcon('warning');
         return item;
       }
@@ -197,6 +225,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       const dir = resultsFolder(folder);
       add(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '**/*.json')));
+      // A run folder deleted as a whole may report only the folder, not the JSON files in it.
+      add(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '*')));
     }
   }
 
@@ -208,31 +238,26 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   private async readRoots(): Promise<TreeNode[]> {
     const folders = vscode.workspace.workspaceFolders ?? [];
     if (folders.length === 0) return [];
-    const modelUris = await vscode.workspace.findFiles('**/*.{onnx,ONNX,Onnx}', '{**/node_modules/**,**/.subnetwork-lens/**,**/.git/**}');
-    const runs: RunRecord[] = [];
-    const problems: string[] = [];
+    const excluded = '{**/node_modules/**,**/.subnetwork-lens/**,**/.git/**}';
+    const modelUris = await vscode.workspace.findFiles('**/*.{onnx,ONNX,Onnx}', excluded);
+    const all: LoadedRuns = { runs: [], queued: [], problems: [] };
     for (const folder of folders) {
       const loaded = await loadRuns(resultsFolder(folder));
-      runs.push(...loaded.runs);
-      problems.push(...loaded.problems);
+      all.runs.push(...loaded.runs);
+      all.queued.push(...loaded.queued);
+      all.problems.push(...loaded.problems);
     }
-    const models = new Map<string, { uri: vscode.Uri; runs: RunRecord[] }>();
-    for (const uri of modelUris) models.set(uri.fsPath, { uri, runs: [] });
-    for (const run of runs) {
-      const model = run.info.model;
-      let entry = [...models.values()].find((m) => sameFile(m.uri.fsPath, model));
-      if (!entry) {
-        entry = { uri: vscode.Uri.file(model), runs: [] };
-        models.set(model, entry);
-      }
-      entry.runs.push(run);
-    }
-    for (const m of models.values()) m.runs.sort((a, b) => (b.info.created ?? '').localeCompare(a.info.created ?? ''));
-    const nodes: TreeNode[] = [...models.values()]
-      .sort((a, b) => vscode.workspace.asRelativePath(a.uri).localeCompare(vscode.workspace.asRelativePath(b.uri)))
-      .map((m) => ({ kind: 'model' as const, uri: m.uri, runs: m.runs }));
+    const roots = folders.map((f) => f.uri.fsPath);
+    const { models, problems } = groupRunsByModel(all, modelUris.map((u) => u.fsPath), roots, sameFile);
+    const nodes: TreeNode[] = models
+      .map((m) => ({ kind: 'model' as const, uri: vscode.Uri.file(m.model), runs: m.runs, queued: m.queued }))
+      .sort((a, b) => vscode.workspace.asRelativePath(a.uri).localeCompare(vscode.workspace.asRelativePath(b.uri)));
     for (const text of problems) nodes.push({ kind: 'message', text });
-    this.log?.(`tree: ${models.size} model(s), ${runs.length} run(s)${problems.length ? `, ${problems.length} unreadable` : ''}`);
+    // A shard that dies writes nothing more: look again later so its run turns stalled without a file event.
+    if (all.runs.some((r) => r.info.status === 'running' && !r.stale)) this.refresh(RECHECK_MS);
+    const runs = all.runs.length + all.queued.length;
+    const problemCount = problems.length ? `, ${problems.length} problem(s)` : '';
+    this.log?.(`tree: ${models.length} model(s), ${runs} run(s)${problemCount}`);
     return nodes;
   }
 }

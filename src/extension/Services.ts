@@ -11,6 +11,8 @@ export interface Services {
   log: Log;
   /** Long jobs (find, ablate, export), one at a time through `queue`; killed on hard cancel. */
   jobs: WorkerClient;
+  /** Another compute process for the further shards of a parallel find; its caller disposes it. */
+  spawnWorker(label: string): WorkerClient;
   /**
    * Short view requests (layer graphs); separate so a hard cancel never takes a view down. Watched: a
    * request not answered in time kills and restarts it. It runs a model only in a trusted workspace.

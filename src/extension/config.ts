@@ -58,6 +58,11 @@ export function deviceOption(): FindOptions['device'] {
   return vscode.workspace.getConfiguration('subnetworkLens').get<FindOptions['device']>('executionProvider', 'cpu');
 }
 
+/** The `subnetworkLens.parallelJobs` setting: `auto` or a number of compute processes for one find. */
+export function parallelJobsOption(): string | number {
+  return vscode.workspace.getConfiguration('subnetworkLens').get<string | number>('parallelJobs', 'auto');
+}
+
 export function threadsOption(): number | undefined {
   const t = readSettings().threads;
   return t > 0 ? t : undefined;

@@ -29,7 +29,8 @@ export function activate(context: vscode.ExtensionContext): SubnetworkLensApi {
   const views = new WorkerClient({ workerPath, log: (l) => log.info(`[views] ${l}`), timeoutMs: VIEW_TIMEOUT_MS });
   const queue = new JobQueue(log);
   const tree = new RunsTreeProvider((l) => log.info(l));
-  const s: Services = { context, log, jobs, views, queue, tree, notices: [] };
+  const spawnWorker = (label: string) => new WorkerClient({ workerPath, log: (l) => log.info(`[${label}] ${l}`) });
+  const s: Services = { context, log, jobs, spawnWorker, views, queue, tree, notices: [] };
   context.subscriptions.push(log, queue, tree, { dispose: () => jobs.dispose() }, { dispose: () => views.dispose() });
 
   const treeView = vscode.window.createTreeView('subnetworkLens.runs', { treeDataProvider: tree, showCollapseAll: true });

@@ -1,10 +1,14 @@
 // Find subnetworks / Resume run: choose the spec, queue the job in the compute process, report the outcome.
 import * as crypto from 'node:crypto';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { FindOptions, FindResult } from '../shared/jobs';
-import { deviceOption, resultsFolder, threadsOption } from './config';
+import type { FindOptions, FindResult, ProgressEvent } from '../shared/jobs';
+import { deviceOption, parallelJobsOption, resultsFolder, threadsOption } from './config';
 import { markRunCancelled } from '../core/runStore/markRunCancelled';
+import { chooseParallelism } from './chooseParallelism';
+import { runShardedFind } from './runShardedFind';
+import type { WorkerClient } from './WorkerClient';
 import { pickModel, pickRun } from './pickers';
 import { info, requireTrust, showError, warn, type Services } from './Services';
 import { chooseSpec } from './specFlow';
@@ -45,7 +49,6 @@ export async function findSubnetworks(s: Services, arg?: unknown): Promise<FindR
     specPath: spec.fsPath,
     outDir,
     workspaceRoot: folder.uri.fsPath,
-    threads: threadsOption(),
     device: deviceOption(),
   });
 }
@@ -60,22 +63,44 @@ export async function resumeRun(s: Services, arg?: unknown): Promise<FindResult 
     outDir: run.dir,
     resume: run.dir,
     workspaceRoot: folder?.uri.fsPath,
-    threads: threadsOption(),
     device: deviceOption(),
   });
+}
+
+/** Runs the find in one compute process, or as shards in several when the cores allow (chooseParallelism). */
+function startFind(s: Services, options: FindOptions, onProgress: (event: ProgressEvent) => void) {
+  const cores = os.availableParallelism();
+  const { jobs, threads } = chooseParallelism(parallelJobsOption(), threadsOption(), cores, options.device);
+  if (jobs === 1) return { handle: s.jobs.run('find', { ...options, threads }, onProgress), extra: [] };
+  s.log.info(`${jobs} compute processes of ${threads} thread(s) each (${cores} cores, subnetworkLens.parallelJobs)`);
+  const extra: WorkerClient[] = Array.from({ length: jobs - 1 }, (_, k) => s.spawnWorker(`process ${k + 2}`));
+  return { handle: runShardedFind([s.jobs, ...extra], options, threads!, onProgress), extra };
+}
+
+function afterHardKill(s: Services, runDir: string): void {
+  try {
+    const r = markRunCancelled(runDir);
+    const live = r.liveShards ? `, ${r.liveShards} shard(s) of other processes still running` : '';
+    const state = r.marked ? 'marked cancelled' : `left as ${r.status ?? 'missing'}`;
+    s.log.info(`run ${runDir}: ${state}; ${r.tempFilesRemoved} temp file(s) removed${live}`);
+  } catch (e) {
+    s.log.warn(`run ${runDir} could not be marked cancelled: ${(e as Error).message}`);
+  }
 }
 
 async function runFindJob(s: Services, title: string, options: FindOptions): Promise<FindResult | undefined> {
   const runDir = options.outDir!;
   s.log.info(`${title}: spec ${options.specPath}, run folder ${runDir}`);
+  let extra: WorkerClient[] = [];
   try {
     const result = await s.queue.enqueue<FindResult>({
       title,
-      start: (onProgress) => s.jobs.run('find', options, onProgress),
-      afterHardKill: () => {
-        const r = markRunCancelled(runDir);
-        s.log.info(`run ${runDir}: ${r.marked ? 'marked cancelled' : `left as ${r.status ?? 'missing'}`}; ${r.tempFilesRemoved} temp file(s) removed`);
+      start: (onProgress) => {
+        const started = startFind(s, options, onProgress);
+        extra = started.extra;
+        return started.handle;
       },
+      afterHardKill: () => afterHardKill(s, runDir),
     });
     s.tree.refresh(0);
     if (result.status === 'complete') {
@@ -97,6 +122,8 @@ async function runFindJob(s: Services, title: string, options: FindOptions): Pro
     }
     showError(s, e, title);
     return undefined;
+  } finally {
+    for (const w of extra) w.dispose();
   }
 }
 

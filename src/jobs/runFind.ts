@@ -104,7 +104,7 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
       });
     }
     const done = new Set(store.doneItems().map(itemKey));
-    const todo = shardItems(plan, shard).filter((w) => !done.has(itemKey(w)));
+    const todo = options.assembleOnly ? [] : shardItems(plan, shard).filter((w) => !done.has(itemKey(w)));
     let finished = done.size;
     for (const variant of variants) {
       if (!todo.some((t) => t.variant === variant)) continue;
@@ -140,7 +140,7 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
       }
       if (hooks.signal.aborted) break;
     }
-    run = store.assemble({ aborted: hooks.signal.aborted });
+    run = store.assemble({ aborted: hooks.signal.aborted || options.assembleOnly === true });
   } catch (e) {
     store.assemble({ aborted: hooks.signal.aborted, error: hooks.signal.aborted ? undefined : e as Error });
     throw e;

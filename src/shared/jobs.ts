@@ -38,6 +38,8 @@ export interface FindOptions {
   resume?: string;
   /** Run only work items `index`, `index + count`, … of the plan (0 ≤ index < count); shards share one folder. */
   shard?: Shard;
+  /** With `resume`: run no items, only assemble the results of those saved (`subnetwork-lens merge`). */
+  assembleOnly?: boolean;
   /** onnxruntime execution provider: cpu (default), cuda, dml, coreml, webgpu, or auto (a GPU one if any, else cpu). */
   device?: 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu' | 'auto';
 }

@@ -8,6 +8,7 @@ import { exportCommand } from './export';
 import { find } from './find';
 import { gradcheck } from './gradcheck';
 import { inspect } from './inspect';
+import { merge } from './merge';
 import { plan } from './plan';
 import { prune } from './prune';
 
@@ -19,6 +20,7 @@ export const commands: Command[] = [
   find,
   gradcheck,
   inspect,
+  merge,
   plan,
   prune,
 ];

@@ -16,8 +16,9 @@ export const plan = defineCommand({
     'Splits the run\'s work items into N shards: shard K runs `find SPEC --out DIR --shard K/N`; the shard',
     'that finishes the last item writes results.json, results.csv and report.html. DIR must be on a file',
     'system every node sees. Writes DIR/slurm.sbatch (submit with sbatch; logs in DIR/logs) or',
-    'DIR/k8s-job.json (apply with kubectl apply -f). A stopped shard is continued by rerunning it or by',
-    '`find SPEC --resume DIR`, which also assembles whatever is complete.',
+    'DIR/k8s-job.json (apply with kubectl apply -f), and DIR/plan.json (the run shows as queued in the',
+    'Runs view until a shard starts). A stopped shard is continued by rerunning it or by',
+    '`find SPEC --resume DIR`; `subnetwork-lens merge DIR` assembles whatever is complete.',
   ],
   options: {
     shards: {
@@ -57,11 +58,18 @@ export const plan = defineCommand({
 
     const { loadSpec } = await import('../../core/data/loadSpec');
     const { planItems } = await import('../../jobs/runFind');
-    const items = planItems(loadSpec(specPath)).length;
+    const spec = loadSpec(specPath);
+    const items = planItems(spec).length;
     if (shards > items) io.err(`note: ${shards} shards, ${items} work items: ${shards - items} have nothing to do\n`);
     const cluster = { specPath, runDir, shards, cpus, gpus, workingDir: process.cwd() };
     fs.mkdirSync(path.join(runDir, 'logs'), { recursive: true });
     const [file, submit] = values.slurm ? await writeSlurm(cluster, values) : await writeK8s(cluster, values);
+    // The Runs view shows the run as queued until its first shard starts.
+    const { writePlanRecord } = await import('../../core/runStore/planRecord');
+    writePlanRecord(runDir, {
+      scheduler: values.slurm ? 'slurm' : 'k8s', shards, items, specPath, model: spec.model, seeds: spec.seeds,
+      subroutines: Object.keys(spec.subroutines), created: new Date().toISOString(),
+    });
     io.out(`${shards} shards of ${items} work items: ${file}\nsubmit with: ${submit} ${shellQuote(file)}\n`);
     return 0;
   },

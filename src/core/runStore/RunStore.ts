@@ -5,7 +5,9 @@
 //   locks/shard-K-of-N.lock   held by the process running shard K of N (N = 1 for an unsharded run)
 //   locks/run.lock            held while run.json / results.* are read and rewritten
 //   items/VARIANT/NAME/seed-S.json   one finished work item (its mask in masks/)
+//   shards/shard-K-of-N.json  the shard's state and heartbeat (shardRecords.ts)
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Shard } from '../../shared/jobs';
 import { maskFile, RUN_FILE } from '../../shared/results';
@@ -22,10 +24,15 @@ import { describeMismatch } from './runFingerprint';
 import { readRunInfo } from './readRunInfo';
 import { isOwnerAlive, readLockOwner, tryLock, unlock, withLock } from './runLock';
 import { RunFolderError } from './RunFolderError';
+import { PLAN_FILE } from './planRecord';
+import { HEARTBEAT_MS, isStalled, readShardRecords, writeShardRecord, type ShardRecord } from './shardRecords';
+import { shardItems } from './shardItems';
 
 /** Files `plan` writes into a run folder before any shard starts; a new run may start beside them. */
-export const PLAN_FILES = ['slurm.sbatch', 'k8s-job.json', 'logs'];
+export const PLAN_FILES = ['slurm.sbatch', 'k8s-job.json', 'logs', PLAN_FILE];
 const LOCKS = 'locks';
+export const runLockFile = (dir: string) => path.join(dir, LOCKS, 'run.lock');
+export const shardLockFile = (dir: string, s: Shard) => path.join(dir, LOCKS, shardLockName(s));
 
 export interface OpenOptions {
   dir: string;
@@ -64,16 +71,26 @@ export class RunStore {
     this.release();
   };
   private released = false;
+  private readonly record: ShardRecord;
+  private readonly heartbeat: NodeJS.Timeout;
 
   private constructor(readonly dir: string, private readonly options: OpenOptions, private run: RunInfo) {
     process.on('exit', this.releaseOnExit);
+    const now = new Date().toISOString();
+    const total = shardItems(options.plan, options.shard).length;
+    this.record = {
+      ...options.shard, pid: process.pid, host: os.hostname(), started: now, heartbeat: now, state: 'running',
+      done: 0, total,
+    };
+    this.writeRecord();
+    this.heartbeat = setInterval(() => this.writeRecord(), HEARTBEAT_MS).unref();
   }
 
   static open(options: OpenOptions): RunStore {
     const { dir, mode, shard } = options;
     if (mode === 'new') assertNewRunFolder(dir);
     if (mode === 'resume') readRunInfo(dir);
-    const lock = path.join(dir, LOCKS, shardLockName(shard));
+    const lock = shardLockFile(dir, shard);
     const holder = tryLock(lock);
     if (holder) {
       const who = shard.count === 1 ? 'another find' : `shard ${shard.index}/${shard.count}`;
@@ -82,7 +99,7 @@ export class RunStore {
     }
     try {
       refuseConflictingShards(dir, shard);
-      const run = withLock(path.join(dir, LOCKS, 'run.lock'), () => {
+      const run = withLock(runLockFile(dir), () => {
         const exists = fs.existsSync(path.join(dir, RUN_FILE));
         const run = exists ? readRunInfo(dir) : options.fresh();
         if (exists) {
@@ -131,7 +148,7 @@ export class RunStore {
    * being filled by other shards, or cancelled with items left.
    */
   assemble(final?: { aborted: boolean; error?: Error }): RunInfo {
-    return withLock(path.join(this.dir, LOCKS, 'run.lock'), () => {
+    return withLock(runLockFile(this.dir), () => {
       const onDisk = readRunInfo(this.dir);
       const done = this.doneItems();
       const items = done.map((w) => this.loadItem(w));
@@ -158,8 +175,28 @@ export class RunStore {
       }
       writeRunInfo(this.dir, run);
       this.run = run;
+      if (final) this.record.state = final.error ? 'failed' : this.ownItemsLeft() === 0 ? 'done' : 'stopped';
+      this.writeRecord();
       return run;
     });
+  }
+
+  private ownItemsLeft(): number {
+    return shardItems(this.options.plan, this.options.shard)
+      .filter((w) => !this.cache.has(itemKey(w)) && !fs.existsSync(itemFile(this.dir, w))).length;
+  }
+
+  /** Rewrites this shard's record with a fresh heartbeat (best effort: a full disk must not stop the run). */
+  private writeRecord(): void {
+    // A folder deleted while the shard runs is not brought back by its heartbeat.
+    if (!fs.existsSync(this.dir)) return;
+    try {
+      this.record.done = this.record.total - this.ownItemsLeft();
+      this.record.heartbeat = new Date().toISOString();
+      writeShardRecord(this.dir, this.record);
+    } catch {
+      // the next heartbeat or item tries again
+    }
   }
 
   /** Live shard locks of other processes. */
@@ -182,7 +219,12 @@ export class RunStore {
     if (this.released) return;
     this.released = true;
     process.off('exit', this.releaseOnExit);
-    unlock(path.join(this.dir, LOCKS, shardLockName(this.options.shard)));
+    clearInterval(this.heartbeat);
+    if (this.record.state === 'running') {
+      this.record.state = this.ownItemsLeft() === 0 ? 'done' : 'stopped';
+      this.writeRecord();
+    }
+    unlock(shardLockFile(this.dir, this.options.shard));
     removeIfEmpty(path.join(this.dir, LOCKS));
   }
 }
@@ -204,20 +246,38 @@ function timingsOf(items: SavedItem[], created: number): RunInfo['timings'] {
   };
 }
 
-/** Shard locks in the folder whose owner is alive. */
-export function liveShardLocks(dir: string): { name: string; shard: Shard; pid: number }[] {
+export interface ShardLock {
+  name: string;
+  shard: Shard;
+  pid: number;
+  host: string;
+}
+
+/** Shard locks in the folder, with whether their owner lives. */
+export function shardLocks(dir: string, now = Date.now()): (ShardLock & { alive: boolean })[] {
   let names: string[];
   try {
     names = fs.readdirSync(path.join(dir, LOCKS));
   } catch {
     return [];
   }
+  const records = readShardRecords(dir);
   return names.flatMap((name) => {
     const m = /^shard-(\d+)-of-(\d+)\.lock$/.exec(name);
     const owner = m ? readLockOwner(path.join(dir, LOCKS, name)) : null;
-    if (!m || !owner || !isOwnerAlive(owner)) return [];
-    return [{ name, shard: { index: Number(m[1]), count: Number(m[2]) }, pid: owner.pid }];
+    if (!m || !owner) return [];
+    const shard = { index: Number(m[1]), count: Number(m[2]) };
+    // Another host's pid cannot be checked: its shard record's heartbeat says whether it still runs.
+    const record = records.find((r) => r.index === shard.index && r.count === shard.count
+      && r.pid === owner.pid && r.host === owner.host);
+    const alive = isOwnerAlive(owner) && !(record && isStalled(record, now));
+    return [{ name, shard, pid: owner.pid, host: owner.host, alive }];
   });
+}
+
+/** Shard locks in the folder whose owner is alive. */
+export function liveShardLocks(dir: string): ShardLock[] {
+  return shardLocks(dir).filter((l) => l.alive).map(({ alive: _alive, ...l }) => l);
 }
 
 /** Shards of one run split the same plan the same way: a different count (or an unsharded run) cannot join. */

@@ -6,6 +6,7 @@ import { RESULTS_FILE, RUN_FILE, RUNS_DIR, type BaseVariant, type ResultsFile, t
 import { openDataset } from '../data/openDataset';
 import { DataError } from '../data/errors';
 import type { MaskSet } from '../protocol/overlap';
+import { readRunProgress, type RunProgress } from './runProgress';
 
 export interface MaskFileRef {
   subroutine: string;
@@ -22,8 +23,13 @@ export interface RunFolder {
   results: ResultsFile | null;
   /** run.json's status; `unknown` without a readable run.json. */
   status: RunStatus | 'unknown';
-  /** Status `running` but run.json not updated for longer than `staleMs`: probably crashed. */
+  /**
+   * Status `running` but a started shard's heartbeat stopped (runs made before shard records: run.json not
+   * updated for longer than `staleMs`). Shards still waiting in a queue never make a run stale.
+   */
   stale: boolean;
+  /** Shards queued, running, stalled, done (null for runs made before shard records). */
+  progress: RunProgress | null;
   masks: MaskFileRef[];
   problems: string[];
 }
@@ -73,13 +79,16 @@ export function readRun(dir: string, options: { staleMs?: number; now?: number }
   const results = fs.existsSync(resultsPath) ? readJson<ResultsFile>(resultsPath, problems) : null;
   if (!results && run?.status === 'complete') problems.push('run is complete but results.json is missing');
   const status = run?.status ?? 'unknown';
+  const now = options.now ?? Date.now();
+  const progress = readRunProgress(dir, now);
   const updated = run ? Date.parse(run.updated) : NaN;
-  const stale = status === 'running' && Number.isFinite(updated) && (options.now ?? Date.now()) - updated > (options.staleMs ?? 120_000);
+  const stale = status === 'running' && (progress ? progress.stalled > 0
+    : Number.isFinite(updated) && now - updated > (options.staleMs ?? 120_000));
   const masks = listMasks(dir);
   for (const s of Object.values(results?.subroutines ?? {})) {
     for (const seed of s.seeds) if (!fs.existsSync(path.join(dir, seed.mask))) problems.push(`mask ${seed.mask} named in results.json is missing`);
   }
-  return { dir, id: run?.id ?? path.basename(dir), run, results, status, stale, masks, problems };
+  return { dir, id: run?.id ?? path.basename(dir), run, results, status, stale, progress, masks, problems };
 }
 
 /** Every run folder under `<workspaceRoot>/.subnetwork-lens/runs/`, newest first (by run.json `created`, else folder name). */

@@ -5,6 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { find } from '../../../src/cli/commands/find';
 import { plan } from '../../../src/cli/commands/plan';
+import { readRun } from '../../../src/core/runStore/readRun';
+import { runProgressText } from '../../../src/core/runStore/runProgress';
 import { sameRunResults } from './sameRunResults';
 import { cliWords, escapeRegExp, plantedWorkspace, quiet, readRunInfo, repoRoot } from './scaleHelpers';
 import { PARTITION, startSlurmCluster, type SlurmCluster } from './slurmCluster';
@@ -86,6 +88,7 @@ describe('plan --slurm on a one-node Slurm cluster', () => {
     const out = path.join(dir, 'sharded');
     const slurm = ['--slurm', '--partition', PARTITION, '--cpus', '1', '--command', cliWords.join(' ')];
     assert.equal(await plan.run([spec, '--shards', '4', '--out', out, ...slurm], quiet), 0);
+    assert.equal(runProgressText(readRun(out).progress!), 'queued (0 of 4 shards started)');
     const t0 = Date.now();
     const states = await runToEnd(cluster, path.join(out, 'slurm.sbatch'));
     const logs = () => fs.readdirSync(path.join(out, 'logs'))
@@ -95,6 +98,8 @@ describe('plan --slurm on a one-node Slurm cluster', () => {
     const logFiles = [0, 1, 2, 3].flatMap((k) => [`shard-${k}.err`, `shard-${k}.out`]);
     assert.deepEqual(fs.readdirSync(path.join(out, 'logs')).sort(), logFiles);
     assert.equal(readRunInfo(out).status, 'complete');
+    const shards = readRun(out).progress!;
+    assert.deepEqual(shards.perShard.map((p) => `${p.state} ${p.done}/${p.total}`), Array(4).fill('done 2/2'));
     sameRunResults(single, out);
   });
 });

@@ -10,6 +10,7 @@ import type { AblateResult, ExportModelResult, FindResult } from '../../../src/s
 import type { RunInfo } from '../../../src/shared/results';
 import type { TreeNode } from '../../../src/extension/RunsTreeProvider';
 import { listFiles } from '../../support/listFiles';
+import { sameRunResults } from '../../unit/scale/sameRunResults';
 
 export interface SuiteParams {
   scenario: 'trusted' | 'untrusted';
@@ -277,6 +278,119 @@ const trusted: Record<string, Test> = {
   },
 };
 
+/** Runs `body` with `subnetworkLens.parallelJobs` (and `threads`) set, then restores the settings. */
+async function withParallelJobs<T>(jobs: string, body: () => Promise<T>, threads?: number): Promise<T> {
+  const config = () => vscode.workspace.getConfiguration('subnetworkLens');
+  const global = vscode.ConfigurationTarget.Global;
+  await config().update('parallelJobs', jobs, global);
+  await config().update('threads', threads, global);
+  try {
+    return await body();
+  } finally {
+    await config().update('parallelJobs', undefined, global);
+    await config().update('threads', undefined, global);
+  }
+}
+
+const find = (specPath: string) => async () =>
+  vscode.commands.executeCommand<FindResult | undefined>('subnetworkLens.findSubnetworks', { specPath });
+
+interface ShardFile { index: number; count: number; pid: number; state: string }
+const shardFiles = (runDir: string): ShardFile[] => ['0', '1']
+  .map((k) => path.join(runDir, 'shards', `shard-${k}-of-2.json`))
+  .filter((f) => fs.existsSync(f)).map((f) => readJson<ShardFile>(f));
+
+const parallel: Record<string, Test> = {
+  'parallelJobs 2: two compute processes, one notification, the results of one process': async (a, p, notes) => {
+    // One thread per process in both runs: the same arithmetic, so the same masks byte for byte.
+    const one = await withParallelJobs('1', find(p.spec), 1);
+    check(one?.status === 'complete', `one process: status ${one?.status}`);
+    const messages = new Set<string>();
+    const sub = a.services.queue.onDidChange(() => {
+      const m = a.services.queue.current?.last?.message;
+      if (m) messages.add(m.replace(/:.*/, ''));
+    });
+    let r: FindResult | undefined;
+    try {
+      r = await withParallelJobs('2', find(p.spec), 1);
+    } finally {
+      sub.dispose();
+    }
+    check(r?.status === 'complete', `status ${r?.status}; notices: ${a.services.notices.slice(-2).join(' | ')}`);
+    const shards = shardFiles(r.runDir);
+    check(shards.length === 2 && shards.every((s) => s.state === 'done'), `shard records: ${JSON.stringify(shards)}`);
+    check(shards[0]!.pid !== shards[1]!.pid, 'both shards ran in one process');
+    check(messages.has('process 1/2') && messages.has('process 2/2'), `progress from ${[...messages].join(', ')}`);
+    checkConsistent(r.runDir);
+    sameRunResults(one.runDir, r.runDir);
+    notes.progressFrom = [...messages];
+  },
+  'parallelJobs 2: Cancel run stops both processes and the run is cancelled': async (a, p, notes) => {
+    const r = await withParallelJobs('2', async () => {
+      const running = find(p.slowSpec)();
+      const training = () => (a.services.queue.current?.last?.phase === 'train-mask' ? true : undefined);
+      await waitFor('training progress', training, 120_000, 50);
+      const t0 = Date.now();
+      await vscode.commands.executeCommand('subnetworkLens.cancelRun');
+      const result = await running;
+      notes.stopMs = Date.now() - t0;
+      return result;
+    });
+    check(r?.status === 'cancelled', `status ${r?.status}`);
+    const info = readJson<RunInfo>(path.join(r.runDir, 'run.json'));
+    check(info.status === 'cancelled', `run.json status is ${info.status}`);
+    const shards = shardFiles(r.runDir);
+    const stopped = shards.length === 2 && shards.every((s) => s.state === 'stopped');
+    check(stopped, `shard records: ${JSON.stringify(shards)}`);
+    check(!fs.existsSync(path.join(r.runDir, 'locks')), 'a shard lock was left behind');
+    checkConsistent(r.runDir);
+  },
+  'a planned run is queued; a run naming a model outside the workspace is a problem row': async (a, p, notes) => {
+    const runs = path.join(path.dirname(p.model), '.subnetwork-lens', 'runs');
+    const queued = path.join(runs, 'planned-for-slurm');
+    const escape = path.join(runs, 'points-outside');
+    fs.mkdirSync(queued, { recursive: true });
+    fs.mkdirSync(escape, { recursive: true });
+    const plan = { scheduler: 'slurm', shards: 3, items: 6, specPath: p.spec, model: p.model, seeds: [0],
+      subroutines: ['A'], created: new Date().toISOString() };
+    fs.writeFileSync(path.join(queued, 'plan.json'), JSON.stringify(plan));
+    const outside = { id: 'x', model: '/etc/passwd', status: 'complete' };
+    fs.writeFileSync(path.join(escape, 'run.json'), JSON.stringify(outside));
+    try {
+      a.services.tree.refresh(0);
+      const found = await waitFor('the queued run and the problem row', async () => {
+        const roots = (await a.services.tree.getChildren()) as TreeNode[];
+        const model = roots.find((n): n is Extract<TreeNode, { kind: 'model' }> => n.kind === 'model'
+          && path.resolve(n.uri.fsPath) === path.resolve(p.model));
+        const children = model ? (await a.services.tree.getChildren(model)) as TreeNode[] : [];
+        const q = children.find((n) => n.kind === 'queued');
+        const problem = roots.find((n) => n.kind === 'message' && n.text.includes('points-outside'));
+        return q && problem ? { q, problem, roots } : undefined;
+      }, 15_000, 250);
+      const description = String(a.services.tree.getTreeItem(found.q).description);
+      check(description.startsWith('queued (0 of 3 shards started)'), `queued run described as '${description}'`);
+      const text = (found.problem as Extract<TreeNode, { kind: 'message' }>).text;
+      check(/lies outside the workspace, so it is not opened/.test(text), `problem row: ${text}`);
+      const models = found.roots.filter((n) => n.kind === 'model') as Extract<TreeNode, { kind: 'model' }>[];
+      check(!models.some((m) => m.uri.fsPath === '/etc/passwd'), 'a model row for /etc/passwd');
+      notes.queued = description;
+      notes.problem = text;
+    } finally {
+      fs.rmSync(queued, { recursive: true, force: true });
+      fs.rmSync(escape, { recursive: true, force: true });
+      // Later UI tests click the first run rows: the removed rows must be gone from the tree first.
+      a.services.tree.refresh(0);
+      await waitFor('the removed rows gone from the tree', async () => {
+        const roots = (await a.services.tree.getChildren()) as TreeNode[];
+        const models = roots.filter((n): n is Extract<TreeNode, { kind: 'model' }> => n.kind === 'model');
+        const problem = roots.some((n) => n.kind === 'message' && n.text.includes('points-outside'));
+        const left = problem || models.some((m) => m.queued.length > 0);
+        return left ? undefined : true;
+      }, 15_000, 250);
+    }
+  },
+};
+
 const untrusted: Record<string, Test> = {
   'the workspace is in Restricted Mode': async () => {
     check(!vscode.workspace.isTrusted, 'workspace is trusted');
@@ -309,7 +423,7 @@ export async function run(): Promise<void> {
     fs.renameSync(tmp, p.resultsFile);
   };
   flush();
-  const tests = { ...common, ...(p.scenario === 'trusted' ? trusted : untrusted) };
+  const tests = { ...common, ...(p.scenario === 'trusted' ? { ...trusted, ...parallel } : untrusted) };
   let a: SubnetworkLensApi | undefined;
   try {
     // The test module starts before the workbench has registered the extension's contributions
