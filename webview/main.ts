@@ -39,7 +39,13 @@ interface UiState {
   collapsed: string[];
   selected: string | null;
   viewport: GraphViewport | null;
-  overlay: { runId: string; visible: string[]; choice: SeedChoice; display: OverlaySettings['display']; metric: OverlaySettings['metric'] } | null;
+  overlay: {
+    runId: string;
+    visible: string[];
+    choice: SeedChoice;
+    display: OverlaySettings['display'];
+    metric: OverlaySettings['metric'];
+  } | null;
   tab: number;
   table: boolean;
   search: string;
@@ -48,7 +54,10 @@ interface UiState {
 
 const vscode = acquireVsCodeApi();
 const saved = vscode.getState() as UiState | undefined;
-const state: UiState = saved && saved.version === 1 ? saved : { version: 1, collapsed: [], selected: null, viewport: null, overlay: null, tab: 0, table: false, search: '', highlight: null };
+const state: UiState = saved && saved.version === 1 ? saved : {
+  version: 1, collapsed: [], selected: null, viewport: null, overlay: null,
+  tab: 0, table: false, search: '', highlight: null,
+};
 
 let graph: GraphView | null = null;
 let view: LayerGraphView | null = null;
@@ -58,7 +67,9 @@ let tableDirty = true;
 
 /** Hooks for the browser tests (and for debugging in the webview developer tools). */
 const lens = {
-  metrics: { initAt: 0, pageBuiltAt: 0, graphBuiltAt: 0, renderedAt: 0, completeAt: 0, layoutMs: 0, firstElements: 0, nodes: 0 },
+  metrics: {
+    initAt: 0, pageBuiltAt: 0, graphBuiltAt: 0, renderedAt: 0, completeAt: 0, layoutMs: 0, firstElements: 0, nodes: 0,
+  },
   cspViolations: [] as string[],
   get graph() { return graph; },
   get state() { return state; },
@@ -72,7 +83,9 @@ document.addEventListener('securitypolicyviolation', (e) => {
   lens.cspViolations.push(text);
   endpoint.post({ type: 'log', level: 'warn', message: text });
 });
-window.addEventListener('error', (e) => endpoint.post({ type: 'log', level: 'error', message: `webview: ${e.message}` }));
+window.addEventListener('error', (e) => endpoint.post({
+  type: 'log', level: 'error', message: `webview: ${e.message}`,
+}));
 
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
 function save(): void {
@@ -93,8 +106,12 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getEleme
 
 function buildPage(): void {
   clear(app);
-  const searchField = h('vscode-textfield', { id: 'search', placeholder: 'Search nodes (name or op)', 'aria-label': 'Search nodes', value: state.search }) as HTMLElement & { value: string };
-  const button = (id: string, label: string, title: string, onClick: () => void) => h('vscode-button', { id, secondary: true, title, 'aria-label': title, onclick: onClick }, label);
+  const searchField = h('vscode-textfield', {
+    id: 'search', placeholder: 'Search nodes (name or op)', 'aria-label': 'Search nodes', value: state.search,
+  }) as HTMLElement & { value: string };
+  const button = (id: string, label: string, title: string, onClick: () => void) => h(
+    'vscode-button', { id, secondary: true, title, 'aria-label': title, onclick: onClick }, label,
+  );
   app.append(
     h('header', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Graph tools' },
       h('h1', { id: 'title' }, 'Layer graph'),
@@ -111,8 +128,14 @@ function buildPage(): void {
     ),
     h('main', { class: 'layout' },
       h('section', { class: 'graph-wrap', 'aria-label': 'Layer graph' },
-        h('div', { id: 'graph', tabindex: 0, role: 'application', 'aria-roledescription': 'layer graph', 'aria-describedby': 'graph-help' }),
-        h('p', { id: 'graph-help', class: 'sr-only' }, 'Arrow keys move between connected nodes (down: consumers, up: producers, left/right: same row). Enter or Space collapses or expands a scope. Plus and minus zoom, 0 fits, Escape clears the highlight. The same graph is available as a table after the graph.'),
+        h('div', {
+          id: 'graph', tabindex: 0, role: 'application',
+          'aria-roledescription': 'layer graph', 'aria-describedby': 'graph-help',
+        }),
+        h('p', { id: 'graph-help', class: 'sr-only' },
+          'Arrow keys move between connected nodes (down: consumers, up: producers, left/right: same row). '
+          + 'Enter or Space collapses or expands a scope. Plus and minus zoom, 0 fits, Escape clears the highlight. '
+          + 'The same graph is available as a table after the graph.'),
         h('div', { id: 'table-wrap', class: 'table-wrap sr-only' }),
       ),
       h('aside', { class: 'side' },
@@ -187,7 +210,9 @@ async function onMessage(body: ToWebview): Promise<void> {
       setOverlay(body.overlay, body.subroutine, body.seed);
       return;
     case 'select':
-      if (overlay && settings && (body.subroutine !== undefined || body.seed !== undefined)) setOverlay(overlay, body.subroutine, body.seed);
+      if (overlay && settings && (body.subroutine !== undefined || body.seed !== undefined)) {
+        setOverlay(overlay, body.subroutine, body.seed);
+      }
       if (body.nodeId) graph?.select(body.nodeId, true);
       return;
     case 'showError':
@@ -220,7 +245,8 @@ function init(v: LayerGraphView, title: string | undefined, ov: OverlayView | nu
     onAnnounce: (text) => status(text),
     onComplete: () => {
       lens.metrics.completeAt ||= performance.now();
-      // The screen-reader table (thousands of DOM rows on big graphs) waits until the graph is complete and the page idle.
+      // The screen-reader table (thousands of DOM rows on big graphs) waits until the graph is complete
+      // and the page idle.
       whenIdle(ensureTable);
     },
   }, state.collapsed, state.viewport);
@@ -283,7 +309,15 @@ function setOverlay(ov: OverlayView | null, subroutine?: string, seed?: number):
 
 function applySettings(): void {
   if (!graph) return;
-  state.overlay = overlay && settings ? { runId: overlay.runId, visible: settings.visible.map((i) => overlay!.subnetworks[i]!.id), choice: settings.choice, display: settings.display, metric: settings.metric } : state.overlay;
+  state.overlay = overlay && settings
+    ? {
+      runId: overlay.runId,
+      visible: settings.visible.map((i) => overlay!.subnetworks[i]!.id),
+      choice: settings.choice,
+      display: settings.display,
+      metric: settings.metric,
+    }
+    : state.overlay;
   save();
   graph.setPaint(overlay && settings ? computePaint(overlay, settings, readTheme()) : new Map());
   renderOverlayControls($('overlay'), overlay, settings, (s) => {
@@ -301,7 +335,9 @@ function applySettings(): void {
       state.highlight = { ids, label };
       save();
       graph?.highlight(ids);
-      status(ids.length ? `Highlighted ${label}: ${ids.length} layer${ids.length === 1 ? '' : 's'}` : `No layers: ${label}`);
+      status(ids.length
+        ? `Highlighted ${label}: ${ids.length} layer${ids.length === 1 ? '' : 's'}`
+        : `No layers: ${label}`);
     },
   });
   renderAblation($('ablation'), overlay);
@@ -314,7 +350,10 @@ async function exportGraph(format: 'png' | 'svg'): Promise<void> {
   const base = (view.model.name || 'model').replace(/[^\w.-]+/g, '_');
   const data = format === 'png' ? graph.png() : graph.svg();
   try {
-    const reply = await endpoint.request({ type: 'export', format, fileName: `${base}.layers.${format}`, data, encoding: format === 'png' ? 'base64' : 'utf8' });
+    const reply = await endpoint.request({
+      type: 'export', format, fileName: `${base}.layers.${format}`, data,
+      encoding: format === 'png' ? 'base64' : 'utf8',
+    });
     status(reply.type === 'exported' && reply.path ? `Saved ${reply.path}` : 'Export cancelled');
   } catch (e) {
     status(`Export failed: ${(e as Error).message}`);
@@ -326,4 +365,7 @@ async function exportGraph(format: 'png' | 'svg'): Promise<void> {
 // The page (toolbar, tabs, web components) is built and laid out while the host prepares `init`.
 buildPage();
 status('Loading the layer graph…');
-void endpoint.request({ type: 'ready' }).then((reply) => onMessage(reply), (e: Error) => status(`The host did not answer: ${e.message}`));
+void endpoint.request({ type: 'ready' }).then(
+  (reply) => onMessage(reply),
+  (e: Error) => status(`The host did not answer: ${e.message}`),
+);

@@ -66,7 +66,8 @@ export function oneLine(e: unknown): string {
 function unknownCommand(commands: Command[], name: string): string {
   const near = commands.map((c) => c.name).filter((c) => editDistance(c, name) <= 2);
   const hint = near.length ? ` Did you mean '${near[0]}'?` : '';
-  return `unknown command '${name}'.${hint} Commands: ${commands.map((c) => c.name).join(', ')}. Run '${BIN} --help' for more.`;
+  const names = commands.map((c) => c.name).join(', ');
+  return `unknown command '${name}'.${hint} Commands: ${names}. Run '${BIN} --help' for more.`;
 }
 
 function generalHelp(commands: Command[]): string {

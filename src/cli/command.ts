@@ -22,7 +22,10 @@ export interface Command {
   job?: JobName;
   /** Full help: synopsis line first (`subnetwork-lens inspect MODEL.onnx [--json]`), then options. */
   usage: string;
-  /** Runs with the arguments after the command name; resolves to the exit code. Throw to fail: the shell prints one line. */
+  /**
+   * Runs with the arguments after the command name; resolves to the exit code.
+   * Throw to fail: the shell prints one line.
+   */
   run(args: string[], io?: CliIO): Promise<number>;
 }
 

@@ -52,10 +52,14 @@ export class JobQueue implements vscode.Disposable {
   /** Resolves with the job's result once it ran; rejects with its error (AbortError when cancelled). */
   enqueue<R>(job: QueuedJob<R>): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.waiting.push({ job: job as QueuedJob<unknown>, resolve: resolve as (v: unknown) => void, reject, cancelled: false });
+      this.waiting.push({
+        job: job as QueuedJob<unknown>, resolve: resolve as (v: unknown) => void, reject, cancelled: false,
+      });
       if (this.running) {
         this.log.info(`queued: ${job.title} (${this.waiting.length} waiting)`);
-        void vscode.window.showInformationMessage(`Subnetwork Lens: "${job.title}" is queued and starts when the current job ends.`);
+        void vscode.window.showInformationMessage(
+          `Subnetwork Lens: "${job.title}" is queued and starts when the current job ends.`,
+        );
         this.update();
       } else {
         void this.next();
@@ -125,7 +129,8 @@ export class JobQueue implements vscode.Disposable {
       this.log.info(`finished: ${entry.job.title} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       entry.resolve(value);
     } catch (e) {
-      if (isCancellation(e)) this.log.info(`cancelled: ${entry.job.title} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+      if (isCancellation(e)) this.log.info(`cancelled: ${entry.job.title} after ${seconds} s`);
       else this.log.error(`failed: ${entry.job.title}: ${(e as Error)?.name}: ${(e as Error)?.message}`);
       entry.reject(e);
     }
@@ -141,7 +146,9 @@ export class JobQueue implements vscode.Disposable {
       const pct = Math.round(100 * r.state.fraction);
       const more = this.waiting.length ? ` (+${this.waiting.length} queued)` : '';
       this.status.text = `$(loading~spin) Subnetwork Lens ${pct} %${more}`;
-      this.status.tooltip = `${r.state.title}${r.state.last ? `\n${progressText(r.state.last)}` : ''}\nClick to show the log. Stop it with "Subnetwork Lens: Cancel run".`;
+      const last = r.state.last ? `\n${progressText(r.state.last)}` : '';
+      this.status.tooltip = `${r.state.title}${last}\n`
+        + 'Click to show the log. Stop it with "Subnetwork Lens: Cancel run".';
       this.status.show();
     }
     this.changed.fire();

@@ -101,7 +101,9 @@ export class LayerGraphEditorProvider implements vscode.CustomReadonlyEditorProv
     const k = key(document.uri);
     const ext = this.s.context.extensionUri;
     const webview = panel.webview;
-    webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(ext, 'dist'), vscode.Uri.joinPath(ext, 'media')] };
+    webview.options = {
+      enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(ext, 'dist'), vscode.Uri.joinPath(ext, 'media')],
+    };
     webview.html = webviewHtml({
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(ext, 'dist', 'webview.js')),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(ext, 'media', 'webview.css')),
@@ -147,7 +149,8 @@ export class LayerGraphEditorProvider implements vscode.CustomReadonlyEditorProv
         }
         if (selection && (selection.subroutine || selection.seed !== undefined)) {
           // Narrow to what was clicked once the webview has drawn the init message.
-          setTimeout(() => this.broadcast(document.uri, { type: 'select', subroutine: selection.subroutine, seed: selection.seed }), 0);
+          const select = { type: 'select', subroutine: selection.subroutine, seed: selection.seed } as const;
+          setTimeout(() => this.broadcast(document.uri, select), 0);
         }
         return { type: 'init', view, title: path.basename(document.uri.fsPath), overlay };
       }
@@ -157,7 +160,9 @@ export class LayerGraphEditorProvider implements vscode.CustomReadonlyEditorProv
           filters: message.format === 'png' ? { 'PNG image': ['png'] } : { 'SVG image': ['svg'] },
         });
         if (!target) return { type: 'exported', path: null };
-        const bytes = message.encoding === 'base64' ? Buffer.from(message.data, 'base64') : Buffer.from(message.data, 'utf8');
+        const bytes = message.encoding === 'base64'
+          ? Buffer.from(message.data, 'base64')
+          : Buffer.from(message.data, 'utf8');
         await vscode.workspace.fs.writeFile(target, bytes);
         return { type: 'exported', path: target.fsPath };
       }

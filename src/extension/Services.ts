@@ -59,7 +59,8 @@ export function requireTrust(s: Services, action: string): boolean {
   if (vscode.workspace.isTrusted) return true;
   void warn(
     s,
-    `${action} runs the model and reads datasets on your machine, so it needs a trusted workspace. In Restricted Mode you can still view models, layer graphs and saved runs.`,
+    `${action} runs the model and reads datasets on your machine, so it needs a trusted workspace. `
+      + 'In Restricted Mode you can still view models, layer graphs and saved runs.',
     'Manage Workspace Trust',
   ).then((a) => {
     if (a) void vscode.commands.executeCommand('workbench.trust.manage');

@@ -15,18 +15,30 @@ function overlapTable(r: ResultsFile): string[] {
   if (!m || m.names.length === 0) return ['_No overlap yet._'];
   const lines = [`| IoU (IoMin) | ${m.names.join(' | ')} |`, `| --- | ${m.names.map(() => '---:').join(' | ')} |`];
   m.names.forEach((row, i) => {
-    lines.push(`| **${row}** | ${m.names.map((_, j) => `${formatNumber(m.iou[i]?.[j], 2)} (${formatNumber(m.ioMin[i]?.[j], 2)})`).join(' | ')} |`);
+    const cells = m.names.map((_, j) => `${formatNumber(m.iou[i]?.[j], 2)} (${formatNumber(m.ioMin[i]?.[j], 2)})`);
+    lines.push(`| **${row}** | ${cells.join(' | ')} |`);
   });
-  lines.push('', '_Off-diagonal: two subroutines, same seed, averaged over seeds. Diagonal: seeds of one subroutine (stability)._');
+  lines.push('', '_Off-diagonal: two subroutines, same seed, averaged over seeds. '
+    + 'Diagonal: seeds of one subroutine (stability)._');
   return lines;
 }
 
 /** The comparison document for `runs`. */
 export function comparisonMarkdown(runs: RunRecord[]): string {
-  const lines = ['# Subnetwork comparison', '', '| Run | Model | Subroutine | Verdict | Subnetwork score | Ablation score | Kept | Seeds |', '| --- | --- | --- | --- | ---: | ---: | ---: | ---: |'];
+  const lines = [
+    '# Subnetwork comparison',
+    '',
+    '| Run | Model | Subroutine | Verdict | Subnetwork score | Ablation score | Kept | Seeds |',
+    '| --- | --- | --- | --- | ---: | ---: | ---: | ---: |',
+  ];
   for (const run of runs) {
     for (const [name, s] of Object.entries(run.results?.subroutines ?? {})) {
-      lines.push(`| ${run.info.id} | ${path.basename(run.info.model)} | ${name} | ${s.verdict} | ${formatNumber(s.subnetworkScore, 2)} | ${formatNumber(s.ablationScore, 2)} | ${formatPercent(s.stats?.keptFraction?.mean)} | ${s.seeds.length} |`);
+      const cells = [
+        run.info.id, path.basename(run.info.model), name, s.verdict,
+        formatNumber(s.subnetworkScore, 2), formatNumber(s.ablationScore, 2),
+        formatPercent(s.stats?.keptFraction?.mean), s.seeds.length,
+      ];
+      lines.push(`| ${cells.join(' | ')} |`);
     }
   }
   for (const run of runs) {
@@ -44,14 +56,19 @@ export async function compareSubnetworks(s: Services, arg?: unknown): Promise<st
   }
   const preselected = isTreeNode(arg) && arg.kind === 'run' ? arg.run.dir : undefined;
   let runs: RunRecord[];
-  const given = arg && typeof arg === 'object' && Array.isArray((arg as { runDirs?: unknown }).runDirs) ? (arg as { runDirs: string[] }).runDirs.map((d) => path.resolve(d)) : undefined;
+  const given = arg && typeof arg === 'object' && Array.isArray((arg as { runDirs?: unknown }).runDirs)
+    ? (arg as { runDirs: string[] }).runDirs.map((d) => path.resolve(d))
+    : undefined;
   if (given) {
     runs = all.filter((r) => given.includes(path.resolve(r.dir)));
   } else if (all.length === 1) {
     runs = all;
   } else {
     const picked = await vscode.window.showQuickPick(
-      all.map((run) => ({ label: `${path.basename(run.info.model)} — ${run.info.id}`, description: run.info.status, picked: run.dir === preselected || !preselected, run })),
+      all.map((run) => ({
+        label: `${path.basename(run.info.model)} — ${run.info.id}`, description: run.info.status,
+        picked: run.dir === preselected || !preselected, run,
+      })),
       { title: 'Compare subnetworks: runs', canPickMany: true },
     );
     if (!picked || picked.length === 0) return undefined;

@@ -13,7 +13,10 @@ import { showError, type Services } from './Services';
 import { createSpec } from './specFlow';
 import { WorkerClient } from './WorkerClient';
 
-/** What `vscode.extensions.getExtension('subnetwork-lens.subnetwork-lens').exports` gives (used by the integration tests). */
+/**
+ * What `vscode.extensions.getExtension('subnetwork-lens.subnetwork-lens').exports` gives
+ * (used by the integration tests).
+ */
 export interface SubnetworkLensApi {
   readonly services: Services;
 }
@@ -33,7 +36,9 @@ export function activate(context: vscode.ExtensionContext): SubnetworkLensApi {
   const s: Services = { context, log, jobs, spawnWorker, views, queue, tree, notices: [] };
   context.subscriptions.push(log, queue, tree, { dispose: () => jobs.dispose() }, { dispose: () => views.dispose() });
 
-  const treeView = vscode.window.createTreeView('subnetworkLens.runs', { treeDataProvider: tree, showCollapseAll: true });
+  const treeView = vscode.window.createTreeView('subnetworkLens.runs', {
+    treeDataProvider: tree, showCollapseAll: true,
+  });
   context.subscriptions.push(treeView);
 
   const editor = new LayerGraphEditorProvider(s);
@@ -64,17 +69,25 @@ export function activate(context: vscode.ExtensionContext): SubnetworkLensApi {
   command('ablate', 'Ablate subnetwork', (arg) => ablateSubnetwork(s, arg));
   command('exportModel', 'Export pruned or ablated model', (arg) => exportModel(s, arg));
   command('compare', 'Compare subnetworks', (arg) => compareSubnetworks(s, arg));
-  command('createSpec', 'Create task spec', (arg) => createSpec(arg instanceof vscode.Uri ? arg : isTreeNode(arg) && arg.kind === 'model' ? arg.uri : undefined));
+  command('createSpec', 'Create task spec', (arg) => createSpec(
+    arg instanceof vscode.Uri ? arg
+      : isTreeNode(arg) && arg.kind === 'model' ? arg.uri
+        : undefined,
+  ));
   command('openLayerGraph', 'Open layer graph', (arg) => editor.open(arg, 'graph'));
   command('openReport', 'Open report', (arg) => editor.open(arg, 'report'));
   command('refresh', 'Refresh', () => tree.refresh(0));
   command('showLog', 'Show log', () => log.show());
   command('revealRun', 'Reveal run folder', (arg) => {
-    if (isTreeNode(arg) && arg.kind === 'run') return vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(arg.run.dir));
+    if (isTreeNode(arg) && arg.kind === 'run') {
+      return vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(arg.run.dir));
+    }
     return undefined;
   });
   command('openResults', 'Open results.json', (arg) => {
-    if (isTreeNode(arg) && arg.kind === 'run') return vscode.window.showTextDocument(vscode.Uri.joinPath(vscode.Uri.file(arg.run.dir), 'results.json'));
+    if (isTreeNode(arg) && arg.kind === 'run') {
+      return vscode.window.showTextDocument(vscode.Uri.joinPath(vscode.Uri.file(arg.run.dir), 'results.json'));
+    }
     return undefined;
   });
 

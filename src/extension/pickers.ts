@@ -8,7 +8,8 @@ import type { Services } from './Services';
 import { folderDescription } from './folderDescription';
 
 export function isTreeNode(x: unknown): x is TreeNode {
-  return !!x && typeof x === 'object' && typeof (x as { kind?: unknown }).kind === 'string' && !(x instanceof vscode.Uri);
+  return !!x && typeof x === 'object' && typeof (x as { kind?: unknown }).kind === 'string'
+    && !(x instanceof vscode.Uri);
 }
 
 const isOnnx = (uri: vscode.Uri) => /\.onnx$/i.test(uri.fsPath);
@@ -18,12 +19,18 @@ export async function pickModel(arg: unknown, title: string): Promise<vscode.Uri
   if (arg instanceof vscode.Uri && isOnnx(arg)) return arg;
   if (isTreeNode(arg)) {
     if (arg.kind === 'model') return arg.uri;
-    if (arg.kind === 'run' || arg.kind === 'subroutine' || arg.kind === 'seed') return vscode.Uri.file(arg.run.info.model);
+    if (arg.kind === 'run' || arg.kind === 'subroutine' || arg.kind === 'seed') {
+      return vscode.Uri.file(arg.run.info.model);
+    }
   }
   const tabInput = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-  const active = tabInput instanceof vscode.TabInputCustom || tabInput instanceof vscode.TabInputText ? tabInput.uri : undefined;
+  const active = tabInput instanceof vscode.TabInputCustom || tabInput instanceof vscode.TabInputText
+    ? tabInput.uri
+    : undefined;
   if (active && isOnnx(active) && !arg) return active;
-  const models = await vscode.workspace.findFiles('**/*.{onnx,ONNX,Onnx}', '{**/node_modules/**,**/.subnetwork-lens/**}');
+  const models = await vscode.workspace.findFiles(
+    '**/*.{onnx,ONNX,Onnx}', '{**/node_modules/**,**/.subnetwork-lens/**}',
+  );
   if (models.length === 0) {
     void vscode.window.showWarningMessage('There is no .onnx model in this workspace.');
     return undefined;
@@ -37,7 +44,12 @@ export async function pickModel(arg: unknown, title: string): Promise<vscode.Uri
 }
 
 /** The run a command is about: the tree node's, or a pick among runs that pass `filter`. */
-export async function pickRun(s: Services, arg: unknown, title: string, filter: (r: RunRecord) => boolean = () => true): Promise<RunRecord | undefined> {
+export async function pickRun(
+  s: Services,
+  arg: unknown,
+  title: string,
+  filter: (r: RunRecord) => boolean = () => true,
+): Promise<RunRecord | undefined> {
   if (isTreeNode(arg) && (arg.kind === 'run' || arg.kind === 'subroutine' || arg.kind === 'seed')) return arg.run;
   if (arg && typeof arg === 'object' && typeof (arg as { runDir?: unknown }).runDir === 'string') {
     const dir = path.resolve((arg as { runDir: string }).runDir);
@@ -53,7 +65,9 @@ export async function pickRun(s: Services, arg: unknown, title: string, filter: 
     runs.map((run) => ({
       label: `${path.basename(run.info.model)} — ${run.info.id}`,
       description: run.info.status,
-      detail: run.results ? Object.entries(run.results.subroutines).map(([n, r]) => `${n}: ${r.verdict}`).join(' · ') : 'no results yet',
+      detail: run.results
+        ? Object.entries(run.results.subroutines).map(([n, r]) => `${n}: ${r.verdict}`).join(' · ')
+        : 'no results yet',
       run,
     })),
     { title, placeHolder: 'Pick a run', matchOnDetail: true },
@@ -75,7 +89,8 @@ export async function pickMask(run: RunRecord, arg: unknown, title: string): Pro
     .filter(([name]) => !onlySub || name === onlySub)
     .flatMap(([name, r]) => r.seeds.map((seed) => ({
       label: `${name} · seed ${seed.seed}`,
-      description: `kept ${(100 * seed.keptFraction).toFixed(2)} % · sub ${seed.subnetworkScore.toFixed(2)} · abl ${seed.ablationScore.toFixed(2)}`,
+      description: `kept ${(100 * seed.keptFraction).toFixed(2)} % · sub ${seed.subnetworkScore.toFixed(2)} `
+        + `· abl ${seed.ablationScore.toFixed(2)}`,
       choice: { run, subroutine: name, seed: seed.seed },
     })));
   if (items.length === 0) {

@@ -26,9 +26,13 @@ export function progressText(e: ProgressEvent): string {
   if (where && !(e.subroutine && message.includes(e.subroutine))) parts.push(where);
   if (e.phase && !message) parts.push(PHASE[e.phase]);
   if (message) parts.push(message);
-  if (e.step !== undefined && !/\bstep\b/i.test(message)) parts.push(e.steps ? `step ${e.step}/${e.steps}` : `step ${e.step}`);
+  if (e.step !== undefined && !/\bstep\b/i.test(message)) {
+    parts.push(e.steps ? `step ${e.step}/${e.steps}` : `step ${e.step}`);
+  }
   if (e.loss !== undefined && Number.isFinite(e.loss)) parts.push(`loss ${number(e.loss)}`);
   if (e.accuracy !== undefined && Number.isFinite(e.accuracy)) parts.push(`acc ${(100 * e.accuracy).toFixed(1)} %`);
-  if (e.keptFraction !== undefined && Number.isFinite(e.keptFraction)) parts.push(`kept ${(100 * e.keptFraction).toFixed(e.keptFraction < 0.1 ? 2 : 1)} %`);
+  if (e.keptFraction !== undefined && Number.isFinite(e.keptFraction)) {
+    parts.push(`kept ${(100 * e.keptFraction).toFixed(e.keptFraction < 0.1 ? 2 : 1)} %`);
+  }
   return parts.join(' · ');
 }

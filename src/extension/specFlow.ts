@@ -5,12 +5,16 @@ import * as vscode from 'vscode';
 import { readSettings } from './config';
 import { folderDescription } from './folderDescription';
 
-const DATA_FILTERS = { 'Datasets (.npz, .npy, .safetensors)': ['npz', 'npy', 'safetensors', 'NPZ', 'NPY', 'SAFETENSORS'] };
+const DATA_FILTERS = {
+  'Datasets (.npz, .npy, .safetensors)': ['npz', 'npy', 'safetensors', 'NPZ', 'NPY', 'SAFETENSORS'],
+};
 
 function samePath(a: string, b: string): boolean {
   const na = path.normalize(a);
   const nb = path.normalize(b);
-  return process.platform === 'win32' || process.platform === 'darwin' ? na.toLowerCase() === nb.toLowerCase() : na === nb;
+  return process.platform === 'win32' || process.platform === 'darwin'
+    ? na.toLowerCase() === nb.toLowerCase()
+    : na === nb;
 }
 
 /** Specs in the workspace whose `model` field resolves to `model`. Unreadable files are skipped. */
@@ -20,7 +24,8 @@ export async function findSpecsForModel(model: vscode.Uri): Promise<vscode.Uri[]
   for (const uri of candidates) {
     try {
       const json = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri))) as { model?: unknown };
-      if (typeof json.model === 'string' && samePath(path.resolve(path.dirname(uri.fsPath), json.model), model.fsPath)) found.push(uri);
+      const modelPath = typeof json.model === 'string' ? path.resolve(path.dirname(uri.fsPath), json.model) : undefined;
+      if (modelPath !== undefined && samePath(modelPath, model.fsPath)) found.push(uri);
     } catch {
       // Not JSON yet (being edited): jsonValidation shows the problem in the editor.
     }
@@ -35,7 +40,8 @@ export async function chooseSpec(model: vscode.Uri): Promise<vscode.Uri | undefi
   const create = 'Create a task spec…';
   if (specs.length === 0) {
     const answer = await vscode.window.showInformationMessage(
-      `No task spec (*.subnet.json) in this workspace refers to ${path.basename(model.fsPath)}. A spec names the subroutines and their train and test datasets.`,
+      `No task spec (*.subnet.json) in this workspace refers to ${path.basename(model.fsPath)}. `
+        + 'A spec names the subroutines and their train and test datasets.',
       { modal: true },
       create,
     );
@@ -47,7 +53,9 @@ export async function chooseSpec(model: vscode.Uri): Promise<vscode.Uri | undefi
     uri,
   }));
   items.push({ label: '$(new-file) ' + create, alwaysShow: true });
-  const picked = await vscode.window.showQuickPick(items, { title: `Task spec for ${path.basename(model.fsPath)}`, placeHolder: 'Pick the task spec to run' });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: `Task spec for ${path.basename(model.fsPath)}`, placeHolder: 'Pick the task spec to run',
+  });
   if (!picked) return undefined;
   return picked.uri ?? createSpec(model);
 }
@@ -57,13 +65,21 @@ function relative(from: string, to: string): string {
   return r.startsWith('.') ? r : `./${r}`;
 }
 
-async function pickDataFile(title: string, folder: vscode.Uri, root: vscode.WorkspaceFolder): Promise<vscode.Uri | undefined> {
+async function pickDataFile(
+  title: string,
+  folder: vscode.Uri,
+  root: vscode.WorkspaceFolder,
+): Promise<vscode.Uri | undefined> {
   for (;;) {
-    const picked = await vscode.window.showOpenDialog({ title, defaultUri: folder, canSelectMany: false, filters: DATA_FILTERS, openLabel: 'Use this dataset' });
+    const picked = await vscode.window.showOpenDialog({
+      title, defaultUri: folder, canSelectMany: false, filters: DATA_FILTERS, openLabel: 'Use this dataset',
+    });
     if (!picked?.[0]) return undefined;
     const rel = path.relative(root.uri.fsPath, picked[0].fsPath);
     if (!rel.startsWith('..') && !path.isAbsolute(rel)) return picked[0];
-    await vscode.window.showWarningMessage(`${picked[0].fsPath} is outside the workspace folder ${root.uri.fsPath}; spec paths must stay inside it.`);
+    await vscode.window.showWarningMessage(
+      `${picked[0].fsPath} is outside the workspace folder ${root.uri.fsPath}; spec paths must stay inside it.`,
+    );
   }
 }
 
@@ -75,7 +91,10 @@ export async function createSpec(model: vscode.Uri | undefined): Promise<vscode.
       void vscode.window.showWarningMessage('There is no .onnx model in this workspace to write a task spec for.');
       return undefined;
     }
-    const pick = await vscode.window.showQuickPick(models.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })), { title: 'Create task spec: model' });
+    const pick = await vscode.window.showQuickPick(
+      models.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })),
+      { title: 'Create task spec: model' },
+    );
     if (!pick) return undefined;
     model = pick.uri;
   }
@@ -90,7 +109,11 @@ export async function createSpec(model: vscode.Uri | undefined): Promise<vscode.
   const head = await vscode.window.showQuickPick(
     [
       { label: 'classify', description: 'argmax of the output compared with the labels', value: 'classify' as const },
-      { label: 'odd-one-out', description: 'groups of k stimuli; the one least similar to the others (cosine similarity of embeddings)', value: 'odd-one-out' as const },
+      {
+        label: 'odd-one-out',
+        description: 'groups of k stimuli; the one least similar to the others (cosine similarity of embeddings)',
+        value: 'odd-one-out' as const,
+      },
     ],
     { title: `${title}: how is the output scored?` },
   );
@@ -111,30 +134,44 @@ export async function createSpec(model: vscode.Uri | undefined): Promise<vscode.
   for (;;) {
     const n = Object.keys(subroutines).length;
     if (n >= 2) {
-      const more = await vscode.window.showQuickPick(['Done', 'Add another subroutine'], { title: `${title}: ${n} subroutines (${Object.keys(subroutines).join(', ')})` });
+      const more = await vscode.window.showQuickPick(['Done', 'Add another subroutine'], {
+        title: `${title}: ${n} subroutines (${Object.keys(subroutines).join(', ')})`,
+      });
       if (!more) return undefined;
       if (more === 'Done') break;
     }
     const name = await vscode.window.showInputBox({
       title: `${title}: subroutine ${n + 1}`,
-      prompt: n === 0 ? 'Name of the first subroutine, e.g. inside (a compositional task needs at least two)' : 'Name of the next subroutine, e.g. contact',
+      prompt: n === 0
+        ? 'Name of the first subroutine, e.g. inside (a compositional task needs at least two)'
+        : 'Name of the next subroutine, e.g. contact',
       validateInput: (v) => {
         const t = v.trim();
-        if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(t)) return 'Letters, digits, _ . - only, starting with a letter or digit';
+        if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(t)) {
+          return 'Letters, digits, _ . - only, starting with a letter or digit';
+        }
         if (t === 'task' || t === 'random-init') return `"${t}" is reserved; pick another name`;
         return subroutines[t] ? `"${t}" is already a subroutine` : undefined;
       },
     });
     if (name === undefined) return undefined;
-    const train = await pickDataFile(`${title}: train(${name.trim()}) — the task whose answer depends on ${name.trim()} alone`, modelDir, root);
+    const train = await pickDataFile(
+      `${title}: train(${name.trim()}) — the task whose answer depends on ${name.trim()} alone`, modelDir, root,
+    );
     if (!train) return undefined;
-    const test = await pickDataFile(`${title}: test(${name.trim()}) — compositional test partition decided by ${name.trim()} only`, vscode.Uri.file(path.dirname(train.fsPath)), root);
+    const test = await pickDataFile(
+      `${title}: test(${name.trim()}) — compositional test partition decided by ${name.trim()} only`,
+      vscode.Uri.file(path.dirname(train.fsPath)),
+      root,
+    );
     if (!test) return undefined;
     subroutines[name.trim()] = { train: train.fsPath, test: test.fsPath };
   }
 
   let taskTest: string | undefined;
-  const withTask = await vscode.window.showQuickPick(['Skip', 'Pick the compositional test set…'], { title: `${title}: the compositional task's own test set (optional)` });
+  const withTask = await vscode.window.showQuickPick(['Skip', 'Pick the compositional test set…'], {
+    title: `${title}: the compositional task's own test set (optional)`,
+  });
   if (withTask === undefined) return undefined;
   if (withTask !== 'Skip') {
     const t = await pickDataFile(`${title}: compositional test set`, modelDir, root);
@@ -157,7 +194,9 @@ export async function createSpec(model: vscode.Uri | undefined): Promise<vscode.
   const spec = {
     model: relative(dir, model.fsPath),
     head: head.value === 'classify' ? { type: 'classify' } : { type: 'odd-one-out', group },
-    subroutines: Object.fromEntries(Object.entries(subroutines).map(([k, v]) => [k, { train: relative(dir, v.train), test: relative(dir, v.test) }])),
+    subroutines: Object.fromEntries(Object.entries(subroutines).map(([k, v]) => [
+      k, { train: relative(dir, v.train), test: relative(dir, v.test) },
+    ])),
     ...(taskTest ? { task: { test: relative(dir, taskTest) } } : {}),
     mask: {
       method: s.mask.method,
@@ -175,7 +214,9 @@ export async function createSpec(model: vscode.Uri | undefined): Promise<vscode.
   const uri = vscode.Uri.file(specFile);
   try {
     await vscode.workspace.fs.stat(uri);
-    const overwrite = await vscode.window.showWarningMessage(`${fileName.trim()} exists. Replace it?`, { modal: true }, 'Replace');
+    const overwrite = await vscode.window.showWarningMessage(
+      `${fileName.trim()} exists. Replace it?`, { modal: true }, 'Replace',
+    );
     if (overwrite !== 'Replace') return undefined;
   } catch {
     // Does not exist: fine.

@@ -35,13 +35,14 @@ export function webviewHtml(options: WebviewHtmlOptions): string {
   const { nonce, cspSource } = options;
   const attr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
   const text = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const styleHref = attr(String(options.styleUri));
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${attr(webviewCsp(nonce, cspSource))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link id="__________cytoscape_stylesheet" rel="stylesheet" href="${attr(String(options.styleUri))}" nonce="${attr(nonce)}">
+<link id="__________cytoscape_stylesheet" rel="stylesheet" href="${styleHref}" nonce="${attr(nonce)}">
 <title>${text(options.title ?? 'Subnetwork Lens')}</title>
 </head>
 <body>

@@ -24,17 +24,25 @@ export async function ablate(options: AblateOptions, hooks: JobHooks): Promise<A
   const run = JSON.parse(fs.readFileSync(runFile, 'utf8')) as RunInfo;
   const spec = run.spec;
   if (!(options.subroutine in spec.subroutines)) {
-    throw new TrainerError(`the run has no subroutine '${options.subroutine}' (subroutines: ${Object.keys(spec.subroutines).join(', ')})`);
+    const subroutines = Object.keys(spec.subroutines).join(', ');
+    throw new TrainerError(`the run has no subroutine '${options.subroutine}' (subroutines: ${subroutines})`);
   }
   const maskPath = path.join(options.runDir, maskFile(options.subroutine, options.seed));
   if (!fs.existsSync(maskPath)) {
-    throw new TrainerError(`no mask for ${options.subroutine}, seed ${options.seed} in the run (expected ${maskFile(options.subroutine, options.seed)}; seeds finished: ${run.done.filter((d) => d.subroutine === options.subroutine && d.variant === 'trained').map((d) => d.seed).join(', ') || 'none'})`);
+    const finished = run.done
+      .filter((d) => d.subroutine === options.subroutine && d.variant === 'trained')
+      .map((d) => d.seed)
+      .join(', ');
+    throw new TrainerError(`no mask for ${options.subroutine}, seed ${options.seed} in the run `
+      + `(expected ${maskFile(options.subroutine, options.seed)}; seeds finished: ${finished || 'none'})`);
   }
   const allSets = new Map<string, string>(Object.entries(spec.subroutines).map(([name, s]) => [name, s.test]));
   if (spec.task) allSets.set(TASK_TEST_SET, spec.task.test);
   const chosen = options.testSets ?? [...allSets.keys()];
   for (const name of chosen) {
-    if (!allSets.has(name)) throw new TrainerError(`the run has no test set '${name}' (test sets: ${[...allSets.keys()].join(', ')})`);
+    if (!allSets.has(name)) {
+      throw new TrainerError(`the run has no test set '${name}' (test sets: ${[...allSets.keys()].join(', ')})`);
+    }
   }
   const draws = options.randomAblations ?? 0;
 
@@ -46,7 +54,10 @@ export async function ablate(options: AblateOptions, hooks: JobHooks): Promise<A
   let kept = 0, total = 0;
   for (const [name, m] of masks) {
     const t = model.graph.initializers.get(name);
-    if (!t || t.data.length !== m.length) throw new TrainerError(`the mask of '${name}' does not fit the model ${run.model} (has the model changed since the run?)`);
+    if (!t || t.data.length !== m.length) {
+      throw new TrainerError(`the mask of '${name}' does not fit the model ${run.model} `
+        + '(has the model changed since the run?)');
+    }
     weights.set(name, t.data as Float32Array);
     for (let i = 0; i < m.length; i++) kept += m[i]!;
     total += m.length;
@@ -57,18 +68,27 @@ export async function ablate(options: AblateOptions, hooks: JobHooks): Promise<A
   const rng = Rng.derive(options.seed, 'ablate', options.subroutine, options.mode);
   const ablated = applyMask(weights, masks, keepOnly, removal, rng);
 
-  const evaluator = await Evaluator.create(model, { output, head: spec.head, replaced: masked, threads: options.threads });
+  const evaluator = await Evaluator.create(model, {
+    output, head: spec.head, replaced: masked, threads: options.threads,
+  });
   const opened: OpenedData[] = [];
   const rows: AblateRow[] = [];
   const steps = chosen.length * (2 + draws);
   let done = 0;
   const tick = (message: string) => {
     if (hooks.signal.aborted) throw new TrainerError('ablation cancelled');
-    hooks.onProgress({ fraction: done / steps, phase: 'evaluate', message, subroutine: options.subroutine, seed: options.seed, step: done, steps });
+    hooks.onProgress({
+      fraction: done / steps, phase: 'evaluate', message,
+      subroutine: options.subroutine, seed: options.seed, step: done, steps,
+    });
     done++;
   };
   try {
-    const sets = chosen.map((name) => { const d = datasetAsTrainingData(allSets.get(name)!, model, spec); opened.push(d); return [name, d] as const; });
+    const sets = chosen.map((name) => {
+      const d = datasetAsTrainingData(allSets.get(name)!, model, spec);
+      opened.push(d);
+      return [name, d] as const;
+    });
     for (const [name, data] of sets) {
       tick(`${name}: intact model`);
       const accuracyFull = (await evaluator.evaluate(data, weights)).accuracy;
@@ -97,13 +117,19 @@ export async function ablate(options: AblateOptions, hooks: JobHooks): Promise<A
     for (const d of opened) d.dataset.close();
     await evaluator.release();
   }
-  hooks.onProgress({ fraction: 1, phase: 'evaluate', message: `${options.subroutine}, seed ${options.seed}: ${options.mode} evaluated`, subroutine: options.subroutine, seed: options.seed });
+  hooks.onProgress({
+    fraction: 1, phase: 'evaluate', message: `${options.subroutine}, seed ${options.seed}: ${options.mode} evaluated`,
+    subroutine: options.subroutine, seed: options.seed,
+  });
   const result: AblateResult = {
     runDir: options.runDir, subroutine: options.subroutine, seed: options.seed, mode: options.mode,
     keptFraction: total ? kept / total : 0, rows,
   };
-  const savedTo = path.join(options.runDir, 'ablations', options.subroutine, `seed-${options.seed}-${options.mode}${draws ? `-random${draws}` : ''}.json`);
+  const savedName = `seed-${options.seed}-${options.mode}${draws ? `-random${draws}` : ''}.json`;
+  const savedTo = path.join(options.runDir, 'ablations', options.subroutine, savedName);
   fs.mkdirSync(path.dirname(savedTo), { recursive: true });
-  writeFileAtomic(savedTo, toJson({ ...result, testSets: chosen, randomAblations: draws, created: new Date().toISOString() }));
+  writeFileAtomic(savedTo, toJson({
+    ...result, testSets: chosen, randomAblations: draws, created: new Date().toISOString(),
+  }));
   return { ...result, savedTo };
 }

@@ -97,19 +97,30 @@ export interface ExportMaskedOptions {
   seed?: number;
 }
 
-/** Writes `model` with `masks` applied (see the file comment), runs it once in onnxruntime, and counts the changed weights. */
-export async function exportMaskedModel(model: Model, masks: Masks, options: ExportMaskedOptions): Promise<ExportModelResult> {
+/**
+ * Writes `model` with `masks` applied (see the file comment), runs it once in onnxruntime,
+ * and counts the changed weights.
+ */
+export async function exportMaskedModel(
+  model: Model,
+  masks: Masks,
+  options: ExportMaskedOptions,
+): Promise<ExportModelResult> {
   const weights: Weights = new Map();
   for (const [name, m] of masks) {
     const t = model.graph.initializers.get(name);
     if (!t) throw new TrainerError(`the mask names '${name}', which is not an initializer of the model`);
     if (t.dataType !== DataType.FLOAT) throw new TrainerError(`the mask covers '${name}', which is not float32`);
-    if (elementCount(t.dims) !== m.length) throw new TrainerError(`the mask of '${name}' has ${m.length} elements; the initializer has ${elementCount(t.dims)} ([${t.dims.join(', ')}])`);
+    if (elementCount(t.dims) !== m.length) {
+      throw new TrainerError(`the mask of '${name}' has ${m.length} elements; `
+        + `the initializer has ${elementCount(t.dims)} ([${t.dims.join(', ')}])`);
+    }
     weights.set(name, t.data as Float32Array);
   }
   const keep = options.mode === 'keep-only';
   const rng = Rng.derive(options.seed ?? 0, 'export', options.mode);
-  const applied = applyMask(weights, masks, keep, keep ? 'zero' : options.mode as Exclude<AblateMode, 'keep-only'>, rng);
+  const removal = keep ? 'zero' : options.mode as Exclude<AblateMode, 'keep-only'>;
+  const applied = applyMask(weights, masks, keep, removal, rng);
   let changed = 0, total = 0;
   const initializers = new Map(model.graph.initializers);
   for (const [name, m] of masks) {
@@ -137,7 +148,8 @@ async function checkRuns(file: string, model: Model, batch: Batch | undefined): 
   try {
     session = await createSession(model, { threads: 1 });
   } catch (e) {
-    throw new TrainerError(`the exported model ${file} does not load in onnxruntime: ${(e as Error).message.split('\n')[0]}`);
+    const reason = (e as Error).message.split('\n')[0];
+    throw new TrainerError(`the exported model ${file} does not load in onnxruntime: ${reason}`);
   }
   try {
     const feeds: Record<string, ort.Tensor> = {};
@@ -149,11 +161,13 @@ async function checkRuns(file: string, model: Model, batch: Batch | undefined): 
     try {
       out = await session.run(feeds);
     } catch (e) {
-      throw new TrainerError(`the exported model ${file} fails to run in onnxruntime: ${(e as Error).message.split('\n')[0]}`);
+      const reason = (e as Error).message.split('\n')[0];
+      throw new TrainerError(`the exported model ${file} fails to run in onnxruntime: ${reason}`);
     }
     for (const [name, v] of Object.entries(out)) {
       const t = v as ort.Tensor;
-      if ((t.type === 'float32' || t.type === 'float64') && !(t.data as Float32Array).every((x) => Number.isFinite(x))) {
+      const isFloat = t.type === 'float32' || t.type === 'float64';
+      if (isFloat && !(t.data as Float32Array).every((x) => Number.isFinite(x))) {
         throw new TrainerError(`the exported model ${file} produces non-finite values in output '${name}'`);
       }
     }
@@ -162,9 +176,14 @@ async function checkRuns(file: string, model: Model, batch: Batch | undefined): 
   }
 }
 
-/** One example from the declared shape (symbolic or unknown sizes → 1): normal floats, zero integers, false booleans. */
+/**
+ * One example from the declared shape (symbolic or unknown sizes → 1):
+ * normal floats, zero integers, false booleans.
+ */
 function syntheticInput(name: string, elemType: number, shape: (number | string | null)[] | null): ort.Tensor {
-  if (shape === null) throw new TrainerError(`input '${name}' has no declared shape; pass a batch to check the exported model`);
+  if (shape === null) {
+    throw new TrainerError(`input '${name}' has no declared shape; pass a batch to check the exported model`);
+  }
   const dims = shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
   const n = dims.reduce((a, b) => a * b, 1);
   const rng = new Rng(0);
@@ -174,7 +193,8 @@ function syntheticInput(name: string, elemType: number, shape: (number | string 
     case DataType.INT64: return new ort.Tensor('int64', new BigInt64Array(n), dims);
     case DataType.INT32: return new ort.Tensor('int32', new Int32Array(n), dims);
     case DataType.BOOL: return new ort.Tensor('bool', new Uint8Array(n), dims);
-    default: throw new TrainerError(`input '${name}' has element type ${elemType}; pass a batch to check the exported model`);
+    default:
+      throw new TrainerError(`input '${name}' has element type ${elemType}; pass a batch to check the exported model`);
   }
 }
 

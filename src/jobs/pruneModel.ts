@@ -51,7 +51,10 @@ export interface PruneResult {
   accuracyBefore: number;
   accuracyAfter: number;
   examples: number;
-  /** With a ladder: the unpruned accuracy on its data and each fraction tried (smallest first) with its accuracy there. */
+  /**
+   * With a ladder: the unpruned accuracy on its data and each fraction tried (smallest first)
+   * with its accuracy there.
+   */
   ladder?: { accuracyBefore: number; tried: { keep: number; accuracy: number }[] };
   /** With `validation`: the accuracy there before and after pruning. */
   validationAccuracy?: { before: number; after: number };
@@ -61,7 +64,9 @@ export interface PruneResult {
 
 export async function pruneModel(options: PruneOptions, hooks: JobHooks): Promise<PruneResult> {
   const spec = loadSpec(options.specPath, { workspaceRoot: options.workspaceRoot });
-  if (!spec.task?.train) throw new TrainerError(`${spec.specPath}: pruning trains on the whole task: the spec needs task.train`);
+  if (!spec.task?.train) {
+    throw new TrainerError(`${spec.specPath}: pruning trains on the whole task: the spec needs task.train`);
+  }
   const model = readModel(spec.model);
   const output = spec.output ?? model.graph.outputs[0]!.name;
   const masked = selectInitializers(maskableInitializers(model), spec.mask.include, spec.mask.exclude);
@@ -72,24 +77,39 @@ export async function pruneModel(options: PruneOptions, hooks: JobHooks): Promis
   const validation = options.validation ? datasetAsTrainingData(options.validation, model, spec) : undefined;
   try {
     const m = spec.mask;
-    const tg = await buildTrainingGraph(model, { output, head: spec.head, tensors: masked, update: 'adam', target: { kind: 'mask', method: 'continuous-sparsification', lambda: m.lambda } });
-    const trainer = await Trainer.create(tg, new Map(tg.tensors.map((t) => [t.initializer, new Float32Array(elementCount(t.shape)).fill(m.init) as FloatArray])), options.threads);
+    const tg = await buildTrainingGraph(model, {
+      output, head: spec.head, tensors: masked, update: 'adam',
+      target: { kind: 'mask', method: 'continuous-sparsification', lambda: m.lambda },
+    });
+    const initialLogits = new Map(tg.tensors.map((t) => [
+      t.initializer, new Float32Array(elementCount(t.shape)).fill(m.init) as FloatArray,
+    ]));
+    const trainer = await Trainer.create(tg, initialLogits, options.threads);
     const steps = m.epochs * Math.max(1, Math.floor(train.size / m.batch));
     const res = await trainer.train(train, {
-      epochs: m.epochs, batch: m.batch, lr: m.lr, seed: options.seed ?? 0, temperature: m.temperature, signal: hooks.signal,
-      onStep: (s) => hooks.onProgress({ fraction: s.step / steps, phase: 'train-mask', message: `pruning mask: step ${s.step}/${steps}`, step: s.step, steps, loss: s.loss, keptFraction: s.keptFraction, beta: s.beta }),
+      epochs: m.epochs, batch: m.batch, lr: m.lr, seed: options.seed ?? 0, temperature: m.temperature,
+      signal: hooks.signal,
+      onStep: (s) => hooks.onProgress({
+        fraction: s.step / steps, phase: 'train-mask', message: `pruning mask: step ${s.step}/${steps}`,
+        step: s.step, steps, loss: s.loss, keptFraction: s.keptFraction, beta: s.beta,
+      }),
     });
     await trainer.release();
     if (res.cancelled) throw new TrainerError('pruning was cancelled');
     // Rank by logit, not magnitude: the largest logits are the weights the mask is surest to keep.
     const scores = shiftedPositive(masked.map((n) => [n, res.params.get(n)!]));
     const logits = (name: string) => scores.get(name)!;
-    const evaluator = await Evaluator.create(model, { output, head: spec.head, replaced: masked, threads: options.threads });
+    const evaluator = await Evaluator.create(model, {
+      output, head: spec.head, replaced: masked, threads: options.threads,
+    });
     const weights = new Map(masked.map((n) => [n, model.graph.initializers.get(n)!.data as Float32Array]));
     const cut = (keep: number): Masks => oneShotScores(masked, logits, keep, 'global');
-    const accuracyOn = async (data: OpenedData, masks?: Masks) => (await evaluator.evaluate(data, masks ? applyMask(weights, masks, true, 'zero') : weights)).accuracy;
+    const accuracyOn = async (data: OpenedData, masks?: Masks) => (
+      await evaluator.evaluate(data, masks ? applyMask(weights, masks, true, 'zero') : weights)
+    ).accuracy;
     const keep = options.keep;
-    const chosen = ladder ? await climbLadder(ladder, cut, (masks) => accuracyOn(selection!, masks))
+    const chosen = ladder
+      ? await climbLadder(ladder, cut, (masks) => accuracyOn(selection!, masks))
       : { masks: keep === 'mask-solution' ? maskSolution(res.params, masked) : cut(keep as number) };
     const masks = chosen.masks;
     const accuracyBefore = await accuracyOn(test);
@@ -118,10 +138,19 @@ function maskSolution(logits: Map<string, FloatArray>, masked: string[]): Masks 
   return new Map(masked.map((name) => [name, binaryMask(logits.get(name)!)]));
 }
 
-/** The ladder's smallest fraction whose pruned model keeps `retain` of the unpruned accuracy (else its largest), and every fraction tried. */
-async function climbLadder(ladder: KeepLadder, cut: (keep: number) => Masks, accuracy: (masks?: Masks) => Promise<number>): Promise<{ masks: Masks; ladder: NonNullable<PruneResult['ladder']> }> {
+/**
+ * The ladder's smallest fraction whose pruned model keeps `retain` of the unpruned accuracy (else its largest),
+ * and every fraction tried.
+ */
+async function climbLadder(
+  ladder: KeepLadder,
+  cut: (keep: number) => Masks,
+  accuracy: (masks?: Masks) => Promise<number>,
+): Promise<{ masks: Masks; ladder: NonNullable<PruneResult['ladder']> }> {
   const fractions = [...ladder.fractions].sort((a, b) => a - b);
-  if (fractions.length === 0 || !fractions.every((f) => f > 0 && f <= 1)) throw new TrainerError(`the keep ladder needs fractions in (0, 1], got [${ladder.fractions.join(', ')}]`);
+  if (fractions.length === 0 || !fractions.every((f) => f > 0 && f <= 1)) {
+    throw new TrainerError(`the keep ladder needs fractions in (0, 1], got [${ladder.fractions.join(', ')}]`);
+  }
   const accuracyBefore = await accuracy();
   const tried: { keep: number; accuracy: number }[] = [];
   let masks: Masks | undefined;

@@ -44,7 +44,10 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
   const output = resolveOutput(model, spec);
   const maskable = maskableInitializers(model);
   const masked = selectInitializers(maskable, spec.mask.include, spec.mask.exclude);
-  if (masked.length === 0) throw new TrainerError(`no initializer matches mask.include/exclude (maskable: ${maskable.slice(0, 10).join(', ')}${maskable.length > 10 ? ', …' : ''})`);
+  if (masked.length === 0) {
+    const listed = `${maskable.slice(0, 10).join(', ')}${maskable.length > 10 ? ', …' : ''}`;
+    throw new TrainerError(`no initializer matches mask.include/exclude (maskable: ${listed})`);
+  }
   const unitAxes = spec.mask.granularity === 'unit' ? defaultUnitAxes(model, masked, spec.mask.axis) : undefined;
   // Settings the run adapts to the model: recorded in run.json and the report, and printed.
   const notices: string[] = [];
@@ -89,10 +92,14 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
   const open = (file: string) => { const d = datasetAsTrainingData(file, model, spec); opened.push(d); return d; };
   let run: RunInfo;
   try {
-    const testSets = new Map<string, OpenedData>(Object.entries(spec.subroutines).map(([name, s]) => [name, open(s.test)]));
+    const testSets = new Map<string, OpenedData>(
+      Object.entries(spec.subroutines).map(([name, s]) => [name, open(s.test)]),
+    );
     if (spec.task) testSets.set(TASK_TEST_SET, open(spec.task.test));
     const trainSets = new Map(Object.entries(spec.subroutines).map(([name, s]) => [name, open(s.train)]));
-    const validationSets = new Map(Object.entries(spec.subroutines).filter(([, s]) => s.validation).map(([name, s]) => [name, open(s.validation!)]));
+    const validationSets = new Map(
+      Object.entries(spec.subroutines).filter(([, s]) => s.validation).map(([name, s]) => [name, open(s.validation!)]),
+    );
     const draws = spec.controls.randomAblations;
     if (draws > 0) {
       const subroutines = Object.keys(spec.subroutines).length;
@@ -108,9 +115,12 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
     let finished = done.size;
     for (const variant of variants) {
       if (!todo.some((t) => t.variant === variant)) continue;
-      const base = variant === 'trained' ? model : reinitialiseModel(model, spec.controls.randomInitSeed ?? spec.seeds[0] ?? 0);
+      const randomInitSeed = spec.controls.randomInitSeed ?? spec.seeds[0] ?? 0;
+      const base = variant === 'trained' ? model : reinitialiseModel(model, randomInitSeed);
       const weights: Weights = new Map(masked.map((n) => [n, base.graph.initializers.get(n)!.data as Float32Array]));
-      const evaluator = await Evaluator.create(base, { output, head: spec.head, replaced: masked, threads: options.threads });
+      const evaluator = await Evaluator.create(base, {
+        output, head: spec.head, replaced: masked, threads: options.threads,
+      });
       try {
         const full: AccuracyByTestSet = {};
         for (const [name, data] of testSets) full[name] = (await evaluator.evaluate(data, weights)).accuracy;
@@ -119,12 +129,15 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
           const index = finished;
           const t0 = performance.now();
           const record = await runWorkItem({
-            spec, model: base, output, masked, unitAxes, weights, evaluator, threads: options.threads, signal: hooks.signal,
+            spec, model: base, output, masked, unitAxes, weights, evaluator,
+            threads: options.threads, signal: hooks.signal,
             train: trainSets.get(w.subroutine)!, validation: validationSets.get(w.subroutine), testSets,
             onStep: (s, total) => hooks.onProgress({
               fraction: (index + Math.min(1, s.step / total)) / plan.length, phase: 'train-mask',
-              message: `${w.variant === 'trained' ? '' : 'random-init control: '}${w.subroutine}, seed ${w.seed}: step ${s.step}/${total}`,
-              subroutine: w.subroutine, seed: w.seed, step: s.step, steps: total, loss: s.loss, accuracy: s.accuracy, keptFraction: s.keptFraction, beta: s.beta,
+              message: `${w.variant === 'trained' ? '' : 'random-init control: '}`
+                + `${w.subroutine}, seed ${w.seed}: step ${s.step}/${total}`,
+              subroutine: w.subroutine, seed: w.seed, step: s.step, steps: total,
+              loss: s.loss, accuracy: s.accuracy, keptFraction: s.keptFraction, beta: s.beta,
             }),
           }, w.subroutine, w.seed, w.variant, full);
           if (!record) break;

@@ -52,7 +52,10 @@ export interface SubroutineTimings {
 export interface RunTimings {
   /** Wall-clock milliseconds from start to the last update. */
   totalMs: number;
-  /** Median milliseconds per mask-training step (forward + backward + update of one batch); null before the first step. */
+  /**
+   * Median milliseconds per mask-training step (forward + backward + update of one batch);
+   * null before the first step.
+   */
   maskStepMs: number | null;
   /** Mask-training steps taken so far. */
   maskSteps: number;
@@ -119,7 +122,10 @@ export interface ScoreStats {
   sd: number | null;
   /** 95 % confidence interval of the mean, t distribution with n − 1 degrees of freedom; null when n < 2. */
   ci95: [number, number] | null;
-  /** One-sample t-test of mean = 0: statistic, degrees of freedom, two-sided p. Null when n < 2 or sd = 0 with mean = 0. */
+  /**
+   * One-sample t-test of mean = 0: statistic, degrees of freedom, two-sided p.
+   * Null when n < 2 or sd = 0 with mean = 0.
+   */
   t: number | null;
   df: number | null;
   p: number | null;
@@ -273,7 +279,10 @@ export interface OverlapPair {
 /** Means of IoU / IoMin over pairs, as square matrices over `names` (row/column order). */
 export interface OverlapMatrix {
   names: string[];
-  /** Off-diagonal: subroutines i and j with the same seed, averaged over seeds. Diagonal: all seed pairs of one subroutine (stability); null with one seed. */
+  /**
+   * Off-diagonal: subroutines i and j with the same seed, averaged over seeds. Diagonal: all seed pairs of one
+   * subroutine (stability); null with one seed.
+   */
   iou: (number | null)[][];
   ioMin: (number | null)[][];
   /** Per initializer, the same matrices (for a layer × pair heatmap). */
@@ -324,7 +333,9 @@ export const REPORT_FILE = 'report.html';
 
 /** Run-folder-relative path of a mask file, with forward slashes. */
 export function maskFile(subroutine: string, seed: number, variant: BaseVariant = 'trained'): string {
-  return variant === 'trained' ? `masks/${subroutine}/seed-${seed}.safetensors` : `masks/random-init/${subroutine}/seed-${seed}.safetensors`;
+  return variant === 'trained'
+    ? `masks/${subroutine}/seed-${seed}.safetensors`
+    : `masks/random-init/${subroutine}/seed-${seed}.safetensors`;
 }
 
 /** `__metadata__` of a mask file (safetensors metadata values are strings). */

@@ -21,11 +21,17 @@ export interface SubroutineSpec {
 
 export interface MaskSpec {
   method: MaskMethod;
-  /** Glob patterns over initializer names (`*` any run of characters, `?` one character). Empty include = every maskable initializer (float, rank ≥ 2). */
+  /**
+   * Glob patterns over initializer names (`*` any run of characters, `?` one character). Empty include = every
+   * maskable initializer (float, rank ≥ 2).
+   */
   include: string[];
   exclude: string[];
   granularity: Granularity;
-  /** For `unit` granularity: the weight axis whose slices are units; undefined = the output-feature axis of the consuming op. */
+  /**
+   * For `unit` granularity: the weight axis whose slices are units;
+   * undefined = the output-feature axis of the consuming op.
+   */
   axis?: number;
   /** Initial mask logit s0. */
   init: number;
@@ -101,7 +107,10 @@ export interface ResolvedSpec {
   workspaceRoot: string;
   /** Absolute path of the model. */
   model: string;
-  /** Model input name → dataset array name (every model input present). Filled by the caller with the model's inputs when `{}`. */
+  /**
+   * Model input name → dataset array name (every model input present).
+   * Filled by the caller with the model's inputs when `{}`.
+   */
   inputs: Record<string, string>;
   /** Output to score; undefined = the model's first output. */
   output?: string;

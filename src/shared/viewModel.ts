@@ -85,7 +85,8 @@ export interface LayerGraphView {
   groups: LayerGroup[];
 }
 
-// ---------------------------------------------------------------- run overlay (built by src/core/views/buildOverlayView.ts)
+// ---------------------------------------------------------------- run overlay
+// (built by src/core/views/buildOverlayView.ts)
 //
 // Membership patterns: with N subnetworks, every masked element has a pattern p in [0, 2^N): bit i
 // set when subnetworks[i] keeps it. Counting elements per pattern lets the webview derive kept
@@ -116,7 +117,10 @@ export interface NodeOverlay {
    * k / S of X's seeds (S = OverlayView.seeds.length): inclusion frequency ≥ k / S.
    */
   atLeast: number[][];
-  /** Per masked parameter tensor: elements and mean-over-seeds kept count per subnetwork (same order as subnetworks). */
+  /**
+   * Per masked parameter tensor: elements and mean-over-seeds kept count per subnetwork
+   * (same order as subnetworks).
+   */
   parameters: { name: string; total: number; kept: number[] }[];
 }
 

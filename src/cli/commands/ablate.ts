@@ -53,7 +53,9 @@ export const ablate = defineCommand({
   },
   async run({ positional: runDir, values, job }, io) {
     const mode = (values.mode ?? 'zero') as AblateMode;
-    const testSets = values.test === undefined ? undefined : values.test.split(',').map((s) => s.trim()).filter(Boolean);
+    const testSets = values.test === undefined
+      ? undefined
+      : values.test.split(',').map((s) => s.trim()).filter(Boolean);
     if (testSets && testSets.length === 0) throw new UsageError('--test is empty', 'ablate');
 
     const controller = new AbortController();
@@ -81,7 +83,8 @@ export const ablate = defineCommand({
       ]),
     ];
     io.out([
-      `${result.subroutine}, seed ${result.seed}: mode ${result.mode}, subnetwork keeps ${formatPercent(result.keptFraction)} of the masked weights`,
+      `${result.subroutine}, seed ${result.seed}: mode ${result.mode}, `
+        + `subnetwork keeps ${formatPercent(result.keptFraction)} of the masked weights`,
       ...formatTable(table, [0]),
       ...(result.savedTo ? [`saved to ${result.savedTo}`] : []),
     ].join('\n') + '\n');

@@ -9,7 +9,8 @@ import { DEMO_TASK_NAMES, type DemoTaskName } from '../../core/tasks/taskCatalog
 
 export const demo = defineCommand({
   name: 'demo',
-  summary: 'Generate the built-in compositional tasks, train base models, find their subnetworks and print a summary table.',
+  summary: 'Generate the built-in compositional tasks, train base models, find their subnetworks '
+    + 'and print a summary table.',
   job: 'demo',
   description: [
     'First the two trained controls: control-modular (two MLP streams meeting only at the head, trained end to',

@@ -7,7 +7,8 @@ import type { AblateMode } from '../../shared/jobs';
 
 export const exportCommand = defineCommand({
   name: 'export',
-  summary: 'Write a runnable ONNX model with a mask applied: pruned to the subnetwork (--keep) or with it ablated (--ablate).',
+  summary: 'Write a runnable ONNX model with a mask applied: pruned to the subnetwork (--keep) '
+    + 'or with it ablated (--ablate).',
   job: 'export',
   positional: { metavar: 'MODEL.onnx', noun: 'model file' },
   description: [
@@ -63,8 +64,12 @@ export const exportCommand = defineCommand({
     if (values.json) {
       io.out(`${JSON.stringify(result, null, 2)}\n`);
     } else {
-      const what = mode === 'keep-only' ? 'pruned model (subnetwork only)' : `ablated model (subnetwork ${mode === 'zero' ? 'zeroed' : mode === 'mean' ? 'set to the tensor mean' : 'redrawn'})`;
-      io.out(`wrote ${result.outPath}: ${what}; ${result.changedWeights.toLocaleString('en-US')} of ${result.maskedWeights.toLocaleString('en-US')} masked weights changed; checked by one onnxruntime run\n`);
+      const ablation = mode === 'zero' ? 'zeroed' : mode === 'mean' ? 'set to the tensor mean' : 'redrawn';
+      const what = mode === 'keep-only' ? 'pruned model (subnetwork only)' : `ablated model (subnetwork ${ablation})`;
+      const changed = result.changedWeights.toLocaleString('en-US');
+      const masked = result.maskedWeights.toLocaleString('en-US');
+      io.out(`wrote ${result.outPath}: ${what}; ${changed} of ${masked} masked weights changed; `
+        + 'checked by one onnxruntime run\n');
     }
     return 0;
   },

@@ -190,7 +190,8 @@ function formatSummary(result: FindResult, rows: SummaryRow[]): string {
     ['subroutine', 'subnetwork', 'ablation', 'verdict', 'kept %', 'p', 'p (Holm)', 'seeds'],
     ...rows.map((r) => [
       r.subroutine, formatNumber(r.subnetworkScore), formatNumber(r.ablationScore), r.verdict,
-      formatNumber(r.keptFraction === null ? null : 100 * r.keptFraction, 2), formatPValue(r.p), formatPValue(r.pAdjusted),
+      formatNumber(r.keptFraction === null ? null : 100 * r.keptFraction, 2),
+      formatPValue(r.p), formatPValue(r.pAdjusted),
       String(r.seeds),
     ]),
   ];
@@ -216,7 +217,9 @@ function readResults(file: string): ResultsFile | null {
 
 function parseIntList(text: string, option: string): number[] {
   const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (items.length === 0 || items.some((s) => !/^\d+$/.test(s))) throw new UsageError(`${option} must be comma-separated non-negative integers, got '${text}'`);
+  if (items.length === 0 || items.some((s) => !/^\d+$/.test(s))) {
+    throw new UsageError(`${option} must be comma-separated non-negative integers, got '${text}'`);
+  }
   return items.map(Number);
 }
 

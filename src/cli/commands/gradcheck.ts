@@ -57,6 +57,10 @@ export const gradcheck = defineCommand({
       io.out(`${JSON.stringify(report, null, 2)}\n`);
     } else {
       const width = Math.max(6, ...report.tensors.map((t) => t.tensor.length));
+      const nearKinks = report.tensors.filter((t) => t.nearKinks > 0).map((t) => `${t.tensor} ${t.nearKinks}`);
+      const unresolved = report.tensors
+        .filter((t) => t.unresolved > 0)
+        .map((t) => `${t.tensor} ${t.unresolved} of ${t.samples}`);
       const lines = [
         `gradcheck of ${modelFile} (output '${output}', head ${head.type}, ${rows} rows, float64, `
           + `${samples} samples per tensor)`,
@@ -67,10 +71,12 @@ export const gradcheck = defineCommand({
           const parameter = parameters[t.tensor] ? `  ${parameters[t.tensor]}` : '';
           return `  ${t.tensor.padEnd(width)}  ${values}  ${gradcheckPasses(t) ? 'ok' : 'FAIL'}${parameter}`;
         }),
-        ...(report.tensors.some((t) => t.nearKinks > 0)
-          ? [`  coordinates measured with a smaller step next to a kink (Relu, MaxPool): ${report.tensors.filter((t) => t.nearKinks > 0).map((t) => `${t.tensor} ${t.nearKinks}`).join(', ')}`] : []),
-        ...(report.tensors.some((t) => t.unresolved > 0)
-          ? [`  coordinates left out, no step resolved their kink: ${report.tensors.filter((t) => t.unresolved > 0).map((t) => `${t.tensor} ${t.unresolved} of ${t.samples}`).join(', ')}`] : []),
+        ...(nearKinks.length > 0
+          ? [`  coordinates measured with a smaller step next to a kink (Relu, MaxPool): ${nearKinks.join(', ')}`]
+          : []),
+        ...(unresolved.length > 0
+          ? [`  coordinates left out, no step resolved their kink: ${unresolved.join(', ')}`]
+          : []),
         report.float32Islands.length === 0
           ? '  every node ran in float64'
           : `  float32-only nodes (precision bounded by float32): ${report.float32Islands.join(', ')}`,

@@ -35,14 +35,17 @@ export const inspect = defineCommand({
 });
 
 const fmt = (n: number) => n.toLocaleString('en-US');
-const dims = (shape: Dim[] | null) => (shape === null ? '(unknown shape)' : `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`);
+const dims = (shape: Dim[] | null) => (
+  shape === null ? '(unknown shape)' : `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`
+);
 
 function formatReport(file: string, r: InspectReport): string {
   const lines: string[] = [];
   const producer = [r.producer.name, r.producer.version].filter(Boolean).join(' ') || 'unknown';
   const otherOpsets = r.opsetImports.filter((o) => o.domain !== 'ai.onnx').map((o) => `${o.domain} ${o.version}`);
   lines.push(file);
-  lines.push(`  IR version ${r.irVersion}, opset ${r.opset}${otherOpsets.length ? ` (+ ${otherOpsets.join(', ')})` : ''}, producer ${producer}`);
+  const opsets = `opset ${r.opset}${otherOpsets.length ? ` (+ ${otherOpsets.join(', ')})` : ''}`;
+  lines.push(`  IR version ${r.irVersion}, ${opsets}, producer ${producer}`);
   const values = (title: string, list: InspectedValue[]) => {
     lines.push(`  ${title}:`);
     const width = Math.max(0, ...list.map((v) => v.name.length));
@@ -61,7 +64,9 @@ function formatReport(file: string, r: InspectReport): string {
   for (const h of r.opHistogram) lines.push(`    ${h.op.padEnd(opWidth)}  ${fmt(h.count)}`);
 
   lines.push(`  parameters: ${fmt(r.parameterCount)} in ${fmt(r.parameterTensorCount)} tensors`);
-  const share = r.parameterCount ? ` (${((100 * r.maskable.parameterCount) / r.parameterCount).toFixed(1)}% of parameters)` : '';
+  const share = r.parameterCount
+    ? ` (${((100 * r.maskable.parameterCount) / r.parameterCount).toFixed(1)}% of parameters)`
+    : '';
   lines.push(`  maskable: ${fmt(r.maskable.tensorCount)} tensors, ${fmt(r.maskable.parameterCount)} weights${share}`);
   const nameWidth = Math.max(0, ...r.maskable.tensors.map((t) => t.name.length));
   const shapeWidth = Math.max(0, ...r.maskable.tensors.map((t) => dims(t.shape).length));
@@ -78,10 +83,12 @@ function formatReport(file: string, r: InspectReport): string {
   if (r.controlFlow.length === 0) {
     lines.push('  control flow: none');
   } else {
-    lines.push(`  control flow: ${r.controlFlow.length} nodes with subgraphs (the training engine does not differentiate through them)`);
+    lines.push(`  control flow: ${r.controlFlow.length} nodes with subgraphs`
+      + ' (the training engine does not differentiate through them)');
     for (const c of r.controlFlow) {
       const where = c.within.length ? ` inside ${c.within.join(' > ')}` : '';
-      lines.push(`    ${c.opType} '${c.name}'${where}: ${c.subgraphs.map((s) => `${s.attribute} (${s.nodes} nodes)`).join(', ')}`);
+      const subgraphs = c.subgraphs.map((s) => `${s.attribute} (${s.nodes} nodes)`).join(', ');
+      lines.push(`    ${c.opType} '${c.name}'${where}: ${subgraphs}`);
     }
   }
 

@@ -46,7 +46,9 @@ export const prune = defineCommand({
       throw new UsageError(problem, 'prune');
     }
     const retain = values.retain === undefined ? 0.95 : Number(values.retain);
-    if (!(retain > 0 && retain <= 1)) throw new UsageError(`--retain must be a fraction in (0, 1], got '${values.retain}'`, 'prune');
+    if (!(retain > 0 && retain <= 1)) {
+      throw new UsageError(`--retain must be a fraction in (0, 1], got '${values.retain}'`, 'prune');
+    }
     if (fractions.length > 1 && !values.select) {
       const problem = 'several --keep fractions need --select DATA, the held-out data they are judged on';
       throw new UsageError(problem, 'prune');
@@ -66,10 +68,14 @@ export const prune = defineCommand({
       io.out(`${JSON.stringify(result, null, 2)}\n`);
     } else {
       if (result.ladder) {
-        const tried = result.ladder.tried.map((t) => `${(100 * t.keep).toFixed(1)}% → ${t.accuracy.toFixed(3)}`).join(', ');
+        const tried = result.ladder.tried
+          .map((t) => `${(100 * t.keep).toFixed(1)}% → ${t.accuracy.toFixed(3)}`)
+          .join(', ');
         io.out(`selection data accuracy ${result.ladder.accuracyBefore.toFixed(3)} unpruned; ${tried}\n`);
       }
-      io.out(`wrote ${result.outPath}: kept ${(100 * result.keptFraction).toFixed(2)}% of masked weights; task accuracy ${result.accuracyBefore.toFixed(3)} → ${result.accuracyAfter.toFixed(3)} (${result.examples} examples)\n`);
+      const accuracy = `${result.accuracyBefore.toFixed(3)} → ${result.accuracyAfter.toFixed(3)}`;
+      io.out(`wrote ${result.outPath}: kept ${(100 * result.keptFraction).toFixed(2)}% of masked weights; `
+        + `task accuracy ${accuracy} (${result.examples} examples)\n`);
     }
     return 0;
   },

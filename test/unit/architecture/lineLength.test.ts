@@ -12,13 +12,17 @@ const MAX_LINE = 120;
 /** Folders held to the limit, relative to the repository root; their subfolders are included. */
 const CHECKED_FOLDERS = [
   'src/core/onnx', 'src/core/autodiff', 'src/core/views', 'src/core/data', 'src/core/util', 'src/core/masks',
-  'src/core/protocol', 'webview', 'scripts',
+  'src/core/protocol', 'src/cli', 'src/shared', 'src/worker', 'src/jobs', 'src/extension', 'webview', 'scripts',
   'test/unit/autodiff', 'test/unit/onnx', 'test/unit/data', 'test/unit/views', 'test/unit/masks',
-  'test/unit/protocol', 'test/unit/architecture', 'test/webview', 'test/vscode', 'test/e2e', 'test/fixtures',
+  'test/unit/protocol', 'test/unit/architecture', 'test/unit/cli', 'test/unit/extension', 'test/unit/exporters',
+  'test/unit/fuzz', 'test/unit/runtime', 'test/unit/worker', 'test/unit/shared',
+  'test/webview', 'test/vscode', 'test/e2e', 'test/fixtures',
 ];
 
 /** Files inside a checked folder that are not held to the limit yet. */
-const NOT_YET_CHECKED = new Set(['webview/main.ts']);
+const NOT_YET_CHECKED = new Set([
+  'src/jobs/runDemo.ts', 'src/extension/RunsTreeProvider.ts', 'src/extension/loadRuns.ts', 'src/extension/findFlow.ts',
+]);
 
 const CODE_FILE = /\.(ts|mts|cts|js|mjs|cjs)$/;
 

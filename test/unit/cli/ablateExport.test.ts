@@ -74,8 +74,13 @@ describe('ablate and export on a run of the planted two-stream model', () => {
   });
 
   test('names an unknown test set and a missing seed', async () => {
-    await assert.rejects(ablate({ runDir, subroutine: 'A', seed: 0, mode: 'zero', testSets: ['C'] }, hooks()), /no test set 'C' \(test sets: A, B\)/);
-    await assert.rejects(ablate({ runDir, subroutine: 'A', seed: 7, mode: 'zero' }, hooks()), /no mask for A, seed 7.*seeds finished: 0/);
+    await assert.rejects(
+      ablate({ runDir, subroutine: 'A', seed: 0, mode: 'zero', testSets: ['C'] }, hooks()),
+      /no test set 'C' \(test sets: A, B\)/,
+    );
+    await assert.rejects(
+      ablate({ runDir, subroutine: 'A', seed: 7, mode: 'zero' }, hooks()), /no mask for A, seed 7.*seeds finished: 0/,
+    );
   });
 
   test('the ablate command prints a table and --json the result', async () => {
@@ -85,11 +90,15 @@ describe('ablate and export on a run of the planted two-stream model', () => {
     assert.match(io.stdout, /^ {2}test set +examples +intact % +zero % +random % +± sd +p$/m);
     assert.match(io.stdout, /^ {2}B +200 +\d+\.\d +\d+\.\d +\d+\.\d +\d+\.\d +\d\.\d{3}$/m);
     const json = capture();
-    assert.equal(await ablateCommand.run([runDir, '--subroutine', 'B', '--seed', '0', '--mode', 'keep-only', '--test', 'A', '--json'], json), 0);
+    const jsonArgs = [runDir, '--subroutine', 'B', '--seed', '0', '--mode', 'keep-only', '--test', 'A', '--json'];
+    assert.equal(await ablateCommand.run(jsonArgs, json), 0);
     const r = JSON.parse(json.stdout) as AblateResult;
     assert.equal(r.mode, 'keep-only');
     assert.deepEqual(r.rows.map((x) => x.testSet), ['A']);
-    await assert.rejects(ablateCommand.run([runDir, '--subroutine', 'A', '--mode', 'half'], capture()), /--mode must be one of zero, mean, random-reinit, keep-only/);
+    await assert.rejects(
+      ablateCommand.run([runDir, '--subroutine', 'A', '--mode', 'half'], capture()),
+      /--mode must be one of zero, mean, random-reinit, keep-only/,
+    );
   });
 
   test('exportModel writes a pruned model whose weights outside the mask are zero and that runs', async () => {
@@ -115,13 +124,22 @@ describe('ablate and export on a run of the planted two-stream model', () => {
   test('the export command writes an ablated model whose outputs differ from the intact model', async () => {
     const out = path.join(dir, 'ablated.onnx');
     const io = capture();
-    assert.equal(await exportCommand.run([path.join(dir, 'model.onnx'), '--mask', path.join(runDir, 'masks/A/seed-0.safetensors'), '--ablate', '-o', out], io), 0, io.stderr);
-    assert.match(io.stdout, /^wrote .*ablated\.onnx: ablated model \(subnetwork zeroed\); \d+ of 80 masked weights changed; checked by one onnxruntime run$/m);
+    const mask = path.join(runDir, 'masks/A/seed-0.safetensors');
+    const code = await exportCommand.run([path.join(dir, 'model.onnx'), '--mask', mask, '--ablate', '-o', out], io);
+    assert.equal(code, 0, io.stderr);
+    const wrote = new RegExp('^wrote .*ablated\\.onnx: ablated model \\(subnetwork zeroed\\); '
+      + '\\d+ of 80 masked weights changed; checked by one onnxruntime run$', 'm');
+    assert.match(io.stdout, wrote);
     const x = Float32Array.from({ length: 16 }, (_, i) => (i % 8 === 0 ? 1.5 : 0));
     const before = await logits(path.join(dir, 'model.onnx'), x, 2);
     const after = await logits(out, x, 2);
     assert.notDeepEqual(Array.from(after), Array.from(before));
-    await assert.rejects(exportCommand.run([path.join(dir, 'model.onnx'), '--mask', 'm.safetensors', '--keep', '--ablate', '-o', out], capture()), /exactly one of --keep/);
+    await assert.rejects(
+      exportCommand.run(
+        [path.join(dir, 'model.onnx'), '--mask', 'm.safetensors', '--keep', '--ablate', '-o', out], capture(),
+      ),
+      /exactly one of --keep/,
+    );
   });
 });
 
@@ -132,11 +150,15 @@ describe('subnetwork-lens export on a PyTorch-exported model', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'export-fx-'));
     const model = readModel(file);
     const maskable = [...model.graph.initializers.values()].filter((t) => t.dataType === 1 && t.dims.length >= 2);
-    const masks = Object.fromEntries(maskable.map((t) => [t.name, { dtype: 'uint8' as const, shape: t.dims, data: Uint8Array.from(t.data as Float32Array, (_, i) => (i % 3 === 0 ? 1 : 0)) }]));
+    const masks = Object.fromEntries(maskable.map((t) => [t.name, {
+      dtype: 'uint8' as const, shape: t.dims,
+      data: Uint8Array.from(t.data as Float32Array, (_, i) => (i % 3 === 0 ? 1 : 0)),
+    }]));
     writeSafetensors(path.join(dir, 'm.safetensors'), masks);
     const out = path.join(dir, 'pruned.onnx');
     const io = capture();
-    assert.equal(await exportCommand.run([file, '--mask', path.join(dir, 'm.safetensors'), '--keep', '-o', out, '--json'], io), 0, io.stderr);
+    const keepArgs = [file, '--mask', path.join(dir, 'm.safetensors'), '--keep', '-o', out, '--json'];
+    assert.equal(await exportCommand.run(keepArgs, io), 0, io.stderr);
     const r = JSON.parse(io.stdout) as { changedWeights: number; maskedWeights: number };
     assert.equal(r.maskedWeights, 348);
     const pruned = readModel(out);
@@ -147,7 +169,12 @@ describe('subnetwork-lens export on a PyTorch-exported model', () => {
       for (let i = 0; i < w.length; i++) assert.equal(w[i], i % 3 === 0 ? w0[i] : 0, `${name}[${i}]`);
     }
     assert.equal(pruned.graph.nodes.length, model.graph.nodes.length);
-    await assert.rejects(exportCommand.run([file, '--mask', path.join(dir, 'm.safetensors'), '--ablate', '--mode', 'half', '-o', out], capture()), /--mode must be zero, mean or random-reinit/);
+    await assert.rejects(
+      exportCommand.run(
+        [file, '--mask', path.join(dir, 'm.safetensors'), '--ablate', '--mode', 'half', '-o', out], capture(),
+      ),
+      /--mode must be zero, mean or random-reinit/,
+    );
   });
 });
 

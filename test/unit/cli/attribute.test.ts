@@ -20,16 +20,24 @@ describe('subnetwork-lens attribute', () => {
   for (const fx of table.fixtures.filter((f) => f.attribution)) {
     test(`matches PyTorch autograd W ⊙ ∂L/∂W on the ${fx.name} fixture within 1e-4`, async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), `attribute-${fx.name}-`));
-      const data = JSON.parse(fs.readFileSync(path.join(fixtures, fx.data), 'utf8')) as { inputs: Record<string, JsonArray> };
-      const ref = JSON.parse(fs.readFileSync(path.join(fixtures, fx.attribution!), 'utf8')) as { labels: JsonArray; values: Record<string, JsonArray> };
+      const data = JSON.parse(fs.readFileSync(path.join(fixtures, fx.data), 'utf8')) as {
+        inputs: Record<string, JsonArray>;
+      };
+      const ref = JSON.parse(fs.readFileSync(path.join(fixtures, fx.attribution!), 'utf8')) as {
+        labels: JsonArray; values: Record<string, JsonArray>;
+      };
       const arrays = Object.fromEntries(Object.entries(data.inputs).map(([k, v]) => [k, toNamed(v)]));
       writeNpz(path.join(dir, 'd.npz'), { ...arrays, labels: toNamed(ref.labels) });
       const out = path.join(dir, 'scores.safetensors');
       const io = capture();
-      assert.equal(await attribute.run([path.join(fixtures, fx.file), '--data', path.join(dir, 'd.npz'), '--out', out], io), 0, io.stderr);
+      const args = [path.join(fixtures, fx.file), '--data', path.join(dir, 'd.npz'), '--out', out];
+      assert.equal(await attribute.run(args, io), 0, io.stderr);
       const got = readArrays(out);
       const model = readModel(path.join(fixtures, fx.file));
-      const maskable = [...model.graph.initializers.values()].filter((t) => t.dataType === 1 && t.dims.length >= 2).map((t) => t.name).sort();
+      const maskable = [...model.graph.initializers.values()]
+        .filter((t) => t.dataType === 1 && t.dims.length >= 2)
+        .map((t) => t.name)
+        .sort();
       assert.deepEqual(Object.keys(got).sort(), maskable);
       for (const name of maskable) {
         const want = ref.values[name]!;
@@ -44,7 +52,10 @@ describe('subnetwork-lens attribute', () => {
         assert.ok(scale > 0, `${name}: reference is all zeros`);
         assert.ok(worst / scale <= 1e-4, `${name}: max |ours − torch| / max |torch| = ${worst / scale}`);
       }
-      assert.match(io.stdout, new RegExp(`wrote .*scores\\.safetensors: W ⊙ ∂L/∂W for ${maskable.length} tensors over 4 examples`));
+      assert.match(
+        io.stdout,
+        new RegExp(`wrote .*scores\\.safetensors: W ⊙ ∂L/∂W for ${maskable.length} tensors over 4 examples`),
+      );
     });
   }
 

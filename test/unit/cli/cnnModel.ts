@@ -14,13 +14,24 @@ export function smallCnn(seed = 1): Model {
   return makeModel({
     inputs: [{ name: 'image', shape: ['N', 2, 6, 6] }], outputs: [{ name: 'logits', shape: ['N', 3] }],
     nodes: [
-      { op: 'Conv', inputs: ['image', 'conv1.weight', 'conv1.bias'], outputs: ['c1'], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, name: '/conv1/Conv' },
+      {
+        op: 'Conv', inputs: ['image', 'conv1.weight', 'conv1.bias'], outputs: ['c1'],
+        attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] }, name: '/conv1/Conv',
+      },
       { op: 'Relu', inputs: ['c1'], outputs: ['r1'], name: '/conv1/Relu' },
-      { op: 'MaxPool', inputs: ['r1'], outputs: ['p1'], attrs: { kernel_shape: [2, 2], strides: [2, 2] }, name: '/pool/MaxPool' },
-      { op: 'Conv', inputs: ['p1', 'conv2.weight'], outputs: ['c2'], attrs: { kernel_shape: [2, 2], strides: [1, 1] }, name: '/conv2/Conv' },
+      {
+        op: 'MaxPool', inputs: ['r1'], outputs: ['p1'],
+        attrs: { kernel_shape: [2, 2], strides: [2, 2] }, name: '/pool/MaxPool',
+      },
+      {
+        op: 'Conv', inputs: ['p1', 'conv2.weight'], outputs: ['c2'],
+        attrs: { kernel_shape: [2, 2], strides: [1, 1] }, name: '/conv2/Conv',
+      },
       { op: 'Relu', inputs: ['c2'], outputs: ['r2'], name: '/conv2/Relu' },
       { op: 'Flatten', inputs: ['r2'], outputs: ['f'], name: '/Flatten' },
-      { op: 'Gemm', inputs: ['f', 'fc.weight', 'fc.bias'], outputs: ['logits'], attrs: { transB: 1 }, name: '/fc/Gemm' },
+      {
+        op: 'Gemm', inputs: ['f', 'fc.weight', 'fc.bias'], outputs: ['logits'], attrs: { transB: 1 }, name: '/fc/Gemm',
+      },
     ],
     initializers: [
       makeTensor('conv1.weight', 1, [4, 2, 3, 3], draw(72, 0.4)), makeTensor('conv1.bias', 1, [4], draw(4, 0.1)),

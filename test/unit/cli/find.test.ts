@@ -26,7 +26,8 @@ describe('subnetwork-lens find', () => {
     const p = '(\\d\\.\\d{3}|\\d\\.\\de-\\d+|–)';
     const verdict = '(compositional|not-compositional|inconclusive|uninformative)';
     for (const name of ['A', 'B']) {
-      assert.match(io.stdout, new RegExp(`^  ${name} +-?\\d\\.\\d{3} +-?\\d\\.\\d{3} +${verdict} +\\d+\\.\\d{2} +${p} +${p} +1$`, 'm'));
+      const row = `^  ${name} +-?\\d\\.\\d{3} +-?\\d\\.\\d{3} +${verdict} +\\d+\\.\\d{2} +${p} +${p} +1$`;
+      assert.match(io.stdout, new RegExp(row, 'm'));
       assert.match(io.stdout, new RegExp(`^  ${name}: needs at least 2 seeds \\(have 1\\)$`, 'm'));
     }
     const run = JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8')) as RunInfo;
@@ -59,7 +60,10 @@ describe('subnetwork-lens find under Ctrl-C', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'find-sigint-'));
     const spec = writePlantedWorkspace(dir, twoStreamModel(0), { epochs: 200 });
     const out = path.join(dir, 'run');
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'cli', 'main.ts'), 'find', spec, '--out', out, '--seeds', '0', '--threads', '1'], { cwd: root });
+    const cli = path.join(root, 'src', 'cli', 'main.ts');
+    const child = spawn(process.execPath, [
+      '--import', 'tsx', cli, 'find', spec, '--out', out, '--seeds', '0', '--threads', '1',
+    ], { cwd: root });
     let stderr = '', stdout = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d; });
     const code = await new Promise<number | null>((resolve) => {

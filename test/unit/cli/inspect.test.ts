@@ -39,7 +39,10 @@ describe('subnetwork-lens shell', () => {
   });
 
   test('engine errors become one line; the stack appears only with SUBNETWORK_LENS_DEBUG=1', async () => {
-    const failing: Command = { name: 'boom', summary: 's', usage: 'u', run: async () => { throw new OnnxFormatError('bad bytes\nsecond line', 'm.onnx'); } };
+    const failing: Command = {
+      name: 'boom', summary: 's', usage: 'u',
+      run: async () => { throw new OnnxFormatError('bad bytes\nsecond line', 'm.onnx'); },
+    };
     const io = capture();
     assert.equal(await main(['boom'], io, [failing]), 1);
     assert.equal(io.stderr, 'subnetwork-lens: m.onnx: bad bytes second line\n');
@@ -93,7 +96,8 @@ describe('subnetwork-lens inspect', () => {
     assert.equal(await inspect.run([fixture('cnn.onnx'), '--json'], io), 0);
     const r = JSON.parse(io.stdout);
     assert.deepEqual(Object.keys(r), [
-      'file', 'irVersion', 'opset', 'opsetImports', 'producer', 'graphName', 'inputs', 'outputs', 'nodeCount', 'opHistogram',
+      'file', 'irVersion', 'opset', 'opsetImports', 'producer', 'graphName', 'inputs', 'outputs', 'nodeCount',
+      'opHistogram',
       'parameterCount', 'parameterTensorCount', 'maskable', 'controlFlow', 'loadChanges', 'softmaxOutputs', 'gradients',
     ]);
     assert.deepEqual(r.opHistogram[0], { op: 'Conv', count: 2 });

@@ -12,16 +12,24 @@ const ERF: [number, number][] = [
   [-3, -0.9999779095030014], [4, 0.9999999845827421], [-6, -1], [9, 1],
 ];
 
-async function run64(op: string, attrs: Record<string, string> | undefined, xs: number[]): Promise<{ y: Float64Array; islands: string[]; ops: string[] }> {
+async function run64(
+  op: string,
+  attrs: Record<string, string> | undefined,
+  xs: number[],
+): Promise<{ y: Float64Array; islands: string[]; ops: string[] }> {
   const model = makeModel({
     inputs: [{ name: 'x', shape: [xs.length] }], outputs: [{ name: 'y', shape: [xs.length] }],
     nodes: [{ op, inputs: ['x'], outputs: ['y'], attrs, name: `/${op}` }], opset: 20,
   });
   const wide = await toFloat64(model);
-  const session = await ort.InferenceSession.create(encodeModel(wide.model).model, { graphOptimizationLevel: 'disabled' });
+  const session = await ort.InferenceSession.create(encodeModel(wide.model).model, {
+    graphOptimizationLevel: 'disabled',
+  });
   try {
     const out = await session.run({ x: new ort.Tensor('float64', Float64Array.from(xs), [xs.length]) });
-    return { y: out.y!.data as Float64Array, islands: wide.float32Islands, ops: wide.model.graph.nodes.map((n) => n.opType) };
+    return {
+      y: out.y!.data as Float64Array, islands: wide.float32Islands, ops: wide.model.graph.nodes.map((n) => n.opType),
+    };
   } finally {
     await session.release();
   }
@@ -41,7 +49,9 @@ describe('toFloat64', () => {
     const erf = (x: number) => ERF.find(([p]) => p === x)?.[1];
     // Gelu(x) = x·Φ(x) = x/2·(1 + erf(x/√2)); at x = √2·p the reference erf(p) is in the table.
     const probe = await run64('Gelu', undefined, [Math.SQRT2 * 1, Math.SQRT2 * -1.5, Math.SQRT2 * 2.5]);
-    [1, -1.5, 2.5].forEach((p, i) => assert.ok(Math.abs(probe.y[i]! - (Math.SQRT2 * p / 2) * (1 + erf(p)!)) <= 1e-14, `Gelu(√2·${p}) = ${probe.y[i]}`));
+    [1, -1.5, 2.5].forEach((p, i) => assert.ok(
+      Math.abs(probe.y[i]! - (Math.SQRT2 * p / 2) * (1 + erf(p)!)) <= 1e-14, `Gelu(√2·${p}) = ${probe.y[i]}`,
+    ));
     assert.equal(exact.y[3], 0);
     const tanh = await run64('Gelu', { approximate: 'tanh' }, xs);
     xs.forEach((x, i) => {

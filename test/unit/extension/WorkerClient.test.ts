@@ -7,7 +7,9 @@ import type { ProgressEvent } from '../../../src/shared/jobs';
 const fixture = path.join(__dirname, 'fixtures', 'fakeWorker.ts');
 
 function client(lines: string[] = []) {
-  return new WorkerClient({ workerPath: fixture, log: (l) => lines.push(l), execArgv: ['--import', 'tsx'], cancelGraceMs: 1000 });
+  return new WorkerClient({
+    workerPath: fixture, log: (l) => lines.push(l), execArgv: ['--import', 'tsx'], cancelGraceMs: 1000,
+  });
 }
 
 function alive(pid: number): boolean {

@@ -5,7 +5,10 @@ import { userMessage } from '../../../src/extension/userMessage';
 describe('userMessage', () => {
   test('names what failed and keeps the engine message', () => {
     const e = Object.assign(new Error(`spec.subnet.json: 'head.group' must be ≥ 2, got 1`), { name: 'SpecError' });
-    assert.equal(userMessage(e, 'Find subnetworks'), `Find subnetworks failed. The task spec is invalid: spec.subnet.json: 'head.group' must be ≥ 2, got 1.`);
+    assert.equal(
+      userMessage(e, 'Find subnetworks'),
+      `Find subnetworks failed. The task spec is invalid: spec.subnet.json: 'head.group' must be ≥ 2, got 1.`,
+    );
   });
 
   test('never shows stack frames even when a message carries them', () => {
@@ -15,7 +18,10 @@ describe('userMessage', () => {
   });
 
   test('reports a cancellation as such, not as a failure', () => {
-    assert.equal(userMessage({ name: 'AbortError', message: 'cancelled' }, 'Ablate subnetwork'), 'Ablate subnetwork: cancelled.');
+    assert.equal(
+      userMessage({ name: 'AbortError', message: 'cancelled' }, 'Ablate subnetwork'),
+      'Ablate subnetwork: cancelled.',
+    );
   });
 
   test('falls back to the message for unknown error classes and to the string for non-errors', () => {

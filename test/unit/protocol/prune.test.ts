@@ -97,7 +97,8 @@ describe('pruning a base model', () => {
     assert.equal(Math.round(r.keptFraction * total), positive);
     // The written model: every dropped weight is 0, every kept one keeps its (non-zero) trained value.
     const pruned = readModel(out);
-    const nonZeroIn = (name: string) => (pruned.graph.initializers.get(name)!.data as Float32Array).filter((x) => x !== 0);
+    const nonZeroIn = (name: string) =>
+      (pruned.graph.initializers.get(name)!.data as Float32Array).filter((x) => x !== 0);
     const nonZero = masked.reduce((n, name) => n + nonZeroIn(name).length, 0);
     assert.equal(nonZero, positive);
     assert.equal(r.maskTraining.steps, res.steps);

@@ -61,7 +61,9 @@ describe('inferShapes', () => {
     });
     const untied = await inferShapes(model, { multiples: { batch: 2 } });
     assert.deepEqual(untied.get('z'), [null, 4]);
-    const tied = await inferShapes(model, { multiples: { batch: 2 }, derived: { groups: { from: 'batch', divide: 2 } } });
+    const tied = await inferShapes(model, {
+      multiples: { batch: 2 }, derived: { groups: { from: 'batch', divide: 2 } },
+    });
     assert.deepEqual(tied.get('z'), ['batch', 4]);
     assert.deepEqual(tied.get('y'), ['groups', 2, 4]);
   });
@@ -92,7 +94,10 @@ describe('inferShapes', () => {
       inputs: [{ name: 'x', shape: [2, 3] }],
       outputs: [{ name: 'y' }],
       nodes: [
-        { op: 'Constant', inputs: [], outputs: ['c'], attrs: { value: { type: 'tensor', value: makeTensor('c', F, [3], [1, 2, 3]) } } },
+        {
+          op: 'Constant', inputs: [], outputs: ['c'],
+          attrs: { value: { type: 'tensor', value: makeTensor('c', F, [3], [1, 2, 3]) } },
+        },
         { op: 'Mul', inputs: ['x', 'c'], outputs: ['m'] },
         { op: 'ReduceSum', inputs: ['m'], outputs: ['y'], attrs: { keepdims: 0 } },
       ],
@@ -114,7 +119,9 @@ describe('inferShapes', () => {
   });
 
   test('rejects a graph input of unknown rank, naming it', async () => {
-    const model = makeModel({ inputs: [{ name: 'x' }], outputs: [{ name: 'y' }], nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }] });
+    const model = makeModel({
+      inputs: [{ name: 'x' }], outputs: [{ name: 'y' }], nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }],
+    });
     await assert.rejects(inferShapes(model), /graph input 'x' has no declared shape/);
   });
 });
