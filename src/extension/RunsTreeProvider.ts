@@ -94,14 +94,18 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       case 'run': {
         const r = node.run.results;
         const names = r?.subroutineNames ?? Object.keys(node.run.info.spec?.subroutines ?? {});
-        return names.map((name) => ({ kind: 'subroutine' as const, run: node.run, name, result: r?.subroutines[name] }));
+        return names.map((name) => ({
+          kind: 'subroutine' as const, run: node.run, name, result: r?.subroutines[name],
+        }));
       }
       case 'subroutine': {
         const seeds = node.result?.seeds ?? [];
         const done = new Set(seeds.map((s) => s.seed));
         const pending = (node.run.info.seeds ?? []).filter((s) => !done.has(s));
         return [
-          ...seeds.map((result) => ({ kind: 'seed' as const, run: node.run, subroutine: node.name, seed: result.seed, result })),
+          ...seeds.map((result) => ({
+            kind: 'seed' as const, run: node.run, subroutine: node.name, seed: result.seed, result,
+          })),
           ...pending.map((seed) => ({ kind: 'seed' as const, run: node.run, subroutine: node.name, seed })),
         ];
       }
@@ -145,7 +149,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         ].filter(Boolean).join(' · ');
         const md = new vscode.MarkdownString(undefined, true);
         md.appendMarkdown(`**Run ${info.id}** — ${info.status}\n\n`);
-        md.appendMarkdown(`Spec: \`${vscode.workspace.asRelativePath(info.specPath ?? '')}\`  \nSeeds: ${(info.seeds ?? []).join(', ')}  \n`);
+        md.appendMarkdown(`Spec: \`${vscode.workspace.asRelativePath(info.specPath ?? '')}\`  \n`
+          + `Seeds: ${(info.seeds ?? []).join(', ')}  \n`);
         if (info.error) md.appendText(`${info.error.name}: ${info.error.message}\n`);
         if (shards) md.appendText(`${shardLines(shards).join('\n')}\n`);
         item.tooltip = md;
@@ -173,7 +178,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         item.id = `sub:${node.run.dir}:${node.name}`;
         item.iconPath = r ? VERDICT_ICON[r.verdict] : new vscode.ThemeIcon('circle-outline');
         item.description = r
-          ? `${r.verdict} · sub ${formatSigned(r.subnetworkScore)} · abl ${formatSigned(r.ablationScore)} · kept ${formatPercent(r.stats?.keptFraction?.mean)}`
+          ? `${r.verdict} · sub ${formatSigned(r.subnetworkScore)} · abl ${formatSigned(r.ablationScore)} `
+            + `· kept ${formatPercent(r.stats?.keptFraction?.mean)}`
           : 'no results yet';
         item.tooltip = r ? `${node.name}: ${r.verdict}\n${r.verdictReason}` : `${node.name}: no seed has finished`;
         item.contextValue = 'subroutine';
@@ -184,10 +190,16 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         const item = new vscode.TreeItem(`seed ${node.seed}`, vscode.TreeItemCollapsibleState.None);
         item.id = `seed:${node.run.dir}:${node.subroutine}:${node.seed}`;
         item.iconPath = new vscode.ThemeIcon(r ? 'symbol-field' : 'circle-outline');
-        item.description = r ? `sub ${formatSigned(r.subnetworkScore)} · abl ${formatSigned(r.ablationScore)} · kept ${formatPercent(r.keptFraction)}` : 'not trained';
+        item.description = r
+          ? `sub ${formatSigned(r.subnetworkScore)} · abl ${formatSigned(r.ablationScore)} `
+            + `· kept ${formatPercent(r.keptFraction)}`
+          : 'not trained';
         if (r) {
           const acc = Object.entries(r.accuracy ?? {})
-            .map(([cond, byTest]) => `${cond}: ${Object.entries(byTest).map(([t, a]) => `${t} ${formatPercent(a)}`).join(', ')}`)
+            .map(([cond, byTest]) => {
+              const perTest = Object.entries(byTest).map(([t, a]) => `${t} ${formatPercent(a)}`).join(', ');
+              return `${cond}: ${perTest}`;
+            })
             .join('\n');
           item.tooltip = `${node.subroutine} seed ${node.seed}\nkept ${r.kept} of ${r.total} weights\n${acc}`;
           item.command = { command: 'subnetworkLens.openLayerGraph', title: 'Open layer graph', arguments: [node] };

@@ -28,7 +28,9 @@ export async function findSubnetworks(s: Services, arg?: unknown): Promise<FindR
   const action = 'Find subnetworks';
   if (!requireTrust(s, action)) return undefined;
   let spec: vscode.Uri | undefined;
-  const explicit = arg && typeof arg === 'object' && !(arg instanceof vscode.Uri) ? (arg as FindArgs).specPath : undefined;
+  const explicit = arg && typeof arg === 'object' && !(arg instanceof vscode.Uri)
+    ? (arg as FindArgs).specPath
+    : undefined;
   if (explicit) {
     spec = vscode.Uri.file(explicit);
   } else if (arg instanceof vscode.Uri && /\.subnet\.json$/i.test(arg.fsPath)) {
@@ -103,15 +105,17 @@ async function runFindJob(s: Services, title: string, options: FindOptions): Pro
       afterHardKill: () => afterHardKill(s, runDir),
     });
     s.tree.refresh(0);
+    const relativeDir = vscode.workspace.asRelativePath(result.runDir);
     if (result.status === 'complete') {
-      void info(s, `${title}: done. Results are in ${vscode.workspace.asRelativePath(result.runDir)}.`, 'Open report').then((a) => {
+      void info(s, `${title}: done. Results are in ${relativeDir}.`, 'Open report').then((a) => {
         if (a) void vscode.commands.executeCommand('subnetworkLens.openReport', { runDir: result.runDir });
       });
       void vscode.commands.executeCommand('subnetworkLens.openReport', { runDir: result.runDir });
     } else if (result.status === 'cancelled') {
-      void info(s, `${title}: cancelled. What was saved is kept in ${vscode.workspace.asRelativePath(result.runDir)}; resume it from the run's context menu.`);
+      void info(s, `${title}: cancelled. What was saved is kept in ${relativeDir}; `
+        + `resume it from the run's context menu.`);
     } else {
-      void warn(s, `${title}: the run failed; see ${vscode.workspace.asRelativePath(result.runDir)}/run.json and the log.`);
+      void warn(s, `${title}: the run failed; see ${relativeDir}/run.json and the log.`);
     }
     return result;
   } catch (e) {
@@ -134,7 +138,10 @@ export async function cancelRun(s: Services): Promise<boolean> {
     return false;
   }
   if (s.queue.queued > 0) {
-    const pick = await vscode.window.showQuickPick(['Cancel the running job', 'Cancel the running job and the queued ones'], { title: `Cancel: ${current.title}` });
+    const pick = await vscode.window.showQuickPick(
+      ['Cancel the running job', 'Cancel the running job and the queued ones'],
+      { title: `Cancel: ${current.title}` },
+    );
     if (!pick) return false;
     if (pick.endsWith('queued ones')) {
       s.queue.cancelAll();

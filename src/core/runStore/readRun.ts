@@ -2,7 +2,9 @@
 // files are reported in `problems` instead of thrown, so views can show whatever is there.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RESULTS_FILE, RUN_FILE, RUNS_DIR, type BaseVariant, type ResultsFile, type RunInfo, type RunStatus } from '../../shared/results';
+import {
+  RESULTS_FILE, RUN_FILE, RUNS_DIR, type BaseVariant, type ResultsFile, type RunInfo, type RunStatus,
+} from '../../shared/results';
 import { openDataset } from '../data/openDataset';
 import { DataError } from '../data/errors';
 import type { MaskSet } from '../protocol/overlap';
@@ -69,7 +71,9 @@ function listMasks(dir: string): MaskFileRef[] {
   };
   scan('masks', 'trained');
   scan('masks/random-init', 'random-init');
-  return out.sort((a, b) => a.variant.localeCompare(b.variant) || a.subroutine.localeCompare(b.subroutine) || a.seed - b.seed);
+  return out.sort((a, b) => a.variant.localeCompare(b.variant)
+    || a.subroutine.localeCompare(b.subroutine)
+    || a.seed - b.seed);
 }
 
 export function readRun(dir: string, options: { staleMs?: number; now?: number } = {}): RunFolder {
@@ -86,12 +90,19 @@ export function readRun(dir: string, options: { staleMs?: number; now?: number }
     : Number.isFinite(updated) && now - updated > (options.staleMs ?? 120_000));
   const masks = listMasks(dir);
   for (const s of Object.values(results?.subroutines ?? {})) {
-    for (const seed of s.seeds) if (!fs.existsSync(path.join(dir, seed.mask))) problems.push(`mask ${seed.mask} named in results.json is missing`);
+    for (const seed of s.seeds) {
+      if (!fs.existsSync(path.join(dir, seed.mask))) {
+        problems.push(`mask ${seed.mask} named in results.json is missing`);
+      }
+    }
   }
   return { dir, id: run?.id ?? path.basename(dir), run, results, status, stale, progress, masks, problems };
 }
 
-/** Every run folder under `<workspaceRoot>/.subnetwork-lens/runs/`, newest first (by run.json `created`, else folder name). */
+/**
+ * Every run folder under `<workspaceRoot>/.subnetwork-lens/runs/`, newest first (by run.json `created`,
+ * else folder name).
+ */
 export function listRuns(workspaceRoot: string): RunFolder[] {
   const root = path.join(workspaceRoot, RUNS_DIR);
   let entries: fs.Dirent[];
@@ -106,7 +117,9 @@ export function listRuns(workspaceRoot: string): RunFolder[] {
 }
 
 /** Reads a mask file into flat 0/1 arrays keyed by initializer name (for overlap and ablation). */
-export function readMask(file: string): { masks: MaskSet; shapes: Record<string, number[]>; metadata: Record<string, string> } {
+export function readMask(
+  file: string,
+): { masks: MaskSet; shapes: Record<string, number[]>; metadata: Record<string, string> } {
   const ds = openDataset(file);
   try {
     // Keyed by tensor names, which may be `__proto__` or `constructor`: no prototype to collide with.
@@ -114,7 +127,9 @@ export function readMask(file: string): { masks: MaskSet; shapes: Record<string,
     const shapes: Record<string, number[]> = Object.create(null);
     for (const [name, info] of Object.entries(ds.arrays)) {
       const a = ds.read(name);
-      if (info.dtype !== 'uint8' && info.dtype !== 'bool') throw new DataError(`mask has dtype ${info.dtype}, expected uint8`, file, name);
+      if (info.dtype !== 'uint8' && info.dtype !== 'bool') {
+        throw new DataError(`mask has dtype ${info.dtype}, expected uint8`, file, name);
+      }
       const bad = (a.data as Uint8Array).findIndex((v) => v > 1);
       if (bad >= 0) throw new DataError(`mask value ${a.data[bad]} at element ${bad} is not 0 or 1`, file, name);
       masks[name] = a.data as Uint8Array;

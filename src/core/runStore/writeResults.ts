@@ -29,7 +29,11 @@ export function resultsCsv(results: ResultsFile): string {
   const seedRows = (base: BaseVariant, sub: string, s: SeedResult) => {
     for (const condition of ['full', 'subnetwork', 'ablation'] as const) {
       for (const [testSet, acc] of Object.entries(s.accuracy[condition])) {
-        rows.push({ base, subroutine: sub, seed: s.seed, condition, ablationMode: condition === 'ablation' ? results.ablationMode : '', draw: '', testSet, accuracy: acc, chance, keptFraction: s.keptFraction });
+        rows.push({
+          base, subroutine: sub, seed: s.seed, condition,
+          ablationMode: condition === 'ablation' ? results.ablationMode : '', draw: '',
+          testSet, accuracy: acc, chance, keptFraction: s.keptFraction,
+        });
       }
     }
   };
@@ -38,7 +42,12 @@ export function resultsCsv(results: ResultsFile): string {
     for (const ps of r.randomAblation.perSeed) {
       const kept = r.seeds.find((s) => s.seed === ps.seed)?.keptFraction ?? '';
       ps.draws.forEach((d, k) => {
-        for (const [testSet, acc] of Object.entries(d)) rows.push({ base: 'trained', subroutine: sub, seed: ps.seed, condition: 'random-ablation', ablationMode: results.ablationMode, draw: k, testSet, accuracy: acc, chance, keptFraction: kept });
+        for (const [testSet, acc] of Object.entries(d)) {
+          rows.push({
+            base: 'trained', subroutine: sub, seed: ps.seed, condition: 'random-ablation',
+            ablationMode: results.ablationMode, draw: k, testSet, accuracy: acc, chance, keptFraction: kept,
+          });
+        }
       });
     }
   }
@@ -47,7 +56,12 @@ export function resultsCsv(results: ResultsFile): string {
     for (const [sub, r] of Object.entries(bySub ?? {})) {
       for (const s of r.seeds) {
         const kept = results.subroutines[sub]?.seeds.find((x) => x.seed === s.seed)?.keptFraction ?? '';
-        for (const [testSet, acc] of Object.entries(s.accuracy)) rows.push({ base: 'trained', subroutine: sub, seed: s.seed, condition: 'ablation', ablationMode: mode, draw: '', testSet, accuracy: acc, chance, keptFraction: kept });
+        for (const [testSet, acc] of Object.entries(s.accuracy)) {
+          rows.push({
+            base: 'trained', subroutine: sub, seed: s.seed, condition: 'ablation', ablationMode: mode, draw: '',
+            testSet, accuracy: acc, chance, keptFraction: kept,
+          });
+        }
       }
     }
   }
@@ -70,9 +84,14 @@ export function writeResults(dir: string, results: ResultsFile, report: string):
 export type MaskTensors = Record<string, { shape: number[]; data: Uint8Array }>;
 
 /** Writes masks/NAME/seed-K.safetensors (uint8 0/1 keyed by initializer name); returns the run-relative path. */
-export function writeMask(dir: string, subroutine: string, seed: number, masks: MaskTensors, metadata: Record<string, string> = {}, variant: BaseVariant = 'trained'): string {
+export function writeMask(
+  dir: string, subroutine: string, seed: number, masks: MaskTensors, metadata: Record<string, string> = {},
+  variant: BaseVariant = 'trained',
+): string {
   const rel = maskFile(subroutine, seed, variant);
-  const arrays = Object.fromEntries(Object.entries(masks).map(([name, m]) => [name, { dtype: 'uint8' as const, shape: m.shape, data: m.data.map((v) => (v ? 1 : 0)) }]));
+  const arrays = Object.fromEntries(Object.entries(masks).map(([name, m]) => [
+    name, { dtype: 'uint8' as const, shape: m.shape, data: m.data.map((v) => (v ? 1 : 0)) },
+  ]));
   writeSafetensors(path.join(dir, rel), arrays, { subroutine, seed: String(seed), variant, ...metadata });
   return rel;
 }

@@ -25,7 +25,9 @@ export function problemSetArrays(set: ProblemSet): Record<string, NamedArray> {
  * Samples `count` problems of `kind` and hands every stimulus's property values (a, b) to `stimulus`
  * in order (problem i, stimulus j), which writes its input; returns the labels and properties arrays.
  */
-export function sampleProblems(kind: ProblemKind, count: number, rng: Rng, stimulus: (i: number, j: number, a: number, b: number) => void): Pick<ProblemSet, 'labels' | 'properties'> {
+export function sampleProblems(
+  kind: ProblemKind, count: number, rng: Rng, stimulus: (i: number, j: number, a: number, b: number) => void,
+): Pick<ProblemSet, 'labels' | 'properties'> {
   const labels = new BigInt64Array(count);
   const properties = new Uint8Array(count * GROUP * 2);
   for (let i = 0; i < count; i++) {

@@ -36,31 +36,43 @@ export const MLM_SELECT = 'mlm_select';
 
 export async function buildMaskedTokenModel(source: Model, seed: number): Promise<MaskedTokenModel> {
   const g = source.graph;
-  const gather = g.nodes.find((n) => n.opType === 'Gather' && g.initializers.has(n.inputs[0]!) && g.inputs.some((i) => i.name === n.inputs[1] && i.elemType === DataType.INT64));
-  if (!gather) throw new TaskError('the model has no token-embedding Gather (an initializer indexed by an int64 graph input)', 'model', source.graph.name);
+  const gather = g.nodes.find((n) => n.opType === 'Gather'
+    && g.initializers.has(n.inputs[0]!)
+    && g.inputs.some((i) => i.name === n.inputs[1] && i.elemType === DataType.INT64));
+  if (!gather) {
+    throw new TaskError('the model has no token-embedding Gather (an initializer indexed by an int64 graph input)',
+      'model', source.graph.name);
+  }
   const embedding = g.initializers.get(gather.inputs[0]!)!;
   if (embedding.dims.length !== 2 || embedding.dataType !== DataType.FLOAT) {
-    throw new TaskError(`token embedding '${embedding.name}' is not a float [vocab, dim] matrix (dims [${embedding.dims.join(', ')}])`, 'model', embedding.name);
+    throw new TaskError(
+      `token embedding '${embedding.name}' is not a float [vocab, dim] matrix (dims [${embedding.dims.join(', ')}])`,
+      'model', embedding.name);
   }
   const tokens = gather.inputs[1]!;
   const tokenInput = g.inputs.find((i) => i.name === tokens)!;
   const pool = g.nodes.find((n) => isSequencePool(n, g));
   if (!pool) {
-    throw new TaskError('the model has no pooling over the sequence axis (ReduceMean axes [1] keepdims 0, or Gather axis 1 '
-      + 'of one constant position) to find the per-token hidden states before', 'model', source.graph.name);
+    throw new TaskError('the model has no pooling over the sequence axis (ReduceMean axes [1] keepdims 0, '
+      + 'or Gather axis 1 of one constant position) to find the per-token hidden states before',
+    'model', source.graph.name);
   }
   const hidden = pool.inputs[0]!;
   const shapes = await inferShapes(source);
   const hShape = shapes.get(hidden);
   const dim = hShape?.[2];
   if (!hShape || hShape.length !== 3 || typeof dim !== 'number') {
-    throw new TaskError(`hidden states '${hidden}' are not [N, L, D] with a fixed D (shape [${(hShape ?? []).join(', ')}])`, 'hidden', hidden);
+    throw new TaskError(
+      `hidden states '${hidden}' are not [N, L, D] with a fixed D (shape [${(hShape ?? []).join(', ')}])`,
+      'hidden', hidden);
   }
   const [vocab] = embedding.dims as [number, number];
   const length = tokenInput.shape?.[1] ?? null;
 
   const keep = ancestors(g, hidden);
-  const nodes: Node[] = g.nodes.filter((n) => keep.has(n)).map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attributes: new Map(n.attributes), proto: undefined }));
+  const nodes: Node[] = g.nodes.filter((n) => keep.has(n)).map((n) => ({
+    ...n, inputs: [...n.inputs], outputs: [...n.outputs], attributes: new Map(n.attributes), proto: undefined,
+  }));
   const initializers = new Map<string, Tensor>();
   for (const n of nodes) for (const i of n.inputs) { const t = g.initializers.get(i); if (t) initializers.set(i, t); }
 
@@ -68,23 +80,39 @@ export async function buildMaskedTokenModel(source: Model, seed: number): Promis
   const normal = (n: number, std: number) => Float32Array.from({ length: n }, () => rng.normal(0, std));
   const add = (t: Tensor) => { initializers.set(t.name, t); return t.name; };
   const maskToken = add(makeTensor('mlm.mask_token', DataType.FLOAT, [1, dim], normal(dim, 0.1)));
-  const headW = add(makeTensor('mlm.head.weight', DataType.FLOAT, [vocab, dim], normal(vocab * dim, Math.sqrt(2 / (vocab + dim)))));
+  const headW = add(
+    makeTensor('mlm.head.weight', DataType.FLOAT, [vocab, dim], normal(vocab * dim, Math.sqrt(2 / (vocab + dim)))),
+  );
   const headB = add(makeTensor('mlm.head.bias', DataType.FLOAT, [vocab], new Float32Array(vocab)));
   const axes = add(makeTensor('mlm.select_axes', DataType.INT64, [1], [1n]));
 
   const table = '/mlm/mask_token/Concat_output_0';
   const gatherCopy = nodes.find((n) => n.name === gather.name && n.outputs[0] === gather.outputs[0])!;
   gatherCopy.inputs[0] = table;
-  nodes.unshift(makeNode({ name: '/mlm/mask_token/Concat', op: 'Concat', inputs: [embedding.name, maskToken], outputs: [table], attrs: { axis: 0 } }, 0));
+  nodes.unshift(makeNode({
+    name: '/mlm/mask_token/Concat', op: 'Concat', inputs: [embedding.name, maskToken], outputs: [table],
+    attrs: { axis: 0 },
+  }, 0));
   nodes.push(
-    makeNode({ name: '/mlm/select/Mul', op: 'Mul', inputs: [hidden, MLM_SELECT], outputs: ['/mlm/select/Mul_output_0'] }, 0),
-    makeNode({ name: '/mlm/select/ReduceSum', op: 'ReduceSum', inputs: ['/mlm/select/Mul_output_0', axes], outputs: ['/mlm/select/ReduceSum_output_0'], attrs: { keepdims: 0 } }, 0),
-    makeNode({ name: '/mlm/head/Gemm', op: 'Gemm', inputs: ['/mlm/select/ReduceSum_output_0', headW, headB], outputs: [MLM_OUTPUT], attrs: { transB: 1 } }, 0),
+    makeNode({
+      name: '/mlm/select/Mul', op: 'Mul', inputs: [hidden, MLM_SELECT], outputs: ['/mlm/select/Mul_output_0'],
+    }, 0),
+    makeNode({
+      name: '/mlm/select/ReduceSum', op: 'ReduceSum', inputs: ['/mlm/select/Mul_output_0', axes],
+      outputs: ['/mlm/select/ReduceSum_output_0'], attrs: { keepdims: 0 },
+    }, 0),
+    makeNode({
+      name: '/mlm/head/Gemm', op: 'Gemm', inputs: ['/mlm/select/ReduceSum_output_0', headW, headB],
+      outputs: [MLM_OUTPUT], attrs: { transB: 1 },
+    }, 0),
   );
   const graph: Graph = {
     name: `${g.name}-mlm`,
     nodes,
-    inputs: [tokenInput, { name: MLM_SELECT, elemType: DataType.FLOAT, shape: [tokenInput.shape?.[0] ?? 'N', length, 1] }],
+    inputs: [
+      tokenInput,
+      { name: MLM_SELECT, elemType: DataType.FLOAT, shape: [tokenInput.shape?.[0] ?? 'N', length, 1] },
+    ],
     outputs: [{ name: MLM_OUTPUT, elemType: DataType.FLOAT, shape: [tokenInput.shape?.[0] ?? 'N', vocab] }],
     valueInfo: [],
     initializers,

@@ -18,7 +18,10 @@ export interface ContrastiveViewOptions {
   shift?: number;
   /** Std of the additive pixel noise (default 0.05). */
   noise?: number;
-  /** Also apply one of the 8 symmetries of the square (flips, transposes), which keep every relation (default false). */
+  /**
+   * Also apply one of the 8 symmetries of the square (flips, transposes), which keep every relation
+   * (default false).
+   */
   symmetries?: boolean;
 }
 
@@ -31,13 +34,17 @@ export interface ContrastiveViews {
   imageSize: number;
 }
 
-export function makeContrastiveViews(task: VisionTaskName, problems: number, rng: Rng, options: ContrastiveViewOptions = {}): ContrastiveViews {
+export function makeContrastiveViews(
+  task: VisionTaskName, problems: number, rng: Rng, options: ContrastiveViewOptions = {},
+): ContrastiveViews {
   const size = options.imageSize ?? DEFAULT_IMAGE_SIZE;
   const variation = options.variation ?? 'full';
   const shift = options.shift ?? 2;
   const noise = options.noise ?? 0.05;
   const symmetries = options.symmetries ?? false;
-  if (!Number.isInteger(problems) || problems < 1) throw new TaskError(`problem count ${problems} is not a positive integer`, 'problems', problems);
+  if (!Number.isInteger(problems) || problems < 1) {
+    throw new TaskError(`problem count ${problems} is not a positive integer`, 'problems', problems);
+  }
   const pixels = size * size;
   const x = new Float32Array(problems * GROUP * pixels);
   const labels = new BigInt64Array(problems);
@@ -54,7 +61,9 @@ export function makeContrastiveViews(task: VisionTaskName, problems: number, rng
   return { x, labels, problems, imageSize: size };
 }
 
-function augment(image: Float32Array, size: number, rng: Rng, shift: number, noise: number, symmetries: boolean): Float32Array {
+function augment(
+  image: Float32Array, size: number, rng: Rng, shift: number, noise: number, symmetries: boolean,
+): Float32Array {
   if (symmetries) image = symmetry(image, size, rng.int(8));
   const dx = rng.range(-shift, shift);
   const dy = rng.range(-shift, shift);

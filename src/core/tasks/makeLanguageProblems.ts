@@ -15,12 +15,17 @@ export interface LanguageProblemOptions {
 }
 
 /** `count` problems of `kind`; stimuli are int64 token ids [count, 4, length]. */
-export function makeLanguageProblems(task: LanguageTaskName, kind: ProblemKind, count: number, rng: Rng, options: LanguageProblemOptions = {}): ProblemSet {
+export function makeLanguageProblems(
+  task: LanguageTaskName, kind: ProblemKind, count: number, rng: Rng, options: LanguageProblemOptions = {},
+): ProblemSet {
   if (TASKS[task]?.family !== 'language') throw new TaskError(`'${task}' is not a language task`, 'task', task);
-  if (!Number.isInteger(count) || count < 0) throw new TaskError(`problem count ${count} is not a non-negative integer`, 'count', count);
+  if (!Number.isInteger(count) || count < 0) {
+    throw new TaskError(`problem count ${count} is not a non-negative integer`, 'count', count);
+  }
   const length = options.sequenceLength ?? DEFAULT_SEQUENCE_LENGTH;
   if (!Number.isInteger(length) || length < MAX_SENTENCE_LENGTH) {
-    throw new TaskError(`sequence length ${length} is shorter than the longest sentence (${MAX_SENTENCE_LENGTH})`, 'sequenceLength', length);
+    throw new TaskError(`sequence length ${length} is shorter than the longest sentence (${MAX_SENTENCE_LENGTH})`,
+      'sequenceLength', length);
   }
   const x = new BigInt64Array(count * GROUP * length);
   const sampled = sampleProblems(kind, count, rng, (i, j, a, b) => {

@@ -1,12 +1,14 @@
 // Unlabelled data for masked-token pretraining of the language model: grammatical sentences of the
 // agreement grammar (the verb agrees with the subject in number, singular or plural at even odds, as in
-// a natural corpus), with each word (never [CLS] or padding) replaced by the [MASK] id with probability `maskRate` and at least
-// one token masked per sentence. One row per masked token: the masked sentence, a one-hot selector
-// [L, 1] of the position to predict, and the original token id as label. So the mean loss over rows
-// is the mean cross-entropy over all masked tokens (BERT's objective, without its 10 % random / 10 %
-// kept replacements).
+// a natural corpus), with each word (never [CLS] or padding) replaced by the [MASK] id with probability
+// `maskRate` and at least one token masked per sentence. One row per masked token: the masked
+// sentence, a one-hot selector [L, 1] of the position to predict, and the original token id as label.
+// So the mean loss over rows is the mean cross-entropy over all masked tokens (BERT's objective,
+// without its 10 % random / 10 % kept replacements).
 import type { Rng } from '../util/random';
-import { DEFAULT_SEQUENCE_LENGTH, MAX_SENTENCE_LENGTH, PAD, VOCAB, encodeSentence, makeSentence } from './agreementGrammar';
+import {
+  DEFAULT_SEQUENCE_LENGTH, MAX_SENTENCE_LENGTH, PAD, VOCAB, encodeSentence, makeSentence,
+} from './agreementGrammar';
 import { TaskError } from './errors';
 
 export interface MaskedTokenOptions {
@@ -37,9 +39,12 @@ export function makeMaskedTokenData(sentences: number, rng: Rng, options: Masked
   const length = options.sequenceLength ?? DEFAULT_SEQUENCE_LENGTH;
   const maskId = options.maskId ?? VOCAB.length;
   const rate = options.maskRate ?? 0.15;
-  if (!Number.isInteger(sentences) || sentences < 1) throw new TaskError(`sentence count ${sentences} is not a positive integer`, 'sentences', sentences);
+  if (!Number.isInteger(sentences) || sentences < 1) {
+    throw new TaskError(`sentence count ${sentences} is not a positive integer`, 'sentences', sentences);
+  }
   if (!Number.isInteger(length) || length < MAX_SENTENCE_LENGTH) {
-    throw new TaskError(`sequence length ${length} is shorter than the longest sentence (${MAX_SENTENCE_LENGTH})`, 'sequenceLength', length);
+    throw new TaskError(`sequence length ${length} is shorter than the longest sentence (${MAX_SENTENCE_LENGTH})`,
+      'sequenceLength', length);
   }
   if (!(rate > 0 && rate < 1)) throw new TaskError(`mask rate ${rate} is not in (0, 1)`, 'maskRate', rate);
   const rowsX: number[][] = [];

@@ -31,9 +31,13 @@ export function sceneFor(task: VisionTaskName, a: number, b: number): SceneSpec 
  * `count` problems of `kind` for a vision task, deterministic in (`rng` state). Stimuli are float32
  * [count, 4, 1, size, size] in [0, 1]: background 0, each shape in its own grey level (see renderScene).
  */
-export function makeVisionProblems(task: VisionTaskName, kind: ProblemKind, count: number, rng: Rng, options: VisionProblemOptions = {}): ProblemSet {
+export function makeVisionProblems(
+  task: VisionTaskName, kind: ProblemKind, count: number, rng: Rng, options: VisionProblemOptions = {},
+): ProblemSet {
   if (TASKS[task]?.family !== 'vision') throw new TaskError(`'${task}' is not a vision task`, 'task', task);
-  if (!Number.isInteger(count) || count < 0) throw new TaskError(`problem count ${count} is not a non-negative integer`, 'count', count);
+  if (!Number.isInteger(count) || count < 0) {
+    throw new TaskError(`problem count ${count} is not a non-negative integer`, 'count', count);
+  }
   const size = options.imageSize ?? DEFAULT_IMAGE_SIZE;
   const pixels = size * size;
   const x = new Float32Array(count * GROUP * pixels);

@@ -63,7 +63,9 @@ export type PretrainData = MaskedTokenData | ContrastiveViews | PretrainCorpusOp
  * Pretrains `model` (not modified) and returns a copy with the pretrained initializers. Rejects with a
  * TaskError (field `signal`) when `options.signal` aborts. `data` defaults to a fresh corpus from the seed.
  */
-export async function pretrainBaseModel(model: Model, family: TaskFamily, options: PretrainOptions, data: PretrainData = {}): Promise<Model> {
+export async function pretrainBaseModel(
+  model: Model, family: TaskFamily, options: PretrainOptions, data: PretrainData = {},
+): Promise<Model> {
   const input = model.graph.inputs[0];
   if (!input) throw new TaskError('the model has no graph input', 'model', model.graph.name);
   let trainModel: Model;
@@ -75,8 +77,13 @@ export async function pretrainBaseModel(model: Model, family: TaskFamily, option
     const built = await buildMaskedTokenModel(model, options.seed);
     const length = typeof input.shape?.[1] === 'number' ? input.shape[1] : DEFAULT_SEQUENCE_LENGTH;
     const d = 'select' in data ? data
-      : makeMaskedTokenData((data as PretrainCorpusOptions).examples ?? 2000, corpusRng, { sequenceLength: length, maskId: built.maskId });
-    if (d.maskId !== built.maskId) throw new TaskError(`the data masks with id ${d.maskId} but the model's [MASK] id is ${built.maskId}`, 'maskId', d.maskId);
+      : makeMaskedTokenData((data as PretrainCorpusOptions).examples ?? 2000, corpusRng, {
+        sequenceLength: length, maskId: built.maskId,
+      });
+    if (d.maskId !== built.maskId) {
+      throw new TaskError(`the data masks with id ${d.maskId} but the model's [MASK] id is ${built.maskId}`,
+        'maskId', d.maskId);
+    }
     trainModel = built.model;
     output = built.output;
     head = { type: 'classify' };
@@ -88,37 +95,55 @@ export async function pretrainBaseModel(model: Model, family: TaskFamily, option
     const size = typeof input.shape?.[2] === 'number' ? input.shape[2] : DEFAULT_IMAGE_SIZE;
     const c = data as PretrainCorpusOptions;
     const d = 'x' in data && 'problems' in data ? data
-      : makeContrastiveViews(c.task ?? 'inside-contact', c.examples ?? 1000, corpusRng, { ...c.augment, imageSize: size, ...(c.variation ? { variation: c.variation } : {}) });
+      : makeContrastiveViews(c.task ?? 'inside-contact', c.examples ?? 1000, corpusRng, {
+        ...c.augment, imageSize: size, ...(c.variation ? { variation: c.variation } : {}),
+      });
     trainModel = model;
     output = model.graph.outputs[0]!.name;
     head = { type: 'odd-one-out', group: GROUP };
-    training = arrayData({ [input.name]: { data: d.x, dims: [d.problems, GROUP, 1, d.imageSize, d.imageSize] } }, d.labels, GROUP);
+    training = arrayData({
+      [input.name]: { data: d.x, dims: [d.problems, GROUP, 1, d.imageSize, d.imageSize] },
+    }, d.labels, GROUP);
   } else {
     throw new TaskError(`unknown model family '${String(family)}' (vision, language)`, 'family', family);
   }
 
   const tensors = trainableInitializers(trainModel);
-  const tg = await buildTrainingGraph(trainModel, { output, head, target: { kind: 'weights' }, tensors, update: 'adam' });
-  const initial = new Map(tensors.map((n) => [n, Float32Array.from(trainModel.graph.initializers.get(n)!.data as Float32Array) as FloatArray]));
+  const tg = await buildTrainingGraph(trainModel, {
+    output, head, target: { kind: 'weights' }, tensors, update: 'adam',
+  });
+  const initial = new Map(tensors.map((n) => [
+    n, Float32Array.from(trainModel.graph.initializers.get(n)!.data as Float32Array) as FloatArray,
+  ]));
   const trainer = await Trainer.create(tg, initial, options.threads);
   const stepsPerEpoch = Math.max(1, Math.floor(training.size / options.batch));
   const total = stepsPerEpoch * options.epochs;
   let sum = { loss: 0, accuracy: 0, steps: 0, epoch: 0, t0: performance.now() };
   const flush = () => {
     if (sum.steps === 0) return;
-    const stats: PretrainEpochStats = { epoch: sum.epoch + 1, epochs: options.epochs, loss: sum.loss / sum.steps, accuracy: sum.accuracy / sum.steps, ms: performance.now() - sum.t0 };
+    const stats: PretrainEpochStats = {
+      epoch: sum.epoch + 1, epochs: options.epochs, loss: sum.loss / sum.steps, accuracy: sum.accuracy / sum.steps,
+      ms: performance.now() - sum.t0,
+    };
+    const objective = family === 'language' ? 'masked tokens' : 'contrastive odd-one-out';
     options.onEpoch?.(stats);
     options.onProgress?.({
-      fraction: Math.min(1, stats.epoch / options.epochs), phase: 'pretrain', step: stats.epoch * stepsPerEpoch, steps: total, loss: stats.loss, accuracy: stats.accuracy,
-      message: `pretraining the ${family} base model (${family === 'language' ? 'masked tokens' : 'contrastive odd-one-out'}): epoch ${stats.epoch}/${options.epochs}, loss ${stats.loss.toFixed(3)}, accuracy ${(100 * stats.accuracy).toFixed(0)}%`,
+      fraction: Math.min(1, stats.epoch / options.epochs), phase: 'pretrain', step: stats.epoch * stepsPerEpoch,
+      steps: total, loss: stats.loss, accuracy: stats.accuracy,
+      message: `pretraining the ${family} base model (${objective}): epoch ${stats.epoch}/${options.epochs}, `
+        + `loss ${stats.loss.toFixed(3)}, accuracy ${(100 * stats.accuracy).toFixed(0)}%`,
     });
   };
   let cancelled = false;
   try {
     const result = await trainer.train(training, {
-      epochs: options.epochs, batch: options.batch, lr: options.lr, seed: options.seed, ...(options.signal ? { signal: options.signal } : {}),
+      epochs: options.epochs, batch: options.batch, lr: options.lr, seed: options.seed,
+      ...(options.signal ? { signal: options.signal } : {}),
       onStep: (s) => {
-        if (s.epoch !== sum.epoch) { flush(); sum = { loss: 0, accuracy: 0, steps: 0, epoch: s.epoch, t0: performance.now() }; }
+        if (s.epoch !== sum.epoch) {
+          flush();
+          sum = { loss: 0, accuracy: 0, steps: 0, epoch: s.epoch, t0: performance.now() };
+        }
         sum.loss += s.headLoss; sum.accuracy += s.accuracy; sum.steps++;
       },
     });

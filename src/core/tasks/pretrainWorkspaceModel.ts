@@ -8,7 +8,9 @@ import { loadSpec } from '../data/loadSpec';
 import { readModel } from '../onnx/readModel';
 import { writeModel } from '../onnx/writeModel';
 import { TaskError } from './errors';
-import { pretrainBaseModel, type PretrainCorpusOptions, type PretrainEpochStats, type PretrainOptions } from './pretrain';
+import {
+  pretrainBaseModel, type PretrainCorpusOptions, type PretrainEpochStats, type PretrainOptions,
+} from './pretrain';
 import type { SceneVariation } from './renderScene';
 import { TASKS, type TaskName, type VisionTaskName } from './taskCatalog';
 import { findWorkspaceSpec } from './trainBaseModel';
@@ -38,11 +40,15 @@ export const PRETRAIN_DEFAULTS = {
   vision: { epochs: 8, lr: 1e-3, batch: 32, examples: 1000 },
 } as const;
 
-export async function pretrainWorkspaceModel(workspaceDir: string, options: PretrainWorkspaceOptions = {}): Promise<WorkspacePretraining> {
+export async function pretrainWorkspaceModel(
+  workspaceDir: string, options: PretrainWorkspaceOptions = {},
+): Promise<WorkspacePretraining> {
   const t0 = Date.now();
   const dir = path.resolve(workspaceDir);
   const infoPath = path.join(dir, 'task-info.json');
-  if (!fs.existsSync(infoPath)) throw new TaskError(`${dir} has no task-info.json (generate the workspace first)`, 'workspace', dir);
+  if (!fs.existsSync(infoPath)) {
+    throw new TaskError(`${dir} has no task-info.json (generate the workspace first)`, 'workspace', dir);
+  }
   const info = JSON.parse(fs.readFileSync(infoPath, 'utf8')) as { task: TaskName; variation?: SceneVariation };
   const family = TASKS[info.task]?.family;
   if (!family) throw new TaskError(`task-info.json names an unknown task '${info.task}'`, 'task', info.task);
@@ -51,13 +57,19 @@ export async function pretrainWorkspaceModel(workspaceDir: string, options: Pret
   const d = PRETRAIN_DEFAULTS[family];
   const epochs: PretrainEpochStats[] = [];
   const pretrained = await pretrainBaseModel(model, family, {
-    seed: options.seed ?? 0, epochs: options.epochs ?? d.epochs, lr: options.lr ?? d.lr, batch: options.batch ?? d.batch,
+    seed: options.seed ?? 0, epochs: options.epochs ?? d.epochs, lr: options.lr ?? d.lr,
+    batch: options.batch ?? d.batch,
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     onEpoch: (s) => { epochs.push(s); options.onEpoch?.(s); },
   }, family === 'vision'
-    ? { examples: options.examples ?? d.examples, task: info.task as VisionTaskName, ...(options.augment ? { augment: options.augment } : {}), ...(info.variation ? { variation: info.variation } : {}) }
+    ? {
+      examples: options.examples ?? d.examples,
+      task: info.task as VisionTaskName,
+      ...(options.augment ? { augment: options.augment } : {}),
+      ...(info.variation ? { variation: info.variation } : {}),
+    }
     : { examples: options.examples ?? d.examples });
   writeModel(spec.model, pretrained);
   return {

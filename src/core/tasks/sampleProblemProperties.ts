@@ -42,7 +42,11 @@ export function sampleProblemProperties(kind: ProblemKind, rng: Rng): ProblemPro
   const odd = rng.int(GROUP);
   const values: [number, number][] = [];
   if (kind === 'task' || kind === 'test-A' || kind === 'test-B') {
-    const oddValue: [number, number] = kind === 'test-A' ? [0, 1] : kind === 'test-B' ? [1, 0] : rng.pick([[0, 1], [1, 0], [0, 0]] as [number, number][]);
+    const oddValue: [number, number] = kind === 'test-A'
+      ? [0, 1]
+      : kind === 'test-B'
+        ? [1, 0]
+        : rng.pick([[0, 1], [1, 0], [0, 0]] as [number, number][]);
     for (let i = 0; i < GROUP; i++) values.push(i === odd ? [oddValue[0], oddValue[1]] : [1, 1]);
     return { odd, values };
   }

@@ -30,11 +30,17 @@ export interface TrainBaseModelOptions {
   batch?: number;
   /** onnxruntime intra-op threads (default: one per core). */
   threads?: number;
-  /** Step-decay the learning rate: after any warm-up, the rest at lr, then 20 % of the epochs at lr/3 and 10 % at lr/10 (default true); see lrPhases. */
+  /**
+   * Step-decay the learning rate: after any warm-up, the rest at lr, then 20 % of the epochs at lr/3 and
+   * 10 % at lr/10 (default true); see lrPhases.
+   */
   decay?: boolean;
   /** Epochs at lr/10 before the constant phase (default 0); see lrPhases. */
   warmupEpochs?: number;
-  /** Validation accuracy (data/task_val.npz) at which the constant-lr phase ends early and the decay begins (default 0.9). */
+  /**
+   * Validation accuracy (data/task_val.npz) at which the constant-lr phase ends early and the decay begins
+   * (default 0.9).
+   */
   decayAt?: number;
   /**
    * Weight-sparse training: after every update keep only the fraction `keep` of each maskable weight
@@ -67,7 +73,9 @@ export interface BaseModelTraining {
 export function findWorkspaceSpec(workspaceDir: string): string {
   const specs = fs.readdirSync(workspaceDir).filter((f) => f.endsWith('.subnet.json'));
   if (specs.length !== 1) {
-    throw new TaskError(`expected exactly one *.subnet.json in ${workspaceDir}, found ${specs.length === 0 ? 'none' : specs.join(', ')}`, 'workspace', workspaceDir);
+    const found = specs.length === 0 ? 'none' : specs.join(', ');
+    throw new TaskError(`expected exactly one *.subnet.json in ${workspaceDir}, found ${found}`,
+      'workspace', workspaceDir);
   }
   return path.join(workspaceDir, specs[0]!);
 }
@@ -79,7 +87,9 @@ export function trainableInitializers(model: Model): string[] {
     .map((t) => t.name);
 }
 
-export async function trainBaseModel(workspaceDir: string, options: TrainBaseModelOptions = {}): Promise<BaseModelTraining> {
+export async function trainBaseModel(
+  workspaceDir: string, options: TrainBaseModelOptions = {},
+): Promise<BaseModelTraining> {
   const t0 = Date.now();
   const dir = path.resolve(workspaceDir);
   const spec = loadSpec(findWorkspaceSpec(dir));
@@ -102,16 +112,24 @@ export async function trainBaseModel(workspaceDir: string, options: TrainBaseMod
   try {
     const train = open('data/task_train.npz');
     const test = open('data/task.npz');
-    if (!train || !test) throw new TaskError(`${dir} has no data/task_train.npz or data/task.npz (generate the workspace first)`, 'workspace', dir);
+    if (!train || !test) {
+      throw new TaskError(`${dir} has no data/task_train.npz or data/task.npz (generate the workspace first)`,
+        'workspace', dir);
+    }
     const validation = open('data/task_val.npz');
 
-    const evaluator = await Evaluator.create(model, { output, head: spec.head, replaced: tensors, threads: options.threads });
+    const evaluator = await Evaluator.create(model, {
+      output, head: spec.head, replaced: tensors, threads: options.threads,
+    });
     try {
       const initial = new Map(tensors.map((n) => [n, model.graph.initializers.get(n)!.data as Float32Array]));
       const initialAccuracy = (await evaluator.evaluate(test, initial)).accuracy;
 
-      const tg = await buildTrainingGraph(model, { output, head: spec.head, target: { kind: 'weights' }, tensors, update: 'adam' });
-      const trainer = await Trainer.create(tg, new Map([...initial].map(([k, v]) => [k, v.slice() as FloatArray])), options.threads);
+      const tg = await buildTrainingGraph(model, {
+        output, head: spec.head, target: { kind: 'weights' }, tensors, update: 'adam',
+      });
+      const initialCopy = new Map([...initial].map(([k, v]) => [k, v.slice() as FloatArray]));
+      const trainer = await Trainer.create(tg, initialCopy, options.threads);
       const stepsPerEpoch = Math.max(1, Math.floor(train.size / batch));
       const total = epochs * stepsPerEpoch;
       const every = Math.max(1, Math.floor(stepsPerEpoch / 4));
@@ -130,7 +148,9 @@ export async function trainBaseModel(workspaceDir: string, options: TrainBaseMod
         for (const [i, phase] of phases.entries()) {
           const offset = done;
           const enough = new AbortController();
-          const adaptive = phase.kind === 'constant' && phases.some((p) => p.kind === 'decay') && validation !== undefined;
+          const adaptive = phase.kind === 'constant'
+            && phases.some((p) => p.kind === 'decay')
+            && validation !== undefined;
           const signal = options.signal ? AbortSignal.any([options.signal, enough.signal]) : enough.signal;
           const result = await trainer.train(train, {
             epochs: phase.epochs, batch, lr: lr * phase.factor, seed: seed + 7919 * i, signal, sparsity,
@@ -139,17 +159,23 @@ export async function trainBaseModel(workspaceDir: string, options: TrainBaseMod
               last = s;
               if (step % every !== 0) return;
               options.onProgress?.({
-                fraction: Math.min(1, step / total), phase: 'train-base', step, steps: total, loss: s.headLoss, accuracy: s.accuracy,
-                message: `training the base model: epoch ${offset.epochs + s.epoch + 1}/${epochs}, step ${step}/${total}, lr ${(lr * phase.factor).toPrecision(2)}, loss ${s.headLoss.toFixed(3)}, batch accuracy ${(100 * s.accuracy).toFixed(0)}%`,
+                fraction: Math.min(1, step / total), phase: 'train-base', step, steps: total, loss: s.headLoss,
+                accuracy: s.accuracy,
+                message: `training the base model: epoch ${offset.epochs + s.epoch + 1}/${epochs}, `
+                  + `step ${step}/${total}, lr ${(lr * phase.factor).toPrecision(2)}, `
+                  + `loss ${s.headLoss.toFixed(3)}, batch accuracy ${(100 * s.accuracy).toFixed(0)}%`,
               });
             },
             ...(adaptive ? {
               onEpoch: async (c) => {
-                const weights = new Map(Object.entries(c.params).map(([k, v]) => [k, v instanceof Float32Array ? v : Float32Array.from(v)]));
+                const weights = new Map(Object.entries(c.params).map(([k, v]) => [
+                  k, v instanceof Float32Array ? v : Float32Array.from(v),
+                ]));
                 const acc = (await evaluator.evaluate(validation!, weights)).accuracy;
                 options.onProgress?.({
                   fraction: Math.min(1, (offset.steps + c.step) / total), phase: 'train-base', accuracy: acc,
-                  message: `training the base model: epoch ${c.epoch}/${epochs}, validation accuracy ${(100 * acc).toFixed(1)}%`,
+                  message: `training the base model: epoch ${c.epoch}/${epochs}, `
+                    + `validation accuracy ${(100 * acc).toFixed(1)}%`,
                 });
                 if (acc >= decayAt && c.epoch < phase.epochs) enough.abort();
               },
@@ -164,10 +190,14 @@ export async function trainBaseModel(workspaceDir: string, options: TrainBaseMod
       const result = { params: trainer.params, steps: done.steps, epochs: done.epochs, last, cancelled };
       const trainedWeights = new Map([...result.params].map(([k, v]) => [k, Float32Array.from(v)]));
       const testAccuracy = (await evaluator.evaluate(test, trainedWeights)).accuracy;
-      const validationAccuracy = validation ? (await evaluator.evaluate(validation, trainedWeights)).accuracy : undefined;
+      const validationAccuracy = validation
+        ? (await evaluator.evaluate(validation, trainedWeights)).accuracy
+        : undefined;
       if (!result.cancelled) {
         const initializers = new Map(model.graph.initializers);
-        for (const [k, v] of trainedWeights) initializers.set(k, { ...initializers.get(k)!, data: v, proto: undefined, external: undefined });
+        for (const [k, v] of trainedWeights) {
+          initializers.set(k, { ...initializers.get(k)!, data: v, proto: undefined, external: undefined });
+        }
         writeModel(spec.model, { ...model, graph: { ...model.graph, initializers }, proto: model.proto });
       }
       const parameters = tensors.reduce((n, k) => n + model.graph.initializers.get(k)!.data.length, 0);
@@ -205,7 +235,11 @@ export function lrPhases(epochs: number, decay: boolean, warmupEpochs = 0): LrPh
   } else {
     const second = Math.max(1, Math.round(0.2 * epochs));
     const third = Math.max(1, Math.round(0.1 * epochs));
-    phases.push({ epochs: rest - second - third, factor: 1, kind: 'constant' }, { epochs: second, factor: 1 / 3, kind: 'decay' }, { epochs: third, factor: 0.1, kind: 'decay' });
+    phases.push(
+      { epochs: rest - second - third, factor: 1, kind: 'constant' },
+      { epochs: second, factor: 1 / 3, kind: 'decay' },
+      { epochs: third, factor: 0.1, kind: 'decay' },
+    );
   }
   return phases.filter((p) => p.epochs > 0);
 }

@@ -84,18 +84,28 @@ export interface TaskWorkspace {
   sizes: WorkspaceSizes;
 }
 
-const DEFAULT_MASK = { method: 'continuous-sparsification', init: 0.05, lambda: 1e-8, lr: 0.05, epochs: 30, batch: 64, temperature: [1, 200] };
+const DEFAULT_MASK = {
+  method: 'continuous-sparsification', init: 0.05, lambda: 1e-8, lr: 0.05, epochs: 30, batch: 64, temperature: [1, 200],
+};
 
 export function writeTaskWorkspace(dir: string, options: TaskWorkspaceOptions): TaskWorkspace {
   const info = TASKS[options.task];
-  if (!info) throw new TaskError(`unknown task '${options.task}' (built-in: ${Object.keys(TASKS).join(', ')})`, 'task', options.task);
-  if (options.family && options.family !== info.family) {
-    throw new TaskError(`task '${options.task}' belongs to family '${info.family}', not '${options.family}'`, 'family', options.family);
+  if (!info) {
+    throw new TaskError(`unknown task '${options.task}' (built-in: ${Object.keys(TASKS).join(', ')})`,
+      'task', options.task);
   }
-  if (!Number.isInteger(options.seed)) throw new TaskError(`seed ${options.seed} is not an integer`, 'seed', options.seed);
+  if (options.family && options.family !== info.family) {
+    throw new TaskError(`task '${options.task}' belongs to family '${info.family}', not '${options.family}'`,
+      'family', options.family);
+  }
+  if (!Number.isInteger(options.seed)) {
+    throw new TaskError(`seed ${options.seed} is not an integer`, 'seed', options.seed);
+  }
   const sizes: WorkspaceSizes = { ...WORKSPACE_SIZES.default, ...options.sizes };
   for (const [k, v] of Object.entries(sizes)) {
-    if (!Number.isInteger(v) || v < 0) throw new TaskError(`size '${k}' = ${v} is not a non-negative integer`, `sizes.${k}`, v);
+    if (!Number.isInteger(v) || v < 0) {
+      throw new TaskError(`size '${k}' = ${v} is not a non-negative integer`, `sizes.${k}`, v);
+    }
   }
   for (const k of ['taskTrain', 'taskTest', 'train', 'test'] as const) {
     if (sizes[k] < 1) throw new TaskError(`size '${k}' must be at least 1`, `sizes.${k}`, sizes[k]);
@@ -170,13 +180,16 @@ export function writeTaskWorkspace(dir: string, options: TaskWorkspaceOptions): 
     sizes,
     ...(info.family === 'vision' ? { imageSize, variation } : { sequenceLength, vocab: VOCAB }),
     files: {
-      'data/task_train.npz': 'compositional task (regular stimuli have A and B; the odd one lacks A, B or both): base-model training',
+      'data/task_train.npz': 'compositional task (regular stimuli have A and B; the odd one lacks A, B or both): '
+        + 'base-model training',
       'data/task_val.npz': 'compositional task, held out for base-model validation',
       'data/task.npz': 'compositional task, test set',
-      'data/A_train.npz': 'the three regular stimuli have A, the odd one lacks it; B varies but never singles out a stimulus (mask training for A)',
+      'data/A_train.npz': 'the three regular stimuli have A, the odd one lacks it; '
+        + 'B varies but never singles out a stimulus (mask training for A)',
       'data/A_val.npz': 'held-out draw of the A_train distribution',
       'data/A_test.npz': 'compositional-task partition: all four have B; only the odd one lacks A',
-      'data/B_train.npz': 'the three regular stimuli have B, the odd one lacks it; A varies but never singles out a stimulus',
+      'data/B_train.npz': 'the three regular stimuli have B, the odd one lacks it; '
+        + 'A varies but never singles out a stimulus',
       'data/B_val.npz': 'held-out draw of the B_train distribution',
       'data/B_test.npz': 'compositional-task partition: all four have A; only the odd one lacks B',
     },

@@ -6,12 +6,14 @@ import * as path from 'node:path';
 import { runDemo } from '../../../src/jobs/runDemo';
 
 describe('stopping the demo', () => {
-  test('while a base model is pruned marks its task cancelled and writes a partial summary', { timeout: 120_000 }, async () => {
+  test('while a base model is pruned marks its task cancelled and writes a partial summary',
+    { timeout: 120_000 }, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-cancel-'));
     const controller = new AbortController();
     let stoppedWhilePruning = false;
     const summary = await runDemo({
-      outDir: dir, preset: 'quick', tasks: ['inside-contact'], variants: ['pruned'], threads: 2, signal: controller.signal,
+      outDir: dir, preset: 'quick', tasks: ['inside-contact'], variants: ['pruned'], threads: 2,
+      signal: controller.signal,
       onProgress: (_task, e) => {
         if (e.phase === 'train-mask' && e.message.startsWith('pruning mask')) {
           stoppedWhilePruning = true;
@@ -28,6 +30,7 @@ describe('stopping the demo', () => {
     assert.deepEqual(task!.runs, []);
     assert.deepEqual(summary.rows, []);
     assert.match(fs.readFileSync(path.join(dir, 'summary.md'), 'utf8'), /cancelled: partial results/);
-    assert.equal((JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as { cancelled: boolean }).cancelled, true);
+    const written = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as { cancelled: boolean };
+    assert.equal(written.cancelled, true);
   });
 });

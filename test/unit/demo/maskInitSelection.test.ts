@@ -54,7 +54,9 @@ describe('choosing the mask init', () => {
 describe('the random-init control of the demo', () => {
   test('re-initialises each base model with a seed of its own', { timeout: 120_000 }, async () => {
     const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-reinit-'));
-    const summary = await runDemo({ outDir, preset: 'quick', tasks: ['control-modular'], baseSeeds: [0, 1], threads: 1 });
+    const summary = await runDemo({
+      outDir, preset: 'quick', tasks: ['control-modular'], baseSeeds: [0, 1], threads: 1,
+    });
     const seeds = summary.tasks.map((t) => {
       const spec = JSON.parse(fs.readFileSync(path.join(t.workspace, 'control.subnet.json'), 'utf8')) as SpecFile;
       return spec.controls!.randomInitSeed;

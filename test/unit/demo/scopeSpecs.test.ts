@@ -9,7 +9,12 @@ const LATE_SPEC_DIR = SCOPE_SPEC_DIRS.late;
 
 function workspace(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scope-specs-'));
-  const spec = { model: 'model.onnx', subroutines: { A: { train: 'data/A_train.npz', test: 'data/A_test.npz' } }, task: { test: 'data/task.npz' }, mask: { lambda: 1e-5 } };
+  const spec = {
+    model: 'model.onnx',
+    subroutines: { A: { train: 'data/A_train.npz', test: 'data/A_test.npz' } },
+    task: { test: 'data/task.npz' },
+    mask: { lambda: 1e-5 },
+  };
   fs.writeFileSync(path.join(dir, 't.subnet.json'), JSON.stringify(spec));
   return path.join(dir, 't.subnet.json');
 }

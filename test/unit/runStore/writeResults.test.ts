@@ -24,10 +24,15 @@ function seedResult(sub: string, seed: number, own: number, other: number, mask:
   };
   const kept = mask.reduce((a, b) => a + b, 0);
   return {
-    seed, keptFraction: kept / mask.length, kept, total: mask.length, layers: { w: { kept, total: mask.length } }, accuracy,
-    subnetworkScore: conditionScore(accuracy.subnetwork, sub, names, chance), ablationScore: conditionScore(accuracy.ablation, sub, names, chance),
+    seed, keptFraction: kept / mask.length, kept, total: mask.length, layers: { w: { kept, total: mask.length } },
+    accuracy,
+    subnetworkScore: conditionScore(accuracy.subnetwork, sub, names, chance),
+    ablationScore: conditionScore(accuracy.ablation, sub, names, chance),
     mask: `masks/${sub}/seed-${seed}.safetensors`,
-    training: { steps: 10, finalLoss: 0.1, trainAccuracy: 0.9, finalBeta: 200, ms: 5, hyperparameters: { init: 0.05, lambda: 1e-8, lr: 0.01, epochs: 1 } },
+    training: {
+      steps: 10, finalLoss: 0.1, trainAccuracy: 0.9, finalBeta: 200, ms: 5,
+      hyperparameters: { init: 0.05, lambda: 1e-8, lr: 0.01, epochs: 1 },
+    },
   };
 }
 
@@ -38,7 +43,9 @@ function makeRun(dir: string): { results: ResultsFile; run: RunInfo } {
     const seeds: SeedResult[] = [];
     const draws: Record<string, number>[][] = [];
     for (const seed of [0, 1, 2]) {
-      const mask = Uint8Array.from({ length: 8 }, (_, i) => (sub === 'A' ? (i < 4 ? 1 : 0) : i >= 4 && i !== 4 + seed ? 1 : 0));
+      const mask = Uint8Array.from({ length: 8 }, (_, i) => (sub === 'A'
+        ? (i < 4 ? 1 : 0)
+        : i >= 4 && i !== 4 + seed ? 1 : 0));
       masks[sub]![seed] = { w: mask };
       writeMask(dir, sub, seed, { w: { shape: [2, 4], data: mask } }, { method: 'continuous-sparsification' });
       seeds.push(seedResult(sub, seed, 0.9 - 0.01 * seed, 0.3, mask));
@@ -51,14 +58,17 @@ function makeRun(dir: string): { results: ResultsFile; run: RunInfo } {
     subroutines[sub] = { ...summary, ...decideVerdict({ name: sub, subroutines: names, chance, summary, settings }) };
   }
   const results: ResultsFile = {
-    schemaVersion: 1, runId: 'r1', subroutineNames: names, testSets: ['A', 'B', 'task'], chance, ablationMode: 'zero', partial: false,
+    schemaVersion: 1, runId: 'r1', subroutineNames: names, testSets: ['A', 'B', 'task'], chance, ablationMode: 'zero',
+    partial: false,
     subroutines, controls: { ablationModes: {} }, overlap: computeOverlap(masks, names),
   };
   const now = new Date().toISOString();
   const run = {
     schemaVersion: 1, id: 'r1', spec: {} as RunInfo['spec'], specPath: '/w/t.subnet.json', model: '/w/m.onnx',
-    versions: { subnetworkLens: '0.1.0', onnxruntime: '1.30.0', node: process.version }, seeds: [0, 1, 2], status: 'complete' as const,
-    created: now, updated: now, timings: { totalMs: 1000, maskStepMs: 2.5, maskSteps: 60, perSubroutine: {} }, done: [], total: 6,
+    versions: { subnetworkLens: '0.1.0', onnxruntime: '1.30.0', node: process.version }, seeds: [0, 1, 2],
+    status: 'complete' as const,
+    created: now, updated: now, timings: { totalMs: 1000, maskStepMs: 2.5, maskSteps: 60, perSubroutine: {} }, done: [],
+    total: 6,
   };
   return { results, run };
 }

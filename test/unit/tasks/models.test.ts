@@ -10,10 +10,12 @@ import { Rng } from '../../../src/core/util/random';
 import type { Model } from '../../../src/core/onnx/ir';
 
 /** Ops the engine's autodiff differentiates (issue 5's list). */
-const TRAINABLE_OPS = new Set(['Gemm', 'MatMul', 'Add', 'Sub', 'Mul', 'Div', 'Relu', 'Sigmoid', 'Tanh', 'Erf', 'Softmax', 'Exp', 'Log',
-  'Sqrt', 'Pow', 'Neg', 'Identity', 'Flatten', 'Reshape', 'Transpose', 'Squeeze', 'Unsqueeze', 'Concat', 'Slice', 'Gather', 'Expand',
-  'Where', 'Cast', 'ReduceMean', 'ReduceSum', 'LayerNormalization', 'InstanceNormalization', 'Conv', 'MaxPool', 'AveragePool',
-  'GlobalAveragePool']);
+const TRAINABLE_OPS = new Set([
+  'Gemm', 'MatMul', 'Add', 'Sub', 'Mul', 'Div', 'Relu', 'Sigmoid', 'Tanh', 'Erf', 'Softmax', 'Exp', 'Log',
+  'Sqrt', 'Pow', 'Neg', 'Identity', 'Flatten', 'Reshape', 'Transpose', 'Squeeze', 'Unsqueeze', 'Concat', 'Slice',
+  'Gather', 'Expand', 'Where', 'Cast', 'ReduceMean', 'ReduceSum', 'LayerNormalization', 'InstanceNormalization',
+  'Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool',
+]);
 
 /** Float weights of rank ≥ 2: what a spec without `mask.include` masks. */
 function maskableCount(model: Model): number {
@@ -34,13 +36,15 @@ function checkStructure(model: Model, name: string, [least, most]: [number, numb
     assert.ok(trainable, `${name}: op ${node.opType} (${node.name}) is outside the trainable op list`);
     assert.match(node.name, /^\/[a-z0-9_]+\/.+/, `${name}: node name '${node.name}' is /-scoped`);
   }
-  assert.equal(new Set(model.graph.nodes.map((n) => n.name)).size, model.graph.nodes.length, `${name}: node names are unique`);
+  const uniqueNames = new Set(model.graph.nodes.map((n) => n.name)).size;
+  assert.equal(uniqueNames, model.graph.nodes.length, `${name}: node names are unique`);
   const params = floatCount(model);
   assert.ok(params >= least && params <= most, `${name}: ${params} parameters`);
 }
 
 describe('built-in base models', () => {
-  test('the vision ResNet uses trainable ops only, groups its nodes by scope and embeds images to z [N, 32]', async () => {
+  test('the vision ResNet uses trainable ops only, groups its nodes by scope '
+    + 'and embeds images to z [N, 32]', async () => {
     const model = makeVisionModel({ seed: 0 });
     checkStructure(model, 'vision', [100_000, 300_000]);
     const set = makeVisionProblems('inside-contact', 'task', 3, new Rng(0));

@@ -21,8 +21,10 @@ export function oddIndexFor(kind: Kind, values: [number, number][], where: strin
   const f = values.map((v) => v[1 - decisive]!);
   const singled = (bits: number[]) => bits.flatMap((x, i) => (bits.filter((y) => y === x).length === 1 ? [i] : []));
   const odd = singled(d);
-  assert.equal(odd.length, 1, `${where}: the decisive property singles out exactly one stimulus, got ${JSON.stringify(values)}`);
+  assert.equal(odd.length, 1,
+    `${where}: the decisive property singles out exactly one stimulus, got ${JSON.stringify(values)}`);
   assert.equal(d[odd[0]!], 0, `${where}: the regular stimuli follow the rule (property = 1), the odd one breaks it`);
-  assert.equal(singled(f).length === 1, false, `${where}: the free property must not single out a stimulus, got ${JSON.stringify(values)}`);
+  assert.equal(singled(f).length === 1, false,
+    `${where}: the free property must not single out a stimulus, got ${JSON.stringify(values)}`);
   return odd[0]!;
 }

@@ -24,10 +24,16 @@ const L = DEFAULT_SEQUENCE_LENGTH;
 
 /** Same nodes, inputs, outputs and initializer names/shapes. */
 function assertSameGraph(a: Model, b: Model): void {
-  assert.deepEqual(b.graph.nodes.map((n) => [n.name, n.opType, n.inputs, n.outputs]), a.graph.nodes.map((n) => [n.name, n.opType, n.inputs, n.outputs]));
+  assert.deepEqual(
+    b.graph.nodes.map((n) => [n.name, n.opType, n.inputs, n.outputs]),
+    a.graph.nodes.map((n) => [n.name, n.opType, n.inputs, n.outputs]),
+  );
   assert.deepEqual(b.graph.inputs.map((i) => [i.name, i.shape]), a.graph.inputs.map((i) => [i.name, i.shape]));
   assert.deepEqual(b.graph.outputs.map((o) => [o.name, o.shape]), a.graph.outputs.map((o) => [o.name, o.shape]));
-  assert.deepEqual([...b.graph.initializers.values()].map((t) => [t.name, t.dims]), [...a.graph.initializers.values()].map((t) => [t.name, t.dims]));
+  assert.deepEqual(
+    [...b.graph.initializers.values()].map((t) => [t.name, t.dims]),
+    [...a.graph.initializers.values()].map((t) => [t.name, t.dims]),
+  );
 }
 
 /** Names of float initializers whose values differ. */
@@ -57,7 +63,8 @@ describe('makeMaskedTokenData', () => {
     for (let r = 0; r < d.rows; r++) {
       const row = Array.from(d.x.subarray(r * L, (r + 1) * L), Number);
       const pos = Array.from(d.select.subarray(r * L, (r + 1) * L)).findIndex((v) => v === 1);
-      assert.equal(d.select.subarray(r * L, (r + 1) * L).reduce((s, v) => s + v, 0), 1, `row ${r} selects one position`);
+      const selected = d.select.subarray(r * L, (r + 1) * L).reduce((s, v) => s + v, 0);
+      assert.equal(selected, 1, `row ${r} selects one position`);
       assert.equal(row[0], CLS_ID, `row ${r}: [CLS] is never masked`);
       assert.equal(row[pos], d.maskId, `row ${r}: the selected position is masked`);
       const label = Number(d.labels[r]);
@@ -68,7 +75,9 @@ describe('makeMaskedTokenData', () => {
         maskedTokens += row.filter((t) => t === d.maskId).length;
         realTokens += row.filter((t) => t !== PAD_ID && t !== CLS_ID).length;
         const firstPad = row.indexOf(PAD_ID);
-        if (firstPad >= 0) assert.ok(row.slice(firstPad).every((t) => t === PAD_ID), `row ${r}: padding is never masked`);
+        if (firstPad >= 0) {
+          assert.ok(row.slice(firstPad).every((t) => t === PAD_ID), `row ${r}: padding is never masked`);
+        }
       }
     }
     const rate = maskedTokens / realTokens;
@@ -99,7 +108,8 @@ describe('makeContrastiveViews', () => {
     let transformed = 0;
     for (let p = 0; p < d.problems; p++) {
       const odd = Number(d.labels[p]);
-      const views = [0, 1, 2, 3].filter((j) => j !== odd).map((j) => Array.from(d.x.subarray((p * 4 + j) * px, (p * 4 + j + 1) * px)));
+      const views = [0, 1, 2, 3].filter((j) => j !== odd)
+        .map((j) => Array.from(d.x.subarray((p * 4 + j) * px, (p * 4 + j + 1) * px)));
       const sorted = views.map((v) => [...v].sort((a, b) => a - b));
       assert.deepEqual(sorted[1], sorted[0]);
       assert.deepEqual(sorted[2], sorted[0]);
@@ -116,15 +126,18 @@ describe('buildMaskedTokenModel', () => {
 });
 
 describe('pretrainBaseModel', () => {
-  test('language: masked-token pretraining lowers its loss and changes the encoder weights, not the graph', async () => {
+  test('language: masked-token pretraining lowers its loss and changes the encoder weights, '
+    + 'not the graph', async () => {
     const model = makeLanguageModel({ seed: 1 });
     const epochs: PretrainEpochStats[] = [];
-    const pretrained = await pretrainBaseModel(model, 'language', { seed: 1, epochs: 4, lr: 3e-3, batch: 64, threads: 1, onEpoch: (s) => epochs.push(s) }, { examples: 400 });
+    const pretrained = await pretrainBaseModel(model, 'language',
+      { seed: 1, epochs: 4, lr: 3e-3, batch: 64, threads: 1, onEpoch: (s) => epochs.push(s) }, { examples: 400 });
     assert.equal(epochs.length, 4);
     assert.ok(epochs[3]!.loss < epochs[0]!.loss - 0.2, `loss ${epochs[0]!.loss} → ${epochs[3]!.loss}`);
     assertSameGraph(model, pretrained);
     const moved = changed(model, pretrained);
-    assert.ok(moved.includes('embed.tokens.weight') && moved.includes('encoder.layer0.attn.q.weight'), `changed: ${moved.join(', ')}`);
+    assert.ok(moved.includes('embed.tokens.weight') && moved.includes('encoder.layer0.attn.q.weight'),
+      `changed: ${moved.join(', ')}`);
     for (const head of ['head.pooler.weight', 'head.out.weight']) {
       assert.ok(!moved.includes(head), `${head} after pooling gets no gradient from the masked-token loss`);
     }
@@ -147,14 +160,18 @@ describe('pretrainBaseModel', () => {
     const last = epochs.at(-1)!.loss;
     t.diagnostic(`loss ${epochs[0]!.loss.toFixed(3)} → ${last.toFixed(3)}; token frequencies ${unigram.toFixed(3)}, `
       + `uniform ${Math.log(VOCAB.length).toFixed(3)}`);
-    assert.ok(epochs[0]!.loss < Math.log(VOCAB.length), `first epoch ${epochs[0]!.loss} vs uniform ${Math.log(VOCAB.length)}`);
-    assert.ok(last < unigram - 0.8, `last epoch ${last} vs token frequencies ${unigram} (uniform ${Math.log(VOCAB.length)})`);
+    assert.ok(epochs[0]!.loss < Math.log(VOCAB.length),
+      `first epoch ${epochs[0]!.loss} vs uniform ${Math.log(VOCAB.length)}`);
+    assert.ok(last < unigram - 0.8,
+      `last epoch ${last} vs token frequencies ${unigram} (uniform ${Math.log(VOCAB.length)})`);
   });
 
-  test('vision: contrastive odd-one-out pretraining lowers its loss and changes the weights, not the graph', async () => {
+  test('vision: contrastive odd-one-out pretraining lowers its loss and changes the weights, '
+    + 'not the graph', async () => {
     const model = makeVisionModel({ seed: 1, imageSize: 32 });
     const epochs: PretrainEpochStats[] = [];
-    const pretrained = await pretrainBaseModel(model, 'vision', { seed: 1, epochs: 3, lr: 3e-3, batch: 32, threads: 1, onEpoch: (s) => epochs.push(s) }, { examples: 256 });
+    const pretrained = await pretrainBaseModel(model, 'vision',
+      { seed: 1, epochs: 3, lr: 3e-3, batch: 32, threads: 1, onEpoch: (s) => epochs.push(s) }, { examples: 256 });
     assert.equal(epochs.length, 3);
     assert.ok(epochs[2]!.loss < epochs[0]!.loss - 0.03, `loss ${epochs[0]!.loss} → ${epochs[2]!.loss}`);
     assertSameGraph(model, pretrained);
@@ -166,7 +183,8 @@ describe('pretrainBaseModel', () => {
 
   test('is deterministic for a seed and differs between seeds', async () => {
     const model = makeLanguageModel({ seed: 2, dim: 16, mlpDim: 16, layers: 1, embedDim: 8 });
-    const run = (seed: number) => pretrainBaseModel(model, 'language', { seed, epochs: 1, lr: 3e-3, batch: 32, threads: 1 }, { examples: 120 });
+    const run = (seed: number) => pretrainBaseModel(model, 'language',
+      { seed, epochs: 1, lr: 3e-3, batch: 32, threads: 1 }, { examples: 120 });
     const [a, b, c] = [await run(7), await run(7), await run(8)];
     assert.deepEqual(changed(a, b), []);
     assert.ok(changed(a, c).length > 0);
@@ -175,7 +193,8 @@ describe('pretrainBaseModel', () => {
   test('rejects when cancelled, leaving the given model untouched', async () => {
     const model = makeVisionModel({ seed: 0, channels: [2, 2, 2], hidden: 8, embedDim: 4 });
     const signal = AbortSignal.abort();
-    await assert.rejects(pretrainBaseModel(model, 'vision', { seed: 0, epochs: 1, lr: 1e-3, batch: 8, threads: 1, signal }, { examples: 16 }), /cancelled/);
+    await assert.rejects(pretrainBaseModel(model, 'vision',
+      { seed: 0, epochs: 1, lr: 1e-3, batch: 8, threads: 1, signal }, { examples: 16 }), /cancelled/);
   });
 
   test('reports progress in the pretrain phase', async () => {
@@ -191,9 +210,13 @@ describe('pretrainWorkspaceModel', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-pretrain-'));
     try {
       const sizes = { taskTrain: 8, taskValidation: 0, taskTest: 4, train: 4, validation: 0, test: 4 };
-      const ws = writeTaskWorkspace(dir, { task: 'agreement', seed: 0, sizes, model: { dim: 16, mlpDim: 16, layers: 1, embedDim: 8 } });
+      const ws = writeTaskWorkspace(dir, {
+        task: 'agreement', seed: 0, sizes, model: { dim: 16, mlpDim: 16, layers: 1, embedDim: 8 },
+      });
       const before = readModel(ws.model);
-      const r = await pretrainWorkspaceModel(dir, { seed: 0, epochs: 2, lr: 3e-3, batch: 32, threads: 1, examples: 150 });
+      const r = await pretrainWorkspaceModel(dir, {
+        seed: 0, epochs: 2, lr: 3e-3, batch: 32, threads: 1, examples: 150,
+      });
       assert.equal(r.objective, 'masked-token');
       assert.equal(r.epochs.length, 2);
       assert.ok(r.lastLoss < r.firstLoss, `loss ${r.firstLoss} → ${r.lastLoss}`);

@@ -15,7 +15,8 @@ describe('sampleProblemProperties', () => {
     }
   });
 
-  test('odd positions and odd-stimulus types are balanced, and subroutine sets keep the rule on the regular stimuli', () => {
+  test('odd positions and odd-stimulus types are balanced, '
+    + 'and subroutine sets keep the rule on the regular stimuli', () => {
     const rng = new Rng(1);
     const n = 6000;
     const pos = [0, 0, 0, 0];

@@ -15,7 +15,9 @@ describe('weight-sparse base-model training', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-sparse-'));
     const ws = writeTaskWorkspace(dir, { task: 'agreement', seed: 1, sizes: SIZES });
     const keep = 0.3;
-    await trainBaseModel(dir, { seed: 1, epochs: 2, lr: 2e-3, batch: 32, threads: 1, decay: false, sparsity: { keep } });
+    await trainBaseModel(dir, {
+      seed: 1, epochs: 2, lr: 2e-3, batch: 32, threads: 1, decay: false, sparsity: { keep },
+    });
     const trained = readModel(ws.model);
     let matrices = 0, denseVectors = 0;
     for (const t of trained.graph.initializers.values()) {

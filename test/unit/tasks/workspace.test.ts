@@ -23,7 +23,10 @@ describe('writeTaskWorkspace', () => {
         const ws = writeTaskWorkspace(dir, { task, seed: 3, sizes: SMALL });
         const spec = loadSpec(ws.spec);
         assert.equal(spec.head.type, 'odd-one-out');
-        assert.deepEqual(Object.keys(spec.subroutines), task === 'agreement' ? ['subject-number', 'verb-number'] : ['inside', 'contact']);
+        assert.deepEqual(
+          Object.keys(spec.subroutines),
+          task === 'agreement' ? ['subject-number', 'verb-number'] : ['inside', 'contact'],
+        );
         const expected: Record<string, number> = {
           'task_train.npz': 12, 'task_val.npz': 4, 'task.npz': 8,
           'A_train.npz': 10, 'A_val.npz': 4, 'A_test.npz': 6, 'B_train.npz': 10, 'B_val.npz': 4, 'B_test.npz': 6,
@@ -61,7 +64,10 @@ describe('writeTaskWorkspace', () => {
       for (const f of ['model.onnx', 'data/task.npz', 'data/A_train.npz', 'number-contact.subnet.json']) {
         assert.deepEqual(fs.readFileSync(path.join(a, f)), fs.readFileSync(path.join(b, f)), f);
       }
-      assert.notDeepEqual(fs.readFileSync(path.join(a, 'data/task.npz')), fs.readFileSync(path.join(c, 'data/task.npz')));
+      assert.notDeepEqual(
+        fs.readFileSync(path.join(a, 'data/task.npz')),
+        fs.readFileSync(path.join(c, 'data/task.npz')),
+      );
     } finally {
       for (const d of [a, b, c]) fs.rmSync(d, { recursive: true, force: true });
     }
@@ -72,8 +78,14 @@ describe('writeTaskWorkspace', () => {
     try {
       writeTaskWorkspace(a, { task: 'agreement', seed: 0, sizes: SMALL });
       writeTaskWorkspace(b, { task: 'agreement', seed: 0, sizes: { ...SMALL, taskTrain: 20 } });
-      assert.deepEqual(fs.readFileSync(path.join(a, 'data/A_test.npz')), fs.readFileSync(path.join(b, 'data/A_test.npz')));
-      assert.notDeepEqual(fs.readFileSync(path.join(a, 'data/task_train.npz')), fs.readFileSync(path.join(b, 'data/task_train.npz')));
+      assert.deepEqual(
+        fs.readFileSync(path.join(a, 'data/A_test.npz')),
+        fs.readFileSync(path.join(b, 'data/A_test.npz')),
+      );
+      assert.notDeepEqual(
+        fs.readFileSync(path.join(a, 'data/task_train.npz')),
+        fs.readFileSync(path.join(b, 'data/task_train.npz')),
+      );
     } finally {
       for (const d of [a, b]) fs.rmSync(d, { recursive: true, force: true });
     }
@@ -82,7 +94,9 @@ describe('writeTaskWorkspace', () => {
   test('zero validation sizes leave out the validation files and spec entries', () => {
     const dir = tmp();
     try {
-      const ws = writeTaskWorkspace(dir, { task: 'inside-number', seed: 0, sizes: { ...SMALL, validation: 0, taskValidation: 0 } });
+      const ws = writeTaskWorkspace(dir, {
+        task: 'inside-number', seed: 0, sizes: { ...SMALL, validation: 0, taskValidation: 0 },
+      });
       const spec = JSON.parse(fs.readFileSync(ws.spec, 'utf8'));
       assert.equal(spec.subroutines.inside.validation, undefined);
       assert.ok(!fs.existsSync(path.join(dir, 'data/A_val.npz')));
@@ -95,8 +109,10 @@ describe('writeTaskWorkspace', () => {
   test('an unknown task, a family mismatch and a bad size are refused before anything is written', () => {
     const dir = path.join(tmp(), 'ws');
     assert.throws(() => writeTaskWorkspace(dir, { task: 'colour' as 'agreement', seed: 0 }), /unknown task 'colour'/);
-    assert.throws(() => writeTaskWorkspace(dir, { family: 'language', task: 'inside-contact', seed: 0 }), /belongs to family 'vision', not 'language'/);
-    assert.throws(() => writeTaskWorkspace(dir, { task: 'agreement', seed: 0, sizes: { test: 2.5 } }), /size 'test' = 2.5/);
+    assert.throws(() => writeTaskWorkspace(dir, { family: 'language', task: 'inside-contact', seed: 0 }),
+      /belongs to family 'vision', not 'language'/);
+    assert.throws(() => writeTaskWorkspace(dir, { task: 'agreement', seed: 0, sizes: { test: 2.5 } }),
+      /size 'test' = 2.5/);
     assert.ok(!fs.existsSync(dir));
   });
 });
