@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FLOAT32_TOLERANCE } from '../../../src/cli/commands/gradcheck';
-import { DataType, elementCount, type Model } from '../../../src/core/onnx/ir';
+import { DataType, type Model } from '../../../src/core/onnx/ir';
 import { encodeModel } from '../../../src/core/onnx/writeModel';
 import { ort } from '../../../src/core/runtime/session';
 import { buildTrainingGraph } from '../../../src/core/train/buildTrainingGraph';
@@ -31,10 +31,8 @@ test('float32Deviation: rounding level on a correct graph, far above tolerance w
     [tg.onehot]: new ort.Tensor('float64', oneHot(labels, tg.classes, DataType.DOUBLE), [ROWS, tg.classes]),
     [tg.beta!]: new ort.Tensor('float64', Float64Array.of(1.5), []),
   };
-  for (const w of tg.tensors) {
-    const logits = Float64Array.from({ length: elementCount(w.shape) }, () => rng.normal());
-    feeds[w.param] = new ort.Tensor('float64', logits, w.shape);
-  }
+  const logits = Float64Array.from({ length: tg.flat.size }, () => rng.normal());
+  feeds[tg.flat.param] = new ort.Tensor('float64', logits, [tg.flat.size]);
   const pinned: Model = { ...tg.model, proto: undefined, graph: { ...tg.model.graph, proto: undefined,
     inputs: tg.model.graph.inputs.map((v) => ({ ...v, shape: [...feeds[v.name]!.dims], proto: undefined })) } };
   const wide = await toFloat64(pinned);
