@@ -97,9 +97,6 @@ export const gradcheck = defineCommand({
           ? [`  coordinates measured with a smaller step next to a kink (Relu, MaxPool): ${report.tensors.filter((t) => t.nearKinks > 0).map((t) => `${t.tensor} ${t.nearKinks}`).join(', ')}`] : []),
         ...(report.tensors.some((t) => t.unresolved > 0)
           ? [`  coordinates left out, no step resolved their kink: ${report.tensors.filter((t) => t.unresolved > 0).map((t) => `${t.tensor} ${t.unresolved} of ${t.samples}`).join(', ')}`] : []),
-        report.float32Islands.length === 0
-          ? '  every node ran in float64'
-          : `  float32-only nodes (precision bounded by float32): ${report.float32Islands.join(', ')}`,
         failed.length === 0
           ? `passed: every tensor within ${GRADCHECK_TOLERANCE} (float64) and ${FLOAT32_TOLERANCE} (float32 vs float64)`
           : `FAILED: ${failed.map((t) => t.tensor).join(', ')} above ${GRADCHECK_TOLERANCE} (float64) or `

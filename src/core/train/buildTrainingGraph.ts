@@ -3,7 +3,8 @@
 import type { Dim, Graph, Model } from '../onnx/ir';
 import { DataType, defaultOpset, elementCount } from '../onnx/ir';
 import { GraphBuilder } from '../onnx/GraphBuilder';
-import { inferShapes, type InferShapesOptions } from '../runtime/inferShapes';
+import { modelShapes } from '../runtime/modelShapes';
+import { inferShapesStatically } from '../onnx/inferShapesStatically';
 import { sortTopologically } from '../onnx/sortTopologically';
 import { differentiate } from '../autodiff/differentiate';
 import { continuousSparsificationGate, hardConcreteGate, type TrainableMaskMethod } from '../masks/maskMethods';
@@ -95,8 +96,7 @@ export async function buildTrainingGraph(model: Model, options: TrainingGraphOpt
   if (!outputInfo) {
     throw new TrainerError(`output '${options.output}' is not an output of the model (outputs: ${source.graph.outputs.map((o) => o.name).join(', ')})`);
   }
-  const multiples = probeMultiples(source, options.head);
-  const shapes0 = await inferShapes(source, { multiples });
+  const shapes0 = await measuredShapes(model, options.head);
   const outShape = shapes0.get(options.output);
   const width = outShape && typeof outShape[outShape.length - 1] === 'number' ? (outShape[outShape.length - 1] as number) : NaN;
   if (!outShape || outShape.length !== 2 || !Number.isFinite(width)) {
@@ -142,7 +142,8 @@ export async function buildTrainingGraph(model: Model, options: TrainingGraphOpt
     }
   });
 
-  const onehot = b.input('train/onehot', floatType, [PROBLEMS, classes]);
+  const problems = problemsDim(source, options.head);
+  const onehot = b.input('train/onehot', floatType, [problems, classes]);
   const softmaxInput = softmaxLogits(graph, options.output, options.head);
   const head = appendHead(b, options.head, softmaxInput ?? options.output, onehot, width);
   let loss = head.loss;
@@ -157,7 +158,11 @@ export async function buildTrainingGraph(model: Model, options: TrainingGraphOpt
   graph.nodes = sortTopologically(graph);
   requireInfluence(graph, loss, tensors.map((t, i) => [t.initializer, views[i]!]));
   const forward: Model = { ...source, graph, proto: undefined };
-  const shapes = await inferShapes(forward, { multiples, ...problemsProbe(source, options.head) });
+  // The model's own tensors keep their measured shapes; the appended gates, views and head get ONNX's rules,
+  // told that odd-one-out groups are one per problem (a Reshape to [-1, k, D] of a symbolic batch is unknown).
+  const known = new Map(shapes0);
+  if (head.grouped) known.set(head.grouped, [problems, classes, width]);
+  const shapes = inferShapesStatically(forward, known);
   const { graph: full, gradients } = differentiate(graph, { loss, wrt: [flat.param], shapes, floatType, opset });
   const out = new GraphBuilder(full, 'update', floatType);
   let stepSize: string | undefined;
@@ -196,7 +201,7 @@ const PROBLEMS = 'problems';
  * Shape-probe constraints: with an odd-one-out head the stimulus batch must be a multiple of the
  * group size. Dimensions stay symbolic (a pinned batch would turn means over it into constants).
  */
-export function probeMultiples(model: Model, head: HeadSpec): Record<string, number> {
+function probeMultiples(model: Model, head: HeadSpec): Record<string, number> {
   const k = head.type === 'odd-one-out' ? head.group : 1;
   const multiples: Record<string, number> = {};
   for (const input of model.graph.inputs) {
@@ -207,10 +212,29 @@ export function probeMultiples(model: Model, head: HeadSpec): Record<string, num
 }
 
 /**
+ * The model's tensor shapes, measured once per model object and head (see modelShapes): the training
+ * graphs of a run and its evaluator share one probe.
+ */
+export function measuredShapes(model: Model, head: HeadSpec): Promise<ReadonlyMap<string, Dim[]>> {
+  const source = withNamedBatch(model);
+  return modelShapes(source, { multiples: probeMultiples(source, head) });
+}
+
+const namedBatch = new WeakMap<Model, Model>();
+
+/**
  * The model with an unnamed leading dimension of its inputs (`?` in an exported model) renamed to one
  * symbol: every data input is fed batch rows, and only a named batch can be traced by the shape probe.
  */
 function withNamedBatch(model: Model): Model {
+  const known = namedBatch.get(model);
+  if (known) return known;
+  const named = renameBatch(model);
+  namedBatch.set(model, named);
+  return named;
+}
+
+function renameBatch(model: Model): Model {
   const unnamed = (d: Dim | undefined) => d === null || d === '';
   const inputs = model.graph.inputs;
   if (!inputs.some((i) => i.shape && i.shape.length > 0 && unnamed(i.shape[0]))) return model;
@@ -222,17 +246,15 @@ function withNamedBatch(model: Model): Model {
 }
 
 /**
- * The one-hot labels have one row per problem: the model's batch divided by the group size. Telling the
- * shape probe so keeps the batch symbol traceable through the whole graph; without it every batch dim
- * comes back unknown and each broadcasting gradient gets a run-time sum (measured: ~40 % of a
- * transformer step).
+ * The one-hot labels' leading dimension: one row per problem, the model's batch divided by the group size
+ * (the batch itself for a classify head). Naming it after the batch where it can keeps the batch dimension
+ * traceable through the loss, so that no broadcasting gradient needs a run-time sum.
  */
-function problemsProbe(model: Model, head: HeadSpec): Pick<InferShapesOptions, 'batch' | 'derived'> {
+function problemsDim(model: Model, head: HeadSpec): Dim {
   const k = head.type === 'odd-one-out' ? head.group : 1;
   const batch = model.graph.inputs.map((i) => i.shape?.[0]).find((d) => d !== undefined && d !== null && d !== '');
-  if (typeof batch === 'number') return { batch: { [PROBLEMS]: batch / k } };
-  if (typeof batch === 'string') return { derived: { [PROBLEMS]: { from: batch, divide: k } } };
-  return {};
+  if (typeof batch === 'number') return batch / k;
+  return k === 1 && batch !== undefined ? batch : PROBLEMS;
 }
 
 /** Each tensor's stretch of a flat vector, in the tensor's shape: one Split, then a Reshape per tensor. */

@@ -52,8 +52,6 @@ export interface TensorGradcheck {
 
 export interface GradcheckReport {
   tensors: TensorGradcheck[];
-  /** Nodes that onnxruntime can only run in float32; errors there are bounded by float32 precision. */
-  float32Islands: string[];
 }
 
 /**
@@ -95,7 +93,7 @@ export async function gradcheck(model: Model, batch: Batch, options: GradcheckOp
   const pinned = pinInputShapes(tg.model, Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, [...v.dims]])));
   const wide = await toFloat64(pinned);
   // Optimisations off: onnxruntime's constant folding drops tiny float64 constants.
-  const session = await ort.InferenceSession.create(encodeModel(wide.model).model, {
+  const session = await ort.InferenceSession.create(encodeModel(wide).model, {
     intraOpNumThreads: options.threads ?? 0, interOpNumThreads: 1, graphOptimizationLevel: 'disabled', executionMode: 'sequential',
   });
   const run = async () => session.run(feeds);
@@ -142,7 +140,7 @@ export async function gradcheck(model: Model, batch: Batch, options: GradcheckOp
     });
   }
   await session.release();
-  return { tensors: report, float32Islands: wide.float32Islands };
+  return { tensors: report };
 }
 
 /** The model with the named graph inputs' shapes replaced by fixed sizes. */

@@ -36,7 +36,7 @@ test('float32Deviation: rounding level on a correct graph, far above tolerance w
   const pinned: Model = { ...tg.model, proto: undefined, graph: { ...tg.model.graph, proto: undefined,
     inputs: tg.model.graph.inputs.map((v) => ({ ...v, shape: [...feeds[v.name]!.dims], proto: undefined })) } };
   const wide = await toFloat64(pinned);
-  const bytes = encodeModel(wide.model).model;
+  const bytes = encodeModel(wide).model;
   const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled' });
   const out = await session.run(feeds);
   await session.release();
