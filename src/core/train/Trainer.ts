@@ -101,25 +101,25 @@ export class Trainer {
   async train(data: TrainingData, options: TrainOptions): Promise<TrainResult> {
     const { tg } = this;
     const f = floatArrayType(tg);
-    const live: FlatState = { params: this.flat.slice(), m: new f(tg.flat.size), v: new f(tg.flat.size) };
+    // New arrays in every call, so parameter arrays returned by an earlier train() are never overwritten.
+    const state: FlatState = { params: this.flat.slice(), m: new f(tg.flat.size), v: new f(tg.flat.size) };
     const rng = new Rng(options.seed);
     let step = 0;
     let startEpoch = 0;
     if (options.resume) {
       const r = options.resume;
       for (const t of tg.tensors) {
-        live.params.set(r.params[t.initializer]!, t.offset);
-        live.m.set(r.m[t.initializer]!, t.offset);
-        live.v.set(r.v[t.initializer]!, t.offset);
+        state.params.set(r.params[t.initializer]!, t.offset);
+        state.m.set(r.m[t.initializer]!, t.offset);
+        state.v.set(r.v[t.initializer]!, t.offset);
       }
       step = r.step; startEpoch = r.epoch; rng.state = r.rngState;
     }
-    // Double buffers: onnxruntime writes the updated parameters and Adam state into the spare set (no
-    // output allocation or copy per step), then the sets swap. Both sets are new arrays in every call,
-    // so parameter arrays returned by an earlier train() are never overwritten.
-    this.flat = live.params;
-    let spare: FlatState = { params: new f(tg.flat.size), m: new f(tg.flat.size), v: new f(tg.flat.size) };
-    let state = live;
+    // Updated in place: onnxruntime writes the new parameters and Adam state into the very arrays it was
+    // fed (no output allocation, copy or second set). Safe because in the graph every reader of an input
+    // runs before the node that writes its output: the Adam state is read by the first node of its own
+    // update, the parameters by the gates at the start and by the final elementwise Sub, which writes them.
+    this.flat = state.params;
     const batchBuffers: Record<string, NumericArray> = {};
     const noise = tg.flat.noise ? new f(tg.flat.size) : undefined;
     const batchesPerEpoch = Math.max(1, Math.floor(data.size / options.batch));
@@ -152,19 +152,17 @@ export class Trainer {
         const stepSize = options.lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step));
         const feeds = this.feeds(batch, { beta, stepSize, state, noise: noise && fillLogisticNoise(noise, rng) });
         const t0 = performance.now();
-        const out = await this.session.run(feeds, this.fetches(spare));
+        const out = await this.session.run(feeds, this.fetches(state));
         times.push(performance.now() - t0);
         const loss = scalar(out[tg.loss]!);
         if (!Number.isFinite(loss)) {
           throw new TrainerError(`the loss became ${loss} at epoch ${epoch + 1}, step ${step} (learning rate ${options.lr}); lower the learning rate or check the data for NaN/Inf`);
         }
         for (const t of sparse || []) {
-          const p = spare.params.subarray(t.offset, t.offset + elementCount(t.shape));
+          const p = state.params.subarray(t.offset, t.offset + elementCount(t.shape));
           const keep = topFraction(p, options.sparsity!.keep);
           for (let i = 0; i < p.length; i++) if (!keep[i]) p[i] = 0;
         }
-        [state, spare] = [spare, state];
-        this.flat = state.params;
         last = {
           step, epoch, loss, headLoss: scalar(out[tg.headLoss]!), accuracy: scalar(out[tg.correct]!) / batch.labels.length, beta,
           keptFraction: tg.flat.param.startsWith('mask/') ? this.keptFraction() : undefined,
@@ -192,13 +190,13 @@ export class Trainer {
     await this.session.release();
   }
 
-  /** Output buffers of one step: the spare parameter and Adam-state arrays; scalars are allocated by onnxruntime. */
-  private fetches(spare: FlatState): Record<string, ort.Tensor | null> {
+  /** Output buffers of one step: the fed parameter and Adam-state arrays; scalars are allocated by onnxruntime. */
+  private fetches(state: FlatState): Record<string, ort.Tensor | null> {
     const { tg } = this;
     const { size, paramOut, mOut, vOut } = tg.flat;
     return {
       [tg.loss]: null, [tg.headLoss]: null, [tg.correct]: null,
-      [paramOut!]: toOrt(spare.params, [size]), [mOut!]: toOrt(spare.m, [size]), [vOut!]: toOrt(spare.v, [size]),
+      [paramOut!]: toOrt(state.params, [size]), [mOut!]: toOrt(state.m, [size]), [vOut!]: toOrt(state.v, [size]),
     };
   }
 
