@@ -55,11 +55,13 @@ test('float32Deviation: rounding level on a correct graph, far above tolerance w
   const b = new GraphBuilder(graph, 'broken');
   const flip = b.emit1('Slice', [backwardConv.inputs[1]!, b.int64([-1, -1]), b.int64([-(2 ** 53), -(2 ** 53)]),
     b.int64([2, 3]), b.int64([-1, -1])]);
-  const flipped = { ...backwardConv, proto: undefined, inputs: [backwardConv.inputs[0]!, flip, ...backwardConv.inputs.slice(2)] };
+  const inputs = [backwardConv.inputs[0]!, flip, ...backwardConv.inputs.slice(2)];
+  const flipped = { ...backwardConv, proto: undefined, inputs };
   graph.nodes = sortTopologically({ ...graph, nodes: graph.nodes.map((n) => (n === backwardConv ? flipped : n)) });
   const broken: Model = { ...tg.model, proto: undefined, graph };
   const bad = await float32Deviation(broken, feeds, reference, 1);
   const flippedConv1 = bad.get(conv1Grad)!;
-  t.diagnostic(`correct graph: worst ${Math.max(...good.values()).toExponential(2)}; flipped: conv1 ${flippedConv1.toExponential(2)}`);
+  const worst = Math.max(...good.values());
+  t.diagnostic(`correct graph: worst ${worst.toExponential(2)}; flipped: conv1 ${flippedConv1.toExponential(2)}`);
   assert.ok(flippedConv1 > 10 * FLOAT32_TOLERANCE, `conv1 deviation ${flippedConv1} with a flipped backward kernel`);
 });
