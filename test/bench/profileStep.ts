@@ -14,7 +14,6 @@ import { buildTrainingGraph } from '../../src/core/train/buildTrainingGraph';
 import { median, type FloatArray } from '../../src/core/train/Trainer';
 import { oneHot } from '../../src/core/train/lossHeads';
 import { encodeModel } from '../../src/core/onnx/writeModel';
-import { elementCount } from '../../src/core/onnx/ir';
 import { ort } from '../../src/core/runtime/session';
 import { chooseTensors, openModelData } from '../../src/jobs/modelData';
 import { readModel } from '../../src/core/onnx/readModel';
@@ -76,13 +75,12 @@ async function main(argv: string[]): Promise<void> {
     [tg.stepSize!]: new ort.Tensor('float32', Float32Array.of(0.01), []),
   };
   if (tg.beta) feeds[tg.beta] = new ort.Tensor('float32', Float32Array.of(2), []);
-  for (const t of tg.tensors) {
-    const n = elementCount(t.shape);
-    feeds[t.param] = new ort.Tensor('float32', new Float32Array(n).fill(0.05), t.shape);
-    feeds[t.m!] = new ort.Tensor('float32', new Float32Array(n), t.shape);
-    feeds[t.v!] = new ort.Tensor('float32', new Float32Array(n), t.shape);
-    if (t.noise) feeds[t.noise] = new ort.Tensor('float32', Float32Array.from({ length: n }, (_, i) => Math.sin(i)), t.shape);
-  }
+  const { size, param, m: adamM, v: adamV, noise } = tg.flat;
+  feeds[param] = new ort.Tensor('float32', new Float32Array(size).fill(0.05), [size]);
+  feeds[adamM!] = new ort.Tensor('float32', new Float32Array(size), [size]);
+  feeds[adamV!] = new ort.Tensor('float32', new Float32Array(size), [size]);
+  const noiseValues = Float32Array.from({ length: size }, (_, i) => Math.sin(i));
+  if (noise) feeds[noise] = new ort.Tensor('float32', noiseValues, [size]);
   const bytes = encodeModel(tg.model).model;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'profile-step-'));
   const options = { intraOpNumThreads: THREADS, interOpNumThreads: 1, graphOptimizationLevel: 'all' as const, executionMode: 'sequential' as const };
@@ -118,11 +116,30 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${m.label} (${method}): ${tg.model.graph.nodes.length} nodes, step ${wall.median.toFixed(2)} ms wall (no profiler; fastest ${wall.min.toFixed(2)}), kernels ${kernels.toFixed(2)} ms, ${THREADS} threads\n`);
     process.stdout.write('per op type (ms):\n');
     for (const [op, ms] of [...byOp].sort((a, b) => b[1] - a[1]).filter(([, ms]) => ms >= 0.05)) process.stdout.write(`  ${op.padEnd(22)} ${ms.toFixed(2).padStart(7)}\n`);
+    const byPart = new Map<string, { ms: number; nodes: number }>();
+    for (const n of nodes) {
+      const part = partOf(n.name);
+      const entry = byPart.get(part) ?? { ms: 0, nodes: 0 };
+      byPart.set(part, { ms: entry.ms + n.ms, nodes: entry.nodes + 1 });
+    }
+    process.stdout.write('per part of the step (ms, nodes):\n');
+    for (const [part, { ms, nodes: count }] of [...byPart].sort((a, b) => b[1].ms - a[1].ms)) {
+      process.stdout.write(`  ${part.padEnd(22)} ${ms.toFixed(2).padStart(7)} ${String(count).padStart(6)}\n`);
+    }
     process.stdout.write('slowest nodes (ms):\n');
     for (const n of nodes.slice(0, 15)) process.stdout.write(`  ${n.ms.toFixed(2).padStart(7)}  ${n.op.padEnd(16)} ${n.name}\n`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Which part of the step a node belongs to, from the name prefixes buildTrainingGraph gives its nodes. */
+function partOf(node: string): string {
+  if (node.startsWith('update/')) return 'optimiser update';
+  if (node.startsWith('grad/train/')) return 'mask gates backward';
+  if (node.startsWith('train/')) return 'mask gates, loss';
+  if (node.startsWith('grad/')) return 'model backward';
+  return 'model forward';
 }
 
 process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code !== 'EPIPE') throw e; }); // e.g. piped into head

@@ -77,9 +77,6 @@ export const gradcheck = defineCommand({
         ...(unresolved.length > 0
           ? [`  coordinates left out, no step resolved their kink: ${unresolved.join(', ')}`]
           : []),
-        report.float32Islands.length === 0
-          ? '  every node ran in float64'
-          : `  float32-only nodes (precision bounded by float32): ${report.float32Islands.join(', ')}`,
         failed.length === 0
           ? `passed: every tensor within ${GRADCHECK_TOLERANCE} (float64) and ${FLOAT32_TOLERANCE} (float32 vs float64)`
           : `FAILED: ${failed.map((t) => t.tensor).join(', ')} above ${GRADCHECK_TOLERANCE} (float64) or `

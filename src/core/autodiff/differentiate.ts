@@ -66,7 +66,7 @@ export function differentiate(graph: Graph, options: DifferentiateOptions): Diff
   const gradOf = (t: string): string | null => {
     const list = contributions.get(t);
     if (!list || list.length === 0) return null;
-    if (list.length > 1) contributions.set(t, [emitter.context.emit1('Sum', list)]);
+    if (list.length > 1) contributions.set(t, [sumOf(emitter, list)]);
     return contributions.get(t)![0]!;
   };
 
@@ -119,6 +119,19 @@ export function differentiate(graph: Graph, options: DifferentiateOptions): Diff
   return { graph: emitter.finish([...gradients.values()]), gradients };
 }
 
+/**
+ * The sum of one tensor's gradient contributions. Of two, one an Expand of a smaller tensor (a reduction's
+ * gradient, e.g. a sparsity penalty's constant λ), the other full-size: Add broadcasts the small one, the
+ * same sums without writing the expanded copy (one pass less over a mask's every logit).
+ */
+function sumOf(emitter: Emitter, list: string[]): string {
+  const expanded = list.map((g) => emitter.producer(g)).map((n) => (n?.opType === 'Expand' ? n.inputs[0]! : null));
+  if (list.length === 2 && (expanded[0] === null) !== (expanded[1] === null)) {
+    return emitter.context.emit1('Add', expanded[0] === null ? [list[0]!, expanded[1]!] : [expanded[0], list[1]!]);
+  }
+  return emitter.context.emit1('Sum', list);
+}
+
 /** Sums the gradient of a broadcasting op's input (shaped like output 0) back to the input's shape. */
 function reduceBroadcast(ctx: GradContext, node: Node, g: string, input: string): string {
   const out = node.outputs[0]!;
@@ -131,6 +144,7 @@ function reduceBroadcast(ctx: GradContext, node: Node, g: string, input: string)
 class Emitter {
   current = '';
   private readonly nodes: Node[] = [];
+  private readonly producers = new Map<string, Node>();
   private readonly constants = new Map<string, Tensor>();
   private readonly constantCache = new Map<string, string>();
   private readonly taken = new Set<string>();
@@ -149,7 +163,9 @@ class Emitter {
     }
     const emit = (op: string, inputs: string[], attrs?: Record<string, AttrInput>, outputCount = 1): string[] => {
       const outputs = Array.from({ length: outputCount }, () => this.fresh(op));
-      this.nodes.push(makeNode({ op, inputs, outputs, attrs, name: this.fresh(`${this.current}/${op}`) }, 0));
+      const node = makeNode({ op, inputs, outputs, attrs, name: this.fresh(`${this.current}/${op}`) }, 0);
+      this.nodes.push(node);
+      for (const o of outputs) this.producers.set(o, node);
       return outputs;
     };
     const constant = (dataType: number, values: number[], dims: number[]): string => {
@@ -191,7 +207,12 @@ class Emitter {
   }
 
   isEmitted(name: string): boolean {
-    return this.nodes.some((n) => n.outputs.includes(name));
+    return this.producers.has(name);
+  }
+
+  /** The backward node that computes `name`, if one was emitted. */
+  producer(name: string): Node | undefined {
+    return this.producers.get(name);
   }
 
   /** The forward graph plus the backward nodes (and constants) that the named results depend on. */

@@ -10,8 +10,11 @@ import { defaultOpset, type Dim, type Model, type Node } from './ir';
 import { sortTopologically } from './sortTopologically';
 import { staticShapeRules, type Shape } from './staticShapeRules';
 
-/** Shape of every graph input, initializer and main-graph node output whose rank is known. */
-export function inferShapesStatically(model: Model): Map<string, Dim[]> {
+/**
+ * Shape of every graph input, initializer and main-graph node output whose rank is known. `known` shapes
+ * (e.g. measured for the part of the graph a model had before nodes were appended) are taken as they are.
+ */
+export function inferShapesStatically(model: Model, known?: ReadonlyMap<string, Dim[]>): Map<string, Dim[]> {
   const graph = model.graph;
   const opset = defaultOpset(model);
   const shapes = new Map<string, Shape>();
@@ -20,6 +23,7 @@ export function inferShapesStatically(model: Model): Map<string, Dim[]> {
   for (const v of [...graph.valueInfo, ...graph.outputs]) if (v.shape) declared.set(v.name, v.shape.map(cleanDim));
 
   for (const input of graph.inputs) if (input.shape) shapes.set(input.name, input.shape.map(cleanDim));
+  for (const [name, shape] of known ?? []) shapes.set(name, [...shape]);
   for (const t of graph.initializers.values()) {
     shapes.set(t.name, [...t.dims]);
     const value = smallTensorValue(t);

@@ -45,6 +45,9 @@ export async function inferShapes(model: Model, options: InferShapesOptions = {}
   return new Map([...info].map(([name, t]) => [name, t.shape]));
 }
 
+/** How many times onnxruntime has been started to measure shapes in this process (read by tests). */
+export const shapeProbes = { count: 0 };
+
 /** Like `inferShapes`, with the element type of each tensor as well. */
 export async function inferTensorInfo(model: Model, options: InferShapesOptions = {}): Promise<Map<string, TensorInfo>> {
   const graph = model.graph;
@@ -68,6 +71,7 @@ export async function inferTensorInfo(model: Model, options: InferShapesOptions 
   };
 
   let session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
+  shapeProbes.count++;
   try {
     // Failed probe runs are expected (the fallback handles them); keep onnxruntime's own log quiet.
     session = await createSession(probeModel, {

@@ -3,9 +3,8 @@
 import type { Model } from '../onnx/ir';
 import { DataType, elementCount } from '../onnx/ir';
 import { GraphBuilder } from '../onnx/GraphBuilder';
-import { inferShapes } from '../runtime/inferShapes';
 import { createSession, ort } from '../runtime/session';
-import { cloneGraph, probeMultiples, type FloatArrayLike } from './buildTrainingGraph';
+import { cloneGraph, measuredShapes, type FloatArrayLike } from './buildTrainingGraph';
 import { appendHead, headClasses, oneHot, type HeadSpec } from './lossHeads';
 import { TrainerError } from './errors';
 import { toOrt } from './toOrt';
@@ -41,7 +40,7 @@ export class Evaluator {
       b.input(name, DataType.FLOAT, w.dims);
       replaced.set(name, w.dims);
     }
-    const shapes = await inferShapes(model, { multiples: probeMultiples(model, options.head) });
+    const shapes = await measuredShapes(model, options.head);
     const outShape = shapes.get(options.output);
     const width = outShape?.[outShape.length - 1];
     if (!outShape || outShape.length !== 2 || typeof width !== 'number') {

@@ -69,47 +69,59 @@ export function betaAt(epoch: number, epochs: number, [start, end]: [number, num
   return start * Math.pow(end / start, epoch / (epochs - 1));
 }
 
+/** One flat vector per kind of state (see FlatParameters), with per-tensor views into it. */
+interface FlatState {
+  params: FloatArray;
+  m: FloatArray;
+  v: FloatArray;
+}
+
 export class Trainer {
-  private constructor(readonly tg: TrainingGraph, private readonly session: ort.InferenceSession, readonly params: Map<string, FloatArray>) {}
+  private constructor(readonly tg: TrainingGraph, private readonly session: ort.InferenceSession,
+    private flat: FloatArray) {}
 
   /** `initial` gives each trainable initializer's starting parameter (mask logits or weights). */
   static async create(tg: TrainingGraph, initial: Map<string, FloatArray>, threads?: number): Promise<Trainer> {
     if (!tg.stepSize) throw new TrainerError('the training graph was built without an optimiser update');
-    const session = await createSession(tg.model, { threads });
-    const params = new Map<string, FloatArray>();
+    const flat = new (floatArrayType(tg))(tg.flat.size);
     for (const t of tg.tensors) {
       const p = initial.get(t.initializer);
       if (!p || p.length !== elementCount(t.shape)) throw new TrainerError(`no initial value of the right size for '${t.initializer}'`);
-      params.set(t.initializer, p.slice());
+      flat.set(p, t.offset);
     }
-    return new Trainer(tg, session, params);
+    const session = await createSession(tg.model, { threads });
+    return new Trainer(tg, session, flat);
+  }
+
+  /** Each trained initializer's current parameter: views into the flat vector. */
+  get params(): Map<string, FloatArray> {
+    return viewsOf(this.tg, this.flat);
   }
 
   async train(data: TrainingData, options: TrainOptions): Promise<TrainResult> {
     const { tg } = this;
-    const f = tg.floatType === DataType.DOUBLE ? Float64Array : Float32Array;
-    const m = new Map(tg.tensors.map((t) => [t.initializer, new f(elementCount(t.shape))]));
-    const v = new Map(tg.tensors.map((t) => [t.initializer, new f(elementCount(t.shape))]));
+    const f = floatArrayType(tg);
+    // New arrays in every call, so parameter arrays returned by an earlier train() are never overwritten.
+    const state: FlatState = { params: this.flat.slice(), m: new f(tg.flat.size), v: new f(tg.flat.size) };
     const rng = new Rng(options.seed);
     let step = 0;
     let startEpoch = 0;
     if (options.resume) {
       const r = options.resume;
       for (const t of tg.tensors) {
-        this.params.set(t.initializer, r.params[t.initializer]!.slice());
-        m.set(t.initializer, r.m[t.initializer]!.slice());
-        v.set(t.initializer, r.v[t.initializer]!.slice());
+        state.params.set(r.params[t.initializer]!, t.offset);
+        state.m.set(r.m[t.initializer]!, t.offset);
+        state.v.set(r.v[t.initializer]!, t.offset);
       }
       step = r.step; startEpoch = r.epoch; rng.state = r.rngState;
     }
-    // Double buffers: onnxruntime writes the updated parameters and Adam state into the spare set (no
-    // output allocation or copy per step), then the sets swap. Both sets are new arrays in every call,
-    // so parameter arrays returned by an earlier train() are never overwritten.
-    for (const [name, p] of this.params) this.params.set(name, p.slice());
-    const spare = { params: freshLike(this.params), m: freshLike(m), v: freshLike(v) };
-    const swaps = [[this.params, spare.params], [m, spare.m], [v, spare.v]] as const;
+    // Updated in place: onnxruntime writes the new parameters and Adam state into the very arrays it was
+    // fed (no output allocation, copy or second set). Safe because in the graph every reader of an input
+    // runs before the node that writes its output: the Adam state is read by the first node of its own
+    // update, the parameters by the gates at the start and by the final elementwise Sub, which writes them.
+    this.flat = state.params;
     const batchBuffers: Record<string, NumericArray> = {};
-    const noise = tg.tensors.some((t) => t.noise) ? freshLike(this.params) : new Map<string, FloatArray>();
+    const noise = tg.flat.noise ? new f(tg.flat.size) : undefined;
     const batchesPerEpoch = Math.max(1, Math.floor(data.size / options.batch));
     const fixed = tg.fixedBatch;
     if (fixed !== undefined && options.batch !== fixed) {
@@ -121,81 +133,78 @@ export class Trainer {
     if (data.size < options.batch && fixed === undefined) {
       throw new TrainerError(`the training set has ${data.size} examples, fewer than one batch of ${options.batch}`);
     }
+    const sparse = options.sparsity
+      && tg.tensors.filter((t) => !options.sparsity!.tensors || options.sparsity!.tensors.includes(t.initializer));
     const times: number[] = [];
     let last: TrainStepStats | undefined;
     const { beta1, beta2 } = DEFAULT_ADAM;
+    const result = (epochs: number, cancelled: boolean): TrainResult =>
+      ({ params: this.params, steps: step, epochs, stepMs: median(times), last, cancelled });
     for (let epoch = startEpoch; epoch < options.epochs; epoch++) {
       const beta = options.temperature ? betaAt(epoch, options.epochs, options.temperature) : 1;
       const order = rng.permutation(data.size);
       for (let bi = 0; bi < batchesPerEpoch; bi++) {
-        if (options.signal?.aborted) return { params: this.params, steps: step, epochs: epoch, stepMs: median(times), last, cancelled: true };
+        if (options.signal?.aborted) return result(epoch, true);
         const picked = order.subarray(bi * options.batch, (bi + 1) * options.batch);
         const batch = paddedRows(data, picked, fixed, batchBuffers);
         for (const [name, a] of Object.entries(batch.inputs)) batchBuffers[name] = a.data;
         step++;
         const stepSize = options.lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step));
-        const feeds = this.feeds(batch, { beta, stepSize, m, v, rng, noise });
+        const feeds = this.feeds(batch, { beta, stepSize, state, noise: noise && fillLogisticNoise(noise, rng) });
         const t0 = performance.now();
-        const out = await this.session.run(feeds, this.fetches(spare));
+        const out = await this.session.run(feeds, this.fetches(state));
         times.push(performance.now() - t0);
         const loss = scalar(out[tg.loss]!);
         if (!Number.isFinite(loss)) {
           throw new TrainerError(`the loss became ${loss} at epoch ${epoch + 1}, step ${step} (learning rate ${options.lr}); lower the learning rate or check the data for NaN/Inf`);
         }
-        for (const t of tg.tensors) {
-          const name = t.initializer;
-          const p = spare.params.get(name)!;
-          if (options.sparsity && (!options.sparsity.tensors || options.sparsity.tensors.includes(t.initializer))) {
-            const keep = topFraction(p, options.sparsity.keep);
-            for (let i = 0; i < p.length; i++) if (!keep[i]) p[i] = 0;
-          }
-          for (const [live, next] of swaps) {
-            const updated = next.get(name)!;
-            next.set(name, live.get(name)!);
-            live.set(name, updated);
-          }
+        for (const t of sparse || []) {
+          const p = state.params.subarray(t.offset, t.offset + elementCount(t.shape));
+          const keep = topFraction(p, options.sparsity!.keep);
+          for (let i = 0; i < p.length; i++) if (!keep[i]) p[i] = 0;
         }
         last = {
           step, epoch, loss, headLoss: scalar(out[tg.headLoss]!), accuracy: scalar(out[tg.correct]!) / batch.labels.length, beta,
-          keptFraction: tg.tensors.some((t) => t.param.startsWith('mask/')) ? this.keptFraction() : undefined,
+          keptFraction: tg.flat.param.startsWith('mask/') ? this.keptFraction() : undefined,
         };
         options.onStep?.(last);
       }
       if (options.onEpoch) {
-        const snap = (mm: Map<string, FloatArray>) => Object.fromEntries([...mm].map(([k, a]) => [k, a.slice()]));
-        await options.onEpoch({ epoch: epoch + 1, step, params: snap(this.params), m: snap(m), v: snap(v), rngState: rng.state });
+        const snap = (flat: FloatArray) => Object.fromEntries([...viewsOf(tg, flat)].map(([k, a]) => [k, a.slice()]));
+        const { params, m, v } = state;
+        const snapshot = { params: snap(params), m: snap(m), v: snap(v) };
+        await options.onEpoch({ epoch: epoch + 1, step, ...snapshot, rngState: rng.state });
       }
     }
-    return { params: this.params, steps: step, epochs: options.epochs, stepMs: median(times), last, cancelled: false };
+    return result(options.epochs, false);
   }
 
   /** Fraction of mask logits that are positive, over all masked tensors. */
   keptFraction(): number {
-    let kept = 0, total = 0;
-    for (const p of this.params.values()) { for (let i = 0; i < p.length; i++) if (p[i]! > 0) kept++; total += p.length; }
-    return total ? kept / total : 0;
+    let kept = 0;
+    for (let i = 0; i < this.flat.length; i++) if (this.flat[i]! > 0) kept++;
+    return this.flat.length ? kept / this.flat.length : 0;
   }
 
   async release(): Promise<void> {
     await this.session.release();
   }
 
-  /** Output buffers of one step: the spare parameter and Adam-state arrays; scalars are allocated by onnxruntime. */
-  private fetches(spare: { params: Map<string, FloatArray>; m: Map<string, FloatArray>; v: Map<string, FloatArray> }): Record<string, ort.Tensor | null> {
+  /** Output buffers of one step: the fed parameter and Adam-state arrays; scalars are allocated by onnxruntime. */
+  private fetches(state: FlatState): Record<string, ort.Tensor | null> {
     const { tg } = this;
-    const fetches: Record<string, ort.Tensor | null> = { [tg.loss]: null, [tg.headLoss]: null, [tg.correct]: null };
-    for (const t of tg.tensors) {
-      fetches[t.paramOut!] = toOrt(spare.params.get(t.initializer)!, t.shape);
-      fetches[t.mOut!] = toOrt(spare.m.get(t.initializer)!, t.shape);
-      fetches[t.vOut!] = toOrt(spare.v.get(t.initializer)!, t.shape);
-    }
-    return fetches;
+    const { size, paramOut, mOut, vOut } = tg.flat;
+    return {
+      [tg.loss]: null, [tg.headLoss]: null, [tg.correct]: null,
+      [paramOut!]: toOrt(state.params, [size]), [mOut!]: toOrt(state.m, [size]), [vOut!]: toOrt(state.v, [size]),
+    };
   }
 
-  private feeds(batch: Batch, s: { beta: number; stepSize: number; m: Map<string, FloatArray>; v: Map<string, FloatArray>; rng: Rng; noise: Map<string, FloatArray> }): Record<string, ort.Tensor> {
+  private feeds(batch: Batch, s: { beta: number; stepSize: number; state: FlatState; noise?: FloatArray }):
+    Record<string, ort.Tensor> {
     const { tg } = this;
     const type = tg.floatType === DataType.DOUBLE ? 'float64' : 'float32';
-    const f = tg.floatType === DataType.DOUBLE ? Float64Array : Float32Array;
+    const f = floatArrayType(tg);
     const feeds: Record<string, ort.Tensor> = {};
     for (const name of tg.dataInputs) {
       const a = batch.inputs[name];
@@ -206,18 +215,22 @@ export class Trainer {
     feeds[tg.onehot] = new ort.Tensor(type, oneHot(batch.labels, tg.classes, tg.floatType, rows), [rows, tg.classes]);
     if (tg.beta) feeds[tg.beta] = new ort.Tensor(type, f.of(s.beta), []);
     feeds[tg.stepSize!] = new ort.Tensor(type, f.of(s.stepSize), []);
-    for (const t of tg.tensors) {
-      feeds[t.param] = new ort.Tensor(type, this.params.get(t.initializer)!, t.shape);
-      feeds[t.m!] = new ort.Tensor(type, s.m.get(t.initializer)!, t.shape);
-      feeds[t.v!] = new ort.Tensor(type, s.v.get(t.initializer)!, t.shape);
-      if (t.noise) feeds[t.noise] = new ort.Tensor(type, fillLogisticNoise(s.noise.get(t.initializer)!, s.rng), t.shape);
-    }
+    const { size, param, m, v, noise } = tg.flat;
+    feeds[param] = toOrt(s.state.params, [size]);
+    feeds[m!] = toOrt(s.state.m, [size]);
+    feeds[v!] = toOrt(s.state.v, [size]);
+    if (noise) feeds[noise] = toOrt(s.noise!, [size]);
     return feeds;
   }
 }
 
-function freshLike(arrays: Map<string, FloatArray>): Map<string, FloatArray> {
-  return new Map([...arrays].map(([k, a]) => [k, new (a.constructor as typeof Float32Array | typeof Float64Array)(a.length) as FloatArray]));
+function floatArrayType(tg: TrainingGraph): typeof Float32Array | typeof Float64Array {
+  return tg.floatType === DataType.DOUBLE ? Float64Array : Float32Array;
+}
+
+/** Each tensor's stretch of a flat vector (views, not copies). */
+function viewsOf(tg: TrainingGraph, flat: FloatArray): Map<string, FloatArray> {
+  return new Map(tg.tensors.map((t) => [t.initializer, flat.subarray(t.offset, t.offset + elementCount(t.shape))]));
 }
 
 /** Fills `out` with log u − log(1 − u) for u ~ U(0, 1), clamped away from 0 and 1. */

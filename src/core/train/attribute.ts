@@ -23,11 +23,11 @@ export async function attribute(model: Model, data: TrainingData, options: Attri
   });
   const session = await createSession(tg.model, { threads: options.threads });
   const sums = new Map(tg.tensors.map((t) => [t.initializer, new Float64Array(elementCount(t.shape))]));
-  const ones = new Map(tg.tensors.map((t) => [t.param, new ort.Tensor('float32', new Float32Array(elementCount(t.shape)).fill(1), t.shape)]));
+  const ones = new ort.Tensor('float32', new Float32Array(tg.flat.size).fill(1), [tg.flat.size]);
   try {
     for (const rows of chunksOf(data, options.batch ?? 256, tg.fixedBatch)) {
       const n = rows.labels.length;
-      const feeds: Record<string, ort.Tensor> = Object.fromEntries(ones);
+      const feeds: Record<string, ort.Tensor> = { [tg.flat.param]: ones };
       for (const name of tg.dataInputs) feeds[name] = toOrt(rows.inputs[name]!.data, rows.inputs[name]!.dims);
       const onehot = oneHot(rows.labels, tg.classes, tg.floatType, fedRows(rows)) as Float32Array;
       feeds[tg.onehot] = new ort.Tensor('float32', onehot, [fedRows(rows), tg.classes]);

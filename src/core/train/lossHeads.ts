@@ -12,6 +12,8 @@ export interface HeadNodes {
   correct: string;
   /** [batch, classes] logits the loss is computed from. */
   logits: string;
+  /** odd-one-out: the embeddings grouped to [problems, k, D]. */
+  grouped?: string;
 }
 
 /**
@@ -46,8 +48,9 @@ export function stimuliPerExample(head: HeadSpec): number {
  */
 export function appendHead(b: GraphBuilder, head: HeadSpec, output: string, onehot: string, embeddingWidth: number): HeadNodes {
   let logits = output;
+  let grouped: string | undefined;
   if (head.type === 'odd-one-out') {
-    const grouped = b.emit1('Reshape', [output, b.int64([-1, head.group, embeddingWidth])]);
+    grouped = b.emit1('Reshape', [output, b.int64([-1, head.group, embeddingWidth])]);
     const norm = b.emit1('Sqrt', [b.emit1('Add', [
       b.emit1('ReduceSum', [b.emit1('Mul', [grouped, grouped]), b.int64([-1])], { keepdims: 1 }),
       b.constant([1e-12]),
@@ -67,7 +70,7 @@ export function appendHead(b: GraphBuilder, head: HeadSpec, output: string, oneh
   const hit = b.emit1('Equal', [predicted, b.emit1('ArgMax', [onehot], { axis: -1, keepdims: 0 })]);
   const hits = b.emit1('Mul', [b.emit1('Cast', [hit], { to: b.floatType }), labelled]);
   const correct = b.emit1('ReduceSum', [hits], { keepdims: 0 });
-  return { loss, correct, logits };
+  return { loss, correct, logits, grouped };
 }
 
 /**

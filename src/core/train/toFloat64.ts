@@ -7,8 +7,6 @@
 // - Erf becomes its Maclaurin series (42 terms) for |x| < 2 and 1 − erfc(|x|) by a 50-term continued
 //   fraction beyond (both within 3e-15 of the true value, checked against Math-based references in
 //   the tests); Gelu becomes its definition through that Erf (or Tanh for approximate='tanh').
-// Any op listed in FLOAT32_ONLY_OPS would run as a float32 island (Cast in, Cast out), reported to the
-// caller since it bounds the attainable precision.
 // Run the result with graph optimisations disabled (see gradcheck): onnxruntime's constant folding
 // loses tiny float64 constants.
 import type { Model, Node } from '../onnx/ir';
@@ -17,16 +15,7 @@ import { GraphBuilder } from '../onnx/GraphBuilder';
 import { makeNode } from '../onnx/makeModel';
 import { FLOAT_ONLY_OPS, lowerFloatOnlyOps } from '../autodiff/lowerFloatOnlyOps';
 
-/** Ops with no float64 kernel in onnxruntime-node 1.30's CPU build and no rewrite here: they stay float32 islands. */
-export const FLOAT32_ONLY_OPS: ReadonlySet<string> = new Set<string>();
-
-export interface Float64Variant {
-  model: Model;
-  /** Node names that still compute in float32. */
-  float32Islands: string[];
-}
-
-export async function toFloat64(source: Model): Promise<Float64Variant> {
+export async function toFloat64(source: Model): Promise<Model> {
   const graph = {
     ...source.graph,
     nodes: [] as Node[],
@@ -41,7 +30,6 @@ export async function toFloat64(source: Model): Promise<Float64Variant> {
     if (t.dataType === DataType.FLOAT) graph.initializers.set(k, { ...t, dataType: DataType.DOUBLE, data: Float64Array.from(t.data as Float32Array), proto: undefined, external: undefined });
   }
   for (const v of [...graph.inputs, ...graph.outputs]) if (v.elemType === DataType.FLOAT) v.elemType = DataType.DOUBLE;
-  const islands: string[] = [];
   for (const original of source.graph.nodes) {
     const node: Node = { ...original, inputs: [...original.inputs], outputs: [...original.outputs], attributes: new Map(original.attributes), proto: undefined };
     widenAttributes(node);
@@ -66,21 +54,10 @@ export async function toFloat64(source: Model): Promise<Float64Variant> {
       graph.nodes.push(makeNode({ op: 'Mul', inputs: [half, b.emit1('Add', [inner, b.constant([1])])], outputs: [node.outputs[0]!], name: node.name }, 0));
       continue;
     }
-    if (standard && FLOAT32_ONLY_OPS.has(node.opType)) {
-      islands.push(node.name);
-      // Every input of these ops is a float tensor.
-      node.inputs = node.inputs.map((i) => (i === '' ? i : b.emit1('Cast', [i], { to: DataType.FLOAT })));
-      const wide = node.outputs;
-      node.outputs = wide.map((o) => (o === '' ? o : `${o}/f32`));
-      graph.nodes.push(node);
-      wide.forEach((o, k) => { if (o !== '') graph.nodes.push(makeNode({ op: 'Cast', inputs: [node.outputs[k]!], outputs: [o], attrs: { to: DataType.DOUBLE }, name: `${node.name}/to_f64_${k}` }, 0)); });
-      continue;
-    }
     graph.nodes.push(node);
   }
   const wide: Model = { ...source, graph, proto: undefined };
-  const lowered = graph.nodes.some((n) => FLOAT_ONLY_OPS.has(n.opType)) ? await lowerFloatOnlyOps(wide) : wide;
-  return { model: lowered, float32Islands: islands };
+  return graph.nodes.some((n) => FLOAT_ONLY_OPS.has(n.opType)) ? lowerFloatOnlyOps(wide) : wide;
 }
 
 function widenAttributes(n: Node): void {

@@ -4,8 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FLOAT32_TOLERANCE } from '../../../src/jobs/gradcheck';
-import { DataType, elementCount, type Model } from '../../../src/core/onnx/ir';
+import { DataType, type Model } from '../../../src/core/onnx/ir';
 import { encodeModel } from '../../../src/core/onnx/writeModel';
+import { GraphBuilder } from '../../../src/core/onnx/GraphBuilder';
+import { sortTopologically } from '../../../src/core/onnx/sortTopologically';
 import { ort } from '../../../src/core/runtime/session';
 import { buildTrainingGraph } from '../../../src/core/train/buildTrainingGraph';
 import { float32Deviation } from '../../../src/core/train/float32Deviation';
@@ -16,7 +18,7 @@ import { CNN_WEIGHTS, cnnImages, smallCnn } from '../cli/cnnModel';
 
 const ROWS = 8;
 
-test('float32Deviation: rounding level on a correct graph, far above tolerance with a shifted backward Conv', async (t) => {
+test('float32Deviation: rounding level on a correct graph, far above tolerance with a flipped backward kernel', async (t) => {
   const model = smallCnn();
   const fixed: Model = { ...model, proto: undefined, graph: { ...model.graph, proto: undefined,
     inputs: model.graph.inputs.map((v) => ({ ...v, shape: [ROWS, 2, 6, 6], proto: undefined })) } };
@@ -31,14 +33,12 @@ test('float32Deviation: rounding level on a correct graph, far above tolerance w
     [tg.onehot]: new ort.Tensor('float64', oneHot(labels, tg.classes, DataType.DOUBLE), [ROWS, tg.classes]),
     [tg.beta!]: new ort.Tensor('float64', Float64Array.of(1.5), []),
   };
-  for (const w of tg.tensors) {
-    const logits = Float64Array.from({ length: elementCount(w.shape) }, () => rng.normal());
-    feeds[w.param] = new ort.Tensor('float64', logits, w.shape);
-  }
+  const logits = Float64Array.from({ length: tg.flat.size }, () => rng.normal());
+  feeds[tg.flat.param] = new ort.Tensor('float64', logits, [tg.flat.size]);
   const pinned: Model = { ...tg.model, proto: undefined, graph: { ...tg.model.graph, proto: undefined,
     inputs: tg.model.graph.inputs.map((v) => ({ ...v, shape: [...feeds[v.name]!.dims], proto: undefined })) } };
   const wide = await toFloat64(pinned);
-  const bytes = encodeModel(wide.model).model;
+  const bytes = encodeModel(wide).model;
   const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled' });
   const out = await session.run(feeds);
   await session.release();
@@ -48,17 +48,20 @@ test('float32Deviation: rounding level on a correct graph, far above tolerance w
   const good = await float32Deviation(tg.model, feeds, reference, 1);
   for (const [name, d] of good) assert.ok(d <= 1e-5, `${name}: float32 deviation ${d} on a correct graph`);
 
-  // conv2's input gradient is a Conv of dY with the flipped kernel, padded by K − 1 = 1 on each side;
-  // padding [0, 0, 2, 2] keeps its size and shifts it by one row and column.
-  const forwardOutputs = new Set(model.graph.nodes.map((f) => f.outputs[0]));
-  const backwardConv = tg.model.graph.nodes.find((n) => n.opType === 'Conv' && !forwardOutputs.has(n.outputs[0]))!;
-  assert.deepEqual(backwardConv.attributes.get('pads')?.value, [1, 1, 1, 1]);
-  const shifted = { ...backwardConv, proto: undefined, attributes: new Map(backwardConv.attributes) };
-  shifted.attributes.set('pads', { type: 'ints', value: [0, 0, 2, 2] });
-  const broken: Model = { ...tg.model, proto: undefined, graph: { ...tg.model.graph, proto: undefined,
-    nodes: tg.model.graph.nodes.map((n) => (n === backwardConv ? shifted : n)) } };
+  // conv2's input gradient (a small layer) is a ConvTranspose of dY with the 2×2 kernel; feeding it the
+  // kernel flipped in space (a plausible slip) changes only the float32 graph's gradient.
+  const backwardConv = tg.model.graph.nodes.find((n) => n.opType === 'ConvTranspose')!;
+  const graph = { ...tg.model.graph, proto: undefined, initializers: new Map(tg.model.graph.initializers) };
+  const b = new GraphBuilder(graph, 'broken');
+  const flip = b.emit1('Slice', [backwardConv.inputs[1]!, b.int64([-1, -1]), b.int64([-(2 ** 53), -(2 ** 53)]),
+    b.int64([2, 3]), b.int64([-1, -1])]);
+  const inputs = [backwardConv.inputs[0]!, flip, ...backwardConv.inputs.slice(2)];
+  const flipped = { ...backwardConv, proto: undefined, inputs };
+  graph.nodes = sortTopologically({ ...graph, nodes: graph.nodes.map((n) => (n === backwardConv ? flipped : n)) });
+  const broken: Model = { ...tg.model, proto: undefined, graph };
   const bad = await float32Deviation(broken, feeds, reference, 1);
-  const shiftedConv1 = bad.get(conv1Grad)!;
-  t.diagnostic(`correct graph: worst ${Math.max(...good.values()).toExponential(2)}; shifted pads: conv1 ${shiftedConv1.toExponential(2)}`);
-  assert.ok(shiftedConv1 > 10 * FLOAT32_TOLERANCE, `conv1 deviation ${shiftedConv1} with a shifted backward Conv`);
+  const flippedConv1 = bad.get(conv1Grad)!;
+  const worst = Math.max(...good.values());
+  t.diagnostic(`correct graph: worst ${worst.toExponential(2)}; flipped: conv1 ${flippedConv1.toExponential(2)}`);
+  assert.ok(flippedConv1 > 10 * FLOAT32_TOLERANCE, `conv1 deviation ${flippedConv1} with a flipped backward kernel`);
 });

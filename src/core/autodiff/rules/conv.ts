@@ -1,5 +1,6 @@
 // Conv (strides, pads incl. auto_pad, dilations, groups; any number of spatial axes):
-// - dX, stride 1 and one group: Conv of dY with the spatially flipped, transposed kernel;
+// - dX, stride 1, one group and at least CONV_INPUT_GRADIENT_POSITIONS output positions: Conv of dY with
+//   the spatially flipped, transposed kernel;
 // - dX otherwise = ConvTranspose(dY, W) with the same strides/dilations/group and pads, output_padding
 //   fixing the size ((H+2P−K) mod S);
 // - dW, ungrouped: one matrix product dYᵀ[M, N·O] × cols[N·O, K·C], where cols holds X's windows
@@ -40,12 +41,22 @@ export const conv: RuleEntry = {
 };
 
 /**
+ * Output positions (per example) from which dX is computed by a Conv rather than a ConvTranspose. The Conv
+ * is faster per position (onnxruntime's Conv kernels are better tuned: 6–10 % of a step on the 32×32 bench
+ * CNN) but needs the masked kernel flipped and transposed in every step, a cost per weight: on ResNet-18 at
+ * 32×32 (layer1 8×8 positions down to layer4 1×1) the flips and transposes of its 3×3 kernels took more
+ * kernel time than all its convolutions.
+ */
+const CONV_INPUT_GRADIENT_POSITIONS = 256;
+
+/**
  * Stride 1, one group: dX is the correlation of dY with the kernel flipped in space and transposed to
- * [C, M, K…], padded by (K−1)·d − pad on each side; 6–10 % faster per CNN step than ConvTranspose on the
- * bench (onnxruntime's Conv kernels are better tuned). null when that pad would be negative.
+ * [C, M, K…], padded by (K−1)·d − pad on each side. null when that pad would be negative or the layer has
+ * fewer than CONV_INPUT_GRADIENT_POSITIONS output positions.
  */
 function inputGradientByConv(ctx: GradContext, dY: string, w: string, g: WindowGeometry, group: number): string | null {
   if (group !== 1 || g.strides.some((s) => s !== 1)) return null;
+  if (g.out.reduce((a, o) => a * o, 1) < CONV_INPUT_GRADIENT_POSITIONS) return null;
   const reach = g.kernel.map((k, i) => (k - 1) * g.dilations[i]!);
   const pads = [...g.begin.map((p, i) => reach[i]! - p), ...g.end.map((p, i) => reach[i]! - p)];
   if (pads.some((p) => p < 0)) return null;
