@@ -26,7 +26,10 @@ const builds = [
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   // Integration tests that run inside the real extension host (test/vscode/).
   { ...node, entryPoints: { 'test/index': 'test/vscode/suite/index.ts' }, outdir: 'dist' },
-  { ...common, platform: 'browser', format: 'iife', target: 'chrome114', entryPoints: { webview: 'webview/main.ts' }, outdir: 'dist' },
+  {
+    ...common, platform: 'browser', format: 'iife', target: 'chrome114', entryPoints: { webview: 'webview/main.ts' },
+    outdir: 'dist',
+  },
 ];
 
 if (watch) {

@@ -30,16 +30,21 @@ async function main(argv: string[]): Promise<number> {
   const wanted = argv.filter((a) => !a.startsWith('--'));
   const unknown = wanted.filter((w) => !sections.some((s) => s.name === w));
   if (unknown.length) {
-    process.stderr.write(`bench: unknown section ${unknown.map((u) => `'${u}'`).join(', ')}; sections: ${sections.map((s) => s.name).join(', ')}\n`);
+    const known = sections.map((s) => s.name).join(', ');
+    process.stderr.write(`bench: unknown section ${unknown.map((u) => `'${u}'`).join(', ')}; sections: ${known}\n`);
     return 2;
   }
   let over = 0;
   for (const section of sections.filter((s) => wanted.length === 0 || wanted.includes(s.name))) {
     process.stdout.write(`${section.name}: ${section.description}\n`);
     for (const line of await section.run()) {
-      const target = line.targetMs === undefined ? '' : `  target < ${line.targetMs} ms, ratio ${(line.ms / line.targetMs).toFixed(3)}${line.ms > line.targetMs ? '  OVER TARGET' : ''}`;
+      const target = line.targetMs === undefined
+        ? ''
+        : `  target < ${line.targetMs} ms, ratio ${(line.ms / line.targetMs).toFixed(3)}`
+          + (line.ms > line.targetMs ? '  OVER TARGET' : '');
       if (line.targetMs !== undefined && line.ms > line.targetMs) over++;
-      process.stdout.write(`  ${line.label.padEnd(44)} ${line.ms.toFixed(1).padStart(9)} ms${target}${line.note ? `  (${line.note})` : ''}\n`);
+      const note = line.note ? `  (${line.note})` : '';
+      process.stdout.write(`  ${line.label.padEnd(44)} ${line.ms.toFixed(1).padStart(9)} ms${target}${note}\n`);
     }
   }
   return strict && over > 0 ? 1 : 0;

@@ -20,7 +20,8 @@ export function generateModel(targetNodes: number) {
   const initializers: Tensor[] = [];
   const weight = (name: string, dims: number[]) => {
     const n = dims.reduce((a, b) => a * b, 1);
-    initializers.push(makeTensor(name, DataType.FLOAT, dims, Array.from({ length: n }, (_, i) => Math.sin(i + initializers.length))));
+    const values = Array.from({ length: n }, (_, i) => Math.sin(i + initializers.length));
+    initializers.push(makeTensor(name, DataType.FLOAT, dims, values));
     return name;
   };
   const int64 = (name: string, values: number[]) => {
@@ -35,22 +36,32 @@ export function generateModel(targetNodes: number) {
       nodes.push({ op, name: `${s}/${name}`, inputs, outputs: [t(name)], attrs });
       return t(name);
     };
-    const ln = node('LayerNormalization', 'ln/LayerNormalization', [x, weight(`layer.${b}.ln.weight`, [D]), weight(`layer.${b}.ln.bias`, [D])], { axis: -1 });
+    const ln = node(
+      'LayerNormalization', 'ln/LayerNormalization',
+      [x, weight(`layer.${b}.ln.weight`, [D]), weight(`layer.${b}.ln.bias`, [D])],
+      { axis: -1 },
+    );
     const q = node('MatMul', 'attn/q/MatMul', [ln, weight(`layer.${b}.q.weight`, [D, D])]);
     const k = node('MatMul', 'attn/k/MatMul', [ln, weight(`layer.${b}.k.weight`, [D, D])]);
     const v = node('MatMul', 'attn/v/MatMul', [ln, weight(`layer.${b}.v.weight`, [D, D])]);
     const shape = node('Shape', 'attn/Shape', [q]);
-    const zero = node('Constant', 'attn/Constant', [], { value: { type: 'tensor', value: makeTensor('c', DataType.INT64, [], [0n]) } });
+    const zero = node('Constant', 'attn/Constant', [], {
+      value: { type: 'tensor', value: makeTensor('c', DataType.INT64, [], [0n]) },
+    });
     const batch = node('Gather', 'attn/Gather', [shape, zero], { axis: 0 });
     const ub = node('Unsqueeze', 'attn/Unsqueeze', [batch, int64(`layer.${b}.axes0`, [0])]);
-    const heads = node('Constant', 'attn/Constant_1', [], { value: { type: 'tensor', value: makeTensor('c', DataType.INT64, [3], [-1n, 4n, 16n]) } });
+    const heads = node('Constant', 'attn/Constant_1', [], {
+      value: { type: 'tensor', value: makeTensor('c', DataType.INT64, [3], [-1n, 4n, 16n]) },
+    });
     const newShape = node('Concat', 'attn/Concat', [ub, heads], { axis: 0 });
     const qh = node('Reshape', 'attn/Reshape', [q, newShape]);
     const kh = node('Reshape', 'attn/Reshape_1', [k, newShape]);
     const vh = node('Reshape', 'attn/Reshape_2', [v, newShape]);
     const kt = node('Transpose', 'attn/Transpose', [kh], { perm: [0, 1, 3, 2] });
     const scores = node('MatMul', 'attn/MatMul', [qh, kt]);
-    const scale = node('Constant', 'attn/Constant_2', [], { value: { type: 'tensor', value: makeTensor('c', DataType.FLOAT, [], [0.25]) } });
+    const scale = node('Constant', 'attn/Constant_2', [], {
+      value: { type: 'tensor', value: makeTensor('c', DataType.FLOAT, [], [0.25]) },
+    });
     const scaled = node('Mul', 'attn/Mul', [scores, scale]);
     const probs = node('Softmax', 'attn/Softmax', [scaled], { axis: -1 });
     const ctx = node('MatMul', 'attn/MatMul_1', [probs, vh]);
@@ -61,7 +72,9 @@ export function generateModel(targetNodes: number) {
     const act = node('Relu', 'mlp/Relu', [res]);
     x = node('Identity', 'Identity', [act]);
   }
-  return makeModel({ inputs: [{ name: 'tokens', shape: ['batch', 'seq', D] }], outputs: [{ name: x }], nodes, initializers, opset: 17 });
+  return makeModel({
+    inputs: [{ name: 'tokens', shape: ['batch', 'seq', D] }], outputs: [{ name: x }], nodes, initializers, opset: 17,
+  });
 }
 
 /** The bundled CLI end to end, node start-up included; skipped when dist/cli.js is not built. */
@@ -93,7 +106,9 @@ export const inspectBench: BenchSection = {
         const t2 = performance.now();
         inspectModel(m);
         const t3 = performance.now();
-        return { parse: t1 - t0, graph: t2 - t1, inspect: t3 - t2, nodes: m.graph.nodes.length, viewNodes: view.nodes.length };
+        return {
+          parse: t1 - t0, graph: t2 - t1, inspect: t3 - t2, nodes: m.graph.nodes.length, viewNodes: view.nodes.length,
+        };
       };
       const cold = once();
       const runs = Array.from({ length: 5 }, once);

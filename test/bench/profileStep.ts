@@ -62,7 +62,9 @@ async function profiled(arg: string): Promise<Profiled> {
 async function main(argv: string[]): Promise<void> {
   const steps = argv.includes('--steps') ? Number(argv[argv.indexOf('--steps') + 1]) : 30;
   const method = argv.includes('--method') ? argv[argv.indexOf('--method') + 1] : 'continuous-sparsification';
-  if (method !== 'continuous-sparsification' && method !== 'hard-concrete') throw new Error(`--method must be continuous-sparsification or hard-concrete, got '${method}'`);
+  if (method !== 'continuous-sparsification' && method !== 'hard-concrete') {
+    throw new Error(`--method must be continuous-sparsification or hard-concrete, got '${method}'`);
+  }
   const m = await profiled(argv[0] ?? '');
   const tg = await buildTrainingGraph(m.model, {
     output: 'logits', head: { type: 'classify' }, tensors: m.masked, update: 'adam',
@@ -83,7 +85,10 @@ async function main(argv: string[]): Promise<void> {
   if (noise) feeds[noise] = new ort.Tensor('float32', noiseValues, [size]);
   const bytes = encodeModel(tg.model).model;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'profile-step-'));
-  const options = { intraOpNumThreads: THREADS, interOpNumThreads: 1, graphOptimizationLevel: 'all' as const, executionMode: 'sequential' as const };
+  const options = {
+    intraOpNumThreads: THREADS, interOpNumThreads: 1,
+    graphOptimizationLevel: 'all' as const, executionMode: 'sequential' as const,
+  };
   const timed = async (session: ort.InferenceSession) => {
     const times: number[] = [];
     for (let i = 0; i < steps + 3; i++) {
@@ -97,25 +102,35 @@ async function main(argv: string[]): Promise<void> {
     const plain = await ort.InferenceSession.create(bytes, options);
     const wall = await timed(plain);
     await plain.release();
-    const profiled = await ort.InferenceSession.create(bytes, { ...options, enableProfiling: true, profileFilePrefix: path.join(dir, 'step') });
+    const profiled = await ort.InferenceSession.create(bytes, {
+      ...options, enableProfiling: true, profileFilePrefix: path.join(dir, 'step'),
+    });
     await timed(profiled);
     profiled.endProfiling();
     await profiled.release();
     const file = fs.readdirSync(dir).map((f) => path.join(dir, f)).find((f) => f.endsWith('.json'))!;
-    const events = (JSON.parse(fs.readFileSync(file, 'utf8')) as ProfileEvent[]).filter((e) => e.cat === 'Node' && e.name.endsWith('_kernel_time'));
+    const events = (JSON.parse(fs.readFileSync(file, 'utf8')) as ProfileEvent[])
+      .filter((e) => e.cat === 'Node' && e.name.endsWith('_kernel_time'));
     const perNode = new Map<string, { op: string; durs: number[] }>();
     for (const e of events) {
       const key = e.name.slice(0, -'_kernel_time'.length);
       if (!perNode.has(key)) perNode.set(key, { op: e.args.op_name, durs: [] });
       perNode.get(key)!.durs.push(e.dur / 1000);
     }
-    const nodes = [...perNode].map(([name, { op, durs }]) => ({ name, op, ms: median(durs) })).sort((a, b) => b.ms - a.ms);
+    const nodes = [...perNode]
+      .map(([name, { op, durs }]) => ({ name, op, ms: median(durs) }))
+      .sort((a, b) => b.ms - a.ms);
     const byOp = new Map<string, number>();
     for (const n of nodes) byOp.set(n.op, (byOp.get(n.op) ?? 0) + n.ms);
     const kernels = nodes.reduce((a, n) => a + n.ms, 0);
-    process.stdout.write(`${m.label} (${method}): ${tg.model.graph.nodes.length} nodes, step ${wall.median.toFixed(2)} ms wall (no profiler; fastest ${wall.min.toFixed(2)}), kernels ${kernels.toFixed(2)} ms, ${THREADS} threads\n`);
+    process.stdout.write(
+      `${m.label} (${method}): ${tg.model.graph.nodes.length} nodes, step ${wall.median.toFixed(2)} ms wall `
+        + `(no profiler; fastest ${wall.min.toFixed(2)}), kernels ${kernels.toFixed(2)} ms, ${THREADS} threads\n`,
+    );
     process.stdout.write('per op type (ms):\n');
-    for (const [op, ms] of [...byOp].sort((a, b) => b[1] - a[1]).filter(([, ms]) => ms >= 0.05)) process.stdout.write(`  ${op.padEnd(22)} ${ms.toFixed(2).padStart(7)}\n`);
+    for (const [op, ms] of [...byOp].sort((a, b) => b[1] - a[1]).filter(([, ms]) => ms >= 0.05)) {
+      process.stdout.write(`  ${op.padEnd(22)} ${ms.toFixed(2).padStart(7)}\n`);
+    }
     const byPart = new Map<string, { ms: number; nodes: number }>();
     for (const n of nodes) {
       const part = partOf(n.name);
@@ -127,7 +142,9 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(`  ${part.padEnd(22)} ${ms.toFixed(2).padStart(7)} ${String(count).padStart(6)}\n`);
     }
     process.stdout.write('slowest nodes (ms):\n');
-    for (const n of nodes.slice(0, 15)) process.stdout.write(`  ${n.ms.toFixed(2).padStart(7)}  ${n.op.padEnd(16)} ${n.name}\n`);
+    for (const n of nodes.slice(0, 15)) {
+      process.stdout.write(`  ${n.ms.toFixed(2).padStart(7)}  ${n.op.padEnd(16)} ${n.name}\n`);
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -70,7 +70,10 @@ async function stepMs(m: BenchModel): Promise<{ run: number; wall: number }> {
     output: 'logits', head: { type: 'classify' }, tensors: m.masked, update: 'adam',
     target: { kind: 'mask', method: 'continuous-sparsification', lambda: 1e-8 },
   });
-  const initial = new Map(tg.tensors.map((t) => [t.initializer, new Float32Array(elementCount(t.shape)).fill(0.05) as FloatArray]));
+  const initial = new Map(tg.tensors.map((t) => [
+    t.initializer,
+    new Float32Array(elementCount(t.shape)).fill(0.05) as FloatArray,
+  ]));
   const trainer = await Trainer.create(tg, initial, THREADS);
   try {
     const steps = STEPS[m.name] + WARMUP_STEPS;
@@ -100,7 +103,11 @@ function torchPython(): string | undefined {
 
 /** A folder holding an optimised libblas.so.3 for the PyTorch child process, or undefined (reference BLAS). */
 export function torchBlasDir(): string | undefined {
-  const candidates = [process.env.BENCH_TORCH_BLAS_DIR, '/usr/lib/x86_64-linux-gnu/openblas-pthread', '/usr/lib/x86_64-linux-gnu/openblas-openmp'];
+  const candidates = [
+    process.env.BENCH_TORCH_BLAS_DIR,
+    '/usr/lib/x86_64-linux-gnu/openblas-pthread',
+    '/usr/lib/x86_64-linux-gnu/openblas-openmp',
+  ];
   return candidates.find((d): d is string => !!d && fs.existsSync(path.join(d, 'libblas.so.3')));
 }
 
@@ -110,29 +117,42 @@ function torchTimes(py: string, m: BenchModel, dir: string): { forwardMs: number
     .filter((t) => t.dataType === 1)
     .map((t) => [t.name, { dtype: 'float32' as const, shape: t.dims, data: t.data as Float32Array }]));
   writeNpz(weights, arrays);
-  const config = { model: m.name, weights, batch: m.batch, threads: THREADS, steps: STEPS[m.name], warmup: WARMUP_STEPS, forwardRuns: FORWARD_RUNS, masked: m.masked, transformer: TRANSFORMER };
+  const config = {
+    model: m.name, weights, batch: m.batch, threads: THREADS, steps: STEPS[m.name], warmup: WARMUP_STEPS,
+    forwardRuns: FORWARD_RUNS, masked: m.masked, transformer: TRANSFORMER,
+  };
   const blas = torchBlasDir();
-  const env = { ...process.env, OMP_NUM_THREADS: String(THREADS), OPENBLAS_NUM_THREADS: String(THREADS), ...(blas ? { LD_LIBRARY_PATH: [blas, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') } : {}) };
-  const r = spawnSync(py, [path.join(__dirname, 'torch_step.py'), JSON.stringify(config)], { encoding: 'utf8', timeout: 120_000, env });
+  const env = {
+    ...process.env, OMP_NUM_THREADS: String(THREADS), OPENBLAS_NUM_THREADS: String(THREADS),
+    ...(blas ? { LD_LIBRARY_PATH: [blas, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') } : {}),
+  };
+  const r = spawnSync(py, [path.join(__dirname, 'torch_step.py'), JSON.stringify(config)], {
+    encoding: 'utf8', timeout: 120_000, env,
+  });
   if (r.status !== 0) return { error: (r.stderr || r.error?.message || 'failed').trim().split('\n').pop()! };
   return JSON.parse(r.stdout) as { forwardMs: number; stepMs: number };
 }
 
 export function formatTrainTable(rows: TrainBenchRow[]): string {
-  const head = ['model', 'batch', 'masked', 'forward ms', 'step ms', 'step/fwd', 'wall ms', 'torch fwd', 'torch step', 'step/torch'];
+  const head = [
+    'model', 'batch', 'masked', 'forward ms', 'step ms', 'step/fwd', 'wall ms', 'torch fwd', 'torch step', 'step/torch',
+  ];
   const f = (v: number | undefined, d = 2) => (v === undefined ? '—' : v.toFixed(d));
   const body = rows.map((r) => [
-    r.model, String(r.batch), r.maskedWeights.toLocaleString('en-US'), f(r.forwardMs), f(r.stepMs), `${f(r.stepMs / r.forwardMs)}×`, f(r.stepWallMs),
+    r.model, String(r.batch), r.maskedWeights.toLocaleString('en-US'),
+    f(r.forwardMs), f(r.stepMs), `${f(r.stepMs / r.forwardMs)}×`, f(r.stepWallMs),
     f(r.torchForwardMs), f(r.torchStepMs), r.torchStepMs === undefined ? '—' : `${f(r.stepMs / r.torchStepMs)}×`,
   ]);
   const all = [head, ...body];
   const widths = head.map((_, c) => Math.max(...all.map((r) => r[c]!.length)));
-  return all.map((r) => `  ${r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')}`).join('\n');
+  const aligned = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)));
+  return all.map((r) => `  ${aligned(r).join('  ')}`).join('\n');
 }
 
 export const trainBench: BenchSection = {
   name: 'train',
-  description: `forward vs fused continuous-sparsification mask step (fwd+bwd+Adam), ${THREADS} threads; PyTorch when python3-torch is installed`,
+  description: `forward vs fused continuous-sparsification mask step (fwd+bwd+Adam), ${THREADS} threads; `
+    + 'PyTorch when python3-torch is installed',
   async run(): Promise<BenchLine[]> {
     const py = torchPython();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'train-bench-'));
@@ -148,7 +168,10 @@ export const trainBench: BenchSection = {
           maskedWeights: m.masked.reduce((a, n) => a + elementCount(m.model.graph.initializers.get(n)!.dims), 0),
         };
         lines.push({ label: `${m.name} forward (batch ${m.batch})`, ms: fwd });
-        lines.push({ label: `${m.name} mask step (fwd+bwd+Adam)`, ms: step.run, targetMs: 3 * fwd, note: `step/forward ${(step.run / fwd).toFixed(2)}×, wall ${step.wall.toFixed(1)} ms` });
+        lines.push({
+          label: `${m.name} mask step (fwd+bwd+Adam)`, ms: step.run, targetMs: 3 * fwd,
+          note: `step/forward ${(step.run / fwd).toFixed(2)}×, wall ${step.wall.toFixed(1)} ms`,
+        });
         if (py) {
           const t = torchTimes(py, m, dir);
           if ('error' in t) {
@@ -156,7 +179,10 @@ export const trainBench: BenchSection = {
           } else {
             row.torchForwardMs = t.forwardMs;
             row.torchStepMs = t.stepMs;
-            lines.push({ label: `${m.name} mask step vs PyTorch's`, ms: step.run, targetMs: t.stepMs, note: `PyTorch forward ${t.forwardMs.toFixed(1)} ms, step ${t.stepMs.toFixed(1)} ms` });
+            lines.push({
+              label: `${m.name} mask step vs PyTorch's`, ms: step.run, targetMs: t.stepMs,
+              note: `PyTorch forward ${t.forwardMs.toFixed(1)} ms, step ${t.stepMs.toFixed(1)} ms`,
+            });
           }
         }
         rows.push(row);
@@ -166,7 +192,10 @@ export const trainBench: BenchSection = {
     }
     const blas = torchBlasDir();
     const torchNote = !py ? '  (PyTorch columns empty: python3-torch is not installed)\n'
-      : `  (PyTorch ${blas ? `with the libblas.so.3 in ${blas}` : 'with the system libblas.so.3 (Debian default: reference BLAS, slow; set BENCH_TORCH_BLAS_DIR to an OpenBLAS folder)'})\n`;
+      : `  (PyTorch ${blas
+        ? `with the libblas.so.3 in ${blas}`
+        : 'with the system libblas.so.3 (Debian default: reference BLAS, slow; '
+          + 'set BENCH_TORCH_BLAS_DIR to an OpenBLAS folder)'})\n`;
     process.stdout.write(`${formatTrainTable(rows)}\n${torchNote}`);
     return lines;
   },

@@ -60,7 +60,9 @@ function torchStep(name: string, dataFile: string): { stepMs: number; blas: stri
   };
   const config = { name, data: dataFile, batch: BATCH, threads: THREADS, steps: STEPS, warmup: WARMUP };
   const script = path.join(__dirname, 'torch_zoo_step.py');
-  const r = spawnSync('/usr/bin/python3', [script, JSON.stringify(config)], { encoding: 'utf8', timeout: 600_000, env });
+  const r = spawnSync('/usr/bin/python3', [script, JSON.stringify(config)], {
+    encoding: 'utf8', timeout: 600_000, env,
+  });
   if (r.status !== 0) return { error: (r.stderr || r.error?.message || 'failed').trim().split('\n').pop()! };
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as { stepMs: number; blas: string };
 }

@@ -49,14 +49,20 @@ export async function inferShapes(model: Model, options: InferShapesOptions = {}
 export const shapeProbes = { count: 0 };
 
 /** Like `inferShapes`, with the element type of each tensor as well. */
-export async function inferTensorInfo(model: Model, options: InferShapesOptions = {}): Promise<Map<string, TensorInfo>> {
+export async function inferTensorInfo(
+  model: Model,
+  options: InferShapesOptions = {},
+): Promise<Map<string, TensorInfo>> {
   const graph = model.graph;
   const pinned = options.batch ?? {};
   const symbols = collectSymbols(graph.inputs, pinned);
   const result = new Map<string, TensorInfo>();
 
   for (const input of graph.inputs) {
-    result.set(input.name, { shape: input.shape!.map((d) => (typeof d === 'string' && d in pinned ? pinned[d]! : d)), elemType: input.elemType });
+    result.set(input.name, {
+      shape: input.shape!.map((d) => (typeof d === 'string' && d in pinned ? pinned[d]! : d)),
+      elemType: input.elemType,
+    });
   }
   for (const t of graph.initializers.values()) result.set(t.name, { shape: [...t.dims], elemType: t.dataType });
 
@@ -121,12 +127,18 @@ interface ProbeRuns {
   uniform: boolean;
 }
 
-/** One entry per distinct symbolic dim among the inputs; unnamed dims each count once. Keys are `name` or `?input:index`. */
+/**
+ * One entry per distinct symbolic dim among the inputs; unnamed dims each count once.
+ * Keys are `name` or `?input:index`.
+ */
 function collectSymbols(inputs: ValueInfo[], pinned: Record<string, number>): Map<string, Symbol> {
   const out = new Map<string, Symbol>();
   for (const input of inputs) {
     if (input.shape === null) {
-      throw new ShapeInferenceError(`graph input '${input.name}' has no declared shape (unknown rank), so it cannot be probed`, input.name);
+      throw new ShapeInferenceError(
+        `graph input '${input.name}' has no declared shape (unknown rank), so it cannot be probed`,
+        input.name,
+      );
     }
     input.shape.forEach((d, i) => {
       if (typeof d === 'number') return;
@@ -153,7 +165,8 @@ function probeOutputs(model: Model, known: Map<string, TensorInfo>): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
   for (const node of model.graph.nodes) {
-    const skip = NON_TENSOR_OPS.has(node.opType) && (node.domain === '' || node.domain === 'ai.onnx' || node.domain === 'ai.onnx.ml');
+    const skip = NON_TENSOR_OPS.has(node.opType)
+      && (node.domain === '' || node.domain === 'ai.onnx' || node.domain === 'ai.onnx.ml');
     for (const name of node.outputs) {
       if (!name || seen.has(name) || known.has(name) || skip || nonTensor.has(name)) continue;
       seen.add(name);
@@ -174,7 +187,8 @@ async function probeRuns(
   limits: ProbeLimits,
 ): Promise<ProbeRuns> {
   const { multiples, derived } = limits;
-  // Free symbols first: a dim that two symbols explain equally (a derived one with divide 1) is named after the free one.
+  // Free symbols first: a dim that two symbols explain equally (a derived one with divide 1) is named after the
+  // free one.
   const keys = [...symbols.keys()].sort((p, q) => Number(p in derived) - Number(q in derived));
   const list = keys.map((k) => symbols.get(k)!);
   const n = keys.length;
@@ -219,15 +233,25 @@ async function probeRuns(
   const distinctA = tie(keys.map((k, i) => (2 + i) * times(k)));
   const distinctB = tie(keys.map((k, i) => (2 + n + i) * times(k)));
   try {
-    return { a: await run(distinctA), b: await run(distinctB), symbols: list, valuesA: distinctA, valuesB: distinctB, uniform: false };
+    return {
+      a: await run(distinctA), b: await run(distinctB), symbols: list,
+      valuesA: distinctA, valuesB: distinctB, uniform: false,
+    };
   } catch (first) {
     if (first instanceof ShapeInferenceError) throw first;
     const uniformA = tie(keys.map((k) => 2 * times(k)));
     const uniformB = tie(keys.map((k) => 3 * times(k)));
     try {
-      return { a: await run(uniformA), b: await run(uniformB), symbols: list, valuesA: uniformA, valuesB: uniformB, uniform: n > 1 };
+      return {
+        a: await run(uniformA), b: await run(uniformB), symbols: list,
+        valuesA: uniformA, valuesB: uniformB, uniform: n > 1,
+      };
     } catch {
-      throw new ShapeInferenceError(`onnxruntime failed to run the model with probe sizes for its symbolic dimensions (${keys.filter((k) => !k.startsWith('?')).join(', ') || 'unnamed'}): ${firstLine(first)}`);
+      const named = keys.filter((k) => !k.startsWith('?')).join(', ') || 'unnamed';
+      throw new ShapeInferenceError(
+        'onnxruntime failed to run the model with probe sizes for its symbolic dimensions '
+          + `(${named}): ${firstLine(first)}`,
+      );
     }
   }
 }
@@ -256,8 +280,10 @@ function probeTensor(input: ValueInfo, dims: number[]): InstanceType<typeof ort.
   const count = elementCount(dims);
   const wave = (i: number) => Math.sin(i * 1.618 + 0.5) * 0.9 + 0.05;
   switch (input.elemType) {
-    case DataType.FLOAT: return new ort.Tensor('float32', Float32Array.from({ length: count }, (_, i) => wave(i)), dims);
-    case DataType.DOUBLE: return new ort.Tensor('float64', Float64Array.from({ length: count }, (_, i) => wave(i)), dims);
+    case DataType.FLOAT:
+      return new ort.Tensor('float32', Float32Array.from({ length: count }, (_, i) => wave(i)), dims);
+    case DataType.DOUBLE:
+      return new ort.Tensor('float64', Float64Array.from({ length: count }, (_, i) => wave(i)), dims);
     case DataType.FLOAT16: return new ort.Tensor('float16', new Uint16Array(count).fill(0x3800), dims); // 0.5
     case DataType.INT64: return new ort.Tensor('int64', new BigInt64Array(count), dims);
     case DataType.UINT64: return new ort.Tensor('uint64', new BigUint64Array(count), dims);
@@ -270,7 +296,10 @@ function probeTensor(input: ValueInfo, dims: number[]): InstanceType<typeof ort.
     case DataType.BOOL: return new ort.Tensor('bool', new Uint8Array(count), dims);
     case DataType.STRING: return new ort.Tensor('string', new Array<string>(count).fill(''), dims);
     default:
-      throw new ShapeInferenceError(`graph input '${input.name}' has element type ${input.elemType}, which the shape probe cannot feed`, input.name);
+      throw new ShapeInferenceError(
+        `graph input '${input.name}' has element type ${input.elemType}, which the shape probe cannot feed`,
+        input.name,
+      );
   }
 }
 

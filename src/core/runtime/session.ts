@@ -43,7 +43,10 @@ const EXTERNAL_BYTES = 1 << 16;
 /** onnxruntime maps external data only at page-aligned offsets. */
 const ALIGN = 4096;
 
-export async function createSession(model: Model | Uint8Array, options: SessionOptions = {}): Promise<ort.InferenceSession> {
+export async function createSession(
+  model: Model | Uint8Array,
+  options: SessionOptions = {},
+): Promise<ort.InferenceSession> {
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: options.threads ?? 0,
     interOpNumThreads: 1,

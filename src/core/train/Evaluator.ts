@@ -29,13 +29,18 @@ export class Evaluator {
     readonly fixedBatch: number | undefined,
   ) {}
 
-  static async create(model: Model, options: { output: string; head: HeadSpec; replaced: string[]; threads?: number }): Promise<Evaluator> {
+  static async create(
+    model: Model,
+    options: { output: string; head: HeadSpec; replaced: string[]; threads?: number },
+  ): Promise<Evaluator> {
     const graph = cloneGraph(model.graph);
     const b = new GraphBuilder(graph, 'eval');
     const replaced = new Map<string, number[]>();
     for (const name of options.replaced) {
       const w = graph.initializers.get(name);
-      if (!w || w.dataType !== DataType.FLOAT) throw new TrainerError(`'${name}' is not a float32 initializer of the model`);
+      if (!w || w.dataType !== DataType.FLOAT) {
+        throw new TrainerError(`'${name}' is not a float32 initializer of the model`);
+      }
       graph.initializers.delete(name);
       b.input(name, DataType.FLOAT, w.dims);
       replaced.set(name, w.dims);
@@ -44,7 +49,10 @@ export class Evaluator {
     const outShape = shapes.get(options.output);
     const width = outShape?.[outShape.length - 1];
     if (!outShape || outShape.length !== 2 || typeof width !== 'number') {
-      throw new TrainerError(`output '${options.output}' must be [batch, width] with a fixed width; its shape is [${(outShape ?? []).join(', ')}]`);
+      const shown = (outShape ?? []).join(', ');
+      throw new TrainerError(
+        `output '${options.output}' must be [batch, width] with a fixed width; its shape is [${shown}]`,
+      );
     }
     const classes = headClasses(options.head, width);
     const onehot = b.input('eval/onehot', DataType.FLOAT, [null, classes]);
@@ -82,7 +90,11 @@ export class Evaluator {
       correct += Number(out[this.outputs.correct]!.data[0]);
       lossSum += Number(out[this.outputs.loss]!.data[0]) * n;
     }
-    return { accuracy: data.size ? correct / data.size : NaN, loss: data.size ? lossSum / data.size : NaN, count: data.size };
+    return {
+      accuracy: data.size ? correct / data.size : NaN,
+      loss: data.size ? lossSum / data.size : NaN,
+      count: data.size,
+    };
   }
 
   async release(): Promise<void> {

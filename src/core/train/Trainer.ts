@@ -86,7 +86,9 @@ export class Trainer {
     const flat = new (floatArrayType(tg))(tg.flat.size);
     for (const t of tg.tensors) {
       const p = initial.get(t.initializer);
-      if (!p || p.length !== elementCount(t.shape)) throw new TrainerError(`no initial value of the right size for '${t.initializer}'`);
+      if (!p || p.length !== elementCount(t.shape)) {
+        throw new TrainerError(`no initial value of the right size for '${t.initializer}'`);
+      }
       flat.set(p, t.offset);
     }
     const session = await createSession(tg.model, { threads });
@@ -156,7 +158,10 @@ export class Trainer {
         times.push(performance.now() - t0);
         const loss = scalar(out[tg.loss]!);
         if (!Number.isFinite(loss)) {
-          throw new TrainerError(`the loss became ${loss} at epoch ${epoch + 1}, step ${step} (learning rate ${options.lr}); lower the learning rate or check the data for NaN/Inf`);
+          throw new TrainerError(
+            `the loss became ${loss} at epoch ${epoch + 1}, step ${step} (learning rate ${options.lr}); `
+              + 'lower the learning rate or check the data for NaN/Inf',
+          );
         }
         for (const t of sparse || []) {
           const p = state.params.subarray(t.offset, t.offset + elementCount(t.shape));
@@ -164,7 +169,8 @@ export class Trainer {
           for (let i = 0; i < p.length; i++) if (!keep[i]) p[i] = 0;
         }
         last = {
-          step, epoch, loss, headLoss: scalar(out[tg.headLoss]!), accuracy: scalar(out[tg.correct]!) / batch.labels.length, beta,
+          step, epoch, loss, headLoss: scalar(out[tg.headLoss]!),
+          accuracy: scalar(out[tg.correct]!) / batch.labels.length, beta,
           keptFraction: tg.flat.param.startsWith('mask/') ? this.keptFraction() : undefined,
         };
         options.onStep?.(last);

@@ -65,11 +65,17 @@ export interface ArrayInput {
  * In-memory rows. `stimuli` > 1 merges the second axis into the first when batching
  * (odd-one-out: [P, k, …] rows become [b·k, …] model inputs).
  */
-export function arrayData(inputs: Record<string, ArrayInput>, labels: ArrayLike<number | bigint>, stimuli = 1): TrainingData {
+export function arrayData(
+  inputs: Record<string, ArrayInput>,
+  labels: ArrayLike<number | bigint>,
+  stimuli = 1,
+): TrainingData {
   const size = labels.length;
   for (const [name, a] of Object.entries(inputs)) {
     if (a.dims[0] !== size) throw new RangeError(`array '${name}' has ${a.dims[0]} rows but there are ${size} labels`);
-    if (stimuli > 1 && a.dims[1] !== stimuli) throw new RangeError(`array '${name}' must be [problems, ${stimuli}, …]; its shape is [${a.dims.join(', ')}]`);
+    if (stimuli > 1 && a.dims[1] !== stimuli) {
+      throw new RangeError(`array '${name}' must be [problems, ${stimuli}, …]; its shape is [${a.dims.join(', ')}]`);
+    }
   }
   return {
     size,
@@ -79,12 +85,17 @@ export function arrayData(inputs: Record<string, ArrayInput>, labels: ArrayLike<
         const rowLen = a.data.length / size;
         const Ctor = a.data.constructor as { new (n: number): NumericArray };
         const reuse = into?.[name];
-        const data = reuse instanceof Ctor && reuse.length === indices.length * rowLen ? reuse : new Ctor(indices.length * rowLen);
+        const data = reuse instanceof Ctor && reuse.length === indices.length * rowLen
+          ? reuse
+          : new Ctor(indices.length * rowLen);
         for (let i = 0; i < indices.length; i++) {
           const r = indices[i]!;
-          (data as { set(x: ArrayLike<unknown>, o: number): void }).set(a.data.subarray(r * rowLen, (r + 1) * rowLen) as ArrayLike<unknown>, i * rowLen);
+          const row = a.data.subarray(r * rowLen, (r + 1) * rowLen) as ArrayLike<unknown>;
+          (data as { set(x: ArrayLike<unknown>, o: number): void }).set(row, i * rowLen);
         }
-        const dims = stimuli > 1 ? [indices.length * stimuli, ...a.dims.slice(2)] : [indices.length, ...a.dims.slice(1)];
+        const dims = stimuli > 1
+          ? [indices.length * stimuli, ...a.dims.slice(2)]
+          : [indices.length, ...a.dims.slice(1)];
         out[name] = { data, dims };
       }
       const labs = Array.from({ length: indices.length }, (_, i) => labels[indices[i]!]!);

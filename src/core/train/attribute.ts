@@ -16,7 +16,11 @@ export interface AttributeOptions {
   threads?: number;
 }
 
-export async function attribute(model: Model, data: TrainingData, options: AttributeOptions): Promise<Map<string, Float32Array>> {
+export async function attribute(
+  model: Model,
+  data: TrainingData,
+  options: AttributeOptions,
+): Promise<Map<string, Float32Array>> {
   const tg = await buildTrainingGraph(model, {
     output: options.output, head: options.head, tensors: options.tensors, update: 'none',
     target: { kind: 'mask', method: 'identity', lambda: 0 },

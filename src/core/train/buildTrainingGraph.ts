@@ -94,13 +94,19 @@ export async function buildTrainingGraph(model: Model, options: TrainingGraphOpt
   const b = new GraphBuilder(graph, 'train', floatType);
   const outputInfo = source.graph.outputs.find((o) => o.name === options.output);
   if (!outputInfo) {
-    throw new TrainerError(`output '${options.output}' is not an output of the model (outputs: ${source.graph.outputs.map((o) => o.name).join(', ')})`);
+    const outputs = source.graph.outputs.map((o) => o.name).join(', ');
+    throw new TrainerError(`output '${options.output}' is not an output of the model (outputs: ${outputs})`);
   }
   const shapes0 = await measuredShapes(model, options.head);
   const outShape = shapes0.get(options.output);
-  const width = outShape && typeof outShape[outShape.length - 1] === 'number' ? (outShape[outShape.length - 1] as number) : NaN;
+  const width = outShape && typeof outShape[outShape.length - 1] === 'number'
+    ? (outShape[outShape.length - 1] as number)
+    : NaN;
   if (!outShape || outShape.length !== 2 || !Number.isFinite(width)) {
-    throw new TrainerError(`output '${options.output}' must be [batch, width] with a fixed width; its shape is [${(outShape ?? []).join(', ')}]`);
+    const shown = (outShape ?? []).join(', ');
+    throw new TrainerError(
+      `output '${options.output}' must be [batch, width] with a fixed width; its shape is [${shown}]`,
+    );
   }
   const classes = headClasses(options.head, width);
 
@@ -241,7 +247,9 @@ function renameBatch(model: Model): Model {
   const taken = new Set(inputs.flatMap((i) => (i.shape ?? []).filter((d): d is string => typeof d === 'string')));
   let name = 'batch';
   while (taken.has(name)) name = `_${name}`;
-  const renamed = inputs.map((i) => (i.shape && i.shape.length > 0 && unnamed(i.shape[0]) ? { ...i, shape: [name, ...i.shape.slice(1)], proto: undefined } : i));
+  const renamed = inputs.map((i) => (i.shape && i.shape.length > 0 && unnamed(i.shape[0])
+    ? { ...i, shape: [name, ...i.shape.slice(1)], proto: undefined }
+    : i));
   return { ...model, proto: undefined, graph: { ...model.graph, inputs: renamed, proto: undefined } };
 }
 
@@ -278,7 +286,9 @@ function requireInfluence(graph: Graph, loss: string, stand: [string, string][])
 export function cloneGraph(g: Graph): Graph {
   return {
     ...g,
-    nodes: g.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attributes: new Map(n.attributes) })),
+    nodes: g.nodes.map((n) => ({
+      ...n, inputs: [...n.inputs], outputs: [...n.outputs], attributes: new Map(n.attributes),
+    })),
     inputs: [...g.inputs], outputs: [...g.outputs], valueInfo: [], initializers: new Map(g.initializers),
     proto: undefined,
   };

@@ -77,7 +77,9 @@ export async function gradcheck(model: Model, batch: Batch, options: GradcheckOp
   const feeds: Record<string, ort.Tensor> = {};
   for (const name of tg.dataInputs) {
     const a = batch.inputs[name]!;
-    feeds[name] = a.data instanceof Float32Array ? new ort.Tensor('float64', Float64Array.from(a.data), a.dims) : toOrt(a.data, a.dims);
+    feeds[name] = a.data instanceof Float32Array
+      ? new ort.Tensor('float64', Float64Array.from(a.data), a.dims)
+      : toOrt(a.data, a.dims);
   }
   if (tg.fixedBatch !== undefined && fedRows(batch) !== tg.fixedBatch) {
     throw new TrainerError(
@@ -94,7 +96,8 @@ export async function gradcheck(model: Model, batch: Batch, options: GradcheckOp
   const wide = await toFloat64(pinned);
   // Optimisations off: onnxruntime's constant folding drops tiny float64 constants.
   const session = await ort.InferenceSession.create(encodeModel(wide).model, {
-    intraOpNumThreads: options.threads ?? 0, interOpNumThreads: 1, graphOptimizationLevel: 'disabled', executionMode: 'sequential',
+    intraOpNumThreads: options.threads ?? 0, interOpNumThreads: 1,
+    graphOptimizationLevel: 'disabled', executionMode: 'sequential',
   });
   const run = async () => session.run(feeds);
   const base = await run();
@@ -110,14 +113,16 @@ export async function gradcheck(model: Model, batch: Batch, options: GradcheckOp
     let maxGrad = 0;
     for (const i of picks) maxGrad = Math.max(maxGrad, Math.abs(grad[i]!));
     const floorAt = (h: number) => Math.max(1e-12, 1e-6 * maxGrad, 1e6 * stencilNoise(h));
-    const relative = (a: number, b: number, floor: number) => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), floor);
+    const relative = (a: number, b: number, floor: number) =>
+      Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), floor);
     let maxRel = 0, maxAbs = 0, nearKinks = 0, unresolved = 0;
     for (const i of picks) {
       const keep = s[i]!;
       const at = async (offset: number) => { s[i] = keep + offset; return Number((await run())[tg.loss]!.data[0]); };
       // f'(x) ≈ (−f(x+2h) + 8f(x+h) − 8f(x−h) + f(x−2h)) / 12h: truncation ~h⁴, rounding ~1e-16/h
       // (a two-point difference with h = 1e-6 left relative errors near 2e-5 on small gradients).
-      const derivative = async (h: number) => (-(await at(2 * h)) + 8 * (await at(h)) - 8 * (await at(-h)) + (await at(-2 * h))) / (12 * h);
+      const derivative = async (h: number) =>
+        (-(await at(2 * h)) + 8 * (await at(h)) - 8 * (await at(-h)) + (await at(-2 * h))) / (12 * h);
       let h = eps;
       let numeric = await derivative(h);
       let settled = relative(numeric, grad[i]!, floorAt(h)) <= 1e-6;

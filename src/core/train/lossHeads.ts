@@ -46,7 +46,13 @@ export function stimuliPerExample(head: HeadSpec): number {
  * (the odd one is least similar to the others). Both: mean softmax cross-entropy against `onehot` over
  * its labelled (non-zero) rows.
  */
-export function appendHead(b: GraphBuilder, head: HeadSpec, output: string, onehot: string, embeddingWidth: number): HeadNodes {
+export function appendHead(
+  b: GraphBuilder,
+  head: HeadSpec,
+  output: string,
+  onehot: string,
+  embeddingWidth: number,
+): HeadNodes {
   let logits = output;
   let grouped: string | undefined;
   if (head.type === 'odd-one-out') {
@@ -84,7 +90,9 @@ export function oneHot(
   const out = floatType === DataType.DOUBLE ? new Float64Array(n) : new Float32Array(n);
   for (let i = 0; i < labels.length; i++) {
     const y = Number(labels[i]);
-    if (!Number.isInteger(y) || y < 0 || y >= classes) throw new RangeError(`label ${y} at row ${i} is outside 0…${classes - 1}`);
+    if (!Number.isInteger(y) || y < 0 || y >= classes) {
+      throw new RangeError(`label ${y} at row ${i} is outside 0…${classes - 1}`);
+    }
     out[i * classes + y] = 1;
   }
   return out;

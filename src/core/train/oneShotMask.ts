@@ -21,13 +21,20 @@ export interface OneShotOptions {
 
 export async function oneShotMask(model: Model, options: OneShotOptions): Promise<Masks> {
   const scores = options.method === 'attribution'
-    ? await attribute(model, options.data, { output: options.output, head: options.head, tensors: options.tensors, threads: options.threads })
+    ? await attribute(model, options.data, {
+      output: options.output, head: options.head, tensors: options.tensors, threads: options.threads,
+    })
     : new Map(options.tensors.map((n) => [n, model.graph.initializers.get(n)!.data as Float32Array]));
   return oneShotScores(options.tensors, (name) => scores.get(name)!, options.keep, options.scope ?? 'tensor');
 }
 
 /** Keeps the fraction `keep` of entries with the largest |score|, within each tensor or across all of them. */
-export function oneShotScores(tensors: string[], scoreOf: (name: string) => ArrayLike<number>, keep: number, scope: 'tensor' | 'global'): Masks {
+export function oneShotScores(
+  tensors: string[],
+  scoreOf: (name: string) => ArrayLike<number>,
+  keep: number,
+  scope: 'tensor' | 'global',
+): Masks {
   const masks: Masks = new Map();
   if (scope === 'global') {
     // One ranking over the concatenation of all tensors, then split back.

@@ -27,18 +27,29 @@ export async function toFloat64(source: Model): Promise<Model> {
   };
   const b = new GraphBuilder(graph, 'f64', DataType.DOUBLE);
   for (const [k, t] of graph.initializers) {
-    if (t.dataType === DataType.FLOAT) graph.initializers.set(k, { ...t, dataType: DataType.DOUBLE, data: Float64Array.from(t.data as Float32Array), proto: undefined, external: undefined });
+    if (t.dataType === DataType.FLOAT) {
+      graph.initializers.set(k, {
+        ...t, dataType: DataType.DOUBLE, data: Float64Array.from(t.data as Float32Array),
+        proto: undefined, external: undefined,
+      });
+    }
   }
   for (const v of [...graph.inputs, ...graph.outputs]) if (v.elemType === DataType.FLOAT) v.elemType = DataType.DOUBLE;
   for (const original of source.graph.nodes) {
-    const node: Node = { ...original, inputs: [...original.inputs], outputs: [...original.outputs], attributes: new Map(original.attributes), proto: undefined };
+    const node: Node = {
+      ...original, inputs: [...original.inputs], outputs: [...original.outputs],
+      attributes: new Map(original.attributes), proto: undefined,
+    };
     widenAttributes(node);
     const standard = node.domain === '' || node.domain === 'ai.onnx';
     if (standard && node.opType === 'LeakyRelu') {
       const x = node.inputs[0]!;
       const negative = b.emit1('Less', [x, b.constant([0])]);
       const scaled = b.emit1('Mul', [x, b.constant([attrFloat(node, 'alpha', 0.01)])]);
-      graph.nodes.push(makeNode({ op: 'Where', inputs: [negative, scaled, x], outputs: [node.outputs[0]!], name: node.name }, 0));
+      graph.nodes.push(makeNode(
+        { op: 'Where', inputs: [negative, scaled, x], outputs: [node.outputs[0]!], name: node.name },
+        0,
+      ));
       continue;
     }
     if (standard && node.opType === 'Erf') {
@@ -48,10 +59,16 @@ export async function toFloat64(source: Model): Promise<Model> {
     if (standard && node.opType === 'Gelu') {
       const x = node.inputs[0]!;
       const inner = attrString(node, 'approximate', 'none') === 'tanh'
-        ? b.emit1('Tanh', [b.emit1('Mul', [b.emit1('Add', [x, b.emit1('Mul', [b.emit1('Mul', [b.emit1('Mul', [x, x]), x]), b.constant([0.044715])])]), b.constant([Math.sqrt(2 / Math.PI)])])])
+        ? b.emit1('Tanh', [b.emit1('Mul', [
+          b.emit1('Add', [x, b.emit1('Mul', [b.emit1('Mul', [b.emit1('Mul', [x, x]), x]), b.constant([0.044715])])]),
+          b.constant([Math.sqrt(2 / Math.PI)]),
+        ])])
         : erfOf(b, b.emit1('Mul', [x, b.constant([Math.SQRT1_2])]));
       const half = b.emit1('Mul', [x, b.constant([0.5])]);
-      graph.nodes.push(makeNode({ op: 'Mul', inputs: [half, b.emit1('Add', [inner, b.constant([1])])], outputs: [node.outputs[0]!], name: node.name }, 0));
+      graph.nodes.push(makeNode({
+        op: 'Mul', inputs: [half, b.emit1('Add', [inner, b.constant([1])])],
+        outputs: [node.outputs[0]!], name: node.name,
+      }, 0));
       continue;
     }
     graph.nodes.push(node);
@@ -62,14 +79,28 @@ export async function toFloat64(source: Model): Promise<Model> {
 
 function widenAttributes(n: Node): void {
   for (const [k, a] of n.attributes) {
-    if (a.type === 'int' && (k === 'to' || k === 'dtype') && a.value === DataType.FLOAT) n.attributes.set(k, { type: 'int', value: DataType.DOUBLE });
+    if (a.type === 'int' && (k === 'to' || k === 'dtype') && a.value === DataType.FLOAT) {
+      n.attributes.set(k, { type: 'int', value: DataType.DOUBLE });
+    }
     if (a.type === 'tensor' && a.value.dataType === DataType.FLOAT) {
-      n.attributes.set(k, { type: 'tensor', value: { ...a.value, dataType: DataType.DOUBLE, data: Float64Array.from(a.value.data as Float32Array), proto: undefined } });
+      n.attributes.set(k, {
+        type: 'tensor',
+        value: {
+          ...a.value, dataType: DataType.DOUBLE,
+          data: Float64Array.from(a.value.data as Float32Array), proto: undefined,
+        },
+      });
     }
     if (n.opType === 'Constant' && (k === 'value_float' || k === 'value_floats')) {
       const vals = a.type === 'float' ? [a.value] : a.type === 'floats' ? a.value : [];
       n.attributes.delete(k);
-      n.attributes.set('value', { type: 'tensor', value: { name: '', dataType: DataType.DOUBLE, dims: k === 'value_float' ? [] : [vals.length], data: Float64Array.from(vals) } });
+      n.attributes.set('value', {
+        type: 'tensor',
+        value: {
+          name: '', dataType: DataType.DOUBLE, dims: k === 'value_float' ? [] : [vals.length],
+          data: Float64Array.from(vals),
+        },
+      });
     }
   }
 }
@@ -107,7 +138,10 @@ function erfParts(b: GraphBuilder, x: string): [string, string, string] {
   const a = b.emit1('Max', [abs, b.constant([ERF_SPLIT])]);
   let f = a;
   for (let k = ERFC_FRACTION_TERMS; k >= 1; k--) f = b.emit1('Add', [a, b.emit1('Div', [b.constant([k / 2]), f])]);
-  const erfc = b.emit1('Div', [b.emit1('Exp', [b.emit1('Neg', [b.emit1('Mul', [a, a])])]), b.emit1('Mul', [f, b.constant([Math.sqrt(Math.PI)])])]);
+  const erfc = b.emit1('Div', [
+    b.emit1('Exp', [b.emit1('Neg', [b.emit1('Mul', [a, a])])]),
+    b.emit1('Mul', [f, b.constant([Math.sqrt(Math.PI)])]),
+  ]);
   const magnitude = b.emit1('Sub', [b.constant([1]), erfc]);
   const large = b.emit1('Where', [b.emit1('Less', [x, b.constant([0])]), b.emit1('Neg', [magnitude]), magnitude]);
   return [small, series, large];

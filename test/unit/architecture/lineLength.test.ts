@@ -9,17 +9,8 @@ import { listFiles } from '../../support/listFiles';
 const repoRoot = path.resolve(__dirname, '../../..');
 const MAX_LINE = 120;
 
-/** Folders held to the limit, relative to the repository root; their subfolders are included. */
-const CHECKED_FOLDERS = [
-  'src/core/onnx', 'src/core/autodiff', 'src/core/views', 'src/core/data', 'src/core/util', 'src/core/masks',
-  'src/core/protocol', 'src/core/tasks', 'src/core/runStore', 'src/cli', 'src/shared', 'src/worker', 'src/jobs',
-  'src/extension', 'webview', 'scripts',
-  'test/unit/autodiff', 'test/unit/onnx', 'test/unit/data', 'test/unit/views', 'test/unit/masks',
-  'test/unit/protocol', 'test/unit/architecture', 'test/unit/cli', 'test/unit/extension', 'test/unit/exporters',
-  'test/unit/fuzz', 'test/unit/runtime', 'test/unit/worker', 'test/unit/shared', 'test/unit/tasks',
-  'test/unit/demo', 'test/unit/runStore', 'test/unit/scale',
-  'test/webview', 'test/vscode', 'test/e2e', 'test/fixtures',
-];
+/** Folders held to the limit, relative to the repository root (the whole tree); their subfolders are included. */
+const CHECKED_FOLDERS = ['src', 'webview', 'scripts', 'test'];
 
 const CODE_FILE = /\.(ts|mts|cts|js|mjs|cjs)$/;
 
@@ -41,7 +32,7 @@ describe('line length', () => {
   test(`no line over ${MAX_LINE} characters in the checked folders`, () => {
     const files = CHECKED_FOLDERS.flatMap((dir) => listFiles(path.join(repoRoot, dir)).map((f) => `${dir}/${f}`))
       .filter((file) => CODE_FILE.test(file));
-    assert.ok(files.length > 100, `only ${files.length} code files found under ${CHECKED_FOLDERS.join(', ')}`);
+    assert.ok(files.length > 300, `only ${files.length} code files found under ${CHECKED_FOLDERS.join(', ')}`);
     const offenders = files.flatMap(longLines);
     assert.deepEqual(offenders, [], `${offenders.length} lines over ${MAX_LINE} characters:\n${offenders.join('\n')}`);
   });

@@ -18,7 +18,8 @@ import { CNN_WEIGHTS, cnnImages, smallCnn } from '../cli/cnnModel';
 
 const ROWS = 8;
 
-test('float32Deviation: rounding level on a correct graph, far above tolerance with a flipped backward kernel', async (t) => {
+const title = 'float32Deviation: rounding level on a correct graph, far above tolerance with a flipped backward kernel';
+test(title, async (t) => {
   const model = smallCnn();
   const fixed: Model = { ...model, proto: undefined, graph: { ...model.graph, proto: undefined,
     inputs: model.graph.inputs.map((v) => ({ ...v, shape: [ROWS, 2, 6, 6], proto: undefined })) } };

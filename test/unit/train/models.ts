@@ -15,7 +15,10 @@ export function mlp(inputs: number, hidden: number, classes: number, seed = 1): 
     nodes: [
       { op: 'Gemm', inputs: ['x', 'fc1.weight', 'fc1.bias'], outputs: ['h'], attrs: { transB: 1 }, name: '/fc1/Gemm' },
       { op: 'Relu', inputs: ['h'], outputs: ['a'], name: '/act/Relu' },
-      { op: 'Gemm', inputs: ['a', 'fc2.weight', 'fc2.bias'], outputs: ['logits'], attrs: { transB: 1 }, name: '/fc2/Gemm' },
+      {
+        op: 'Gemm', inputs: ['a', 'fc2.weight', 'fc2.bias'], outputs: ['logits'], attrs: { transB: 1 },
+        name: '/fc2/Gemm',
+      },
     ],
     initializers: [
       makeTensor('fc1.weight', 1, [hidden, inputs], he(inputs, hidden * inputs)),

@@ -105,7 +105,8 @@ function checks(z: Zoo, name: string, opset: number): void {
       model: 'model.onnx', output: 'logits', head,
       subroutines: { A: subroutine, B: subroutine },
       mask: {
-        method: 'continuous-sparsification', init: 0.5, lambda: 0.01, lr: 0.05, epochs: 1, batch: 8, temperature: [1, 20],
+        method: 'continuous-sparsification', init: 0.5, lambda: 0.01, lr: 0.05, epochs: 1, batch: 8,
+        temperature: [1, 20],
       },
       controls: { randomInit: false, randomAblations: 2, ablationModes: ['zero'] },
       seeds: [0],
