@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { JobHooks, ProgressEvent } from '../shared/jobs';
 import { RESULTS_FILE, type ResultsFile, type Verdict } from '../shared/results';
 import type { SpecFile, VerdictSpec } from '../shared/spec';
+import { chooseSparsestWithin } from '../core/protocol/chooseSparsestWithin';
 import { decideVerdict } from '../core/protocol/verdict';
 import { fisherCombinedP, holmAdjust } from '../core/protocol/statistics';
 import { summarizeSubroutine } from '../core/protocol/summarizeSubroutine';
@@ -554,17 +555,17 @@ export function selectionTrial(init: number, results: ResultsFile): SelectionTri
 }
 
 /**
- * Among the trials whose validation accuracy (mean over subroutines) is within `tolerance` of the best,
- * the one keeping the fewest weights (mean kept fraction); ties go to the earlier candidate.
+ * The protocol's selection rule (chooseSparsestWithin) on each trial's means over the subroutines of validation
+ * accuracy and kept fraction.
  */
 export function chooseMaskInit(trials: SelectionTrial[], tolerance: number): SelectionTrial {
   const mean = (t: SelectionTrial, key: 'validationAccuracy' | 'kept') => {
     const xs = Object.values(t.subroutines).map((s) => s[key]);
     return xs.reduce((a, b) => a + b, 0) / xs.length;
   };
-  const best = Math.max(...trials.map((t) => mean(t, 'validationAccuracy')));
-  const close = trials.filter((t) => mean(t, 'validationAccuracy') >= best - tolerance);
-  return close.reduce((a, b) => (mean(b, 'kept') < mean(a, 'kept') ? b : a));
+  return chooseSparsestWithin(trials, tolerance, (t) => ({
+    validation: mean(t, 'validationAccuracy'), kept: mean(t, 'kept'),
+  }));
 }
 
 const selectionText = (t: SelectionTrial) => `${t.init}: ${Object.entries(t.subroutines)

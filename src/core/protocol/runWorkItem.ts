@@ -6,6 +6,7 @@ import { elementCount } from '../onnx/ir';
 import type { ResolvedSpec } from '../../shared/spec';
 import type { AccuracyByTestSet, BaseVariant, Condition, MaskTrainingInfo, SeedResult } from '../../shared/results';
 import { buildTrainingGraph } from '../train/buildTrainingGraph';
+import { chooseSparsestWithin } from './chooseSparsestWithin';
 import { Trainer, type FloatArray, type TrainStepStats } from '../train/Trainer';
 import type { Evaluator } from '../train/Evaluator';
 import type { TrainingData } from '../train/TrainingData';
@@ -97,7 +98,7 @@ function hyperparametersOf(spec: ResolvedSpec): Hyperparameters {
 
 /**
  * Grid search over init × lambda × lr. Each trial's subnetwork is scored on the subroutine's own
- * validation set; among trials within `tolerance` of the best validation accuracy the sparsest wins.
+ * validation set; chooseSparsestWithin picks among them.
  * The ablation outcome and the test sets never enter the choice.
  */
 async function searchHyperparameters(ctx: WorkItemContext, seed: number): Promise<TrainedMask | null> {
@@ -117,8 +118,7 @@ async function searchHyperparameters(ctx: WorkItemContext, seed: number): Promis
       }
     }
   }
-  const best = Math.max(...trials.map((t) => t.validation));
-  const chosen = trials.filter((t) => t.validation >= best - search.tolerance).sort((a, b) => a.kept - b.kept)[0]!;
+  const chosen = chooseSparsestWithin(trials, search.tolerance, (t) => t);
   return { ...chosen.mask, info: { ...chosen.mask.info, validationAccuracy: chosen.validation },
     stepMs: trials.flatMap((t) => t.mask.stepMs) };
 }
