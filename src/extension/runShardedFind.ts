@@ -1,20 +1,11 @@
 // A find as J compute processes, shards 0/J … J-1/J of one run folder, behind one JobHandle (what the job
 // queue shows and cancels): the processes' progress becomes one stream, Cancel reaches every process, a
 // failure in one stops the others, and the outcome is what run.json says once all have ended.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { peekRunInfo } from '../core/runStore/readRunInfo';
 import type { FindOptions, FindResult, ProgressEvent } from '../shared/jobs';
-import { RUN_FILE, type RunInfo } from '../shared/results';
 import { isCancellation } from './userMessage';
 import type { JobHandle, WorkerClient } from './WorkerClient';
-
-function readRunInfo(runDir: string): RunInfo | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILE), 'utf8')) as RunInfo;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Every event of shard k carries the run's fraction as that shard saw it: (items saved by all shards when it
@@ -41,7 +32,7 @@ export function runShardedFind(
   let total: number | undefined;
   const report = (index: number, event: ProgressEvent) => {
     last[index] = event;
-    total ??= readRunInfo(runDir)?.total;
+    total ??= peekRunInfo(runDir)?.total;
     const message = `process ${index + 1}/${count}: ${event.message}`;
     onProgress({ ...event, fraction: combine(last, total), message });
   };
@@ -61,7 +52,7 @@ export function runShardedFind(
     const errors = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
     const failure = errors.find((e) => !isCancellation(e));
     if (failure) throw failure;
-    const run = readRunInfo(runDir);
+    const run = peekRunInfo(runDir);
     if (run?.status === 'complete') return { runDir, status: 'complete', itemsLeft: 0 };
     if (errors.length) throw errors[0];
     return { runDir, status: 'cancelled', itemsLeft: run ? run.total - run.done.length : undefined };

@@ -7,7 +7,8 @@ import { progressPrinter } from '../progressPrinter';
 import { formatNumber, formatPValue, formatTable } from '../../core/views/format';
 import type { FindOptions, FindResult, Shard } from '../../shared/jobs';
 import { DEVICES } from '../../core/runtime/resolveExecutionProvider';
-import { RESULTS_FILE, RUN_FILE, RUNS_DIR, type ResultsFile, type RunInfo } from '../../shared/results';
+import { peekRunInfo } from '../../core/runStore/readRunInfo';
+import { RESULTS_FILE, RUNS_DIR, type ResultsFile } from '../../shared/results';
 import type { Job } from '../../jobs/jobMap';
 
 export const find = defineCommand({
@@ -129,12 +130,7 @@ async function runJobs(
   if (failed.length) {
     throw new Error(`${failed.map(([k, c]) => `job ${k} failed (exit code ${c})`).join(', ')}; its messages are above`);
   }
-  let run: RunInfo | undefined;
-  try {
-    run = JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILE), 'utf8')) as RunInfo;
-  } catch {
-    run = undefined;
-  }
+  const run = peekRunInfo(runDir);
   const complete = run?.status === 'complete';
   const itemsLeft = run && !complete ? run.total - run.done.length : 0;
   return { runDir, status: complete ? 'complete' : 'cancelled', itemsLeft };

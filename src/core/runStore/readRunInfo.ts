@@ -59,3 +59,15 @@ export function readRunInfo(dir: string): RunInfo {
   if (problem) throw new RunFolderError(`${RUN_FILE}: ${problem}; the folder was left as it is`, dir);
   return value as RunInfo;
 }
+
+/**
+ * run.json of `dir` as it is now, unvalidated, or undefined while it is missing or unreadable: for a process
+ * that watches a run other processes write (progress, the outcome after they end).
+ */
+export function peekRunInfo(dir: string): RunInfo | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, RUN_FILE), 'utf8')) as RunInfo;
+  } catch {
+    return undefined;
+  }
+}
