@@ -29,13 +29,15 @@ import { readRunInfo } from '../core/runStore/readRunInfo';
 import { runFingerprint } from '../core/runStore/runFingerprint';
 import { itemKey, RunStore } from '../core/runStore/RunStore';
 import { shardItems } from '../core/runStore/shardItems';
+import { workspaceOfRun } from '../core/runStore/workspaceOfRun';
 import { renderReport } from '../core/views/report';
 
 const VERSION = '0.1.0';
 
 export async function runFind(options: FindOptions, hooks: JobHooks): Promise<FindResult> {
   const executionProvider = useDevice(options.device ?? 'cpu');
-  const spec = loadSpec(options.specPath, { workspaceRoot: options.workspaceRoot });
+  const workspaceRoot = options.workspaceRoot ?? (options.resume ? workspaceOfRun(options.resume) : undefined);
+  const spec = loadSpec(options.specPath, { workspaceRoot });
   const runDir = path.resolve(options.resume ?? options.outDir ?? path.join(spec.workspaceRoot, RUNS_DIR, runId()));
   // A resumed run keeps its seeds unless --seeds names others (which the fingerprint then refuses).
   const recorded = options.resume ? readRunInfo(runDir) : undefined;

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { find } from '../../../src/cli/commands/find';
 import { merge } from '../../../src/cli/commands/merge';
 import { plan } from '../../../src/cli/commands/plan';
+import { runFind } from '../../../src/jobs/runFind';
 import { sameRunResults } from './sameRunResults';
 import { plantedWorkspace, quiet, readRunInfo } from './scaleHelpers';
 
@@ -53,6 +54,25 @@ describe('merge', () => {
     assert.equal(c.text(), `merged 4 of 4 work items: ${out} (run complete)\n`);
     assert.equal(readRunInfo(out).status, 'complete');
     sameRunResults(single, out);
+  });
+
+  test('a run started with its workspace above the spec (a spec in a subfolder reading ../data) merges', async () => {
+    const scoped = path.join(dir, 'scoped');
+    fs.mkdirSync(scoped);
+    const original = JSON.parse(fs.readFileSync(spec, 'utf8'));
+    const up = (file: string) => `../${file}`;
+    const sets = original.subroutines as Record<string, Record<string, string>>;
+    const subroutines = Object.fromEntries(Object.entries(sets)
+      .map(([name, sets]) => [name, Object.fromEntries(Object.entries(sets).map(([k, f]) => [k, up(f)]))]));
+    const scopedSpec = path.join(scoped, 'scoped.subnet.json');
+    fs.writeFileSync(scopedSpec, JSON.stringify({ ...original, model: up(original.model), subroutines }));
+    const out = path.join(dir, '.subnetwork-lens', 'runs', 'scoped-run');
+    const hooks = { signal: new AbortController().signal, onProgress() {} };
+    const found = await runFind({ specPath: scopedSpec, workspaceRoot: dir, outDir: out, threads: 1 }, hooks);
+    assert.equal(found.status, 'complete');
+    const c = capture();
+    assert.equal(await merge.run([out], c.io), 0);
+    assert.equal(c.text(), `merged 4 of 4 work items: ${out} (run complete)\n`);
   });
 
   test('refuses a folder whose shards are all queued, one that is not a run, and one a shard works in', async () => {
