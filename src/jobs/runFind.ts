@@ -15,6 +15,9 @@ import { maskableInitializers } from '../core/masks/maskableInitializers';
 import { renamedParameters } from '../core/onnx/exporterNames';
 import { fixedBatchOf } from '../core/train/fixedBatch';
 import { Evaluator } from '../core/train/Evaluator';
+import { cacheFrozenPrefix, splitFrozenPrefix } from '../core/train/frozenPrefix';
+import type { TrainingData } from '../core/train/TrainingData';
+import type { Model } from '../core/onnx/ir';
 import { TrainerError } from '../core/train/errors';
 import { softmaxLogits } from '../core/train/lossHeads';
 import type { Weights } from '../core/masks/applyMask';
@@ -120,20 +123,24 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
       const randomInitSeed = spec.controls.randomInitSeed ?? spec.seeds[0] ?? 0;
       const base = variant === 'trained' ? model : reinitialiseModel(model, randomInitSeed);
       const weights: Weights = new Map(masked.map((n) => [n, base.graph.initializers.get(n)!.data as Float32Array]));
-      const evaluator = await Evaluator.create(base, {
+      const sets = await withFrozenPrefix(base, masked, output, spec, { trainSets, validationSets, testSets }, {
+        threads: options.threads, signal: hooks.signal,
+        onNotice: (message) => hooks.onProgress({ fraction: finished / plan.length, message }),
+      });
+      const evaluator = await Evaluator.create(sets.model, {
         output, head: spec.head, replaced: masked, threads: options.threads,
       });
       try {
         const full: AccuracyByTestSet = {};
-        for (const [name, data] of testSets) full[name] = (await evaluator.evaluate(data, weights)).accuracy;
+        for (const [name, data] of sets.testSets) full[name] = (await evaluator.evaluate(data, weights)).accuracy;
         for (const w of todo.filter((t) => t.variant === variant)) {
           if (hooks.signal.aborted) break;
           const index = finished;
           const t0 = performance.now();
           const record = await runWorkItem({
-            spec, model: base, output, masked, unitAxes, weights, evaluator,
-            threads: options.threads, signal: hooks.signal,
-            train: trainSets.get(w.subroutine)!, validation: validationSets.get(w.subroutine), testSets,
+            spec, model: sets.model, output, masked, unitAxes, weights, evaluator,
+            threads: options.threads, signal: hooks.signal, train: sets.trainSets.get(w.subroutine)!,
+            validation: sets.validationSets.get(w.subroutine), testSets: sets.testSets,
             onStep: (s, total) => hooks.onProgress({
               fraction: (index + Math.min(1, s.step / total)) / plan.length, phase: 'train-mask',
               message: `${w.variant === 'trained' ? '' : 'random-init control: '}`
@@ -165,6 +172,45 @@ export async function runFind(options: FindOptions, hooks: JobHooks): Promise<Fi
   }
   const itemsLeft = plan.length - run.done.length;
   return { runDir, status: itemsLeft === 0 || !hooks.signal.aborted ? 'complete' : 'cancelled', itemsLeft };
+}
+
+/** A run's data sets by role and subroutine (test sets by test-set name). */
+interface RunSets {
+  trainSets: Map<string, TrainingData>;
+  validationSets: Map<string, TrainingData>;
+  testSets: Map<string, TrainingData>;
+}
+
+/** Activations of the frozen layers above this many bytes are recomputed at every step instead. */
+const FROZEN_CACHE_BYTES = 2 ** 30;
+
+/**
+ * The model the masks train and are scored on, with the data sets it reads: when the masked weights leave
+ * the layers before them frozen, those layers run once per data set here (cacheFrozenPrefix), and training
+ * and evaluation run the rest of the model on their activations. Otherwise the model and sets as they are.
+ */
+async function withFrozenPrefix(
+  model: Model, masked: string[], output: string, spec: ResolvedSpec, sets: RunSets,
+  options: { threads?: number; signal: AbortSignal; onNotice(message: string): void },
+): Promise<RunSets & { model: Model }> {
+  const split = splitFrozenPrefix(model, masked, output);
+  if (!split) return { model, ...sets };
+  const groups = [sets.trainSets, sets.validationSets, sets.testSets];
+  const all = groups.flatMap((g) => [...g.values()]);
+  const cached = await cacheFrozenPrefix(split, all, {
+    model, head: spec.head, threads: options.threads, budgetBytes: FROZEN_CACHE_BYTES, signal: options.signal,
+  });
+  if ('skipped' in cached) {
+    options.onNotice(
+      `the ${split.prefixNodes} unmasked nodes before the masked weights run at every step: ${cached.skipped}`);
+    return { model, ...sets };
+  }
+  options.onNotice(`the ${split.prefixNodes} unmasked nodes before the masked weights ran once per data set `
+    + `(${(cached.bytes / 2 ** 20).toFixed(1)} MiB of activations); masks train on the rest of the model`);
+  let i = 0;
+  const [trainSets, validationSets, testSets] = groups
+    .map((g) => new Map([...g.keys()].map((k) => [k, cached.sets[i++]!])));
+  return { model: cached.model, trainSets: trainSets!, validationSets: validationSets!, testSets: testSets! };
 }
 
 const baseVariants = (spec: ResolvedSpec): BaseVariant[] =>
