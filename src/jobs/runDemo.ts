@@ -304,11 +304,15 @@ export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
         },
       }));
     case 'full':
-      return (['inside-contact', 'number-contact', 'inside-number', 'agreement'] as TaskName[]).map((task) => ({
+      // A vision base model costs ~6 min here (base training, 12 converged masks), a language one ~1.5 min: the
+      // three vision tasks run from scratch, the language task every variant, each on 3 base seeds, late scope.
+      return (['number-contact', 'inside-number', 'inside-contact', 'agreement'] as TaskName[]).map((task) => ({
         ...taskPlan(task, DEFAULT_SIZES, 20),
         baseSeeds: [0, 1, 2],
         controls: { randomInit: true, randomAblations: 20 },
-        maskScopes: { all: [], 'post-stem': BASE_MODEL_VARIANTS, late: BASE_MODEL_VARIANTS },
+        maskScopes: {
+          all: [], 'post-stem': [], late: TASKS[task].family === 'vision' ? ['scratch'] : BASE_MODEL_VARIANTS,
+        },
       }));
   }
 }
@@ -350,6 +354,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const count = controlUnits.length + units.length;
   const context: DemoContext = {
     outDir, threads: options.threads, signal, line, onProgress: options.onProgress, scratchModels: new Map(),
+    selections: new Map(),
   };
   for (const [i, { task, baseSeed }] of controlUnits.entries()) {
     if (signal.aborted) break;
@@ -469,7 +474,8 @@ async function runTaskUnit(
   for (const [masked, spec] of specs) {
     if (signal.aborted) break;
     const scope = masked === 'all' ? 'all weights' : `${masked}: ${SCOPE_LAYERS[masked][family].join(', ')} only`;
-    const selection = await selectMaskInit(plan, spec, workspace, `${tag} (masked: ${masked})`, ctx);
+    const scopeTag = `${tag} (masked: ${masked})`;
+    const selection = await selectMaskInit(plan, variant, baseSeed, masked, spec, workspace, scopeTag, ctx);
     if (selection === null) break;
     const subroutines = Object.keys(ws.subroutines).join(', ');
     line(`${tag} finding subnetworks, masking ${scope} (${subroutines}; seeds ${plan.seeds.join(', ')}`
@@ -496,13 +502,23 @@ function scopesOf(plan: DemoTaskPlan, variant: BaseModelVariant, options: DemoOp
 /**
  * Chooses the initial mask logit of one base model and scope among plan.maskInits: per candidate, one
  * mask per subroutine (the first protocol seed, no controls) scored on its own subroutine's validation
- * set, then chooseMaskInit. Writes the choice into the scope's spec. Returns undefined when there is only
- * one candidate, null when stopped.
+ * set, then chooseMaskInit. Later base seeds of the same task, variant and scope take the first base
+ * seed's choice (made on that base model's validation sets) instead of training 2 × 4 more masks each.
+ * Writes the choice into the scope's spec. Returns undefined when there is only one candidate, null when
+ * stopped.
  */
-async function selectMaskInit(
-  plan: DemoTaskPlan, specPath: string, workspace: string, tag: string, ctx: DemoContext,
+export async function selectMaskInit(
+  plan: DemoTaskPlan, variant: BaseModelVariant, baseSeed: number, masked: MaskScope, specPath: string,
+  workspace: string, tag: string, ctx: DemoContext,
 ): Promise<MaskInitSelection | undefined | null> {
   if (plan.maskInits.length < 2) return undefined;
+  const key = `${plan.task} ${variant} ${masked}`;
+  const earlier = ctx.selections.get(key);
+  if (earlier) {
+    editSpec(specPath, (spec) => { spec.mask = { ...spec.mask, init: earlier.chosen }; });
+    ctx.line(`${tag} mask init ${earlier.chosen}, chosen on base seed ${earlier.baseSeed}`);
+    return earlier;
+  }
   const dir = path.join(path.dirname(specPath), SELECTION_SPEC_DIR);
   const trials: SelectionTrial[] = [];
   for (const init of plan.maskInits) {
@@ -523,7 +539,9 @@ async function selectMaskInit(
   const chosen = chooseMaskInit(trials, SELECTION_TOLERANCE);
   editSpec(specPath, (spec) => { spec.mask = { ...spec.mask, init: chosen.init }; });
   ctx.line(`${tag} mask init ${chosen.init} (${trials.map(selectionText).join('; ')})`);
-  return { chosen: chosen.init, trials };
+  const selection = { chosen: chosen.init, baseSeed, trials };
+  ctx.selections.set(key, selection);
+  return selection;
 }
 
 /** Folder, beside a scope's spec, of the mask-init selection's specs (one per candidate). */
@@ -538,6 +556,8 @@ export interface SelectionTrial {
 /** A base model and scope's choice of mask init, with every candidate's trial. */
 export interface MaskInitSelection {
   chosen: number;
+  /** The base model whose validation sets chose it (the first base seed of the task, variant and scope). */
+  baseSeed: number;
   trials: SelectionTrial[];
 }
 
@@ -587,7 +607,7 @@ export function summaryJson(s: DemoSummary) {
 const BASE_ARCHITECTURE: Record<TaskFamily, string> = { vision: 'cnn', language: 'transformer' };
 
 /** What runDemo's steps share. */
-interface DemoContext {
+export interface DemoContext {
   outDir: string;
   threads?: number;
   signal: AbortSignal;
@@ -595,6 +615,8 @@ interface DemoContext {
   onProgress?(task: DemoTaskName, event: ProgressEvent): void;
   /** Trained scratch models by `task baseSeed`, which the pruned variant starts from. */
   scratchModels: Map<string, { model: string; training: BaseModelTraining }>;
+  /** Mask-init choices by `task variant scope`, made on the first base seed. */
+  selections: Map<string, MaskInitSelection>;
 }
 
 /** Runs the protocol on one spec and reads its rows (none when the run left no results). */
@@ -874,7 +896,9 @@ export function summaryMarkdown(s: DemoSummary): string {
     .map((t) => `- ${t.task} pruned${seedText(t)}: ${pruningText(t.pruning!)}`);
   const selections = s.tasks.flatMap((t) => t.runs.filter((r) => r.selection).map((r) => {
     const trials = r.selection!.trials.map(selectionText).join('; ');
-    return `- ${t.task} ${t.variant}${seedText(t)} ${r.masked}: init ${r.selection!.chosen} (${trials})`;
+    const sel = r.selection!;
+    const where = sel.baseSeed === t.baseSeed ? `(${trials})` : `(chosen on base seed ${sel.baseSeed})`;
+    return `- ${t.task} ${t.variant}${seedText(t)} ${r.masked}: init ${sel.chosen} ${where}`;
   }));
   return [
     `# Subnetwork Lens demo (${s.preset})`,

@@ -30,8 +30,9 @@ export const demo = defineCommand({
     '             40 mask epochs, 3 seeds, random-init control, 20 random ablations; ≤ 15 min.',
     '  --quick    the controls, one tiny vision task on every variant, post-stem masks of 50 steps, two',
     '             candidate inits, 2 seeds, 19 random ablations; ≤ 2 min (used by the tests).',
-    '  --full     the controls on 3 base seeds, then all four tasks, 3 base models per task and variant',
-    '             (DIR/<task>/base-seed-K/), every variant, post-stem and late masks; hours on 2 cores.',
+    '  --full     the controls on 3 base seeds, then the three vision tasks (scratch) and agreement (every',
+    '             variant), 3 base models each (DIR/<task>/base-seed-K/), late masks; the mask init is chosen',
+    '             on base seed 0 of each task and variant; about 1.5 h on 2 cores.',
   ],
   options: {
     out: {

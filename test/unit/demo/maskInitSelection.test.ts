@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  chooseMaskInit, randomInitSeed, runDemo, selectionTrial, type SelectionTrial,
+  chooseMaskInit, demoPlan, randomInitSeed, runDemo, selectMaskInit, selectionTrial, SELECTION_SPEC_DIR,
+  type DemoContext, type MaskInitSelection, type SelectionTrial,
 } from '../../../src/jobs/runDemo';
 import type { ResultsFile } from '../../../src/shared/results';
 import type { SpecFile } from '../../../src/shared/spec';
@@ -67,5 +68,26 @@ describe('the random-init control of the demo', () => {
     const scores = (baseSeed: number) => summary.rows.filter((r) => r.baseSeed === baseSeed)
       .map((r) => [r.randomInit!.subnetworkScore, r.randomInit!.ablationScore]);
     assert.notDeepEqual(scores(0), scores(1));
+  });
+});
+
+describe('mask init across base seeds', () => {
+  test('a later base seed (same task, variant, scope) takes the first one\'s choice, no training', async (t) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-selection-'));
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const specPath = path.join(dir, 'task.subnet.json');
+    fs.writeFileSync(specPath, JSON.stringify({ model: 'model.onnx', mask: { init: 0.1 } }));
+    const plan = demoPlan('full').find((p) => p.task === 'number-contact')!;
+    const first: MaskInitSelection = { chosen: -0.05, baseSeed: 0, trials: [] };
+    const lines: string[] = [];
+    const ctx: DemoContext = {
+      outDir: dir, signal: new AbortController().signal, line: (l) => lines.push(l), scratchModels: new Map(),
+      selections: new Map([['number-contact scratch late', first]]),
+    };
+    const chosen = await selectMaskInit(plan, 'scratch', 1, 'late', specPath, dir, 'tag', ctx);
+    assert.equal(chosen, first);
+    assert.equal((JSON.parse(fs.readFileSync(specPath, 'utf8')) as SpecFile).mask!.init, -0.05);
+    assert.ok(!fs.existsSync(path.join(dir, SELECTION_SPEC_DIR)), 'no selection run for the later base seed');
+    assert.match(lines.join('\n'), /chosen on base seed 0/);
   });
 });
