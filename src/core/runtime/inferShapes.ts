@@ -177,7 +177,7 @@ function probeOutputs(model: Model, known: Map<string, TensorInfo>): string[] {
 }
 
 /** A graph output with no declared type: onnxruntime takes the type it infers. */
-function untypedOutput(name: string): ValueInfo {
+export function untypedOutput(name: string): ValueInfo {
   return { name, elemType: 0, shape: null, proto: create(ValueInfoProtoSchema, { name }) };
 }
 

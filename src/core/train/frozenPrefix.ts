@@ -6,10 +6,11 @@ import type { Dim, Graph, Model, Node, ValueInfo } from '../onnx/ir';
 import { DataType } from '../onnx/ir';
 import { sortTopologically } from '../onnx/sortTopologically';
 import { createSession, ort } from '../runtime/session';
+import { untypedOutput } from '../runtime/inferShapes';
 import { stimuliPerExample, type HeadSpec } from './lossHeads';
 import { fixedBatchOf } from './fixedBatch';
 import { toOrt } from './toOrt';
-import { arrayData, chunksOf, fedRows, type NumericArray, type TrainingData } from './TrainingData';
+import { arrayData, chunksOf, paddedRows, type NumericArray, type TrainingData } from './TrainingData';
 
 export interface FrozenSplit {
   /** Data inputs → frontier: the nodes no masked weight reaches that read the data. */
@@ -55,10 +56,11 @@ export function splitFrozenPrefix(model: Model, masked: string[], output: string
   const frontierNames = [...frontier];
   if (frontierNames.length === 0) return undefined;
 
+  // The frontier's element types are whatever the nodes produce: undeclared outputs, typed once they have run.
   const prefixGraph = subgraph(g, withConstantAncestors(prefixNodes, suffixNodes, dataDependent),
-    g.inputs, frontierNames.filter((n) => !g.inputs.some((i) => i.name === n)).map(unknownValue));
+    g.inputs, frontierNames.filter((n) => !g.inputs.some((i) => i.name === n)).map(untypedOutput));
   // Frontier tensors that are data inputs pass straight through: the prefix returns only computed ones.
-  const suffixGraph = subgraph(g, suffixNodes, frontierNames.map(unknownValue),
+  const suffixGraph = subgraph(g, suffixNodes, frontierNames.map(untypedOutput),
     g.outputs.filter((o) => maskDependent.has(o.name)));
   return {
     prefix: { ...model, graph: prefixGraph, proto: undefined },
@@ -83,10 +85,6 @@ function withConstantAncestors(prefix: Node[], others: Node[], dataDependent: Se
   }
   return [...others, ...prefix].filter((n) => needed.has(n)).sort((a, b) => order(a) - order(b));
   function order(n: Node) { return prefix.includes(n) ? prefix.indexOf(n) + others.length : others.indexOf(n); }
-}
-
-function unknownValue(name: string): ValueInfo {
-  return { name, elemType: DataType.FLOAT, shape: null };
 }
 
 /** A graph of the `nodes` that its outputs need, with only the initializers they read. */
@@ -165,26 +163,33 @@ export async function cacheFrozenPrefix(
       }
       return values;
     };
-    // One chunk and its first problem alone: every frontier tensor must hold one row per stimulus, and a
-    // row's activations must not depend on the rows beside it.
+    // One chunk, then its first and its last problem alone: every frontier tensor must hold one row per
+    // stimulus, and a row's activations must depend neither on the rows beside it (a batch mean) nor on
+    // its place in the batch (a Range over the batch).
     const first = sets.find((s) => s.size > 0);
     if (!first) return { skipped: 'no data' };
-    const probe = first.rows(Uint32Array.from({ length: Math.min(CHUNK, first.size) }, (_, i) => i));
-    const many = await run(fixed === undefined ? probe : padTo(first, Math.min(CHUNK, first.size), fixed));
-    const one = await run(fixed === undefined ? first.rows([0]) : padTo(first, 1, fixed));
+    const n = Math.min(CHUNK, first.size, fixed ?? CHUNK);
+    const many = await run(paddedRows(first, Uint32Array.from({ length: n }, (_, i) => i), fixed));
+    const alone = [];
+    for (const i of [0, n - 1]) alone.push({ i, values: await run(paddedRows(first, [i], fixed)) });
+    const rowsFed = (fixed ?? n) * k;
     const rowShape = new Map<string, { type: string; dims: number[] }>();
     let bytesPerProblem = 0;
     for (const name of split.frontier) {
-      const a = many[name]!, b = one[name]!;
-      const rowsFed = (fixed ?? fedRows(probe)) * k;
+      const a = many[name]!;
       if (!CACHEABLE[a.type]) return { skipped: `'${name}' is ${a.type}` };
-      if (a.dims[0] !== rowsFed || b.dims[0] !== (fixed ?? 1) * k) {
+      if (a.dims[0] !== rowsFed) {
         return { skipped: `'${name}' has no row per stimulus (shape [${a.dims.join(', ')}])` };
       }
-      const rowLen = a.data.length / a.dims[0]!;
-      if (!sameRows(a.data, b.data, k * rowLen)) return { skipped: `'${name}' mixes the rows of a batch` };
+      const len = k * (a.data.length / rowsFed);
+      for (const { i, values } of alone) {
+        const b = values[name]!;
+        if (b.dims[0] !== (fixed ?? 1) * k || !sameRows(a.data.subarray(i * len, (i + 1) * len), b.data, len)) {
+          return { skipped: `'${name}' mixes the rows of a batch` };
+        }
+      }
       rowShape.set(name, { type: a.type, dims: a.dims.slice(1) });
-      bytesPerProblem += k * rowLen * (a.data as { BYTES_PER_ELEMENT: number } & NumericArray).BYTES_PER_ELEMENT;
+      bytesPerProblem += len * (a.data as { BYTES_PER_ELEMENT: number } & NumericArray).BYTES_PER_ELEMENT;
     }
     const bytes = bytesPerProblem * sets.reduce((sum, s) => sum + s.size, 0);
     if (bytes > options.budgetBytes) {
@@ -233,12 +238,6 @@ function typedSuffix(split: FrozenSplit, model: Model, rows: Map<string, { type:
     return { name: i.name, elemType: CACHEABLE[r.type]!.elemType, shape: [batch, ...r.dims] };
   });
   return { ...split.suffix, graph: { ...split.suffix.graph, inputs }, proto: undefined };
-}
-
-function padTo(data: TrainingData, problems: number, fixed: number) {
-  const indices = Uint32Array.from({ length: fixed }, (_, i) => (i < problems ? i : 0));
-  const batch = data.rows(indices);
-  return { ...batch, labels: Array.prototype.slice.call(batch.labels, 0, problems) };
 }
 
 function arrayType(a: NumericArray): string {

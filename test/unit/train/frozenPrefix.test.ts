@@ -110,6 +110,30 @@ test('nothing is cut when the first layer is masked, and nothing cached when the
   });
   assert.ok('skipped' in cached);
   assert.match(cached.skipped, /mixes the rows/);
+
+  // x + its row's place in the batch (a Range over the batch, as exporters write for batch indices): every row
+  // of the first problem alone matches, the last one does not.
+  const placed = makeModel({
+    inputs: [{ name: 'x', shape: ['N', 3] }], outputs: [{ name: 'y', shape: ['N', 2] }],
+    nodes: [
+      { op: 'Shape', inputs: ['x'], outputs: ['shape'] },
+      { op: 'Gather', inputs: ['shape', 'zero'], outputs: ['n'] },
+      { op: 'Range', inputs: ['zero', 'n', 'one'], outputs: ['place'] },
+      { op: 'Cast', inputs: ['place'], outputs: ['placeF'], attrs: { to: 1 } },
+      { op: 'Unsqueeze', inputs: ['placeF', 'one1d'], outputs: ['column'] },
+      { op: 'Add', inputs: ['x', 'column'], outputs: ['shifted'] },
+      { op: 'Gemm', inputs: ['shifted', 'fc.weight'], outputs: ['y'], attrs: { transB: 1 } },
+    ],
+    initializers: [w, makeTensor('zero', 7, [], BigInt64Array.from([0n])),
+      makeTensor('one', 7, [], BigInt64Array.from([1n])), makeTensor('one1d', 7, [1], BigInt64Array.from([1n]))],
+    opset: 17,
+  });
+  const placedSplit = splitFrozenPrefix(placed, ['fc.weight'], 'y')!;
+  const refused = await cacheFrozenPrefix(placedSplit, [data], {
+    model: placed, head: { type: 'classify' }, budgetBytes: 2 ** 20,
+  });
+  assert.ok('skipped' in refused);
+  assert.match(refused.skipped, /mixes the rows/);
 });
 
 test('activations over the budget are not cached', async () => {
