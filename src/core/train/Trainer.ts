@@ -140,6 +140,10 @@ export class Trainer {
     if (data.size < options.batch && fixed === undefined) {
       throw new TrainerError(`the training set has ${data.size} examples, fewer than one batch of ${options.batch}`);
     }
+    // Keeping the largest magnitudes is a constraint on weights; the count of positive mask logits
+    // (keptFraction) is taken by the update, before any such constraint could change them.
+    const mask = tg.flat.param.startsWith('mask/');
+    if (options.sparsity && mask) throw new TrainerError('weight sparsity applies to weight training, not to masks');
     const sparse = options.sparsity
       && tg.tensors.filter((t) => !options.sparsity!.tensors || options.sparsity!.tensors.includes(t.initializer));
     const times: number[] = [];
@@ -169,7 +173,7 @@ export class Trainer {
           );
         }
         const chain = adam.gate ? { kind: 'sigmoid' as const, beta, lambda: adam.lambda } : { kind: 'none' as const };
-        adamUpdate(state, { stepSize, beta1, beta2, epsilon, chain });
+        const positive = adamUpdate(state, { stepSize, beta1, beta2, epsilon, chain });
         times.push(performance.now() - t0);
         for (const t of sparse || []) {
           const p = state.params.subarray(t.offset, t.offset + elementCount(t.shape));
@@ -179,7 +183,7 @@ export class Trainer {
         last = {
           step, epoch, loss, headLoss: scalar(out[tg.headLoss]!),
           accuracy: scalar(out[tg.correct]!) / batch.labels.length, beta,
-          keptFraction: tg.flat.param.startsWith('mask/') ? this.keptFraction() : undefined,
+          keptFraction: mask ? (size ? positive / size : 0) : undefined,
         };
         options.onStep?.(last);
       }
@@ -192,13 +196,6 @@ export class Trainer {
       }
     }
     return result(options.epochs, false);
-  }
-
-  /** Fraction of mask logits that are positive, over all masked tensors. */
-  keptFraction(): number {
-    let kept = 0;
-    for (let i = 0; i < this.flat.length; i++) if (this.flat[i]! > 0) kept++;
-    return this.flat.length ? kept / this.flat.length : 0;
   }
 
   async release(): Promise<void> {

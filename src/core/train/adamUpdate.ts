@@ -36,8 +36,9 @@ export interface AdamScalars {
 /**
  * One Adam step, in float32 with the ONNX graph's order of operations:
  * m ← β1·m + (1 − β1)·g, v ← β2·v + (1 − β2)·g², param ← param − stepSize·m/(√v + ε).
+ * Returns how many updated parameters are positive (a mask's kept weights), counted in the same pass.
  */
-export function adamUpdate(x: AdamVectors, s: AdamScalars): void {
+export function adamUpdate(x: AdamVectors, s: AdamScalars): number {
   const { exports: k, f32 } = kernel();
   const chained = s.chain.kind === 'sigmoid';
   if (chained && !x.gate) throw new Error('adamUpdate: the sigmoid chain needs the gate vector');
@@ -45,6 +46,7 @@ export function adamUpdate(x: AdamVectors, s: AdamScalars): void {
   const [beta, lambda] = s.chain.kind === 'sigmoid' ? [s.chain.beta, s.chain.lambda] : [1, 0];
   const n = x.params.length;
   const zero = (at: number, from: number, to: number) => f32.fill(0, at / 4 + from, at / 4 + to);
+  let positive = 0;
   for (let start = 0; start < n; start += CHUNK) {
     const count = Math.min(CHUNK, n - start);
     const end = start + count;
@@ -56,15 +58,16 @@ export function adamUpdate(x: AdamVectors, s: AdamScalars): void {
     f32.set(x.v.subarray(start, end), AT.v / 4);
     // Lanes past the end of the vector compute zeros (0/(0 + ε)) and are never copied back.
     if (lanes > count) for (const at of Object.values(AT)) zero(at, count, lanes);
-    run(lanes, s.stepSize, beta, lambda, s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.epsilon);
+    positive += run(lanes, s.stepSize, beta, lambda, s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.epsilon);
     x.params.set(f32.subarray(AT.param / 4, AT.param / 4 + count), start);
     x.m.set(f32.subarray(AT.m / 4, AT.m / 4 + count), start);
     x.v.set(f32.subarray(AT.v / 4, AT.v / 4 + count), start);
   }
+  return positive;
 }
 
 type KernelFn = (lanes: number, stepSize: number, beta: number, lambda: number, beta1: number, oneMinusBeta1: number,
-  beta2: number, oneMinusBeta2: number, epsilon: number) => void;
+  beta2: number, oneMinusBeta2: number, epsilon: number) => number;
 
 interface Kernel {
   exports: { sigmoidChain: KernelFn; plain: KernelFn };
@@ -89,6 +92,7 @@ const OP = {
 /** SIMD opcodes (after the 0xfd prefix). */
 const SIMD = {
   load: 0x00, store: 0x0b, f32x4Splat: 0x13, sqrt: 0xe3, add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7,
+  gt: 0x44, i32x4ExtractLane: 0x1b, i32x4Sub: 0xb1,
 } as const;
 const TYPE = { i32: 0x7f, f32: 0x7d, v128: 0x7b, func: 0x60 } as const;
 
@@ -113,12 +117,14 @@ const memory = (op: number, offset: number): number[] => [...simd(op), 4, ...ule
 /**
  * Parameters 0–8 as in KernelFn; locals: 9 byte index, 10 end, then v128 splats of the scalars and temporaries.
  * With `chained`, the gradient is first multiplied by the sigmoid's derivative (see AdamScalars.chain).
+ * Returns the number of positive updated parameters: each lane of `positive` subtracts the all-ones (−1)
+ * of a true comparison; lanes past the end hold 0, which is not positive.
  */
 function kernelBody(chained: boolean): number[] {
   const [index, end] = [9, 10];
   const [stepSize, beta, lambda, beta1, oneMinusBeta1, beta2, oneMinusBeta2, epsilon, one] =
     [11, 12, 13, 14, 15, 16, 17, 18, 19];
-  const [g, m, v, gate] = [20, 21, 22, 23];
+  const [g, m, v, gate, param, positive, zeros] = [20, 21, 22, 23, 24, 25, 26];
   const get = (l: number) => [OP.localGet, l];
   const load = (offset: number) => [...get(index), ...memory(SIMD.load, offset)];
   const f = (op: number) => simd(op);
@@ -145,18 +151,23 @@ function kernelBody(chained: boolean): number[] {
     ...get(oneMinusBeta2), ...f(SIMD.mul), ...f(SIMD.add), OP.localTee, v, ...memory(SIMD.store, AT.v),
     ...get(index), ...load(AT.param), ...get(m), ...get(stepSize), ...f(SIMD.mul),
     ...get(v), ...f(SIMD.sqrt), ...get(epsilon), ...f(SIMD.add), ...f(SIMD.div), ...f(SIMD.sub),
-    ...memory(SIMD.store, AT.param),
+    OP.localTee, param, ...memory(SIMD.store, AT.param),
+    ...get(positive), ...get(param), ...get(zeros), ...f(SIMD.gt), ...f(SIMD.i32x4Sub), OP.localSet, positive,
     ...get(index), OP.i32Const, 16, OP.i32Add, OP.localTee, index, ...get(end), OP.i32LtU, OP.brIf, 0,
-    OP.end, OP.end, OP.end,
+    OP.end, OP.end,
+    ...[0, 1, 2, 3].flatMap((lane) =>
+      [...get(positive), ...f(SIMD.i32x4ExtractLane), lane, ...(lane ? [OP.i32Add] : [])]),
+    OP.end,
   ];
-  const locals = vec([[2, TYPE.i32], [13, TYPE.v128]]);
+  const locals = vec([[2, TYPE.i32], [16, TYPE.v128]]);
   const code = [...locals, ...body];
   return [...uleb(code.length), ...code];
 }
 
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const pages = Math.ceil((AT.v + CHUNK * 4) / 65536);
-  const signature = [TYPE.func, ...vec([[TYPE.i32], ...Array.from({ length: 8 }, () => [TYPE.f32])]), ...vec([])];
+  const params = [[TYPE.i32], ...Array.from({ length: 8 }, () => [TYPE.f32])];
+  const signature = [TYPE.func, ...vec(params), ...vec([[TYPE.i32]])];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([signature])),

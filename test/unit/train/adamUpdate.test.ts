@@ -93,7 +93,7 @@ const MASK: TrainTarget = { kind: 'mask', method: 'continuous-sparsification', l
 const logits = (_: string, n: number) => new Float32Array(n).fill(0.05);
 
 describe('the Adam step after the training graph', () => {
-  test('matches a textbook float32 Adam on vectors of any length, chained through the sigmoid gate or not', () => {
+  test('matches textbook float32 Adam on any length, chained through the sigmoid gate or not; counts positives', () => {
     const n = 2 * 16384 + 7; // more than one chunk of the module's memory, not a multiple of 4 lanes
     const rng = new Rng(1);
     const fill = (k: (i: number) => number) => Float32Array.from({ length: n }, (_, i) => k(i));
@@ -106,9 +106,10 @@ describe('the Adam step after the training graph', () => {
       const g = chain.kind === 'sigmoid'
         ? grad.map((d, i) => f(f(f(d + f(chain.lambda)) * f(gate[i]! * f(1 - gate[i]!))) * f(chain.beta)))
         : grad;
-      adamUpdate(x, { stepSize: 0.01, ...DEFAULT_ADAM, chain });
+      const positive = adamUpdate(x, { stepSize: 0.01, ...DEFAULT_ADAM, chain });
       textbookAdam(expected.p, expected.m, expected.v, g, 0.01);
       assert.deepEqual([x.params, x.m, x.v], [expected.p, expected.m, expected.v], chain.kind);
+      assert.equal(positive, expected.p.filter((p) => p > 0).length, `${chain.kind}: positive parameters`);
     }
   });
 
