@@ -57,7 +57,7 @@ export interface TrainResult {
   params: Map<string, FloatArray>;
   steps: number;
   epochs: number;
-  /** Median milliseconds of one fused forward+backward+update call. */
+  /** Median milliseconds of one step: the forward+backward onnxruntime call and the Adam update. */
   stepMs: number;
   last?: TrainStepStats;
   cancelled: boolean;

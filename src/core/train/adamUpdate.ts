@@ -1,8 +1,10 @@
 // The Adam update of the flat parameter vector, with the continuous-sparsification chain rule folded in,
-// as one pass of 4-wide float32 WebAssembly SIMD. In the ONNX graph the same arithmetic was about twenty
-// elementwise nodes, each a full pass over the vector (ResNet-18: 11.7M mask logits, half the step's kernel
-// time); scalar JavaScript is no faster than those nodes. The vectors stay in JavaScript memory and pass
-// through the module's small linear memory a chunk at a time, so any model size fits.
+// as one pass of 4-wide float32 WebAssembly SIMD. As ONNX nodes the same arithmetic was about twenty
+// elementwise passes over the vector, which dominated the step of models with many masked weights; scalar
+// JavaScript is no faster than those nodes. The vectors stay in JavaScript memory and pass through the
+// module's small linear memory a chunk at a time, so any model size fits.
+import { TrainerError } from './errors';
+
 
 /** Elements per chunk: the module's five arrays of one chunk (320 KiB) stay in the L2 cache. */
 const CHUNK = 16384;
@@ -34,14 +36,14 @@ export interface AdamScalars {
 }
 
 /**
- * One Adam step, in float32 with the ONNX graph's order of operations:
+ * One Adam step, in float32 with the order of operations of the ONNX nodes it replaced:
  * m ← β1·m + (1 − β1)·g, v ← β2·v + (1 − β2)·g², param ← param − stepSize·m/(√v + ε).
  * Returns how many updated parameters are positive (a mask's kept weights), counted in the same pass.
  */
 export function adamUpdate(x: AdamVectors, s: AdamScalars): number {
   const { exports: k, f32 } = kernel();
   const chained = s.chain.kind === 'sigmoid';
-  if (chained && !x.gate) throw new Error('adamUpdate: the sigmoid chain needs the gate vector');
+  if (chained && !x.gate) throw new TrainerError('the Adam update through the sigmoid gate needs the gate vector');
   const run = chained ? k.sigmoidChain : k.plain;
   const [beta, lambda] = s.chain.kind === 'sigmoid' ? [s.chain.beta, s.chain.lambda] : [1, 0];
   const n = x.params.length;
@@ -87,7 +89,7 @@ function kernel(): Kernel {
 // WebAssembly encoding (https://webassembly.github.io/spec/core/binary/): opcodes used by the kernel.
 const OP = {
   block: 0x02, loop: 0x03, brIf: 0x0d, end: 0x0b, localGet: 0x20, localSet: 0x21, localTee: 0x22,
-  i32Const: 0x41, i32Eqz: 0x45, i32LtU: 0x49, i32Add: 0x6a, i32Shl: 0x74, void: 0x40,
+  i32Const: 0x41, f32Const: 0x43, i32Eqz: 0x45, i32LtU: 0x49, i32Add: 0x6a, i32Shl: 0x74, void: 0x40,
 } as const;
 /** SIMD opcodes (after the 0xfd prefix). */
 const SIMD = {
@@ -109,7 +111,7 @@ function uleb(n: number): number[] {
 
 const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
 const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const name = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s, 'utf8')];
+const name = (s: string): number[] => [...uleb(s.length), ...new TextEncoder().encode(s)];
 const simd = (op: number): number[] => [0xfd, ...uleb(op)];
 /** v128.load/store at a static offset from the index on the stack (16-byte aligned). */
 const memory = (op: number, offset: number): number[] => [...simd(op), 4, ...uleb(offset)];
@@ -141,7 +143,7 @@ function kernelBody(chained: boolean): number[] {
   const body = [
     ...get(0), OP.i32Const, 2, OP.i32Shl, OP.localSet, end,
     ...splats,
-    0x43, ...new Uint8Array(Float32Array.of(1).buffer), ...f(SIMD.f32x4Splat), OP.localSet, one,
+    OP.f32Const, ...new Uint8Array(Float32Array.of(1).buffer), ...f(SIMD.f32x4Splat), OP.localSet, one,
     OP.block, OP.void, ...get(end), OP.i32Eqz, OP.brIf, 0,
     OP.loop, OP.void,
     ...gradient,
