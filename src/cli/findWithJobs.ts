@@ -1,7 +1,7 @@
 // `find --jobs J`: J processes of this CLI, each running shard k/J of one run folder with
 // cores / J onnxruntime threads; the last one to finish an item writes the results.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { computeProcessEnv } from '../core/runtime/computeProcessEnv';
+import { computeProcessEnv } from '../core/util/computeProcessEnv';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageError, type CliIO } from './command';

@@ -5,7 +5,7 @@
 // or allocates without end) and the next job starts a fresh one. The host only waits on IPC: it never
 // blocks. No `vscode` import, so it is unit-tested with a real child process.
 import { fork, type ChildProcess } from 'node:child_process';
-import { computeProcessEnv } from '../core/runtime/computeProcessEnv';
+import { computeProcessEnv } from '../core/util/computeProcessEnv';
 import { isEnvelopeOf, type Envelope } from '../shared/envelope';
 import type { ProgressEvent } from '../shared/jobs';
 import { FROM_WORKER, type FromWorker, type ToWorker } from '../shared/workerProtocol';
