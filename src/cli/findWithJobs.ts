@@ -1,6 +1,7 @@
 // `find --jobs J`: J processes of this CLI, each running shard k/J of one run folder with
 // cores / J onnxruntime threads; the last one to finish an item writes the results.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { computeProcessEnv } from '../core/util/computeProcessEnv';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UsageError, type CliIO } from './command';
@@ -46,7 +47,9 @@ export async function findWithJobs(o: JobsOptions, io: CliIO): Promise<(number |
         '--shard', `${k}/${o.jobs}`, '--threads', String(threads), ...o.passThrough,
       ];
       // Its own process group: a terminal's Ctrl-C reaches the job once, through forward().
-      const child = spawn(exe!, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+      const child = spawn(exe!, args, {
+        stdio: ['ignore', 'ignore', 'pipe'], detached: true, env: computeProcessEnv(process.env),
+      });
       children.push(child);
       let pending = '';
       child.stderr!.on('data', (d: Buffer) => {

@@ -5,6 +5,7 @@
 // or allocates without end) and the next job starts a fresh one. The host only waits on IPC: it never
 // blocks. No `vscode` import, so it is unit-tested with a real child process.
 import { fork, type ChildProcess } from 'node:child_process';
+import { computeProcessEnv } from '../core/util/computeProcessEnv';
 import { isEnvelopeOf, type Envelope } from '../shared/envelope';
 import type { ProgressEvent } from '../shared/jobs';
 import { FROM_WORKER, type FromWorker, type ToWorker } from '../shared/workerProtocol';
@@ -172,7 +173,7 @@ export class WorkerClient {
     if (this.child && this.child.connected) return this.child;
     const child = fork(this.options.workerPath, [], {
       serialization: 'advanced',
-      env: { ...process.env, ...this.options.env, ELECTRON_RUN_AS_NODE: '1' },
+      env: { ...computeProcessEnv({ ...process.env, ...this.options.env }), ELECTRON_RUN_AS_NODE: '1' },
       execArgv: this.options.execArgv ?? [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });

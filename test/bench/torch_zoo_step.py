@@ -6,7 +6,7 @@ W * sigmoid(beta * s), loss = mean softmax cross-entropy + lambda * sum(sigmoid(
 Adam update of the logits s. BatchNorm stays unfolded here (eval mode), as PyTorch runs the model.
 Usage: python3 torch_zoo_step.py '{"name": "resnet18", "data": "resnet18.data.npz", "batch": 8, "threads": 2,
                                    "steps": 10, "warmup": 3}'
-Prints {"stepMs": median, "blas": "<BLAS libraries mapped into the process>"}.
+Prints {"stepMs": median, "cpuMs": median CPU time of the process, "blas": "<BLAS libraries mapped into the process>"}.
 """
 import json
 import os
@@ -48,8 +48,8 @@ def main():
     weights = dict(model.named_parameters())
     masked = [k for k, w in weights.items() if w.dim() >= 2]
     run = lambda eff: functional_call(model, {k: eff(k) for k in weights}, (x,))
-    step_ms = mask_step_ms(weights, masked, run, y, cfg['warmup'], cfg['steps'])
-    print(json.dumps({'stepMs': step_ms, 'blas': blas()}))
+    step_ms, cpu_ms = mask_step_ms(weights, masked, run, y, cfg['warmup'], cfg['steps'])
+    print(json.dumps({'stepMs': step_ms, 'cpuMs': cpu_ms, 'blas': blas()}))
 
 
 if __name__ == '__main__':

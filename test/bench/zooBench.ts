@@ -2,7 +2,8 @@
 // continuous-sparsification step (forward + backward + Adam over every maskable tensor) against the same
 // step in PyTorch (test/bench/torch_zoo_step.py: the same model, weights, rows, batch and threads), measured
 // in the same run. The PyTorch child gets the OpenBLAS libblas.so.3 when one is found (see trainBench.ts);
-// the section prints which BLAS libraries it actually mapped. Goal: ours ≤ 1.0× PyTorch's.
+// the section prints which BLAS libraries it actually mapped. Goal: ours ≤ 1.0× PyTorch's. Each line also
+// gives both engines' median CPU time per step, which a loaded machine disturbs less than wall time.
 // Threads: BENCH_THREADS (default 2). Models needing rules this build lacks are listed, not timed.
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
@@ -13,7 +14,7 @@ import { chooseTensors, openModelData } from '../../src/jobs/modelData';
 import { elementCount } from '../../src/core/onnx/ir';
 import { readModel } from '../../src/core/onnx/readModel';
 import { buildTrainingGraph } from '../../src/core/train/buildTrainingGraph';
-import { Trainer, type FloatArray } from '../../src/core/train/Trainer';
+import { median, Trainer, type FloatArray } from '../../src/core/train/Trainer';
 import { arrayData } from '../../src/core/train/TrainingData';
 
 const THREADS = Number(process.env.BENCH_THREADS ?? 2);
@@ -22,11 +23,12 @@ const STEPS = 10;
 const WARMUP = 3;
 
 /**
- * Median onnxruntime time of one fused mask step over every maskable tensor, on the rows of `dataFile`
- * repeated to fill `steps` batches; also the number of masked weights.
+ * Median time of one mask step over every maskable tensor (the onnxruntime call and the Adam update), on the
+ * rows of `dataFile` repeated to fill `steps` batches; the median CPU time of the process per step after
+ * WARMUP steps; and the number of masked weights.
  */
 export async function maskStepMs(file: string, dataFile: string, batch: number, steps: number):
-  Promise<{ stepMs: number; masked: number }> {
+  Promise<{ stepMs: number; cpuMs: number; masked: number }> {
   const model = readModel(file);
   const tg = await buildTrainingGraph(model, {
     output: model.graph.outputs[0]!.name, head: { type: 'classify' }, tensors: chooseTensors(model, undefined),
@@ -44,15 +46,25 @@ export async function maskStepMs(file: string, dataFile: string, batch: number, 
     [t.initializer, new Float32Array(elementCount(t.shape)).fill(0.05) as FloatArray]));
   const trainer = await Trainer.create(tg, initial, THREADS);
   try {
-    const options = { epochs: 1, batch, lr: 0.01, seed: 0, temperature: [1, 200] as [number, number] };
+    const cpu: number[] = [];
+    let before = process.cpuUsage();
+    const onStep = () => {
+      const used = process.cpuUsage(before);
+      before = process.cpuUsage();
+      cpu.push((used.user + used.system) / 1000);
+    };
+    const options = { epochs: 1, batch, lr: 0.01, seed: 0, temperature: [1, 200] as [number, number], onStep };
     const res = await trainer.train(arrayData(rows.inputs, rows.labels), options);
-    return { stepMs: res.stepMs, masked: tg.tensors.reduce((a, t) => a + elementCount(t.shape), 0) };
+    const masked = tg.tensors.reduce((a, t) => a + elementCount(t.shape), 0);
+    return { stepMs: res.stepMs, cpuMs: median(cpu.slice(Math.min(WARMUP, cpu.length - 1))), masked };
   } finally {
     await trainer.release();
   }
 }
 
-function torchStep(name: string, dataFile: string): { stepMs: number; blas: string } | { error: string } {
+interface TorchStep { stepMs: number; cpuMs: number; blas: string }
+
+function torchStep(name: string, dataFile: string): TorchStep | { error: string } {
   const blas = torchBlasDir();
   const env = {
     ...process.env, OMP_NUM_THREADS: String(THREADS), OPENBLAS_NUM_THREADS: String(THREADS),
@@ -64,7 +76,7 @@ function torchStep(name: string, dataFile: string): { stepMs: number; blas: stri
     encoding: 'utf8', timeout: 600_000, env,
   });
   if (r.status !== 0) return { error: (r.stderr || r.error?.message || 'failed').trim().split('\n').pop()! };
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as { stepMs: number; blas: string };
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchStep;
 }
 
 export const zooBench: BenchSection = {
@@ -79,14 +91,16 @@ export const zooBench: BenchSection = {
     for (const name of names) {
       const file = path.join(zoo.dir, zoo.models[name]!.files['17']!);
       const dataFile = path.join(zoo.dir, `${name}.data.npz`);
-      const ours = (await maskStepMs(file, dataFile, BATCH, STEPS + WARMUP)).stepMs;
+      const ours = await maskStepMs(file, dataFile, BATCH, STEPS + WARMUP);
       const torch = torchStep(name, dataFile);
       if ('error' in torch) {
-        lines.push({ label: `${name} mask step`, ms: ours, note: `PyTorch failed: ${torch.error}` });
+        lines.push({ label: `${name} mask step`, ms: ours.stepMs, note: `PyTorch failed: ${torch.error}` });
       } else {
         blasNote = torch.blas;
-        const note = `PyTorch ${torch.stepMs.toFixed(1)} ms`;
-        lines.push({ label: `${name} mask step vs PyTorch's`, ms: ours, targetMs: torch.stepMs, note });
+        const ratio = (ours.cpuMs / torch.cpuMs).toFixed(2);
+        const cpu = `CPU ${ours.cpuMs.toFixed(1)} / ${torch.cpuMs.toFixed(1)} ms, ${ratio}×`;
+        const note = `PyTorch ${torch.stepMs.toFixed(1)} ms; ${cpu}`;
+        lines.push({ label: `${name} mask step vs PyTorch's`, ms: ours.stepMs, targetMs: torch.stepMs, note });
       }
     }
     if (blasNote) process.stdout.write(`  PyTorch BLAS: ${blasNote}\n`);

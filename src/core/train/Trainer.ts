@@ -2,8 +2,8 @@
 // reports progress, stops on abort, and saves/restores checkpoints.
 import { ort, createSession } from '../runtime/session';
 import { DataType, elementCount } from '../onnx/ir';
-import type { TrainingGraph } from './buildTrainingGraph';
-import { DEFAULT_ADAM } from './buildTrainingGraph';
+import type { AdamOutputs, TrainingGraph } from './buildTrainingGraph';
+import { adamUpdate } from './adamUpdate';
 import { oneHot } from './lossHeads';
 import { TrainerError } from './errors';
 import { toOrt } from './toOrt';
@@ -57,7 +57,7 @@ export interface TrainResult {
   params: Map<string, FloatArray>;
   steps: number;
   epochs: number;
-  /** Median milliseconds of one fused forward+backward+update call. */
+  /** Median milliseconds of one step: the forward+backward onnxruntime call and the Adam update. */
   stepMs: number;
   last?: TrainStepStats;
   cancelled: boolean;
@@ -69,21 +69,27 @@ export function betaAt(epoch: number, epochs: number, [start, end]: [number, num
   return start * Math.pow(end / start, epoch / (epochs - 1));
 }
 
-/** One flat vector per kind of state (see FlatParameters), with per-tensor views into it. */
+/**
+ * One flat vector per kind of state (see FlatParameters), with per-tensor views into it: the parameters
+ * and Adam moments, and the step's gradient and gate, which onnxruntime writes into.
+ */
 interface FlatState {
-  params: FloatArray;
-  m: FloatArray;
-  v: FloatArray;
+  params: Float32Array<ArrayBuffer>;
+  m: Float32Array<ArrayBuffer>;
+  v: Float32Array<ArrayBuffer>;
+  grad: Float32Array<ArrayBuffer>;
+  gate?: Float32Array<ArrayBuffer>;
 }
 
 export class Trainer {
-  private constructor(readonly tg: TrainingGraph, private readonly session: ort.InferenceSession,
-    private flat: FloatArray) {}
+  private constructor(readonly tg: TrainingGraph, private readonly adam: AdamOutputs,
+    private readonly session: ort.InferenceSession, private flat: Float32Array<ArrayBuffer>) {}
 
   /** `initial` gives each trainable initializer's starting parameter (mask logits or weights). */
   static async create(tg: TrainingGraph, initial: Map<string, FloatArray>, threads?: number): Promise<Trainer> {
-    if (!tg.stepSize) throw new TrainerError('the training graph was built without an optimiser update');
-    const flat = new (floatArrayType(tg))(tg.flat.size);
+    if (!tg.adam) throw new TrainerError('the training graph was built without an optimiser update');
+    if (tg.floatType !== DataType.FLOAT) throw new TrainerError('training graphs are trained in float32');
+    const flat = new Float32Array(tg.flat.size);
     for (const t of tg.tensors) {
       const p = initial.get(t.initializer);
       if (!p || p.length !== elementCount(t.shape)) {
@@ -92,7 +98,7 @@ export class Trainer {
       flat.set(p, t.offset);
     }
     const session = await createSession(tg.model, { threads });
-    return new Trainer(tg, session, flat);
+    return new Trainer(tg, tg.adam, session, flat);
   }
 
   /** Each trained initializer's current parameter: views into the flat vector. */
@@ -101,10 +107,13 @@ export class Trainer {
   }
 
   async train(data: TrainingData, options: TrainOptions): Promise<TrainResult> {
-    const { tg } = this;
-    const f = floatArrayType(tg);
+    const { tg, adam } = this;
+    const size = tg.flat.size;
     // New arrays in every call, so parameter arrays returned by an earlier train() are never overwritten.
-    const state: FlatState = { params: this.flat.slice(), m: new f(tg.flat.size), v: new f(tg.flat.size) };
+    const state: FlatState = {
+      params: this.flat.slice(), m: new Float32Array(size), v: new Float32Array(size), grad: new Float32Array(size),
+      gate: adam.gate ? new Float32Array(size) : undefined,
+    };
     const rng = new Rng(options.seed);
     let step = 0;
     let startEpoch = 0;
@@ -117,13 +126,9 @@ export class Trainer {
       }
       step = r.step; startEpoch = r.epoch; rng.state = r.rngState;
     }
-    // Updated in place: onnxruntime writes the new parameters and Adam state into the very arrays it was
-    // fed (no output allocation, copy or second set). Safe because in the graph every reader of an input
-    // runs before the node that writes its output: the Adam state is read by the first node of its own
-    // update, the parameters by the gates at the start and by the final elementwise Sub, which writes them.
     this.flat = state.params;
     const batchBuffers: Record<string, NumericArray> = {};
-    const noise = tg.flat.noise ? new f(tg.flat.size) : undefined;
+    const noise = tg.flat.noise ? new Float32Array(size) : undefined;
     const batchesPerEpoch = Math.max(1, Math.floor(data.size / options.batch));
     const fixed = tg.fixedBatch;
     if (fixed !== undefined && options.batch !== fixed) {
@@ -135,11 +140,16 @@ export class Trainer {
     if (data.size < options.batch && fixed === undefined) {
       throw new TrainerError(`the training set has ${data.size} examples, fewer than one batch of ${options.batch}`);
     }
+    // Keeping the largest magnitudes is a constraint on weights; the count of positive mask logits
+    // (keptFraction) is taken by the update, before any such constraint could change them.
+    const mask = tg.flat.param.startsWith('mask/');
+    if (options.sparsity && mask) throw new TrainerError('weight sparsity applies to weight training, not to masks');
     const sparse = options.sparsity
       && tg.tensors.filter((t) => !options.sparsity!.tensors || options.sparsity!.tensors.includes(t.initializer));
     const times: number[] = [];
     let last: TrainStepStats | undefined;
-    const { beta1, beta2 } = DEFAULT_ADAM;
+    const { beta1, beta2, epsilon } = adam.hyper;
+    const fetches = this.fetches(state);
     const result = (epochs: number, cancelled: boolean): TrainResult =>
       ({ params: this.params, steps: step, epochs, stepMs: median(times), last, cancelled });
     for (let epoch = startEpoch; epoch < options.epochs; epoch++) {
@@ -152,10 +162,9 @@ export class Trainer {
         for (const [name, a] of Object.entries(batch.inputs)) batchBuffers[name] = a.data;
         step++;
         const stepSize = options.lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step));
-        const feeds = this.feeds(batch, { beta, stepSize, state, noise: noise && fillLogisticNoise(noise, rng) });
+        const feeds = this.feeds(batch, { beta, state, noise: noise && fillLogisticNoise(noise, rng) });
         const t0 = performance.now();
-        const out = await this.session.run(feeds, this.fetches(state));
-        times.push(performance.now() - t0);
+        const out = await this.session.run(feeds, fetches);
         const loss = scalar(out[tg.loss]!);
         if (!Number.isFinite(loss)) {
           throw new TrainerError(
@@ -163,6 +172,9 @@ export class Trainer {
               + 'lower the learning rate or check the data for NaN/Inf',
           );
         }
+        const chain = adam.gate ? { kind: 'sigmoid' as const, beta, lambda: adam.lambda } : { kind: 'none' as const };
+        const positive = adamUpdate(state, { stepSize, beta1, beta2, epsilon, chain });
+        times.push(performance.now() - t0);
         for (const t of sparse || []) {
           const p = state.params.subarray(t.offset, t.offset + elementCount(t.shape));
           const keep = topFraction(p, options.sparsity!.keep);
@@ -171,12 +183,13 @@ export class Trainer {
         last = {
           step, epoch, loss, headLoss: scalar(out[tg.headLoss]!),
           accuracy: scalar(out[tg.correct]!) / batch.labels.length, beta,
-          keptFraction: tg.flat.param.startsWith('mask/') ? this.keptFraction() : undefined,
+          keptFraction: mask ? (size ? positive / size : 0) : undefined,
         };
         options.onStep?.(last);
       }
       if (options.onEpoch) {
-        const snap = (flat: FloatArray) => Object.fromEntries([...viewsOf(tg, flat)].map(([k, a]) => [k, a.slice()]));
+        const snap = (flat: Float32Array<ArrayBuffer>) =>
+          Object.fromEntries([...viewsOf(tg, flat)].map(([k, a]) => [k, a.slice()]));
         const { params, m, v } = state;
         const snapshot = { params: snap(params), m: snap(m), v: snap(v) };
         await options.onEpoch({ epoch: epoch + 1, step, ...snapshot, rngState: rng.state });
@@ -185,32 +198,27 @@ export class Trainer {
     return result(options.epochs, false);
   }
 
-  /** Fraction of mask logits that are positive, over all masked tensors. */
-  keptFraction(): number {
-    let kept = 0;
-    for (let i = 0; i < this.flat.length; i++) if (this.flat[i]! > 0) kept++;
-    return this.flat.length ? kept / this.flat.length : 0;
-  }
-
   async release(): Promise<void> {
     await this.session.release();
   }
 
-  /** Output buffers of one step: the fed parameter and Adam-state arrays; scalars are allocated by onnxruntime. */
+  /**
+   * Output buffers of one step: each gradient output its stretch of the flat gradient, and the flat gate;
+   * scalars are allocated by onnxruntime.
+   */
   private fetches(state: FlatState): Record<string, ort.Tensor | null> {
-    const { tg } = this;
-    const { size, paramOut, mOut, vOut } = tg.flat;
-    return {
-      [tg.loss]: null, [tg.headLoss]: null, [tg.correct]: null,
-      [paramOut!]: toOrt(state.params, [size]), [mOut!]: toOrt(state.m, [size]), [vOut!]: toOrt(state.v, [size]),
-    };
+    const { tg, adam } = this;
+    const fetches: Record<string, ort.Tensor | null> = { [tg.loss]: null, [tg.headLoss]: null, [tg.correct]: null };
+    for (const g of adam.gradients) {
+      fetches[g.output] = toOrt(state.grad.subarray(g.offset, g.offset + elementCount(g.shape)), g.shape);
+    }
+    if (adam.gate) fetches[adam.gate] = toOrt(state.gate!, [tg.flat.size]);
+    return fetches;
   }
 
-  private feeds(batch: Batch, s: { beta: number; stepSize: number; state: FlatState; noise?: FloatArray }):
+  private feeds(batch: Batch, s: { beta: number; state: FlatState; noise?: FloatArray }):
     Record<string, ort.Tensor> {
     const { tg } = this;
-    const type = tg.floatType === DataType.DOUBLE ? 'float64' : 'float32';
-    const f = floatArrayType(tg);
     const feeds: Record<string, ort.Tensor> = {};
     for (const name of tg.dataInputs) {
       const a = batch.inputs[name];
@@ -218,20 +226,13 @@ export class Trainer {
       feeds[name] = toOrt(a.data, a.dims);
     }
     const rows = fedRows(batch);
-    feeds[tg.onehot] = new ort.Tensor(type, oneHot(batch.labels, tg.classes, tg.floatType, rows), [rows, tg.classes]);
-    if (tg.beta) feeds[tg.beta] = new ort.Tensor(type, f.of(s.beta), []);
-    feeds[tg.stepSize!] = new ort.Tensor(type, f.of(s.stepSize), []);
-    const { size, param, m, v, noise } = tg.flat;
+    feeds[tg.onehot] = toOrt(oneHot(batch.labels, tg.classes, tg.floatType, rows), [rows, tg.classes]);
+    if (tg.beta) feeds[tg.beta] = new ort.Tensor('float32', Float32Array.of(s.beta), []);
+    const { size, param, noise } = tg.flat;
     feeds[param] = toOrt(s.state.params, [size]);
-    feeds[m!] = toOrt(s.state.m, [size]);
-    feeds[v!] = toOrt(s.state.v, [size]);
     if (noise) feeds[noise] = toOrt(s.noise!, [size]);
     return feeds;
   }
-}
-
-function floatArrayType(tg: TrainingGraph): typeof Float32Array | typeof Float64Array {
-  return tg.floatType === DataType.DOUBLE ? Float64Array : Float32Array;
 }
 
 /** Each tensor's stretch of a flat vector (views, not copies). */

@@ -1,5 +1,6 @@
-// Model + head + trainable tensors -> one graph that runs forward, backward and (optionally) the Adam
-// update in a single onnxruntime call. Weights stay initializers; logits, optimiser state and batches are inputs.
+// Model + head + trainable tensors -> one graph that runs forward and backward in a single onnxruntime call;
+// the Adam update of a training graph runs after it in adamUpdate. Weights stay initializers; logits and
+// batches are inputs.
 import type { Dim, Graph, Model } from '../onnx/ir';
 import { DataType, defaultOpset, elementCount } from '../onnx/ir';
 import { GraphBuilder } from '../onnx/GraphBuilder';
@@ -29,18 +30,32 @@ export interface TrainableTensor {
 }
 
 /**
+ * What a training graph (update: 'adam') hands to adamUpdate. The gradient outputs are bound to stretches
+ * of one flat gradient vector, so that no Concat pass joins them.
+ */
+export interface AdamOutputs {
+  /** Gradient outputs, each with its stretch of the flat vector: per tensor, or one for the whole vector. */
+  gradients: { output: string; offset: number; shape: number[] }[];
+  /**
+   * Continuous sparsification: the gradients are d head loss/d gate, and this output is the flat gate
+   * sigmoid(β·logits) at which adamUpdate applies the gate's chain rule and the penalty's gradient λ.
+   */
+  gate?: string;
+  lambda: number;
+  hyper: { beta1: number; beta2: number; epsilon: number };
+}
+
+/**
  * Every trained tensor's parameter (mask logits, or the weight itself) is one stretch of one flat vector,
- * so the gates, the sparsity penalty and the Adam update are a handful of nodes over one long buffer
- * instead of a dozen per tensor: on EfficientNet-B0's 82 masked tensors the per-tensor form spent most of
- * the step in gate and optimiser kernels and in onnxruntime's per-node overhead.
+ * so the gates and the sparsity penalty are a handful of nodes over one long buffer instead of several per
+ * tensor (on EfficientNet-B0's 82 masked tensors the per-tensor form spent most of the step in onnxruntime's
+ * per-node overhead), and the Adam update is one loop over it.
  */
 export interface FlatParameters {
   /** Number of elements: the sum over the tensors. */
   size: number;
   /** Graph input carrying the flat parameter vector. */
   param: string;
-  /** Graph inputs/outputs of the Adam state and the updated parameter (update: 'adam'). */
-  m?: string; v?: string; paramOut?: string; mOut?: string; vOut?: string;
   /** Hard-concrete noise input (one value per parameter). */
   noise?: string;
 }
@@ -63,9 +78,10 @@ export interface TrainingGraph {
   dataInputs: string[];
   onehot: string;
   classes: number;
-  /** Scalar inputs: β for continuous sparsification, the bias-corrected step size for Adam. */
+  /** Scalar input β of continuous sparsification. */
   beta?: string;
-  stepSize?: string;
+  /** The outputs the Adam update reads (update: 'adam'). */
+  adam?: AdamOutputs;
   /** The tensor the loss scores: the output, or the input of a Softmax output (see softmaxLogits). */
   scored: { tensor: string; softmaxInput: boolean };
   loss: string;
@@ -169,25 +185,24 @@ export async function buildTrainingGraph(model: Model, options: TrainingGraphOpt
   const known = new Map(shapes0);
   if (head.grouped) known.set(head.grouped, [problems, classes, width]);
   const shapes = inferShapesStatically(forward, known);
-  const { graph: full, gradients } = differentiate(graph, { loss, wrt: [flat.param], shapes, floatType, opset });
+  // A training graph stops at the gradient of each tensor's stand-in (its gate or its weight), except with
+  // hard concrete, whose gate adamUpdate does not chain: there it stops at the flat vector's gradient.
+  const perTensor = options.update === 'adam' && !flat.noise;
+  const wrt = perTensor ? views : [flat.param];
+  const { graph: full, gradients } = differentiate(graph, { loss, wrt, shapes, floatType, opset });
   const out = new GraphBuilder(full, 'update', floatType);
-  let stepSize: string | undefined;
-  const g = gradients.get(flat.param)!;
+  let adam: AdamOutputs | undefined;
   if (options.update === 'adam') {
-    const { beta1, beta2, epsilon } = options.adam ?? DEFAULT_ADAM;
-    stepSize = out.input('train/step_size', floatType, []);
-    flat.m = out.input('adam/m', floatType, [size]);
-    flat.v = out.input('adam/v', floatType, [size]);
-    const scaled = (x: string, k: number) => out.emit1('Mul', [x, out.constant([k])]);
-    const m2 = out.emit1('Add', [scaled(flat.m, beta1), scaled(g, 1 - beta1)]);
-    const v2 = out.emit1('Add', [scaled(flat.v, beta2), scaled(out.emit1('Mul', [g, g]), 1 - beta2)]);
-    const denominator = out.emit1('Add', [out.emit1('Sqrt', [v2]), out.constant([epsilon])]);
-    const delta = out.emit1('Div', [out.emit1('Mul', [m2, stepSize]), denominator]);
-    flat.paramOut = out.emit1('Sub', [flat.param, delta]);
-    flat.mOut = m2; flat.vOut = v2;
-    for (const o of [flat.paramOut, flat.mOut, flat.vOut]) out.output(o, floatType, [size]);
+    const lambda = options.target.kind === 'mask' ? options.target.lambda : 0;
+    const shaped = perTensor ? tensors : [{ offset: 0, shape: [size] }];
+    adam = {
+      gradients: shaped.map((t, i) => ({ output: gradients.get(wrt[i]!)!, offset: t.offset, shape: t.shape })),
+      gate: beta ? perParameter : undefined, lambda, hyper: options.adam ?? DEFAULT_ADAM,
+    };
+    for (const g of adam.gradients) out.output(g.output, floatType, g.shape);
+    if (adam.gate) out.output(adam.gate, floatType, [size]);
   } else {
-    splitFlat(out, g, tensors).forEach((grad, i) => {
+    splitFlat(out, gradients.get(flat.param)!, tensors).forEach((grad, i) => {
       tensors[i]!.grad = grad;
       out.output(grad, floatType, tensors[i]!.shape);
     });
@@ -195,7 +210,7 @@ export async function buildTrainingGraph(model: Model, options: TrainingGraphOpt
   const dataInputs = source.graph.inputs.map((i) => i.name);
   const scored = { tensor: softmaxInput ?? options.output, softmaxInput: softmaxInput !== undefined };
   return {
-    model: { ...forward, graph: full }, dataInputs, onehot, classes, beta, stepSize, scored,
+    model: { ...forward, graph: full }, dataInputs, onehot, classes, beta, adam, scored,
     loss, headLoss: head.loss, correct: head.correct, tensors, flat, floatType,
     fixedBatch: fixedBatchOf(source, options.head),
   };

@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WorkerClient } from '../../../src/extension/WorkerClient';
 import type { ProgressEvent } from '../../../src/shared/jobs';
@@ -34,6 +35,19 @@ describe('WorkerClient', () => {
       c.dispose();
     }
   });
+
+  test('starts the process with glibc\'s mmap threshold at 1 GiB, so a step\'s large temporaries are reused',
+    { skip: fs.existsSync('/proc/self/environ') ? false : 'reads the child\'s environment from /proc' }, async () => {
+      const c = client();
+      try {
+        await c.run('find', { specPath: 'quick' }).result;
+        const environ = fs.readFileSync(`/proc/${c.pid}/environ`, 'utf8').split('\0');
+        const expected = `MALLOC_MMAP_THRESHOLD_=${process.env['MALLOC_MMAP_THRESHOLD_'] ?? 1073741824}`;
+        assert.ok(environ.includes(expected), environ.filter((e) => e.startsWith('MALLOC')).join() || 'not set');
+      } finally {
+        c.dispose();
+      }
+    });
 
   test('starts the process lazily, only on the first job', async () => {
     const c = client();
