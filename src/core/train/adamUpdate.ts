@@ -5,7 +5,6 @@
 // module's small linear memory a chunk at a time, so any model size fits.
 import { TrainerError } from './errors';
 
-
 /** Elements per chunk: the module's five arrays of one chunk (320 KiB) stay in the L2 cache. */
 const CHUNK = 16384;
 /** Byte offsets of the arrays in linear memory: gradient, gate, parameter, first and second moment. */
