@@ -272,7 +272,7 @@ function taskPlan(
 
 /**
  * Task plans per preset, sized for this 2-core machine (README, Built-in benchmark): quick ≤ 2 min (a
- * pipeline check), default ≤ 15 min, full 60–90 min. On a larger machine scale the full preset's base seeds,
+ * pipeline check), default ≤ 15 min, full about 1.5 h. On a larger machine scale the full preset's base seeds,
  * variants and random ablations up, never the mask epochs down.
  */
 export function demoPlan(preset: DemoPreset): DemoTaskPlan[] {
