@@ -57,7 +57,7 @@ export function splitFrozenPrefix(model: Model, masked: string[], output: string
   if (frontierNames.length === 0) return undefined;
 
   // The frontier's element types are whatever the nodes produce: undeclared outputs, typed once they have run.
-  const prefixGraph = subgraph(g, withConstantAncestors(prefixNodes, suffixNodes, dataDependent),
+  const prefixGraph = subgraph(g, withConstantAncestors(prefixNodes, suffixNodes),
     g.inputs, frontierNames.filter((n) => !g.inputs.some((i) => i.name === n)).map(untypedOutput));
   // Frontier tensors that are data inputs pass straight through: the prefix returns only computed ones.
   const suffixGraph = subgraph(g, suffixNodes, frontierNames.map(untypedOutput),
@@ -70,21 +70,22 @@ export function splitFrozenPrefix(model: Model, masked: string[], output: string
   };
 }
 
-/** The prefix nodes with the weight/constant-only nodes they read (transitively), in topological order. */
-function withConstantAncestors(prefix: Node[], others: Node[], dataDependent: Set<string>): Node[] {
+/**
+ * The prefix nodes with the weight/constant-only nodes they read (transitively); subgraph() orders them. A
+ * prefix node reads no masked value, so every producer reached here is one of those weight/constant nodes.
+ */
+function withConstantAncestors(prefix: Node[], others: Node[]): Node[] {
   const producer = new Map<string, Node>();
   for (const n of others) n.outputs.forEach((o) => producer.set(o, n));
   const needed = new Set<Node>(prefix);
   const stack = prefix.flatMap((n) => n.inputs);
   while (stack.length) {
-    const name = stack.pop()!;
-    const p = producer.get(name);
-    if (!p || needed.has(p) || p.inputs.some((i) => dataDependent.has(i))) continue;
+    const p = producer.get(stack.pop()!);
+    if (!p || needed.has(p)) continue;
     needed.add(p);
     stack.push(...p.inputs);
   }
-  return [...others, ...prefix].filter((n) => needed.has(n)).sort((a, b) => order(a) - order(b));
-  function order(n: Node) { return prefix.includes(n) ? prefix.indexOf(n) + others.length : others.indexOf(n); }
+  return [...needed];
 }
 
 /** A graph of the `nodes` that its outputs need, with only the initializers they read. */
